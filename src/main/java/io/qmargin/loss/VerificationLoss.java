@@ -1,0 +1,96 @@
+package io.qmargin.loss;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import io.qmargin.operator.AlphaDivergenceOperator;
+
+/**
+ * Every loss of the family, as one configuration of three shared pieces: the logits θ = s·cos with
+ * the target margin ψ (see {@link TargetMargin}), the reference measure q, and the
+ * alpha-divergence loss of {@link AlphaDivergenceLoss} on them.
+ *
+ * <pre>
+ *   θ_j = s·cos_j (j ≠ y),   θ_y = s·ψ(cos_y),   q_j = 1 (j ≠ y),   q_y = exp(−s·m_q)
+ *   ∂L/∂cos_j = s·p_j (j ≠ y),   ∂L/∂cos_y = s·(p_y − 1)·ψ'(cos_y)
+ * </pre>
+ *
+ * <table>
+ *   <caption>The named losses (see {@link LossSpec})</caption>
+ *   <tr><th>name</th><th>α</th><th>ψ(c)</th><th>m_q</th></tr>
+ *   <tr><td>normface</td><td>1</td><td>c</td><td>0</td></tr>
+ *   <tr><td>cosface</td><td>1</td><td>c − m</td><td>0</td></tr>
+ *   <tr><td>arcface</td><td>1</td><td>cos(φ + m)</td><td>0</td></tr>
+ *   <tr><td>combined</td><td>1</td><td>cos(m1·φ + m2) − m3</td><td>0</td></tr>
+ *   <tr><td>entmax</td><td>α</td><td>c</td><td>0</td></tr>
+ *   <tr><td>sparsemax</td><td>2</td><td>c</td><td>0</td></tr>
+ *   <tr><td>qmargin</td><td>α</td><td>c</td><td>m</td></tr>
+ *   <tr><td>a3m</td><td>α</td><td>cos(φ + m)</td><td>0</td></tr>
+ * </table>
+ *
+ * Q-Margin puts the margin in the prior q_y rather than in the logits; for α = 1 it is CosFace with
+ * the same s and m, since log q_y = −s·m shifts the target logit by exactly s·(−m).
+ *
+ * @param spec the canonical textual spec, e.g. {@code qmargin:alpha=1.25,s=35,m=0.2}
+ * @param alpha α ≥ 1 of the divergence (1: softmax cross-entropy)
+ * @param scale s &gt; 0
+ * @param margin ψ on the target cosine
+ * @param priorMargin m_q ≥ 0: the target's reference measure is exp(−s·m_q)
+ */
+public record VerificationLoss(
+    String name, String spec, double alpha, double scale, TargetMargin margin, double priorMargin) {
+
+  /** True when the posterior can be sparse (α &gt; 1), i.e. for the alpha-divergence family. */
+  public boolean isSparse() {
+    return alpha > 1.0;
+  }
+
+  public AlphaDivergenceLoss fenchelYoung() {
+    return new AlphaDivergenceLoss(new AlphaDivergenceOperator(alpha));
+  }
+
+  /**
+   * Evaluates the loss on cosines.
+   *
+   * @param cos cosines (B, n) of each sample to n prototypes, float32 or float64
+   * @param labels target column of each row (B), any integer type
+   */
+  public LossOutput evaluate(NDArray cos, NDArray labels) {
+    int n = (int) cos.getShape().get(1);
+    DataType dtype = cos.getDataType();
+    LossOutput out;
+    try (NDScope scope = new NDScope()) {
+      scope.suppressNotUsedWarning();
+      NDArray target = labels.toType(DataType.INT64, false).oneHot(n).toType(dtype, false);
+      NDArray cosY = cos.mul(target).sum(new int[] {1}, true);
+      TargetMargin.Values psi = margin.apply(cosY);
+      NDArray theta = cos.mul(scale);
+      if (!margin.isNone()) {
+        theta = theta.add(target.mul(psi.psi().sub(cosY).mul(scale)));
+      }
+      NDArray logQ = priorMargin == 0.0 ? null : target.mul(-scale * priorMargin);
+      AlphaDivergenceLoss.Result r = fenchelYoung().evaluate(theta, logQ, target);
+      // chain rule through θ = s·cos, θ_y = s·ψ(cos_y)
+      NDArray gradCos = r.gradTheta().mul(scale);
+      if (!margin.isNone()) {
+        NDArray gy = r.gradTheta().mul(target).sum(new int[] {1}, true);
+        gradCos = gradCos.add(target.mul(gy.mul(psi.derivative().sub(1.0)).mul(scale)));
+      }
+      NDArray support = r.posterior().gt(0).countNonzero(1);
+      NDArray targetProbability = r.posterior().mul(target).sum(new int[] {1});
+      out = new LossOutput(r.loss(), r.posterior(), gradCos, support, targetProbability, r.iterations());
+      NDScope.unregister(out.loss(), out.posterior(), out.gradCos(), out.support(), out.targetProbability());
+    }
+    for (NDArray a : new NDArray[] {out.loss(), out.posterior(), out.gradCos(), out.support(), out.targetProbability()}) {
+      NDScope.register(a);
+    }
+    return out;
+  }
+
+  /** Shorthand used in tests and reports. */
+  @Override
+  public String toString() {
+    return spec;
+  }
+
+}
