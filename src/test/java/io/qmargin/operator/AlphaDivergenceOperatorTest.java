@@ -102,7 +102,8 @@ class AlphaDivergenceOperatorTest extends EngineTest {
             }
           }
           if (alpha > 1) {
-            assertThat(iterations).as("solver passes").isLessThanOrEqualTo(30);
+            // few passes in the practical range; for α > 2 the safeguard falls back to halvings more often
+            assertThat(iterations).as("solver passes").isLessThanOrEqualTo(alpha <= 2 ? 20 : 60);
           }
         }
       }
