@@ -195,7 +195,6 @@ public final class AlphaDivergenceOperator {
         NDArray useNewton = newton.gte(lo).logicalAnd(newton.lte(hi)).logicalAnd(slope.gt(0))
             .logicalAnd(nearFloor.logicalOr(residual.lte(previousResidual.mul(0.5))));
         next = NDArrays.where(useNewton, newton, lo.add(hi).mul(0.5));
-        if (System.getenv("QM_DEBUG") != null) System.err.printf("it %d res %.3e%n", iterations, residual.max().toType(DataType.FLOAT64, false).getDouble());
         NDScope.unregister(lo, hi, next, residual);
       }
       adopt(lo, hi, next, residual);
