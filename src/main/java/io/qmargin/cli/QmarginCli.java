@@ -10,6 +10,9 @@ import picocli.CommandLine.Command;
     versionProvider = QmarginCli.Version.class,
     description = "Sparse alpha-divergence (Q-Margin) and margin losses for face and speaker verification.",
     subcommands = {
+      DemoCommand.class,
+      PosteriorCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class QmarginCli implements Runnable {
@@ -25,6 +28,7 @@ public final class QmarginCli implements Runnable {
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new QmarginCli());
     cl.setExecutionExceptionHandler(new UserErrorHandler());
+    cl.getSubcommands().get("posterior").getCommandSpec().usageMessage().footer(io.qmargin.loss.LossSpec.describeAll());
     return cl;
   }
 
