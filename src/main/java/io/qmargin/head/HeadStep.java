@@ -1,0 +1,10 @@
+package io.qmargin.head;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * What a head's forward pass returns: the batch-mean loss (a scalar carrying the gradient to the
+ * embeddings), and statistics: the mean number of classes with p &gt; 0, the fraction of samples
+ * with p_y = 0, and (sparse head) how many times a sample's candidate count K had to double.
+ */
+public record HeadStep(NDArray loss, double meanSupport, double fractionTargetOut, long candidateGrowths) {}

@@ -1,0 +1,124 @@
+package io.qmargin.head;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import io.qmargin.loss.VerificationLoss;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * Partial FC (An et al., CVPR 2022), the approximate baseline: each step samples a fraction r of the
+ * classes, always including every class in the batch, and computes the loss on the sampled classes
+ * only; only the sampled rows and their momentum are updated (unsampled rows are frozen, as in
+ * insightface's implementation). Any loss of the family, usually the softmax ones.
+ */
+public final class PartialFcHead implements TrainableHead {
+  private final VerificationLoss loss;
+  private final SgdSettings sgd;
+  private final double sampleRate;
+  private final SplittableRandom random;
+  private final NDManager manager;
+  private final NDArray w;
+  private final NDArray v;
+  private int[] pendingRows;
+  private NDArray pendingGradient;
+
+  public PartialFcHead(NDManager parent, VerificationLoss loss, NDArray initial, SgdSettings sgd, double sampleRate,
+      long seed) {
+    if (!(sampleRate > 0 && sampleRate <= 1)) {
+      throw new IllegalArgumentException("sample rate must be in (0, 1], got " + sampleRate);
+    }
+    this.loss = loss;
+    this.sgd = sgd;
+    this.sampleRate = sampleRate;
+    this.random = new SplittableRandom(seed);
+    this.manager = parent.newSubManager();
+    this.w = initial.toType(DataType.FLOAT32, false).duplicate();
+    w.attach(manager);
+    this.v = w.zerosLike();
+  }
+
+  /** Positives first (in order of first appearance), then distinct random negatives. */
+  int[] sample(long[] labels) {
+    int classes = classes();
+    int target = (int) Math.ceil(sampleRate * classes);
+    boolean[] taken = new boolean[classes];
+    int[] rows = new int[Math.max(target, labels.length)];
+    int n = 0;
+    for (long y : labels) {
+      if (!taken[(int) y]) {
+        taken[(int) y] = true;
+        rows[n++] = (int) y;
+      }
+    }
+    while (n < target) {
+      int j = random.nextInt(classes);
+      if (!taken[j]) {
+        taken[j] = true;
+        rows[n++] = j;
+      }
+    }
+    return Arrays.copyOf(rows, n);
+  }
+
+  @Override
+  public HeadStep forward(NDArray embeddings, NDArray labels) {
+    long[] y = labels.toType(DataType.INT64, false).toLongArray();
+    int[] rows = sample(y);
+    int[] column = new int[classes()];
+    for (int i = 0; i < rows.length; i++) {
+      column[rows[i]] = i;
+    }
+    long[] remapped = Arrays.stream(y).map(label -> column[(int) label]).toArray();
+    NDManager m = embeddings.getManager();
+    NDArray ws = w.get(m.create(rows));
+    DenseCosineStep.Result r = DenseCosineStep.compute(loss, embeddings, ws, m.create(remapped));
+    if (pendingGradient != null) {
+      pendingGradient.close();
+    }
+    pendingRows = rows;
+    pendingGradient = r.prototypeGradient();
+    pendingGradient.attach(manager);
+    return r.step();
+  }
+
+  @Override
+  public void update(double learningRate) {
+    if (pendingGradient == null) {
+      return;
+    }
+    try (NDManager scope = manager.newSubManager()) {
+      NDArray idx = scope.create(pendingRows);
+      NDArray ws = w.get(idx);
+      NDArray vs = v.get(idx).mul(sgd.momentum()).add(pendingGradient).add(ws.mul(sgd.weightDecay()));
+      w.set(new NDIndex("{}", idx), ws.sub(vs.mul(learningRate)));
+      v.set(new NDIndex("{}", idx), vs);
+    }
+    pendingGradient.close();
+    pendingGradient = null;
+  }
+
+  @Override
+  public int classes() {
+    return (int) w.getShape().get(0);
+  }
+
+  @Override
+  public int dim() {
+    return (int) w.getShape().get(1);
+  }
+
+  @Override
+  public float[] prototypeRows(int[] rows) {
+    try (NDManager scope = manager.newSubManager()) {
+      return w.get(scope.create(rows)).toFloatArray();
+    }
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}

@@ -1,0 +1,114 @@
+package io.qmargin.head;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import io.qmargin.EngineTest;
+import io.qmargin.UserInputException;
+import io.qmargin.loss.LossSpec;
+import io.qmargin.loss.VerificationLoss;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class SparseAlphaHeadTest extends EngineTest {
+
+  /**
+   * The sparse head with its lazy optimizer against the dense head with dense SGD, from the same
+   * prototypes on the same batches: equal loss, embedding gradients and prototypes after every
+   * step, over more steps than the momentum window so that folding is exercised too.
+   */
+  @ParameterizedTest
+  @CsvSource({
+    "'qmargin:alpha=1.5,s=8,m=0.2', 0.9, 25, 2",
+    "'qmargin:alpha=1.25,s=12,m=0.2', 0.5, 70, 3",
+    "'entmax:alpha=1.5,s=6', 0.0, 10, 1",
+    "'a3m:alpha=1.5,s=8,m=0.3', 0.9, 12, 4",
+  })
+  void equalsDenseSgdUpToRoundOff(String spec, double momentum, int steps, int initialK) {
+    VerificationLoss loss = LossSpec.parse(spec);
+    int classes = 60;
+    int d = 8;
+    int b = 6;
+    SgdSettings sgd = new SgdSettings(momentum, 5e-3);
+    Engine.getInstance().setRandomSeed(3);
+    NDArray w0 = manager.randomNormal(new Shape(classes, d));
+    long growths = 0;
+    try (DenseHead dense = new DenseHead(manager, loss, w0, sgd);
+        SparseAlphaHead sparse = new SparseAlphaHead(loss, new LazyPrototypeTable(manager, w0, sgd), initialK, 16)) {
+      SplittableRandom rnd = new SplittableRandom(11);
+      int[] all = new int[classes];
+      for (int j = 0; j < classes; j++) {
+        all[j] = j;
+      }
+      for (int step = 0; step < steps; step++) {
+        try (NDManager sub = manager.newSubManager()) {
+          long[] labels = new long[b];
+          float[] xs = new float[b * d];
+          float[] wAll = dense.prototypeRows(all);
+          for (int i = 0; i < b; i++) {
+            labels[i] = rnd.nextInt(classes);
+            for (int t = 0; t < d; t++) {
+              // near the target prototype, so that the target is usually in the support
+              xs[i * d + t] = wAll[(int) labels[i] * d + t] + (float) (0.7 * rnd.nextGaussian());
+            }
+          }
+          double lr = 0.1 * (1 + 0.5 * Math.sin(step)); // a varying schedule
+          float[][] gx = new float[2][];
+          double[] value = new double[2];
+          TrainableHead[] heads = {dense, sparse};
+          for (int h = 0; h < 2; h++) {
+            NDArray x = sub.create(xs, new Shape(b, d));
+            x.setRequiresGradient(true);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+              HeadStep out = heads[h].forward(x, sub.create(labels));
+              value[h] = out.loss().getFloat();
+              gc.backward(out.loss());
+              if (h == 1) {
+                growths += out.candidateGrowths();
+              }
+            }
+            gx[h] = x.getGradient().toFloatArray();
+          }
+          assertThat(value[1]).as("loss at step %d", step).isCloseTo(value[0], within(2e-5 * Math.max(1, value[0])));
+          for (int i = 0; i < gx[0].length; i++) {
+            assertThat(gx[1][i]).as("dL/dx at step %d", step).isCloseTo(gx[0][i], within(2e-5f));
+          }
+          dense.update(lr);
+          sparse.update(lr);
+          float[] wd = dense.prototypeRows(all);
+          float[] ws = sparse.prototypeRows(all);
+          for (int i = 0; i < wd.length; i++) {
+            assertThat(ws[i]).as("W[%d][%d] after step %d", i / d, i % d, step).isCloseTo(wd[i], within(2e-5f));
+          }
+        }
+      }
+    }
+    if (initialK <= 2) {
+      assertThat(growths).as("K had to grow at least once from K = %d", initialK).isPositive();
+    }
+  }
+
+  @Test
+  void refusesSoftmaxLosses() {
+    try (LazyPrototypeTable t = new LazyPrototypeTable(manager, manager.randomNormal(new Shape(10, 4)), SgdSettings.FACE)) {
+      assertThatThrownBy(() -> new SparseAlphaHead(LossSpec.parse("arcface"), t, 4, 8))
+          .isInstanceOf(UserInputException.class).hasMessageContaining("alpha > 1");
+    }
+  }
+
+  @Test
+  void momentumWindowMatchesTheDecayOfTheFastMode() {
+    try (LazyPrototypeTable t = new LazyPrototypeTable(manager, manager.randomNormal(new Shape(4, 2)), new SgdSettings(0.9, 0))) {
+      // μ^T ≤ 2^−30: T = ceil(30 ln 2 / −ln 0.9) = 198
+      assertThat(t.window()).isEqualTo(198);
+    }
+  }
+}
