@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       DemoCommand.class,
       PosteriorCommand.class,
+      EvalCommand.class,
       FbankCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class,

@@ -1,0 +1,71 @@
+package io.qmargin.cli;
+
+import io.qmargin.eval.metrics.VerificationMetrics;
+import io.qmargin.eval.protocol.Embeddings;
+import io.qmargin.eval.protocol.KFoldAccuracy;
+import io.qmargin.eval.protocol.LabeledScores;
+import io.qmargin.eval.protocol.LfwPairs;
+import io.qmargin.eval.report.SystemResult;
+import io.qmargin.io.AtomicFiles;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** LFW pairs.txt: cosine scores, the 10-fold accuracy and the full metrics. */
+@Command(
+    name = "lfw",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Evaluate LFW pairs.txt (10 folds of 300 matched + 300 mismatched pairs) from embeddings.",
+      "Keys may be 'Name/Name_0001.jpg' or 'Name_0001'. Reports the 10-fold accuracy",
+      "(threshold chosen on 9 folds, applied to the 10th) besides the usual metrics."
+    })
+public final class EvalLfwCommand implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--pairs", required = true, paramLabel = "FILE", description = "LFW pairs.txt.")
+  Path pairs;
+
+  @Option(names = "--embeddings", required = true, paramLabel = "NPY", description = "Embeddings (N, d) .npy.")
+  Path embeddings;
+
+  @Option(names = "--keys", required = true, paramLabel = "FILE", description = "One image id per line, naming the rows of --embeddings.")
+  Path keys;
+
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
+  Path out;
+
+  @Option(names = "--name", defaultValue = "LFW", description = "System name in the report (default: ${DEFAULT-VALUE}).")
+  String name;
+
+  @Mixin MetricOptionsMixin metricOptions;
+
+  @Override
+  public Integer call() throws Exception {
+    LfwPairs p = LfwPairs.read(pairs);
+    double[] s = p.score(Embeddings.read(embeddings, keys));
+    Map<String, Object> extras = new LinkedHashMap<>();
+    if (p.folds() >= 2) {
+      KFoldAccuracy acc = KFoldAccuracy.compute(s, p.isTarget(), p.fold(), p.folds());
+      extras.put("lfw_accuracy", acc.mean());
+      extras.put("lfw_accuracy_std", acc.std());
+      extras.put("lfw_fold_accuracy", acc.foldAccuracy());
+      extras.put("lfw_fold_threshold", acc.foldThreshold());
+    }
+    StringBuilder sb = new StringBuilder("# score label fold (from " + pairs + ")\n");
+    for (int i = 0; i < s.length; i++) {
+      sb.append(s[i]).append(' ').append(p.isTarget()[i] ? 1 : 0).append(" # fold ").append(p.fold()[i] + 1).append('\n');
+    }
+    AtomicFiles.writeString(out.resolve("scores.txt"), sb.toString());
+    LabeledScores ls = LabeledScores.split(pairs.toString(), s, p.isTarget());
+    VerificationMetrics m = VerificationMetrics.computeInPlace(ls.targets(), ls.nontargets(), metricOptions.toOptions());
+    EvalSupport.report(out, List.of(new SystemResult(name, m, extras)), name, spec.commandLine().getOut());
+    return 0;
+  }
+}

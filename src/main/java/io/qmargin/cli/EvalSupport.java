@@ -1,0 +1,36 @@
+package io.qmargin.cli;
+
+import io.qmargin.eval.report.EvaluationReport;
+import io.qmargin.eval.report.SystemResult;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+
+/** What the eval commands share: the progress bar policy and the final write-and-print step. */
+final class EvalSupport {
+  private EvalSupport() {}
+
+  /** Progress bars only for tasks of at least this many units (bytes, pairs): runs of a few seconds and more. */
+  static ConsoleProgress progress() {
+    return new ConsoleProgress(20_000_000);
+  }
+
+  static void report(Path out, List<SystemResult> systems, String title, PrintWriter stdout) throws IOException {
+    String summary = EvaluationReport.write(out, systems, title);
+    stdout.print(summary);
+    stdout.println("wrote " + out.resolve("metrics.json") + ", " + out.resolve("report.md") + ", roc/det .png/.svg");
+    stdout.flush();
+  }
+
+  /** Splits "NAME=PATH" into {name, path}; a plain path gets its file name (without extension) as name. */
+  static String[] namedInput(String spec) {
+    int eq = spec.indexOf('=');
+    if (eq > 0 && !java.nio.file.Files.exists(Path.of(spec))) {
+      return new String[] {spec.substring(0, eq), spec.substring(eq + 1)};
+    }
+    String base = Path.of(spec).getFileName().toString();
+    int dot = base.lastIndexOf('.');
+    return new String[] {dot > 0 ? base.substring(0, dot) : base, spec};
+  }
+}

@@ -1,0 +1,218 @@
+package io.qmargin.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qmargin.io.Npy;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class EvalCommandTest {
+  @TempDir Path dir;
+
+  private record Run(int code, String out, String err) {}
+
+  private static Run run(String... args) {
+    CommandLine cl = QmarginCli.commandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    int code = cl.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  private Path scoreFile(String name, double shift, long seed) throws Exception {
+    SplittableRandom r = new SplittableRandom(seed);
+    StringBuilder sb = new StringBuilder("# score label\n");
+    for (int i = 0; i < 3000; i++) {
+      boolean t = i % 10 == 0;
+      sb.append(String.format(java.util.Locale.ROOT, "%.5f %s%n", (t ? shift : 0) + r.nextDouble() * 2, t ? "target" : "nontarget"));
+    }
+    Path p = dir.resolve(name);
+    Files.writeString(p, sb.toString());
+    return p;
+  }
+
+  @Test
+  void helpOfEveryCommand() {
+    for (String c : new String[] {"scores", "trials", "lfw", "ijb", "compare"}) {
+      Run r = run("eval", c, "--help");
+      assertThat(r.code()).isZero();
+      assertThat(r.out()).contains("Usage: qmargin eval " + c);
+    }
+    assertThat(run("bench", "eval", "--help").out()).contains("--scores");
+  }
+
+  @Test
+  void scoresCommandWritesEverything() throws Exception {
+    Path f = scoreFile("sys.txt", 1.0, 1);
+    Path out = dir.resolve("out");
+    Run r = run("eval", "scores", f.toString(), "--out", out.toString(), "--far", "1e-3,1e-2", "--p-target", "0.01");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("sys: 300 target / 2700 non-target trials").contains("EER");
+    JsonNode j = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+    assertThat(j.get("tar_at_far").has("0.001")).isTrue();
+    assertThat(j.get("min_dcf").has("0.01")).isTrue();
+    assertThat(out.resolve("det.png")).exists();
+    assertThat(out.resolve("report.md")).exists();
+  }
+
+  @Test
+  void streamingModeMatchesInMemory() throws Exception {
+    Path f = scoreFile("s.txt", 0.7, 4);
+    assertThat(run("eval", "scores", f.toString(), "--out", dir.resolve("a").toString()).code()).isZero();
+    assertThat(run("eval", "scores", f.toString(), "--out", dir.resolve("b").toString(), "--streaming", "--chunk-scores", "500").code()).isZero();
+    JsonNode a = new ObjectMapper().readTree(dir.resolve("a/metrics.json").toFile());
+    JsonNode b = new ObjectMapper().readTree(dir.resolve("b/metrics.json").toFile());
+    assertThat(b).isEqualTo(a);
+  }
+
+  @Test
+  void badInputExitsWithFileAndLine() throws Exception {
+    Path f = dir.resolve("bad.txt");
+    Files.writeString(f, "0.1 1\n0.2 0\n0.3 maybe\n");
+    Run r = run("eval", "scores", f.toString(), "--out", dir.resolve("o").toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains(f + ":3: label 'maybe' is not one of 1/0/target/nontarget");
+    assertThat(dir.resolve("o/metrics.json")).doesNotExist();
+    Files.writeString(f, "");
+    r = run("eval", "scores", f.toString(), "--out", dir.resolve("o").toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("no scores (empty file?)");
+  }
+
+  @Test
+  void compareDirectoriesAndFiles() throws Exception {
+    Path a = scoreFile("a.txt", 1.0, 2);
+    Path b = scoreFile("b.txt", 0.5, 3);
+    assertThat(run("eval", "scores", a.toString(), "--out", dir.resolve("ra").toString()).code()).isZero();
+    Run r = run("eval", "compare", "first=" + dir.resolve("ra"), "second=" + b, "--out", dir.resolve("cmp").toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode j = new ObjectMapper().readTree(dir.resolve("cmp/metrics.json").toFile());
+    assertThat(j.get("systems").has("first")).isTrue();
+    assertThat(j.get("systems").has("second")).isTrue();
+    assertThat(dir.resolve("cmp/roc.png")).exists();
+  }
+
+  @Test
+  void trialsFromEmbeddingsWithAsNorm() throws Exception {
+    SplittableRandom r = new SplittableRandom(8);
+    int n = 40;
+    int d = 16;
+    float[] e = new float[n * d];
+    StringBuilder keys = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      keys.append("spk").append(i / 4).append("/utt").append(i).append('\n');
+      for (int k = 0; k < d; k++) {
+        e[i * d + k] = (float) ((k == (i / 4) % d ? 2 : 0) + r.nextDouble(-1, 1));
+      }
+    }
+    float[] c = new float[30 * d];
+    for (int i = 0; i < c.length; i++) {
+      c[i] = (float) r.nextDouble(-1, 1);
+    }
+    Npy.writeFloat32(dir.resolve("e.npy"), e, n, d);
+    Npy.writeFloat32(dir.resolve("c.npy"), c, 30, d);
+    Files.writeString(dir.resolve("keys.txt"), keys.toString());
+    StringBuilder trials = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      for (int j = i + 1; j < n; j++) {
+        trials.append(i / 4 == j / 4 ? 1 : 0).append(" spk").append(i / 4).append("/utt").append(i).append(" spk").append(j / 4).append("/utt").append(j).append('\n');
+      }
+    }
+    Files.writeString(dir.resolve("trials.txt"), trials.toString());
+    Run plain = run("eval", "trials", dir.resolve("trials.txt").toString(), "--embeddings", dir.resolve("e.npy").toString(),
+        "--keys", dir.resolve("keys.txt").toString(), "--out", dir.resolve("t1").toString());
+    assertThat(plain.code()).as(plain.err()).isZero();
+    assertThat(Files.readAllLines(dir.resolve("t1/scores.txt"))).hasSize(n * (n - 1) / 2);
+    Run as = run("eval", "trials", dir.resolve("trials.txt").toString(), "--embeddings", dir.resolve("e.npy").toString(),
+        "--keys", dir.resolve("keys.txt").toString(), "--out", dir.resolve("t2").toString(), "--norm", "as", "--cohort", dir.resolve("c.npy").toString(), "--top-n", "10");
+    assertThat(as.code()).as(as.err()).isZero();
+    JsonNode j = new ObjectMapper().readTree(dir.resolve("t2/metrics.json").toFile());
+    assertThat(j.get("score_norm").asText()).isEqualTo("as-norm");
+    // the score file written by the first run can be evaluated again with --scores
+    Run again = run("eval", "trials", dir.resolve("trials.txt").toString(), "--scores", dir.resolve("t1/scores.txt").toString(), "--out", dir.resolve("t3").toString());
+    assertThat(again.code()).as(again.err()).isZero();
+    JsonNode j1 = new ObjectMapper().readTree(dir.resolve("t1/metrics.json").toFile());
+    JsonNode j3 = new ObjectMapper().readTree(dir.resolve("t3/metrics.json").toFile());
+    assertThat(j3.get("eer").asDouble()).isEqualTo(j1.get("eer").asDouble());
+    // unknown id in the trial list
+    Files.writeString(dir.resolve("bad.txt"), "1 spk0/utt0 spk0/utt1\n0 spk0/utt0 nobody\n");
+    Run bad = run("eval", "trials", dir.resolve("bad.txt").toString(), "--embeddings", dir.resolve("e.npy").toString(),
+        "--keys", dir.resolve("keys.txt").toString(), "--out", dir.resolve("t4").toString());
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err()).contains(dir.resolve("bad.txt") + ":2: unknown id 'nobody'");
+  }
+
+  @Test
+  void ijbCommandOnHandMadeMetaFiles() throws Exception {
+    // 4 templates of 2 identities, 2 images each, 3-d features
+    StringBuilder ftm = new StringBuilder();
+    StringBuilder lm = new StringBuilder();
+    float[] f = new float[8 * 6];
+    SplittableRandom r = new SplittableRandom(1);
+    for (int i = 0; i < 8; i++) {
+      int template = i / 2 + 1;
+      int identity = (template - 1) / 2;
+      ftm.append(i).append(".jpg ").append(template).append(' ').append(100 + i).append('\n');
+      lm.append(i).append(".jpg 1 1 1 1 1 1 1 1 1 1 0.9\n");
+      for (int k = 0; k < 3; k++) {
+        f[i * 6 + k] = (float) ((k == identity ? 3 : 0) + r.nextDouble(-0.5, 0.5));
+        f[i * 6 + 3 + k] = f[i * 6 + k]; // flipped half
+      }
+    }
+    Files.writeString(dir.resolve("ijbc_face_tid_mid.txt"), ftm.toString());
+    Files.writeString(dir.resolve("ijbc_name_5pts_score.txt"), lm.toString());
+    Files.writeString(dir.resolve("ijbc_template_pair_label.txt"), "1 2 1\n3 4 1\n1 3 0\n1 4 0\n2 3 0\n2 4 0\n");
+    Npy.writeFloat32(dir.resolve("feats.npy"), f, 8, 6);
+    Run run = run("eval", "ijb", "--meta", dir.toString(), "--embeddings", dir.resolve("feats.npy").toString(), "--flip-concatenated",
+        "--detector-weighting", "--out", dir.resolve("ijb").toString());
+    assertThat(run.code()).as(run.err()).isZero();
+    JsonNode j = new ObjectMapper().readTree(dir.resolve("ijb/metrics.json").toFile());
+    assertThat(j.get("targets").asLong()).isEqualTo(2);
+    assertThat(j.get("nontargets").asLong()).isEqualTo(4);
+    assertThat(j.get("eer").asDouble()).isZero();
+    assertThat(j.get("templates").asInt()).isEqualTo(4);
+    assertThat(Npy.read(dir.resolve("ijb/scores.npy")).size()).isEqualTo(6);
+  }
+
+  @Test
+  void lfwCommand() throws Exception {
+    StringBuilder pairs = new StringBuilder("2 2\n");
+    for (int fold = 0; fold < 2; fold++) {
+      pairs.append("P").append(fold).append(" 1 2\n").append("Q").append(fold).append(" 1 2\n");
+      pairs.append("P").append(fold).append(" 1 Q").append(fold).append(" 1\n").append("P").append(fold).append(" 2 Q").append(fold).append(" 2\n");
+    }
+    Files.writeString(dir.resolve("pairs.txt"), pairs.toString());
+    StringBuilder keys = new StringBuilder();
+    float[] e = new float[8 * 2];
+    int row = 0;
+    for (int fold = 0; fold < 2; fold++) {
+      for (String name : new String[] {"P", "Q"}) {
+        for (int k = 1; k <= 2; k++) {
+          keys.append(name).append(fold).append('/').append(name).append(fold).append(String.format("_%04d.jpg%n", k));
+          double angle = (name.equals("P") ? 0 : 90) + 5 * k;
+          e[row * 2] = (float) Math.cos(Math.toRadians(angle));
+          e[row * 2 + 1] = (float) Math.sin(Math.toRadians(angle));
+          row++;
+        }
+      }
+    }
+    Files.writeString(dir.resolve("keys.txt"), keys.toString());
+    Npy.writeFloat32(dir.resolve("e.npy"), e, 8, 2);
+    Run r = run("eval", "lfw", "--pairs", dir.resolve("pairs.txt").toString(), "--embeddings", dir.resolve("e.npy").toString(),
+        "--keys", dir.resolve("keys.txt").toString(), "--out", dir.resolve("lfw").toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode j = new ObjectMapper().readTree(dir.resolve("lfw/metrics.json").toFile());
+    assertThat(j.get("lfw_accuracy").asDouble()).isEqualTo(1.0);
+    assertThat(j.get("lfw_fold_accuracy").size()).isEqualTo(2);
+  }
+}

@@ -1,0 +1,78 @@
+package io.qmargin.eval.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qmargin.eval.metrics.MetricOptions;
+import io.qmargin.eval.metrics.VerificationMetrics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EvaluationReportTest {
+  @TempDir Path dir;
+
+  @Test
+  void keysAreShortDecimals() {
+    assertThat(Numbers.key(1e-6)).isEqualTo("1e-6");
+    assertThat(Numbers.key(1e-4)).isEqualTo("1e-4");
+    assertThat(Numbers.key(2.5e-5)).isEqualTo("2.5e-5");
+    assertThat(Numbers.key(0.001)).isEqualTo("0.001");
+    assertThat(Numbers.key(0.01)).isEqualTo("0.01");
+    assertThat(Numbers.key(0.05)).isEqualTo("0.05");
+    assertThat(Numbers.key(0.1)).isEqualTo("0.1");
+    assertThat(Numbers.key(1.0)).isEqualTo("1");
+  }
+
+  @Test
+  void writesMetricsJsonPlotsAndReport() throws Exception {
+    VerificationMetrics m = VerificationMetrics.compute(new double[] {0.8, 0.6, 0.6, 0.3}, new double[] {0.7, 0.6, 0.2, 0.1, 0.0}, MetricOptions.defaults());
+    String summary = EvaluationReport.write(dir, List.of(new SystemResult("sys", m, Map.of("lfw_accuracy", 0.5))), "test");
+    assertThat(summary).contains("sys: 4 target / 5 non-target trials").contains("EER 35.71%");
+    JsonNode j = new ObjectMapper().readTree(dir.resolve("metrics.json").toFile());
+    assertThat(j.get("targets").asLong()).isEqualTo(4);
+    assertThat(j.get("nontargets").asLong()).isEqualTo(5);
+    assertThat(j.get("eer").asDouble()).isEqualTo(5.0 / 14);
+    assertThat(j.get("eer_rocch").asDouble()).isEqualTo(m.eerRocch());
+    assertThat(j.get("eer_threshold").asDouble()).isEqualTo(0.6);
+    assertThat(j.get("auc").asDouble()).isEqualTo(0.75);
+    assertThat(j.get("min_dcf").has("0.01")).isTrue();
+    assertThat(j.get("min_dcf").has("0.05")).isTrue();
+    for (String k : List.of("1e-6", "1e-5", "1e-4", "0.001", "0.01", "0.1")) {
+      assertThat(j.get("tar_at_far").get(k).isNumber()).as(k).isTrue();
+      assertThat(j.get("tar_at_far_nearest").get(k).isNumber()).as(k).isTrue();
+      assertThat(j.get("tar_at_far_detail").get(k).get("tar_ci").size()).isEqualTo(2);
+    }
+    assertThat(j.get("tar_at_far").get("0.1").asDouble()).isEqualTo(0.25);
+    assertThat(j.get("lfw_accuracy").asDouble()).isEqualTo(0.5);
+    for (String f : List.of("roc.png", "roc.svg", "det.png", "det.svg", "report.md", "roc.tsv")) {
+      assertThat(Files.size(dir.resolve(f))).as(f).isGreaterThan(100);
+    }
+    assertThat(Files.readString(dir.resolve("det.svg"))).contains("<svg");
+    String md = Files.readString(dir.resolve("report.md"));
+    assertThat(md).contains("![ROC](roc.png)").contains("![DET](det.png)").contains("| sys |").contains("strict");
+
+    SystemResult back = EvaluationReport.read(dir, null);
+    assertThat(back.name()).isEqualTo("sys");
+    assertThat(back.metrics().eer()).isEqualTo(m.eer());
+    assertThat(back.metrics().tarAtFar()).isEqualTo(m.tarAtFar());
+    assertThat(back.metrics().roc().thresholds()).containsExactly(m.roc().thresholds());
+  }
+
+  @Test
+  void severalSystemsShareOnePlot() throws Exception {
+    VerificationMetrics a = VerificationMetrics.compute(new double[] {1, 2}, new double[] {0, 1.5}, MetricOptions.defaults());
+    VerificationMetrics b = VerificationMetrics.compute(new double[] {3, 2}, new double[] {0, 1}, MetricOptions.defaults());
+    EvaluationReport.write(dir, List.of(new SystemResult("A", a), new SystemResult("B b", b)), "two");
+    JsonNode j = new ObjectMapper().readTree(dir.resolve("metrics.json").toFile());
+    assertThat(j.get("systems").has("A")).isTrue();
+    assertThat(j.get("systems").get("B b").get("eer").asDouble()).isZero();
+    assertThat(dir.resolve("systems/B_b/metrics.json")).exists();
+    assertThat(dir.resolve("roc.svg")).exists();
+    assertThat(Files.readString(dir.resolve("report.md"))).contains("| A |").contains("| B b |");
+  }
+}
