@@ -37,6 +37,7 @@ public final class SparseAlphaHead implements TrainableHead {
   private final LazyPrototypeTable table;
   private final int initialK;
   private final int blockRows;
+  private int adaptiveK;
   private int[] pendingRows = new int[0];
   private float[] pendingGradients = new float[0];
 
@@ -86,11 +87,18 @@ public final class SparseAlphaHead implements TrainableHead {
     List<Group> done = new ArrayList<>();
     long growths = 0;
     int[] pending = range(b);
-    int k = Math.min(initialK, classes - 1);
+    // start from twice the largest support seen in the previous step, so that growth stays rare
+    int k = Math.min(Math.max(initialK, adaptiveK), classes - 1);
     while (pending.length > 0) {
       final int[] current = pending;
+      long t0 = System.nanoTime();
       int[][] cand = selectCandidates(m, xd, current, y, k, active, activeRows);
+      long t1 = System.nanoTime();
       double[][] p = posteriorOfCandidates(m, xd, current, y, cand);
+      long t2 = System.nanoTime();
+      if (System.getProperty("qmargin.profile") != null) {
+        System.err.printf("select k=%d rows=%d %.3fs certificate %.3fs%n", k, current.length, (t1 - t0) / 1e9, (t2 - t1) / 1e9);
+      }
       List<Integer> ok = new ArrayList<>();
       List<Integer> grow = new ArrayList<>();
       for (int r = 0; r < current.length; r++) {
@@ -114,12 +122,16 @@ public final class SparseAlphaHead implements TrainableHead {
     // loss and gradients on the final candidates
     NDArray total = null;
     double supportSum = 0;
+    long maxSupport = 0;
     int targetOut = 0;
     Map<Integer, float[]> rowGradients = new LinkedHashMap<>();
     float[] xnValues = xd.toType(DataType.FLOAT32, false).toFloatArray();
     int d = table.dim();
     for (Group g : done) {
-      try (NDManager scope = m.newSubManager()) {
+      // Arrays of this group stay on the caller's manager: autograd keeps pointers into the gather
+      // indices and the candidate rows until the caller's backward pass.
+      {
+        NDManager scope = m;
         int[] uniq = Arrays.stream(g.candidates()).flatMapToInt(Arrays::stream).distinct().toArray();
         Map<Integer, Integer> col = new LinkedHashMap<>();
         for (int i = 0; i < uniq.length; i++) {
@@ -142,10 +154,10 @@ public final class SparseAlphaHead implements TrainableHead {
           NDArray gradCos = out.gradCos().div(b);
           NDArray surrogate = gradCos.mul(cos).sum();
           NDArray part = out.loss().sum().div(b).add(surrogate).sub(surrogate.stopGradient());
-          part.attach(m);
           total = total == null ? part : total.add(part);
           for (long s : out.support().toLongArray()) {
             supportSum += s;
+            maxSupport = Math.max(maxSupport, s);
           }
           for (double py : out.targetProbability().toType(DataType.FLOAT64, false).toDoubleArray()) {
             targetOut += py == 0 ? 1 : 0;
@@ -175,6 +187,7 @@ public final class SparseAlphaHead implements TrainableHead {
         }
       }
     }
+    adaptiveK = (int) Math.min(Integer.highestOneBit((int) Math.max(1, 2 * maxSupport - 1)) * 2L, classes - 1);
     pendingRows = rowGradients.keySet().stream().mapToInt(Integer::intValue).toArray();
     pendingGradients = new float[pendingRows.length * d];
     for (int i = 0; i < pendingRows.length; i++) {
@@ -266,6 +279,16 @@ public final class SparseAlphaHead implements TrainableHead {
         return res;
       }
     }
+  }
+
+  /** Rows with a gradient in the last forward pass (ascending by first appearance). */
+  public int[] lastGradientRows() {
+    return pendingRows.clone();
+  }
+
+  /** Their gradients, flattened rows × d. */
+  public float[] lastGradients() {
+    return pendingGradients.clone();
   }
 
   @Override

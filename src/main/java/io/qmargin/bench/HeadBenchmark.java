@@ -1,0 +1,226 @@
+package io.qmargin.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import io.qmargin.head.DenseHead;
+import io.qmargin.head.HeadStep;
+import io.qmargin.head.LazyPrototypeTable;
+import io.qmargin.head.PartialFcHead;
+import io.qmargin.head.SgdSettings;
+import io.qmargin.head.SparseAlphaHead;
+import io.qmargin.head.TrainableHead;
+import io.qmargin.loss.VerificationLoss;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Compares the classification heads on one training step (forward, backward into the embeddings,
+ * prototype update) at a given number of classes: the dense head, the exact sparse head and
+ * Partial FC. Prototypes are random unit vectors; each embedding is its class prototype mixed with
+ * noise so that its target cosine is about {@code targetCosine}. Memory is measured (resident set
+ * growth and Java heap, see {@link MemoryProbe}), not estimated.
+ */
+public final class HeadBenchmark {
+  private HeadBenchmark() {}
+
+  public record Settings(int classes, int dim, int batch, VerificationLoss loss, int steps, int initialK,
+      int blockRows, double partialFcRate, double targetCosine, boolean dense, long seed) {}
+
+  /** One method's figures; NaN or −1 where not measured. */
+  public record MethodResult(String method, double stepSeconds, double forwardMatmulSeconds, long peakMemoryBytes,
+      long prototypeStateBytes, long peakHeapBytes, double meanSupport, long candidateGrowths, double maxLossDiff,
+      double maxGradDiff, double maxPrototypeGradDiff) {}
+
+  public static List<MethodResult> run(Settings s, Consumer<String> log) {
+    List<MethodResult> results = new ArrayList<>();
+    SgdSettings sgd = SgdSettings.FACE;
+    double lr = 0.1;
+    Engine.getInstance().setRandomSeed((int) s.seed());
+    try (NDManager manager = NDManager.newBaseManager()) {
+      NDArray w0 = manager.randomNormal(new Shape(s.classes(), s.dim()));
+      normaliseRowsInPlace(w0, 1 << 16);
+      List<long[]> labels = new ArrayList<>();
+      List<NDArray> batches = new ArrayList<>();
+      java.util.SplittableRandom rnd = new java.util.SplittableRandom(s.seed());
+      for (int t = 0; t <= s.steps(); t++) {
+        long[] y = new long[s.batch()];
+        for (int i = 0; i < y.length; i++) {
+          y[i] = rnd.nextInt(s.classes());
+        }
+        NDArray wy = w0.get(manager.create(y));
+        NDArray noise = manager.randomNormal(new Shape(s.batch(), s.dim()));
+        noise = noise.div(noise.norm(new int[] {1}, true));
+        double c = s.targetCosine();
+        batches.add(wy.mul(c).add(noise.mul(Math.sqrt(1 - c * c))));
+        labels.add(y);
+      }
+      long stateBytes = 2L * s.classes() * s.dim() * 4;
+
+      // the physical floor: the forward matrix product over all prototypes, block by block
+      double matmul = medianSeconds(s.steps(), () -> {
+        try (NDManager scope = manager.newSubManager()) {
+          NDArray x = batches.get(0).duplicate();
+          x.attach(scope);
+          for (int start = 0; start < s.classes(); start += s.blockRows()) {
+            int end = Math.min(s.classes(), start + s.blockRows());
+            try (NDManager block = scope.newSubManager()) {
+              NDArray r = x.matMul(w0.get(new NDIndex(start + ":" + end)).transpose());
+              r.attach(block);
+              r.max().getFloat();
+            }
+          }
+        }
+      });
+      log.accept(String.format(java.util.Locale.ROOT, "forward matrix product alone: %.3f s", matmul));
+
+      Comparison exact = null;
+      if (s.dense()) {
+        MethodResult dense;
+        try (MemoryProbe probe = new MemoryProbe();
+            DenseHead head = new DenseHead(manager, s.loss(), w0, sgd)) {
+          Timed t = timeSteps(manager, head, batches, labels, lr);
+          dense = new MethodResult("dense", t.medianSeconds(), Double.NaN, -1, stateBytes, -1, t.meanSupport(), 0,
+              Double.NaN, Double.NaN, Double.NaN);
+          probe.close();
+          dense = withMemory(dense, probe);
+        }
+        results.add(dense);
+        log.accept("dense head done");
+        exact = compare(manager, s, w0, batches.get(0), labels.get(0), sgd);
+      }
+
+      MethodResult sparse;
+      try (MemoryProbe probe = new MemoryProbe();
+          SparseAlphaHead head = new SparseAlphaHead(s.loss(), new LazyPrototypeTable(manager, w0, sgd), s.initialK(),
+              s.blockRows())) {
+        Timed t = timeSteps(manager, head, batches, labels, lr);
+        sparse = new MethodResult("sparse_exact", t.medianSeconds(), matmul, -1, stateBytes, -1, t.meanSupport(),
+            t.growths(), exact == null ? Double.NaN : exact.lossDiff(), exact == null ? Double.NaN : exact.gradDiff(),
+            exact == null ? Double.NaN : exact.prototypeGradDiff());
+        probe.close();
+        sparse = withMemory(sparse, probe);
+      }
+      results.add(sparse);
+      log.accept("sparse head done");
+
+      MethodResult pfc;
+      try (MemoryProbe probe = new MemoryProbe();
+          PartialFcHead head = new PartialFcHead(manager, s.loss(), w0, sgd, s.partialFcRate(), s.seed())) {
+        Timed t = timeSteps(manager, head, batches, labels, lr);
+        pfc = new MethodResult("partial_fc_r" + s.partialFcRate(), t.medianSeconds(), Double.NaN, -1, stateBytes, -1,
+            t.meanSupport(), 0, Double.NaN, Double.NaN, Double.NaN);
+        probe.close();
+        pfc = withMemory(pfc, probe);
+      }
+      results.add(pfc);
+      log.accept("partial fc done");
+    }
+    return results;
+  }
+
+  private static MethodResult withMemory(MethodResult r, MemoryProbe probe) {
+    return new MethodResult(r.method(), r.stepSeconds(), r.forwardMatmulSeconds(), probe.peakNativeAndHeapGrowth(),
+        r.prototypeStateBytes(), probe.peakHeapUsed(), r.meanSupport(), r.candidateGrowths(), r.maxLossDiff(),
+        r.maxGradDiff(), r.maxPrototypeGradDiff());
+  }
+
+  private record Timed(double medianSeconds, double meanSupport, long growths) {}
+
+  private static Timed timeSteps(NDManager manager, TrainableHead head, List<NDArray> batches, List<long[]> labels,
+      double lr) {
+    double[] seconds = new double[batches.size()];
+    double support = 0;
+    long growths = 0;
+    for (int t = 0; t < batches.size(); t++) {
+      long start = System.nanoTime();
+      try (NDManager scope = manager.newSubManager()) {
+        NDArray x = batches.get(t).duplicate();
+        x.attach(scope);
+        x.setRequiresGradient(true);
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+          HeadStep out = head.forward(x, scope.create(labels.get(t)));
+          gc.backward(out.loss());
+          support += out.meanSupport();
+          growths += out.candidateGrowths();
+        }
+        x.getGradient().sum().getFloat();
+        head.update(lr);
+      }
+      seconds[t] = (System.nanoTime() - start) / 1e9;
+    }
+    // the first step warms up the engine and is not counted
+    double[] measured = Arrays.copyOfRange(seconds, 1, seconds.length);
+    Arrays.sort(measured);
+    return new Timed(measured[measured.length / 2], support / batches.size(), growths);
+  }
+
+  private record Comparison(double lossDiff, double gradDiff, double prototypeGradDiff) {}
+
+  /** One step of the dense and the sparse head from the same state: loss, ∂L/∂x and ∂L/∂W. */
+  private static Comparison compare(NDManager manager, Settings s, NDArray w0, NDArray batch, long[] y, SgdSettings sgd) {
+    try (NDManager scope = manager.newSubManager();
+        DenseHead dense = new DenseHead(scope, s.loss(), w0, sgd);
+        SparseAlphaHead sparse = new SparseAlphaHead(s.loss(), new LazyPrototypeTable(scope, w0, sgd), s.initialK(),
+            s.blockRows())) {
+      float[][] gx = new float[2][];
+      double[] loss = new double[2];
+      TrainableHead[] heads = {dense, sparse};
+      for (int h = 0; h < 2; h++) {
+        NDArray x = batch.duplicate();
+        x.attach(scope);
+        x.setRequiresGradient(true);
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+          HeadStep out = heads[h].forward(x, scope.create(y));
+          loss[h] = out.loss().getFloat();
+          gc.backward(out.loss());
+        }
+        gx[h] = x.getGradient().toFloatArray();
+      }
+      double gradDiff = 0;
+      for (int i = 0; i < gx[0].length; i++) {
+        gradDiff = Math.max(gradDiff, Math.abs(gx[0][i] - gx[1][i]));
+      }
+      // dense ∂L/∂W everywhere against the sparse rows (zero elsewhere)
+      NDArray denseGw = dense.lastPrototypeGradient();
+      int[] rows = sparse.lastGradientRows();
+      float[] sparseG = sparse.lastGradients();
+      NDArray sparseGw = denseGw.zerosLike();
+      if (rows.length > 0) {
+        sparseGw.set(new NDIndex("{}", scope.create(rows)), scope.create(sparseG, new Shape(rows.length, s.dim())));
+      }
+      double wDiff = denseGw.sub(sparseGw).abs().max().getFloat();
+      return new Comparison(Math.abs(loss[0] - loss[1]), gradDiff, wDiff);
+    }
+  }
+
+  private static void normaliseRowsInPlace(NDArray w, int block) {
+    long rows = w.getShape().get(0);
+    for (long start = 0; start < rows; start += block) {
+      long end = Math.min(rows, start + block);
+      NDIndex range = new NDIndex(start + ":" + end);
+      try (NDManager scope = w.getManager().newSubManager()) {
+        NDArray b = w.get(scope, range);
+        w.set(range, b.div(b.norm(new int[] {1}, true)));
+      }
+    }
+  }
+
+  static double medianSeconds(int repeats, Runnable r) {
+    r.run();
+    double[] t = new double[Math.max(1, repeats)];
+    for (int i = 0; i < t.length; i++) {
+      long start = System.nanoTime();
+      r.run();
+      t[i] = (System.nanoTime() - start) / 1e9;
+    }
+    Arrays.sort(t);
+    return t[t.length / 2];
+  }
+
+}
