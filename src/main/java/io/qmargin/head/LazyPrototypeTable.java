@@ -80,6 +80,10 @@ public final class LazyPrototypeTable implements AutoCloseable {
     return window;
   }
 
+  NDManager manager() {
+    return manager;
+  }
+
   /** Base weights; for rows that are not active their direction is the current one. */
   NDArray baseWeights() {
     return w;
@@ -102,33 +106,35 @@ public final class LazyPrototypeTable implements AutoCloseable {
 
   /** Current W rows (r × d) as a new array on the given manager. */
   public NDArray currentRows(NDManager target, int[] rows) {
-    float[] values = currentRowValues(rows, false);
-    return target.create(values, new Shape(rows.length, dim));
+    return current(target, target.create(rows), rows, false);
   }
 
-  /** Current W (or v) rows, flattened r × d, computed from base and transform. */
+  /** Current W (or v) rows: a·base_W + b·base_v with each row's transform coefficients (a, b). */
+  private NDArray current(NDManager target, NDArray idx, int[] rows, boolean momentum) {
+    float[] a = new float[rows.length];
+    float[] b = new float[rows.length];
+    boolean anyB = false;
+    for (int r = 0; r < rows.length; r++) {
+      int o = 4 * rows[r] + (momentum ? 2 : 0);
+      a[r] = (float) transform[o];
+      b[r] = (float) transform[o + 1];
+      anyB |= b[r] != 0;
+    }
+    NDArray out = w.get(target, new NDIndex("{}", idx)).mul(target.create(a).expandDims(1));
+    if (anyB) {
+      out = out.add(v.get(target, new NDIndex("{}", idx)).mul(target.create(b).expandDims(1)));
+    }
+    return out;
+  }
+
+  /** Current W (or v) rows, flattened r × d. */
   float[] currentRowValues(int[] rows, boolean momentum) {
     if (rows.length == 0) {
       return new float[0];
     }
-    float[] base;
-    float[] vel;
     try (NDManager tmp = manager.newSubManager()) {
-      NDArray idx = tmp.create(rows);
-      base = w.get(idx).toFloatArray();
-      vel = v.get(idx).toFloatArray();
+      return current(tmp, tmp.create(rows), rows, momentum).toFloatArray();
     }
-    float[] out = new float[rows.length * dim];
-    for (int r = 0; r < rows.length; r++) {
-      int j = rows[r];
-      double a = transform[4 * j + (momentum ? 2 : 0)];
-      double b = transform[4 * j + (momentum ? 3 : 1)];
-      int off = r * dim;
-      for (int k = 0; k < dim; k++) {
-        out[off + k] = (float) (a * base[off + k] + b * vel[off + k]);
-      }
-    }
-    return out;
   }
 
   /**
@@ -139,17 +145,28 @@ public final class LazyPrototypeTable implements AutoCloseable {
    * @param gradients their gradients, flattened rows.length × d
    */
   public void step(int[] rows, float[] gradients, double learningRate) {
+    try (NDManager tmp = manager.newSubManager()) {
+      step(rows, tmp.create(gradients, new Shape(rows.length, dim)), learningRate);
+    }
+  }
+
+  /** {@link #step(int[], float[], double)} with the gradients (rows.length, d) on the engine. */
+  public void step(int[] rows, NDArray gradients, double learningRate) {
     double mu = sgd.momentum();
     double wd = sgd.weightDecay();
-    float[] curW = currentRowValues(rows, false);
-    float[] curV = currentRowValues(rows, true);
-    for (int i = 0; i < curW.length; i++) {
-      double g = gradients[i] + wd * curW[i];
-      double vel = mu * curV[i] + g;
-      curV[i] = (float) vel;
-      curW[i] = (float) (curW[i] - learningRate * vel);
+    try (NDManager tmp = manager.newSubManager()) {
+      if (rows.length > 0) {
+        NDArray idx = tmp.create(rows);
+        NDArray curW = current(tmp, idx, rows, false);
+        NDArray curV = current(tmp, idx, rows, true);
+        NDArray vel = curV.mul(mu).add(gradients).add(curW.mul(wd));
+        NDArray newW = curW.sub(vel.mul(learningRate));
+        w.set(new NDIndex("{}", idx), newW);
+        v.set(new NDIndex("{}", idx), vel);
+        inverseNorms.set(new NDIndex("{}", idx), newW.norm(new int[] {1}).maximum(1e-12f).pow(-1));
+      }
     }
-    // M_t for every row, then the explicit state for the updated rows
+    // M_t for every row; the updated rows then restart from the identity
     double m11 = 1 - learningRate * wd;
     double m12 = -learningRate * mu;
     double m21 = wd;
@@ -165,8 +182,8 @@ public final class LazyPrototypeTable implements AutoCloseable {
       transform[o + 2] = m21 * a11 + m22 * a21;
       transform[o + 3] = m21 * a12 + m22 * a22;
     }
+    resetTransform(rows);
     step++;
-    writeBase(rows, curW, curV);
     for (int j : rows) {
       lastUpdate[j] = step;
     }
@@ -174,9 +191,19 @@ public final class LazyPrototypeTable implements AutoCloseable {
       setMask(rows, Float.NEGATIVE_INFINITY);
       recent.addLast(rows.clone());
     }
-    while (recent.size() > window || (window == 0 && !recent.isEmpty())) {
+    while (recent.size() > window) {
       int[] old = recent.removeFirst();
       fold(Arrays.stream(old).filter(j -> lastUpdate[j] <= step - window).toArray());
+    }
+  }
+
+  private void resetTransform(int[] rows) {
+    for (int j : rows) {
+      int o = 4 * j;
+      transform[o] = 1;
+      transform[o + 1] = 0;
+      transform[o + 2] = 0;
+      transform[o + 3] = 1;
     }
   }
 
@@ -185,30 +212,16 @@ public final class LazyPrototypeTable implements AutoCloseable {
     if (rows.length == 0) {
       return;
     }
-    float[] curW = currentRowValues(rows, false);
-    float[] curV = currentRowValues(rows, true);
-    writeBase(rows, curW, curV);
-    setMask(rows, 0f);
-  }
-
-  private void writeBase(int[] rows, float[] curW, float[] curV) {
-    if (rows.length == 0) {
-      return;
-    }
-    for (int j : rows) {
-      int o = 4 * j;
-      transform[o] = 1;
-      transform[o + 1] = 0;
-      transform[o + 2] = 0;
-      transform[o + 3] = 1;
-    }
     try (NDManager tmp = manager.newSubManager()) {
       NDArray idx = tmp.create(rows);
-      NDArray newW = tmp.create(curW, new Shape(rows.length, dim));
-      w.set(new NDIndex("{}", idx), newW);
-      v.set(new NDIndex("{}", idx), tmp.create(curV, new Shape(rows.length, dim)));
-      inverseNorms.set(new NDIndex("{}", idx), newW.norm(new int[] {1}).maximum(1e-12f).pow(-1));
+      NDArray curW = current(tmp, idx, rows, false);
+      NDArray curV = current(tmp, idx, rows, true);
+      w.set(new NDIndex("{}", idx), curW);
+      v.set(new NDIndex("{}", idx), curV);
+      inverseNorms.set(new NDIndex("{}", idx), curW.norm(new int[] {1}).maximum(1e-12f).pow(-1));
     }
+    resetTransform(rows);
+    setMask(rows, 0f);
   }
 
   private void setMask(int[] rows, float value) {

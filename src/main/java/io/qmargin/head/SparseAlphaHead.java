@@ -39,7 +39,7 @@ public final class SparseAlphaHead implements TrainableHead {
   private final int blockRows;
   private int adaptiveK;
   private int[] pendingRows = new int[0];
-  private float[] pendingGradients = new float[0];
+  private NDArray pendingGradient;
 
   public SparseAlphaHead(VerificationLoss loss, LazyPrototypeTable table, int initialK, int blockRows) {
     if (!loss.isSparse()) {
@@ -69,129 +69,102 @@ public final class SparseAlphaHead implements TrainableHead {
     return table;
   }
 
-  /** The candidates of one group of rows that share K. */
-  private record Group(int[] rows, int k, int[][] candidates) {}
+  /** Candidate classes (K non-targets by decreasing cosine, then the target) and their cosines. */
+  private record Candidates(int[] rows, int k, long[] classes, float[] cosines) {}
 
   @Override
   public HeadStep forward(NDArray embeddings, NDArray labels) {
     NDManager m = embeddings.getManager();
     int b = Math.toIntExact(embeddings.getShape().get(0));
     int classes = table.classes();
+    int d = table.dim();
     long[] y = labels.toType(DataType.INT64, false).toLongArray();
     NDArray xn = embeddings.div(embeddings.norm(new int[] {1}, true).maximum(1e-12));
     NDArray xd = xn.stopGradient();
     int[] active = table.activeRows();
     NDArray activeRows = active.length == 0 ? null : table.currentRows(m, active);
+    NDArray targetRows = table.currentRows(m, Arrays.stream(y).mapToInt(Math::toIntExact).toArray());
+    float[] targetCos = xd.mul(targetRows.div(targetRows.norm(new int[] {1}, true).maximum(1e-12)))
+        .sum(new int[] {1}).toFloatArray();
 
-    // candidate selection with per-row growth of K
-    List<Group> done = new ArrayList<>();
+    // candidates, loss and ∂L/∂cos, doubling K for the rows whose certificate fails
     long growths = 0;
-    int[] pending = range(b);
-    // start from twice the largest support seen in the previous step, so that growth stays rare
-    int k = Math.min(Math.max(initialK, adaptiveK), classes - 1);
-    while (pending.length > 0) {
-      final int[] current = pending;
-      long t0 = System.nanoTime();
-      int[][] cand = selectCandidates(m, xd, current, y, k, active, activeRows);
-      long t1 = System.nanoTime();
-      double[][] p = posteriorOfCandidates(m, xd, current, y, cand);
-      long t2 = System.nanoTime();
-      if (System.getProperty("qmargin.profile") != null) {
-        System.err.printf("select k=%d rows=%d %.3fs certificate %.3fs%n", k, current.length, (t1 - t0) / 1e9, (t2 - t1) / 1e9);
-      }
-      List<Integer> ok = new ArrayList<>();
-      List<Integer> grow = new ArrayList<>();
-      for (int r = 0; r < current.length; r++) {
-        // candidates are sorted by cosine; column k−1 is the smallest kept non-target
-        if (k >= classes - 1 || p[r][k - 1] == 0.0) {
-          ok.add(r);
-        } else {
-          grow.add(r);
-        }
-      }
-      int[] okRows = ok.stream().mapToInt(r -> current[r]).toArray();
-      int[][] okCand = ok.stream().map(r -> cand[r]).toArray(int[][]::new);
-      if (okRows.length > 0) {
-        done.add(new Group(okRows, k, okCand));
-      }
-      pending = grow.stream().mapToInt(r -> current[r]).toArray();
-      growths += pending.length;
-      k = Math.min(2 * k, classes - 1);
-    }
-
-    // loss and gradients on the final candidates
-    NDArray total = null;
+    double lossSum = 0;
     double supportSum = 0;
     long maxSupport = 0;
     int targetOut = 0;
-    Map<Integer, float[]> rowGradients = new LinkedHashMap<>();
-    float[] xnValues = xd.toType(DataType.FLOAT32, false).toFloatArray();
-    int d = table.dim();
-    for (Group g : done) {
-      // Arrays of this group stay on the caller's manager: autograd keeps pointers into the gather
-      // indices and the candidate rows until the caller's backward pass.
-      {
-        NDManager scope = m;
-        int[] uniq = Arrays.stream(g.candidates()).flatMapToInt(Arrays::stream).distinct().toArray();
-        Map<Integer, Integer> col = new LinkedHashMap<>();
-        for (int i = 0; i < uniq.length; i++) {
-          col.put(uniq[i], i);
-        }
-        NDArray wu = table.currentRows(scope, uniq);
-        NDArray wuNorm = wu.norm(new int[] {1}, true).maximum(1e-12);
-        NDArray wun = wu.div(wuNorm);
-        long[][] colIdx = new long[g.rows().length][g.k() + 1];
-        for (int r = 0; r < g.rows().length; r++) {
-          for (int c = 0; c <= g.k(); c++) {
-            colIdx[r][c] = col.get(g.candidates()[r][c]);
-          }
-        }
-        NDArray ci = scope.create(flatten(colIdx), new Shape(g.rows().length, g.k() + 1));
-        NDArray xg = xn.get(scope.create(g.rows()));
-        NDArray cos = xg.matMul(wun.transpose()).gather(ci, 1); // with gradient to x
-        NDArray targetCol = scope.full(new Shape(g.rows().length), g.k(), DataType.INT64);
-        try (LossOutput out = loss.evaluate(cos.stopGradient(), targetCol)) {
-          NDArray gradCos = out.gradCos().div(b);
-          NDArray surrogate = gradCos.mul(cos).sum();
-          NDArray part = out.loss().sum().div(b).add(surrogate).sub(surrogate.stopGradient());
-          total = total == null ? part : total.add(part);
-          for (long s : out.support().toLongArray()) {
-            supportSum += s;
-            maxSupport = Math.max(maxSupport, s);
-          }
-          for (double py : out.targetProbability().toType(DataType.FLOAT64, false).toDoubleArray()) {
-            targetOut += py == 0 ? 1 : 0;
-          }
-          // ∂L/∂W_j = Σ_i g_ij (x̂_i − cos_ij ŵ_j) / |W_j|, over the non-zero g_ij only
-          float[] gc = gradCos.toType(DataType.FLOAT32, false).toFloatArray();
-          float[] cv = cos.stopGradient().toType(DataType.FLOAT32, false).toFloatArray();
-          float[] wn = wun.toFloatArray();
-          float[] norms = wuNorm.toFloatArray();
-          for (int r = 0; r < g.rows().length; r++) {
-            int row = g.rows()[r];
-            for (int c = 0; c <= g.k(); c++) {
-              float gij = gc[r * (g.k() + 1) + c];
-              if (gij == 0f) {
-                continue;
-              }
-              int j = g.candidates()[r][c];
-              int u = col.get(j);
-              float cij = cv[r * (g.k() + 1) + c];
-              float[] acc = rowGradients.computeIfAbsent(j, key -> new float[d]);
-              float inv = 1f / norms[u];
-              for (int t = 0; t < d; t++) {
-                acc[t] += gij * (xnValues[row * d + t] - cij * wn[u * d + t]) * inv;
+    List<long[]> gClass = new ArrayList<>(); // (row, class) of each non-zero ∂L/∂cos
+    List<float[]> gValue = new ArrayList<>(); // (∂L/∂cos / B, cos)
+    int[] pending = range(b);
+    int k = Math.min(Math.max(initialK, adaptiveK), classes - 1);
+    while (pending.length > 0) {
+      Candidates c = selectCandidates(m, xd, pending, y, targetCos, k, active, activeRows);
+      int k1 = k + 1;
+      try (NDManager scope = m.newSubManager()) {
+        NDArray cos = scope.create(c.cosines(), new Shape(pending.length, k1));
+        try (LossOutput out = loss.evaluate(cos, scope.full(new Shape(pending.length), k, DataType.INT64))) {
+          float[] p = out.posterior().toType(DataType.FLOAT32, false).toFloatArray();
+          float[] g = out.gradCos().toType(DataType.FLOAT32, false).toFloatArray();
+          float[] l = out.loss().toType(DataType.FLOAT32, false).toFloatArray();
+          long[] support = out.support().toLongArray();
+          List<Integer> grow = new ArrayList<>();
+          for (int r = 0; r < pending.length; r++) {
+            // column k−1 holds the smallest kept non-target: p = 0 there certifies the row
+            if (k < classes - 1 && p[r * k1 + k - 1] != 0f) {
+              grow.add(pending[r]);
+              continue;
+            }
+            lossSum += l[r];
+            supportSum += support[r];
+            maxSupport = Math.max(maxSupport, support[r]);
+            targetOut += p[r * k1 + k] == 0f ? 1 : 0;
+            for (int j = 0; j < k1; j++) {
+              float gij = g[r * k1 + j];
+              if (gij != 0f) {
+                gClass.add(new long[] {pending[r], c.classes()[r * k1 + j]});
+                gValue.add(new float[] {gij / b, c.cosines()[r * k1 + j]});
               }
             }
           }
+          pending = grow.stream().mapToInt(Integer::intValue).toArray();
+          growths += pending.length;
         }
       }
+      k = Math.min(2 * k, classes - 1);
     }
     adaptiveK = (int) Math.min(Integer.highestOneBit((int) Math.max(1, 2 * maxSupport - 1)) * 2L, classes - 1);
-    pendingRows = rowGradients.keySet().stream().mapToInt(Integer::intValue).toArray();
-    pendingGradients = new float[pendingRows.length * d];
-    for (int i = 0; i < pendingRows.length; i++) {
-      System.arraycopy(rowGradients.get(pendingRows[i]), 0, pendingGradients, i * d, d);
+
+    // gradients: only the rows with a non-zero ∂L/∂cos (support and targets) are gathered
+    Map<Long, Integer> column = new LinkedHashMap<>();
+    for (long[] rc : gClass) {
+      column.putIfAbsent(rc[1], column.size());
+    }
+    int u = column.size();
+    float[] gMatrix = new float[b * u];
+    float[] gCos = new float[b * u];
+    for (int i = 0; i < gClass.size(); i++) {
+      int idx = (int) gClass.get(i)[0] * u + column.get(gClass.get(i)[1]);
+      gMatrix[idx] += gValue.get(i)[0];
+      gCos[idx] += gValue.get(i)[0] * gValue.get(i)[1];
+    }
+    pendingRows = column.keySet().stream().mapToInt(Long::intValue).toArray();
+    NDArray total;
+    if (u == 0) {
+      total = xn.sum().mul(0).add((float) (lossSum / b));
+      pendingGradient = null;
+    } else {
+      NDArray wu = table.currentRows(m, pendingRows);
+      NDArray norms = wu.norm(new int[] {1}, true).maximum(1e-12);
+      NDArray wun = wu.div(norms);
+      NDArray gm = m.create(gMatrix, new Shape(b, u));
+      // ∂L/∂x̂_i = Σ_j g_ij ŵ_j; the surrogate ⟨x̂, h⟩ carries it through the normalisation of x
+      NDArray h = gm.matMul(wun);
+      NDArray surrogate = xn.mul(h).sum();
+      total = surrogate.sub(surrogate.stopGradient()).add((float) (lossSum / b));
+      // ∂L/∂W_j = (Σ_i g_ij x̂_i − (Σ_i g_ij cos_ij) ŵ_j) / |W_j|
+      NDArray gc = m.create(gCos, new Shape(b, u)).sum(new int[] {0}).expandDims(1);
+      pendingGradient = gm.transpose().matMul(xd).sub(gc.mul(wun)).div(norms);
+      pendingGradient.attach(table.manager());
     }
     if (activeRows != null) {
       activeRows.close();
@@ -200,11 +173,11 @@ public final class SparseAlphaHead implements TrainableHead {
   }
 
   /**
-   * Top-K non-target classes of each of the given rows (sorted by decreasing cosine), with the
-   * target appended as column K.
+   * Top-K non-target classes of each of the given rows by decreasing cosine, then the target: the
+   * class ids and cosines, (rows × (K + 1)) flattened.
    */
-  private int[][] selectCandidates(NDManager m, NDArray xd, int[] rows, long[] y, int k, int[] active,
-      NDArray activeRows) {
+  private Candidates selectCandidates(NDManager m, NDArray xd, int[] rows, long[] y, float[] targetCos, int k,
+      int[] active, NDArray activeRows) {
     int classes = table.classes();
     int keep = Math.min(k + 1, classes);
     NDArray values = null;
@@ -215,8 +188,9 @@ public final class SparseAlphaHead implements TrainableHead {
         int end = Math.min(classes, start + blockRows);
         try (NDManager block = scope.newSubManager()) {
           NDIndex range = new NDIndex(start + ":" + end);
-          NDArray wb = table.baseWeights().get(range);
-          NDArray cos = x.matMul(wb.transpose()).mul(table.inverseNorms().get(range)).add(table.mask().get(range));
+          NDArray wb = table.baseWeights().get(block, range);
+          NDArray cos = x.matMul(wb.transpose()).mul(table.inverseNorms().get(block, range))
+              .add(table.mask().get(block, range));
           NDList top = cos.topK(Math.min(keep, end - start), 1, true, true);
           NDArray v = top.get(0);
           NDArray i = top.get(1).add(start);
@@ -238,64 +212,55 @@ public final class SparseAlphaHead implements TrainableHead {
         NDArray mergedV = values.concat(cos, 1);
         NDArray mergedI = indices.toType(DataType.INT64, false).concat(ids, 1);
         NDList best = mergedV.topK(keep, 1, true, true);
+        values = best.get(0);
         indices = mergedI.gather(best.get(1), 1);
       }
       long[] idx = indices.toType(DataType.INT64, false).toLongArray();
+      float[] val = values.toType(DataType.FLOAT32, false).toFloatArray();
       int width = (int) indices.getShape().get(1);
-      int[][] out = new int[rows.length][k + 1];
+      long[] outIdx = new long[rows.length * (k + 1)];
+      float[] outCos = new float[rows.length * (k + 1)];
       for (int r = 0; r < rows.length; r++) {
         long target = y[rows[r]];
         int c = 0;
         for (int t = 0; t < width && c < k; t++) {
           long j = idx[r * width + t];
           if (j != target) {
-            out[r][c++] = (int) j;
+            outIdx[r * (k + 1) + c] = j;
+            outCos[r * (k + 1) + c] = val[r * width + t];
+            c++;
           }
         }
         if (c < k) {
           throw new IllegalStateException("not enough candidates");
         }
-        out[r][k] = (int) target;
+        outIdx[r * (k + 1) + k] = target;
+        outCos[r * (k + 1) + k] = targetCos[rows[r]];
       }
-      return out;
+      return new Candidates(rows, k, outIdx, outCos);
     }
   }
 
-  /** Posterior on the candidates (for the certificate), from exact current prototype rows. */
-  private double[][] posteriorOfCandidates(NDManager m, NDArray xd, int[] rows, long[] y, int[][] cand) {
-    int k1 = cand[0].length;
-    try (NDManager scope = m.newSubManager()) {
-      int[] flat = Arrays.stream(cand).flatMapToInt(Arrays::stream).toArray();
-      NDArray wc = table.currentRows(scope, flat).reshape(rows.length, k1, table.dim());
-      NDArray wcn = wc.div(wc.norm(new int[] {2}, true).maximum(1e-12));
-      NDArray x = xd.get(scope.create(rows)).expandDims(1);
-      NDArray cos = wcn.mul(x).sum(new int[] {2});
-      try (LossOutput out = loss.evaluate(cos, scope.full(new Shape(rows.length), k1 - 1, DataType.INT64))) {
-        double[] p = out.posterior().toType(DataType.FLOAT64, false).toDoubleArray();
-        double[][] res = new double[rows.length][k1];
-        for (int r = 0; r < rows.length; r++) {
-          System.arraycopy(p, r * k1, res[r], 0, k1);
-        }
-        return res;
-      }
-    }
-  }
-
-  /** Rows with a gradient in the last forward pass (ascending by first appearance). */
+  /** Rows with a gradient in the last forward pass. */
   public int[] lastGradientRows() {
     return pendingRows.clone();
   }
 
   /** Their gradients, flattened rows × d. */
   public float[] lastGradients() {
-    return pendingGradients.clone();
+    return pendingGradient == null ? new float[0] : pendingGradient.toFloatArray();
   }
 
   @Override
   public void update(double learningRate) {
-    table.step(pendingRows, pendingGradients, learningRate);
+    if (pendingGradient == null) {
+      table.step(new int[0], new float[0], learningRate);
+    } else {
+      table.step(pendingRows, pendingGradient, learningRate);
+      pendingGradient.close();
+    }
     pendingRows = new int[0];
-    pendingGradients = new float[0];
+    pendingGradient = null;
   }
 
   @Override
@@ -316,7 +281,4 @@ public final class SparseAlphaHead implements TrainableHead {
     return r;
   }
 
-  private static long[] flatten(long[][] a) {
-    return Arrays.stream(a).flatMapToLong(Arrays::stream).toArray();
-  }
 }
