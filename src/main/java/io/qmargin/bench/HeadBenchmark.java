@@ -97,8 +97,7 @@ public final class HeadBenchmark {
 
       MethodResult sparse;
       try (MemoryProbe probe = new MemoryProbe();
-          SparseAlphaHead head = new SparseAlphaHead(s.loss(), new LazyPrototypeTable(manager, w0, sgd), s.initialK(),
-              s.blockRows())) {
+          SparseAlphaHead head = new SparseAlphaHead(s.loss(), new LazyPrototypeTable(manager, w0, sgd, s.blockRows()), s.initialK())) {
         Timed t = timeSteps(manager, head, batches, labels, lr);
         sparse = new MethodResult("sparse_exact", t.medianSeconds(), matmul, -1, stateBytes, -1, t.meanSupport(),
             t.growths(), exact == null ? Double.NaN : exact.lossDiff(), exact == null ? Double.NaN : exact.gradDiff(),
@@ -166,8 +165,7 @@ public final class HeadBenchmark {
   private static Comparison compare(NDManager manager, Settings s, NDArray w0, NDArray batch, long[] y, SgdSettings sgd) {
     try (NDManager scope = manager.newSubManager();
         DenseHead dense = new DenseHead(scope, s.loss(), w0, sgd);
-        SparseAlphaHead sparse = new SparseAlphaHead(s.loss(), new LazyPrototypeTable(scope, w0, sgd), s.initialK(),
-            s.blockRows())) {
+        SparseAlphaHead sparse = new SparseAlphaHead(s.loss(), new LazyPrototypeTable(scope, w0, sgd, s.blockRows()), s.initialK())) {
       float[][] gx = new float[2][];
       double[] loss = new double[2];
       TrainableHead[] heads = {dense, sparse};

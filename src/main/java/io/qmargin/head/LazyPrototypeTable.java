@@ -15,45 +15,61 @@ import java.util.Arrays;
  *
  * <p>Why this is exact. A row without gradient still moves under dense SGD: (W, v) ← M_t (W, v) with
  * the 2 × 2 matrix M_t = [[1 − η_t λ, −η_t μ], [λ, μ]], the same for every row. So each row j keeps
- * its <em>base</em> (W_j, v_j) from its last update plus a 2 × 2 transform A_j (the product of the
- * M_t since then, in Java memory, O(C) scalars updated per step); its current value is A_j applied
- * to the base. Weight decay and momentum are thereby applied lazily, when the row is next touched.
+ * its <em>base</em> (W_j, v_j) from its last write plus a 2 × 2 transform A_j (the product of the
+ * M_t since then; O(C) scalars updated per step); its current value is W = a·W_base + b·v_base with
+ * (a, b) the first row of A_j. Weight decay and momentum are thereby applied lazily: a row is
+ * written only when it has a gradient.
  *
- * <p>For the cosines only the direction matters. The fast mode of M decays as μ^t; after T steps
- * (μ^T ≤ 2^−30) the transformed row is parallel to its transformed momentum, and from then on every
- * M_t only rescales it. Such a row is <em>folded</em> (base ← current, A ← I) once, and its stored
- * direction is exact for cosines until its next update. Rows updated within the last T steps are
- * <em>active</em>: the sparse head computes their cosines from the transform and masks them out of
- * the streamed pass ({@link #mask()} holds −∞ for them).
+ * <p>Cosines need the current direction. {@link #blockCosines} computes it exactly from two matrix
+ * products, x·W_base^T and x·v_base^T, mixed per row by (a, b) and normalised with |a·W + b·v|²
+ * from the maintained |W|², ⟨W, v⟩ and |v|². The second product is needed only for rows updated
+ * within the last T steps: after T steps (μ^T ≤ 2^−30) the fast mode of M has decayed, v is
+ * parallel to W, and the row is <em>folded</em> (base ← current, A ← I); its base direction is then
+ * its current one. Blocks without such rows cost one matrix product.
  */
 public final class LazyPrototypeTable implements AutoCloseable {
   private final NDManager manager;
   private final int classes;
   private final int dim;
+  private final int blockRows;
   private final SgdSettings sgd;
   private final int window;
   private final NDArray w;
   private final NDArray v;
-  private final NDArray inverseNorms;
-  private final NDArray mask;
+  private final NDArray normW2; // |W_base|²
+  private final NDArray dotWv; // ⟨W_base, v_base⟩
+  private final NDArray normV2; // |v_base|²
   private final double[] transform; // 4 per row: a11 a12 a21 a22
   private final long[] lastUpdate;
+  private final int[] unfoldedInBlock;
   private final ArrayDeque<int[]> recent = new ArrayDeque<>();
   private long step;
+  private NDArray coefA; // per step: a11, a12 and 1/|current W| for all rows (lazy)
+  private NDArray coefB;
+  private NDArray inverseNorm;
 
-  /** A table initialised from the given weights (copied into a new manager; v = 0). */
-  public LazyPrototypeTable(NDManager parent, NDArray initial, SgdSettings sgd) {
+  /** A table initialised from the given weights (copied; v = 0), streamed in blocks of rows. */
+  public LazyPrototypeTable(NDManager parent, NDArray initial, SgdSettings sgd, int blockRows) {
     this.manager = parent.newSubManager();
     this.classes = Math.toIntExact(initial.getShape().get(0));
     this.dim = Math.toIntExact(initial.getShape().get(1));
+    this.blockRows = blockRows;
     this.sgd = sgd;
     this.window = sgd.momentum() == 0 ? 0 : (int) Math.ceil(30 * Math.log(2) / -Math.log(sgd.momentum()));
     this.w = initial.toType(DataType.FLOAT32, false).duplicate();
     w.attach(manager);
     this.v = manager.zeros(new Shape(classes, dim), DataType.FLOAT32);
-    this.inverseNorms = w.norm(new int[] {1}).maximum(1e-12f).pow(-1);
-    inverseNorms.attach(manager);
-    this.mask = manager.zeros(new Shape(classes), DataType.FLOAT32);
+    this.normW2 = manager.zeros(new Shape(classes), DataType.FLOAT32);
+    for (int start = 0; start < classes; start += blockRows) {
+      int end = Math.min(classes, start + blockRows);
+      try (NDManager tmp = manager.newSubManager()) {
+        NDIndex range = new NDIndex(start + ":" + end);
+        NDArray b = w.get(tmp, range);
+        normW2.set(range, b.mul(b).sum(new int[] {1}));
+      }
+    }
+    this.dotWv = manager.zeros(new Shape(classes), DataType.FLOAT32);
+    this.normV2 = manager.zeros(new Shape(classes), DataType.FLOAT32);
     this.transform = new double[4 * classes];
     for (int j = 0; j < classes; j++) {
       transform[4 * j] = 1;
@@ -61,6 +77,7 @@ public final class LazyPrototypeTable implements AutoCloseable {
     }
     this.lastUpdate = new long[classes];
     Arrays.fill(lastUpdate, -1);
+    this.unfoldedInBlock = new int[(classes + blockRows - 1) / blockRows];
   }
 
   public int classes() {
@@ -71,11 +88,15 @@ public final class LazyPrototypeTable implements AutoCloseable {
     return dim;
   }
 
+  public int blockRows() {
+    return blockRows;
+  }
+
   public long step() {
     return step;
   }
 
-  /** Steps a row stays active after an update (T). */
+  /** Steps a row keeps a momentum component that is not parallel to it (T). */
   public int window() {
     return window;
   }
@@ -84,24 +105,44 @@ public final class LazyPrototypeTable implements AutoCloseable {
     return manager;
   }
 
-  /** Base weights; for rows that are not active their direction is the current one. */
-  NDArray baseWeights() {
-    return w;
+  /** Cosines (B × (end − start)) of unit-norm embeddings x to the current rows start..end−1. */
+  public NDArray blockCosines(NDManager target, NDArray x, int start, int end) {
+    prepareCoefficients();
+    NDIndex range = new NDIndex(start + ":" + end);
+    NDArray cos = x.matMul(w.get(target, range).transpose()).mul(coefA.get(target, range));
+    if (unfoldedInBlock[start / blockRows] > 0) {
+      cos = cos.add(x.matMul(v.get(target, range).transpose()).mul(coefB.get(target, range)));
+    }
+    return cos.mul(inverseNorm.get(target, range));
   }
 
-  /** 1/|W_j| of the base weights. */
-  NDArray inverseNorms() {
-    return inverseNorms;
+  private void prepareCoefficients() {
+    if (coefA != null) {
+      return;
+    }
+    float[] a = new float[classes];
+    float[] b = new float[classes];
+    for (int j = 0; j < classes; j++) {
+      a[j] = (float) transform[4 * j];
+      b[j] = (float) transform[4 * j + 1];
+    }
+    coefA = manager.create(a);
+    coefB = manager.create(b);
+    // |a W + b v|² = a²|W|² + 2ab⟨W, v⟩ + b²|v|²
+    try (NDManager tmp = manager.newSubManager()) {
+      NDArray n2 = normW2.mul(coefA.square()).add(dotWv.mul(coefA).mul(coefB).mul(2)).add(normV2.mul(coefB.square()));
+      inverseNorm = n2.maximum(1e-24f).sqrt().pow(-1);
+      inverseNorm.attach(manager);
+    }
   }
 
-  /** 0 for rows whose base direction is current, −∞ for active rows. */
-  NDArray mask() {
-    return mask;
-  }
-
-  /** Rows updated within the last T steps, ascending. */
-  public int[] activeRows() {
-    return recent.stream().flatMapToInt(Arrays::stream).filter(j -> lastUpdate[j] > step - window).distinct().sorted().toArray();
+  private void invalidateCoefficients() {
+    if (coefA != null) {
+      coefA.close();
+      coefB.close();
+      inverseNorm.close();
+      coefA = null;
+    }
   }
 
   /** Current W rows (r × d) as a new array on the given manager. */
@@ -139,7 +180,7 @@ public final class LazyPrototypeTable implements AutoCloseable {
 
   /**
    * One optimizer step: rows with a gradient get the explicit SGD update from their current state;
-   * every other row's transform advances by M_t; rows that leave the active window are folded.
+   * every other row's transform advances by M_t; rows whose fast mode has decayed are folded.
    *
    * @param rows rows with a gradient (distinct)
    * @param gradients their gradients, flattened rows.length × d
@@ -152,21 +193,19 @@ public final class LazyPrototypeTable implements AutoCloseable {
 
   /** {@link #step(int[], float[], double)} with the gradients (rows.length, d) on the engine. */
   public void step(int[] rows, NDArray gradients, double learningRate) {
+    long t0 = System.nanoTime();
     double mu = sgd.momentum();
     double wd = sgd.weightDecay();
-    try (NDManager tmp = manager.newSubManager()) {
-      if (rows.length > 0) {
+    if (rows.length > 0) {
+      try (NDManager tmp = manager.newSubManager()) {
         NDArray idx = tmp.create(rows);
         NDArray curW = current(tmp, idx, rows, false);
         NDArray curV = current(tmp, idx, rows, true);
         NDArray vel = curV.mul(mu).add(gradients).add(curW.mul(wd));
-        NDArray newW = curW.sub(vel.mul(learningRate));
-        w.set(new NDIndex("{}", idx), newW);
-        v.set(new NDIndex("{}", idx), vel);
-        inverseNorms.set(new NDIndex("{}", idx), newW.norm(new int[] {1}).maximum(1e-12f).pow(-1));
+        writeBase(idx, curW.sub(vel.mul(learningRate)), vel);
       }
     }
-    // M_t for every row; the updated rows then restart from the identity
+    // M_t for every row; the written rows restart from the identity
     double m11 = 1 - learningRate * wd;
     double m12 = -learningRate * mu;
     double m21 = wd;
@@ -184,17 +223,50 @@ public final class LazyPrototypeTable implements AutoCloseable {
     }
     resetTransform(rows);
     step++;
-    for (int j : rows) {
-      lastUpdate[j] = step;
-    }
-    if (window > 0 && rows.length > 0) {
-      setMask(rows, Float.NEGATIVE_INFINITY);
+    if (window > 0) {
+      for (int j : rows) {
+        if (lastUpdate[j] <= step - 1 - window || lastUpdate[j] < 0) {
+          unfoldedInBlock[j / blockRows]++;
+        }
+        lastUpdate[j] = step;
+      }
       recent.addLast(rows.clone());
+      while (recent.size() > window) {
+        fold(Arrays.stream(recent.removeFirst()).filter(j -> lastUpdate[j] == step - window).toArray());
+      }
+    } else {
+      for (int j : rows) {
+        lastUpdate[j] = step;
+      }
     }
-    while (recent.size() > window) {
-      int[] old = recent.removeFirst();
-      fold(Arrays.stream(old).filter(j -> lastUpdate[j] <= step - window).toArray());
+    invalidateCoefficients();
+    if (Boolean.getBoolean("qmargin.profile")) {
+      System.err.printf("  table step: %.3f s (%d rows written)%n", (System.nanoTime() - t0) / 1e9, rows.length);
     }
+  }
+
+  /** Base ← current for rows whose fast mode has decayed; their base direction is then exact. */
+  private void fold(int[] rows) {
+    if (rows.length == 0) {
+      return;
+    }
+    try (NDManager tmp = manager.newSubManager()) {
+      NDArray idx = tmp.create(rows);
+      writeBase(idx, current(tmp, idx, rows, false), current(tmp, idx, rows, true));
+    }
+    resetTransform(rows);
+    for (int j : rows) {
+      unfoldedInBlock[j / blockRows]--;
+    }
+  }
+
+  private void writeBase(NDArray idx, NDArray newW, NDArray newV) {
+    NDIndex at = new NDIndex("{}", idx);
+    w.set(at, newW);
+    v.set(at, newV);
+    normW2.set(at, newW.mul(newW).sum(new int[] {1}));
+    dotWv.set(at, newW.mul(newV).sum(new int[] {1}));
+    normV2.set(at, newV.mul(newV).sum(new int[] {1}));
   }
 
   private void resetTransform(int[] rows) {
@@ -207,27 +279,9 @@ public final class LazyPrototypeTable implements AutoCloseable {
     }
   }
 
-  /** Base ← current for rows whose fast mode has decayed; their stored direction is then exact. */
-  private void fold(int[] rows) {
-    if (rows.length == 0) {
-      return;
-    }
-    try (NDManager tmp = manager.newSubManager()) {
-      NDArray idx = tmp.create(rows);
-      NDArray curW = current(tmp, idx, rows, false);
-      NDArray curV = current(tmp, idx, rows, true);
-      w.set(new NDIndex("{}", idx), curW);
-      v.set(new NDIndex("{}", idx), curV);
-      inverseNorms.set(new NDIndex("{}", idx), curW.norm(new int[] {1}).maximum(1e-12f).pow(-1));
-    }
-    resetTransform(rows);
-    setMask(rows, 0f);
-  }
-
-  private void setMask(int[] rows, float value) {
-    try (NDManager tmp = manager.newSubManager()) {
-      mask.set(new NDIndex("{}", tmp.create(rows)), value);
-    }
+  /** Rows whose momentum is not yet parallel to them (updated within the last T steps). */
+  public long unfoldedRows() {
+    return Arrays.stream(unfoldedInBlock).asLongStream().sum();
   }
 
   /** Bytes of the engine arrays W, v (the table and its optimizer state). */

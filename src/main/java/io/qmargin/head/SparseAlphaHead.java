@@ -33,26 +33,25 @@ import java.util.Map;
  * </ol>
  */
 public final class SparseAlphaHead implements TrainableHead {
+  private static final boolean PROFILE = Boolean.getBoolean("qmargin.profile");
   private final VerificationLoss loss;
   private final LazyPrototypeTable table;
   private final int initialK;
-  private final int blockRows;
   private int adaptiveK;
   private int[] pendingRows = new int[0];
   private NDArray pendingGradient;
 
-  public SparseAlphaHead(VerificationLoss loss, LazyPrototypeTable table, int initialK, int blockRows) {
+  public SparseAlphaHead(VerificationLoss loss, LazyPrototypeTable table, int initialK) {
     if (!loss.isSparse()) {
       throw new UserInputException("the sparse head needs an alpha > 1 loss (qmargin, entmax, sparsemax, a3m), got "
           + loss.spec() + "; use the dense or partial_fc head");
     }
-    if (initialK < 1 || blockRows < 1) {
-      throw new IllegalArgumentException("K and block size must be positive");
+    if (initialK < 1) {
+      throw new IllegalArgumentException("K must be positive");
     }
     this.loss = loss;
     this.table = table;
     this.initialK = initialK;
-    this.blockRows = blockRows;
   }
 
   @Override
@@ -74,15 +73,13 @@ public final class SparseAlphaHead implements TrainableHead {
 
   @Override
   public HeadStep forward(NDArray embeddings, NDArray labels) {
+    long tStart = System.nanoTime();
     NDManager m = embeddings.getManager();
     int b = Math.toIntExact(embeddings.getShape().get(0));
     int classes = table.classes();
-    int d = table.dim();
     long[] y = labels.toType(DataType.INT64, false).toLongArray();
     NDArray xn = embeddings.div(embeddings.norm(new int[] {1}, true).maximum(1e-12));
     NDArray xd = xn.stopGradient();
-    int[] active = table.activeRows();
-    NDArray activeRows = active.length == 0 ? null : table.currentRows(m, active);
     NDArray targetRows = table.currentRows(m, Arrays.stream(y).mapToInt(Math::toIntExact).toArray());
     float[] targetCos = xd.mul(targetRows.div(targetRows.norm(new int[] {1}, true).maximum(1e-12)))
         .sum(new int[] {1}).toFloatArray();
@@ -98,7 +95,11 @@ public final class SparseAlphaHead implements TrainableHead {
     int[] pending = range(b);
     int k = Math.min(Math.max(initialK, adaptiveK), classes - 1);
     while (pending.length > 0) {
-      Candidates c = selectCandidates(m, xd, pending, y, targetCos, k, active, activeRows);
+      long t0 = System.nanoTime();
+      Candidates c = selectCandidates(m, xd, pending, y, targetCos, k);
+      if (PROFILE) {
+        System.err.printf("  select k=%d rows=%d unfolded=%d: %.3f s%n", k, pending.length, table.unfoldedRows(), (System.nanoTime() - t0) / 1e9);
+      }
       int k1 = k + 1;
       try (NDManager scope = m.newSubManager()) {
         NDArray cos = scope.create(c.cosines(), new Shape(pending.length, k1));
@@ -132,8 +133,12 @@ public final class SparseAlphaHead implements TrainableHead {
       }
       k = Math.min(2 * k, classes - 1);
     }
+    if (PROFILE) {
+      System.err.printf("  candidates + loss: %.3f s%n", (System.nanoTime() - tStart) / 1e9);
+    }
     adaptiveK = (int) Math.min(Integer.highestOneBit((int) Math.max(1, 2 * maxSupport - 1)) * 2L, classes - 1);
 
+    long tGrad = System.nanoTime();
     // gradients: only the rows with a non-zero ∂L/∂cos (support and targets) are gathered
     Map<Long, Integer> column = new LinkedHashMap<>();
     for (long[] rc : gClass) {
@@ -166,8 +171,9 @@ public final class SparseAlphaHead implements TrainableHead {
       pendingGradient = gm.transpose().matMul(xd).sub(gc.mul(wun)).div(norms);
       pendingGradient.attach(table.manager());
     }
-    if (activeRows != null) {
-      activeRows.close();
+    if (PROFILE) {
+      System.err.printf("  gradient part: %.3f s%n", (System.nanoTime() - tGrad) / 1e9);
+      System.err.printf("  forward total: %.3f s (%d gradient rows)%n", (System.nanoTime() - tStart) / 1e9, u);
     }
     return new HeadStep(total, supportSum / b, (double) targetOut / b, growths);
   }
@@ -176,21 +182,18 @@ public final class SparseAlphaHead implements TrainableHead {
    * Top-K non-target classes of each of the given rows by decreasing cosine, then the target: the
    * class ids and cosines, (rows × (K + 1)) flattened.
    */
-  private Candidates selectCandidates(NDManager m, NDArray xd, int[] rows, long[] y, float[] targetCos, int k,
-      int[] active, NDArray activeRows) {
+  private Candidates selectCandidates(NDManager m, NDArray xd, int[] rows, long[] y, float[] targetCos, int k) {
     int classes = table.classes();
     int keep = Math.min(k + 1, classes);
     NDArray values = null;
     NDArray indices = null;
     try (NDManager scope = m.newSubManager()) {
       NDArray x = xd.get(scope.create(rows));
+      int blockRows = table.blockRows();
       for (int start = 0; start < classes; start += blockRows) {
         int end = Math.min(classes, start + blockRows);
         try (NDManager block = scope.newSubManager()) {
-          NDIndex range = new NDIndex(start + ":" + end);
-          NDArray wb = table.baseWeights().get(block, range);
-          NDArray cos = x.matMul(wb.transpose()).mul(table.inverseNorms().get(block, range))
-              .add(table.mask().get(block, range));
+          NDArray cos = table.blockCosines(block, x, start, end);
           NDList top = cos.topK(Math.min(keep, end - start), 1, true, true);
           NDArray v = top.get(0);
           NDArray i = top.get(1).add(start);
@@ -202,18 +205,6 @@ public final class SparseAlphaHead implements TrainableHead {
           values.attach(scope);
           indices.attach(scope);
         }
-      }
-      if (activeRows != null) {
-        // rows updated within the momentum window: exact cosines from the transform (masked above)
-        NDArray an = activeRows.div(activeRows.norm(new int[] {1}, true).maximum(1e-12));
-        NDArray cos = x.matMul(an.transpose());
-        NDArray ids = scope.create(Arrays.stream(active).asLongStream().toArray()).expandDims(0)
-            .repeat(0, rows.length);
-        NDArray mergedV = values.concat(cos, 1);
-        NDArray mergedI = indices.toType(DataType.INT64, false).concat(ids, 1);
-        NDList best = mergedV.topK(keep, 1, true, true);
-        values = best.get(0);
-        indices = mergedI.gather(best.get(1), 1);
       }
       long[] idx = indices.toType(DataType.INT64, false).toLongArray();
       float[] val = values.toType(DataType.FLOAT32, false).toFloatArray();

@@ -42,7 +42,7 @@ class SparseAlphaHeadTest extends EngineTest {
     NDArray w0 = manager.randomNormal(new Shape(classes, d));
     long growths = 0;
     try (DenseHead dense = new DenseHead(manager, loss, w0, sgd);
-        SparseAlphaHead sparse = new SparseAlphaHead(loss, new LazyPrototypeTable(manager, w0, sgd), initialK, 16)) {
+        SparseAlphaHead sparse = new SparseAlphaHead(loss, new LazyPrototypeTable(manager, w0, sgd, 16), initialK)) {
       SplittableRandom rnd = new SplittableRandom(11);
       int[] all = new int[classes];
       for (int j = 0; j < classes; j++) {
@@ -98,15 +98,15 @@ class SparseAlphaHeadTest extends EngineTest {
 
   @Test
   void refusesSoftmaxLosses() {
-    try (LazyPrototypeTable t = new LazyPrototypeTable(manager, manager.randomNormal(new Shape(10, 4)), SgdSettings.FACE)) {
-      assertThatThrownBy(() -> new SparseAlphaHead(LossSpec.parse("arcface"), t, 4, 8))
+    try (LazyPrototypeTable t = new LazyPrototypeTable(manager, manager.randomNormal(new Shape(10, 4)), SgdSettings.FACE, 8)) {
+      assertThatThrownBy(() -> new SparseAlphaHead(LossSpec.parse("arcface"), t, 4))
           .isInstanceOf(UserInputException.class).hasMessageContaining("alpha > 1");
     }
   }
 
   @Test
   void momentumWindowMatchesTheDecayOfTheFastMode() {
-    try (LazyPrototypeTable t = new LazyPrototypeTable(manager, manager.randomNormal(new Shape(4, 2)), new SgdSettings(0.9, 0))) {
+    try (LazyPrototypeTable t = new LazyPrototypeTable(manager, manager.randomNormal(new Shape(4, 2)), new SgdSettings(0.9, 0), 8)) {
       // μ^T ≤ 2^−30: T = ceil(30 ln 2 / −ln 0.9) = 198
       assertThat(t.window()).isEqualTo(198);
     }
