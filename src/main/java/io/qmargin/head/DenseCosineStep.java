@@ -1,6 +1,7 @@
 package io.qmargin.head;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.qmargin.loss.LossOutput;
 import io.qmargin.loss.VerificationLoss;
@@ -28,19 +29,32 @@ final class DenseCosineStep {
    */
   static Result compute(VerificationLoss loss, NDArray x, NDArray w, NDArray labels) {
     long b = x.getShape().get(0);
+    NDManager m = x.getManager();
     NDArray xn = x.div(x.norm(new int[] {1}, true).maximum(1e-12));
-    NDArray norms = w.norm(new int[] {1}, true).maximum(1e-12);
-    NDArray wn = w.div(norms);
-    NDArray cos = xn.matMul(wn.transpose());
-    try (LossOutput out = loss.evaluate(cos.stopGradient(), labels)) {
+    NDArray xd = xn.stopGradient();
+    NDArray inverseNorms = w.norm(new int[] {1}, true).maximum(1e-12).pow(-1);
+    // cosines of the detached embeddings; the gradient to x goes through ⟨x̂, g·ŵ⟩ below, so that
+    // no C × d normalised copy of W has to be kept for the backward pass
+    NDArray cos = xd.matMul(w.transpose()).mul(inverseNorms.transpose());
+    try (LossOutput out = loss.evaluate(cos, labels)) {
       NDArray g = out.gradCos().div(b);
-      NDArray surrogate = g.mul(cos).sum();
-      NDArray value = out.loss().sum().div(b).add(surrogate).sub(surrogate.stopGradient());
-      NDArray gw = g.transpose().matMul(xn.stopGradient())
-          .sub(g.mul(cos.stopGradient()).sum(new int[] {0}).expandDims(1).mul(wn))
-          .div(norms);
       double support = out.support().toType(DataType.FLOAT64, false).mean().getDouble();
       double targetOut = out.targetProbability().eq(0).toType(DataType.FLOAT64, false).mean().getDouble();
+      double lossValue = out.loss().toType(DataType.FLOAT64, false).sum().getDouble() / b;
+      // ∂L/∂x̂ = g·Ŵ = (g ⊙ 1/|W|ᵀ)·W
+      NDArray gScaled = g.mul(inverseNorms.transpose());
+      NDArray h = gScaled.matMul(w);
+      NDArray surrogate = xn.mul(h).sum();
+      NDArray value = surrogate.sub(surrogate.stopGradient()).add((float) lossValue);
+      // ∂L/∂W = (gᵀ x̂ − (Σ_i g_ij cos_ij) ŵ_j) / |W_j|, built in place to keep one C × d temporary
+      NDArray gw = gScaled.transpose().matMul(xd);
+      try (NDManager tmp = m.newSubManager()) {
+        NDArray colsum = g.mul(cos).sum(new int[] {0}).expandDims(1).mul(inverseNorms.square());
+        colsum.attach(tmp);
+        NDArray scaledW = w.mul(colsum);
+        scaledW.attach(tmp);
+        gw.subi(scaledW);
+      }
       return new Result(new HeadStep(value, support, targetOut, 0), gw);
     }
   }

@@ -42,11 +42,17 @@ public final class DenseHead implements TrainableHead {
     if (pendingGradient == null) {
       return;
     }
+    // in place, with at most one C × d temporary at a time
+    v.muli(sgd.momentum()).addi(pendingGradient);
     try (NDManager scope = manager.newSubManager()) {
-      NDArray g = pendingGradient.add(w.mul(sgd.weightDecay()));
-      g.attach(scope);
-      v.muli(sgd.momentum()).addi(g);
-      w.subi(v.mul(learningRate));
+      NDArray decay = w.mul(sgd.weightDecay());
+      decay.attach(scope);
+      v.addi(decay);
+    }
+    try (NDManager scope = manager.newSubManager()) {
+      NDArray stepV = v.mul(learningRate);
+      stepV.attach(scope);
+      w.subi(stepV);
     }
     pendingGradient.close();
     pendingGradient = null;

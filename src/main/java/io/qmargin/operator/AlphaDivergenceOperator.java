@@ -126,10 +126,15 @@ public final class AlphaDivergenceOperator {
       a = w.mul(shifted.mul(am1).add(1.0));
       b = w.mul(am1);
       // f'(1/q) = (q^(1-α) - 1)/(α-1); f'(1/(nq)) = ((nq)^(1-α) - 1)/(α-1)
-      NDArray fLo = lq.mul(-am1).exp().sub(1.0).div(am1);
-      NDArray fHi = lq.add(Math.log(n)).mul(-am1).exp().sub(1.0).div(am1);
-      tauLo = shifted.sub(fLo).max(new int[] {1}, true);
-      tauHi = shifted.sub(fHi).max(new int[] {1}, true);
+      try (NDScope bracket = new NDScope()) {
+        bracket.suppressNotUsedWarning();
+        NDArray fLo = lq.mul(-am1).exp().sub(1.0).div(am1);
+        tauLo = shifted.sub(fLo).max(new int[] {1}, true);
+        NDArray fHi = lq.add(Math.log(n)).mul(-am1).exp().sub(1.0).div(am1);
+        tauHi = shifted.sub(fHi).max(new int[] {1}, true);
+        NDScope.unregister(tauLo, tauHi);
+      }
+      adopt(tauLo, tauHi);
     }
 
     for (int i = 0; i < settings.bisectionSteps(); i++) {
