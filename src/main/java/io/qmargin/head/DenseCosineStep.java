@@ -17,17 +17,17 @@ import io.qmargin.loss.VerificationLoss;
  * is returned for the prototype optimizer. Shared by the dense head (all rows) and Partial FC (the
  * sampled rows).
  */
-final class DenseCosineStep {
+public final class DenseCosineStep {
   private DenseCosineStep() {}
 
-  record Result(HeadStep step, NDArray prototypeGradient) {}
+  public record Result(HeadStep step, NDArray prototypeGradient) {}
 
   /**
    * @param x embeddings (B, d), may require gradient
    * @param w prototype rows (n, d), no gradient
    * @param labels column of each row's target in w (B)
    */
-  static Result compute(VerificationLoss loss, NDArray x, NDArray w, NDArray labels) {
+  public static Result compute(VerificationLoss loss, NDArray x, NDArray w, NDArray labels) {
     long b = x.getShape().get(0);
     NDManager m = x.getManager();
     NDArray xn = x.div(x.norm(new int[] {1}, true).maximum(1e-12));

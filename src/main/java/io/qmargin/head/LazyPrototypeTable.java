@@ -5,7 +5,16 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.qmargin.UserInputException;
+import io.qmargin.io.AtomicFiles;
+import io.qmargin.io.Json;
+import io.qmargin.io.Npy;
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 
 /**
@@ -276,6 +285,106 @@ public final class LazyPrototypeTable implements AutoCloseable {
       transform[o + 1] = 0;
       transform[o + 2] = 0;
       transform[o + 3] = 1;
+    }
+  }
+
+  /**
+   * Writes the table to a directory, atomically file by file: {@code prototypes.npy} and {@code
+   * momentum.npy} (C × d float32, the base rows, written block by block so that any C fits),
+   * {@code transform.npy} (C × 4 float64), {@code last_update.npy} (C int64) and {@code
+   * state.json} (step and the rows of the last T updates). {@link #load} restores it exactly.
+   */
+  public void save(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    writeMatrix(dir.resolve("prototypes.npy"), w);
+    writeMatrix(dir.resolve("momentum.npy"), v);
+    Npy.writeFloat64(dir.resolve("transform.npy"), transform, classes, 4);
+    Npy.writeInt64(dir.resolve("last_update.npy"), lastUpdate, classes);
+    var state = new java.util.LinkedHashMap<String, Object>();
+    state.put("step", step);
+    state.put("classes", classes);
+    state.put("dim", dim);
+    state.put("recent", new ArrayList<>(recent));
+    AtomicFiles.writeString(dir.resolve("state.json"), Json.pretty(state));
+  }
+
+  /** Restores a table written by {@link #save}. */
+  public static LazyPrototypeTable load(NDManager parent, Path dir, SgdSettings sgd, int blockRows) throws IOException {
+    Npy.Header h = Npy.readHeader(dir.resolve("prototypes.npy"));
+    if (h.shape().length != 2 || h.dtype() != Npy.DType.FLOAT32) {
+      throw new UserInputException(h.file() + ": expected a float32 (C, d) matrix");
+    }
+    LazyPrototypeTable t;
+    try (NDManager tmp = parent.newSubManager()) {
+      t = new LazyPrototypeTable(parent, tmp.zeros(new Shape(h.shape()[0], h.shape()[1]), DataType.FLOAT32), sgd, blockRows);
+    }
+    readMatrix(h, t.w, t.manager, blockRows);
+    readMatrix(Npy.readHeader(dir.resolve("momentum.npy")), t.v, t.manager, blockRows);
+    double[] tr = Npy.read(dir.resolve("transform.npy")).requireRank(2, "transform").toDoubles();
+    long[] last = Npy.read(dir.resolve("last_update.npy")).requireRank(1, "last_update").toLongs();
+    if (tr.length != t.transform.length || last.length != t.classes) {
+      throw new UserInputException(dir + ": transform.npy or last_update.npy does not match prototypes.npy");
+    }
+    System.arraycopy(tr, 0, t.transform, 0, tr.length);
+    System.arraycopy(last, 0, t.lastUpdate, 0, last.length);
+    var state = Json.mapper().readTree(dir.resolve("state.json").toFile());
+    t.step = state.get("step").asLong();
+    for (var rows : state.get("recent")) {
+      int[] r = new int[rows.size()];
+      for (int i = 0; i < r.length; i++) {
+        r[i] = rows.get(i).asInt();
+      }
+      t.recent.addLast(r);
+    }
+    for (int j = 0; j < t.classes; j++) {
+      if (t.window > 0 && t.lastUpdate[j] >= 0 && t.lastUpdate[j] > t.step - t.window) {
+        t.unfoldedInBlock[j / blockRows]++;
+      }
+    }
+    for (int start = 0; start < t.classes; start += blockRows) {
+      int end = Math.min(t.classes, start + blockRows);
+      try (NDManager tmp = t.manager.newSubManager()) {
+        NDIndex range = new NDIndex(start + ":" + end);
+        NDArray bw = t.w.get(tmp, range);
+        NDArray bv = t.v.get(tmp, range);
+        t.normW2.set(range, bw.mul(bw).sum(new int[] {1}));
+        t.dotWv.set(range, bw.mul(bv).sum(new int[] {1}));
+        t.normV2.set(range, bv.mul(bv).sum(new int[] {1}));
+      }
+    }
+    return t;
+  }
+
+  private void writeMatrix(Path file, NDArray m) throws IOException {
+    Npy.write(file, Npy.DType.FLOAT32, new long[] {classes, dim}, out -> {
+      byte[] buf = null;
+      for (int start = 0; start < classes; start += blockRows) {
+        int end = Math.min(classes, start + blockRows);
+        try (NDManager tmp = manager.newSubManager()) {
+          java.nio.ByteBuffer b = m.get(tmp, new NDIndex(start + ":" + end)).toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+          if (buf == null || buf.length < b.remaining()) {
+            buf = new byte[b.remaining()];
+          }
+          int n = b.remaining();
+          b.get(buf, 0, n);
+          out.write(buf, 0, n);
+        }
+      }
+    });
+  }
+
+  private static void readMatrix(Npy.Header h, NDArray target, NDManager manager, int blockRows) {
+    long rows = h.shape()[0];
+    long cols = h.shape()[1];
+    if (rows != target.getShape().get(0) || cols != target.getShape().get(1) || h.dtype() != Npy.DType.FLOAT32) {
+      throw new UserInputException(h.file() + ": shape " + Npy.shapeString(h.shape()) + " does not match " + target.getShape());
+    }
+    for (long start = 0; start < rows; start += blockRows) {
+      long end = Math.min(rows, start + blockRows);
+      java.nio.ByteBuffer data = Npy.readData(h, start * cols * 4, Math.toIntExact((end - start) * cols * 4));
+      try (NDManager tmp = manager.newSubManager()) {
+        target.set(new NDIndex(start + ":" + end), tmp.create(data.asFloatBuffer(), new Shape(end - start, cols)));
+      }
     }
   }
 

@@ -153,50 +153,71 @@ public final class Npy {
     return sb.append(')').toString();
   }
 
-  /** Reads a whole .npy file into memory (at most 2^31 - 1 bytes of data). */
-  public static Array read(Path file) {
+  /** The header of a .npy file: element type, shape and where the data starts. */
+  public record Header(Path file, DType dtype, long[] shape, long dataOffset) {
+    public long size() {
+      long n = 1;
+      for (long d : shape) {
+        n *= d;
+      }
+      return n;
+    }
+  }
+
+  /** Reads and validates the header; the data (of any size) can then be read in blocks. */
+  public static Header readHeader(Path file) {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      long fileSize = ch.size();
-      ByteBuffer pre = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
-      while (pre.hasRemaining() && ch.read(pre) >= 0) {
-        // the preamble may be shorter than 12 bytes in a (broken) tiny file
+      return readHeader(ch, file);
+    } catch (NoSuchFileException e) {
+      throw new UserInputException(file + ": no such file");
+    } catch (IOException e) {
+      throw new UserInputException(file + ": cannot read: " + e.getMessage(), e);
+    }
+  }
+
+  private static Header readHeader(FileChannel ch, Path file) throws IOException {
+    long fileSize = ch.size();
+    ByteBuffer pre = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+    while (pre.hasRemaining() && ch.read(pre) >= 0) {
+      // the preamble may be shorter than 12 bytes in a (broken) tiny file
+    }
+    pre.flip();
+    if (pre.remaining() < 10) {
+      throw new UserInputException(file + ": not a .npy file (too short)");
+    }
+    for (int i = 0; i < MAGIC.length; i++) {
+      if (pre.get(i) != MAGIC[i]) {
+        throw new UserInputException(file + ": not a .npy file (bad magic bytes)");
       }
-      pre.flip();
-      if (pre.remaining() < 10) {
-        throw new UserInputException(file + ": not a .npy file (too short)");
-      }
-      for (int i = 0; i < MAGIC.length; i++) {
-        if (pre.get(i) != MAGIC[i]) {
-          throw new UserInputException(file + ": not a .npy file (bad magic bytes)");
-        }
-      }
-      int major = pre.get(6) & 0xff;
-      long headerLen;
-      int preamble;
-      if (major == 1) {
-        headerLen = pre.getShort(8) & 0xffff;
-        preamble = 10;
-      } else if (major == 2 || major == 3) {
-        headerLen = pre.getInt(8) & 0xffffffffL;
-        preamble = 12;
-      } else {
-        throw new UserInputException(file + ": unsupported .npy format version " + major + "." + (pre.get(7) & 0xff));
-      }
-      if (preamble + headerLen > fileSize) {
-        throw new UserInputException(file + ": truncated .npy header");
-      }
-      ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
-      ch.position(preamble);
-      readFully(ch, hb, file);
-      String header = new String(hb.array(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-      DType dtype = DType.fromDescr(match(DESCR, header, "descr", file), file);
-      if (match(FORTRAN, header, "fortran_order", file).equals("True")) {
-        throw new UserInputException(file + ": Fortran-order arrays are not supported; save with np.ascontiguousarray(arr)");
-      }
-      long[] shape = parseShape(match(SHAPE, header, "shape", file), file);
-      long count = 1;
-      for (long s : shape) {
-        count = Math.multiplyExact(count, s);
+    }
+    int major = pre.get(6) & 0xff;
+    long headerLen;
+    int preamble;
+    if (major == 1) {
+      headerLen = pre.getShort(8) & 0xffff;
+      preamble = 10;
+    } else if (major == 2 || major == 3) {
+      headerLen = pre.getInt(8) & 0xffffffffL;
+      preamble = 12;
+    } else {
+      throw new UserInputException(file + ": unsupported .npy format version " + major + "." + (pre.get(7) & 0xff));
+    }
+    if (preamble + headerLen > fileSize) {
+      throw new UserInputException(file + ": truncated .npy header");
+    }
+    ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
+    ch.position(preamble);
+    readFully(ch, hb, file);
+    String header = new String(hb.array(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+    DType dtype = DType.fromDescr(match(DESCR, header, "descr", file), file);
+    if (match(FORTRAN, header, "fortran_order", file).equals("True")) {
+      throw new UserInputException(file + ": Fortran-order arrays are not supported; save with np.ascontiguousarray(arr)");
+    }
+    long[] shape = parseShape(match(SHAPE, header, "shape", file), file);
+    long count = 1;
+    try {
+      for (long d : shape) {
+        count = Math.multiplyExact(count, d);
       }
       long bytes = Math.multiplyExact(count, (long) dtype.bytes);
       long dataStart = preamble + headerLen;
@@ -206,20 +227,42 @@ public final class Npy {
       if (fileSize - dataStart > bytes) {
         throw new UserInputException(file + ": " + (fileSize - dataStart - bytes) + " unexpected bytes after the data of shape " + shapeString(shape));
       }
+      return new Header(file, dtype, shape, dataStart);
+    } catch (ArithmeticException e) {
+      throw new UserInputException(file + ": shape too large");
+    }
+  }
+
+  /** Reads {@code bytes} bytes of data starting {@code offset} bytes into the data section. */
+  public static ByteBuffer readData(Header header, long offset, int bytes) {
+    try (FileChannel ch = FileChannel.open(header.file(), StandardOpenOption.READ)) {
+      ByteBuffer data = ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
+      ch.position(header.dataOffset() + offset);
+      readFully(ch, data, header.file());
+      data.flip();
+      return data;
+    } catch (IOException e) {
+      throw new UserInputException(header.file() + ": cannot read: " + e.getMessage(), e);
+    }
+  }
+
+  /** Reads a whole .npy file into memory (at most 2^31 - 1 bytes of data). */
+  public static Array read(Path file) {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      Header h = readHeader(ch, file);
+      long bytes = h.size() * h.dtype().bytes;
       if (bytes > Integer.MAX_VALUE) {
         throw new UserInputException(file + ": array of " + bytes + " bytes is larger than the 2 GiB this reader supports");
       }
       ByteBuffer data = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
-      ch.position(dataStart);
+      ch.position(h.dataOffset());
       readFully(ch, data, file);
       data.flip();
-      return new Array(file, dtype, shape, data);
+      return new Array(file, h.dtype(), h.shape(), data);
     } catch (NoSuchFileException e) {
       throw new UserInputException(file + ": no such file");
     } catch (IOException e) {
       throw new UserInputException(file + ": cannot read: " + e.getMessage(), e);
-    } catch (ArithmeticException e) {
-      throw new UserInputException(file + ": shape too large");
     }
   }
 

@@ -111,4 +111,52 @@ class SparseAlphaHeadTest extends EngineTest {
       assertThat(t.window()).isEqualTo(198);
     }
   }
+
+  @Test
+  void checkpointRestoresTheTableExactly(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    VerificationLoss loss = LossSpec.parse("qmargin:alpha=1.5,s=8,m=0.2");
+    SgdSettings sgd = new SgdSettings(0.5, 1e-3);
+    Engine.getInstance().setRandomSeed(9);
+    NDArray w0 = manager.randomNormal(new Shape(30, 6));
+    SplittableRandom rnd = new SplittableRandom(2);
+    int steps = 40;
+    float[][] xs = new float[steps][24];
+    long[][] ys = new long[steps][4];
+    for (int t = 0; t < steps; t++) {
+      for (int i = 0; i < 24; i++) {
+        xs[t][i] = (float) rnd.nextGaussian();
+      }
+      for (int i = 0; i < 4; i++) {
+        ys[t][i] = rnd.nextInt(30);
+      }
+    }
+    int[] all = new int[30];
+    for (int j = 0; j < 30; j++) {
+      all[j] = j;
+    }
+    float[] straight;
+    try (SparseAlphaHead a = new SparseAlphaHead(loss, new LazyPrototypeTable(manager, w0, sgd, 7), 3)) {
+      for (int t = 0; t < steps; t++) {
+        if (t == 20) {
+          a.table().save(dir);
+        }
+        run(a, xs[t], ys[t]);
+      }
+      straight = a.prototypeRows(all);
+    }
+    try (SparseAlphaHead b = new SparseAlphaHead(loss, LazyPrototypeTable.load(manager, dir, sgd, 7), 3)) {
+      assertThat(b.table().step()).isEqualTo(20);
+      for (int t = 20; t < steps; t++) {
+        run(b, xs[t], ys[t]);
+      }
+      assertThat(b.prototypeRows(all)).containsExactly(straight, within(1e-6f));
+    }
+  }
+
+  private void run(SparseAlphaHead head, float[] x, long[] y) {
+    try (NDManager sub = manager.newSubManager()) {
+      head.forward(sub.create(x, new Shape(4, 6)), sub.create(y));
+      head.update(0.1);
+    }
+  }
 }
