@@ -64,7 +64,7 @@ public final class HeadBenchmark {
       long stateBytes = 2L * s.classes() * s.dim() * 4;
 
       // the physical floor: the forward matrix product over all prototypes, block by block
-      double matmul = medianSeconds(s.steps(), () -> {
+      double matmul = Timing.medianSeconds(s.steps(), () -> {
         try (NDManager scope = manager.newSubManager()) {
           NDArray x = batches.get(0).duplicate();
           x.attach(scope);
@@ -231,16 +231,5 @@ public final class HeadBenchmark {
     }
   }
 
-  static double medianSeconds(int repeats, Runnable r) {
-    r.run();
-    double[] t = new double[Math.max(1, repeats)];
-    for (int i = 0; i < t.length; i++) {
-      long start = System.nanoTime();
-      r.run();
-      t[i] = (System.nanoTime() - start) / 1e9;
-    }
-    Arrays.sort(t);
-    return t[t.length / 2];
-  }
 
 }

@@ -44,7 +44,7 @@ public final class OperatorBenchmark {
           NDArray ref = PlainBisection.entmax(theta.toType(DataType.FLOAT64, false), alpha, REFERENCE_HALVINGS);
           AlphaDivergenceOperator op = new AlphaDivergenceOperator(alpha);
           int[] passes = new int[1];
-          double opSeconds = time(s.repeats(), () -> {
+          double opSeconds = Timing.medianSeconds(s.repeats(), () -> {
             try (Posterior p = op.apply(theta, null)) {
               passes[0] = p.iterations();
               p.p().toType(DataType.FLOAT32, false); // force evaluation
@@ -54,7 +54,7 @@ public final class OperatorBenchmark {
           try (Posterior p = op.apply(theta, null)) {
             opError = maxAbsDiff(p.p(), ref);
           }
-          double bisSeconds = time(s.repeats(), () -> PlainBisection.entmax(theta, alpha, BASELINE_HALVINGS).close());
+          double bisSeconds = Timing.medianSeconds(s.repeats(), () -> PlainBisection.entmax(theta, alpha, BASELINE_HALVINGS).close());
           double bisError;
           try (NDArray p = PlainBisection.entmax(theta, alpha, BASELINE_HALVINGS)) {
             bisError = maxAbsDiff(p, ref);
@@ -70,18 +70,5 @@ public final class OperatorBenchmark {
 
   private static double maxAbsDiff(NDArray a, NDArray ref) {
     return a.toType(DataType.FLOAT64, false).sub(ref).abs().max().getDouble();
-  }
-
-  /** Median wall time of {@code repeats} calls after one warm-up call. */
-  private static double time(int repeats, Runnable call) {
-    call.run();
-    double[] t = new double[Math.max(1, repeats)];
-    for (int i = 0; i < t.length; i++) {
-      long start = System.nanoTime();
-      call.run();
-      t[i] = (System.nanoTime() - start) / 1e9;
-    }
-    java.util.Arrays.sort(t);
-    return t[t.length / 2];
   }
 }

@@ -2,38 +2,22 @@ package io.qmargin.head;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import io.qmargin.loss.VerificationLoss;
 
 /**
  * The dense head: all C prototypes, the B × C cosines, and dense SGD over the whole matrix (see
  * {@link SgdSettings}). Any loss of the family; the reference the other heads are measured against.
  */
-public final class DenseHead implements TrainableHead {
-  private final VerificationLoss loss;
-  private final SgdSettings sgd;
-  private final NDManager manager;
-  private final NDArray w;
-  private final NDArray v;
-  private NDArray pendingGradient;
+public final class DenseHead extends StoredPrototypes {
 
   public DenseHead(NDManager parent, VerificationLoss loss, NDArray initial, SgdSettings sgd) {
-    this.loss = loss;
-    this.sgd = sgd;
-    this.manager = parent.newSubManager();
-    this.w = initial.toType(DataType.FLOAT32, false).duplicate();
-    w.attach(manager);
-    this.v = w.zerosLike();
+    super(parent, loss, initial, sgd);
   }
 
   @Override
   public HeadStep forward(NDArray embeddings, NDArray labels) {
     DenseCosineStep.Result r = DenseCosineStep.compute(loss, embeddings, w, labels);
-    if (pendingGradient != null) {
-      pendingGradient.close();
-    }
-    pendingGradient = r.prototypeGradient();
-    pendingGradient.attach(manager);
+    keepGradient(r.prototypeGradient());
     return r.step();
   }
 
@@ -61,27 +45,5 @@ public final class DenseHead implements TrainableHead {
   /** Gradient of the last forward pass with respect to W (C, d), or null. */
   public NDArray lastPrototypeGradient() {
     return pendingGradient;
-  }
-
-  @Override
-  public int classes() {
-    return (int) w.getShape().get(0);
-  }
-
-  @Override
-  public int dim() {
-    return (int) w.getShape().get(1);
-  }
-
-  @Override
-  public float[] prototypeRows(int[] rows) {
-    try (NDManager scope = manager.newSubManager()) {
-      return w.get(scope.create(rows)).toFloatArray();
-    }
-  }
-
-  @Override
-  public void close() {
-    manager.close();
   }
 }

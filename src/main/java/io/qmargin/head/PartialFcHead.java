@@ -14,30 +14,19 @@ import java.util.SplittableRandom;
  * only; only the sampled rows and their momentum are updated (unsampled rows are frozen, as in
  * insightface's implementation). Any loss of the family, usually the softmax ones.
  */
-public final class PartialFcHead implements TrainableHead {
-  private final VerificationLoss loss;
-  private final SgdSettings sgd;
+public final class PartialFcHead extends StoredPrototypes {
   private final double sampleRate;
   private final SplittableRandom random;
-  private final NDManager manager;
-  private final NDArray w;
-  private final NDArray v;
   private int[] pendingRows;
-  private NDArray pendingGradient;
 
   public PartialFcHead(NDManager parent, VerificationLoss loss, NDArray initial, SgdSettings sgd, double sampleRate,
       long seed) {
+    super(parent, loss, initial, sgd);
     if (!(sampleRate > 0 && sampleRate <= 1)) {
       throw new IllegalArgumentException("sample rate must be in (0, 1], got " + sampleRate);
     }
-    this.loss = loss;
-    this.sgd = sgd;
     this.sampleRate = sampleRate;
     this.random = new SplittableRandom(seed);
-    this.manager = parent.newSubManager();
-    this.w = initial.toType(DataType.FLOAT32, false).duplicate();
-    w.attach(manager);
-    this.v = w.zerosLike();
   }
 
   /** Positives first (in order of first appearance), then distinct random negatives. */
@@ -75,12 +64,8 @@ public final class PartialFcHead implements TrainableHead {
     NDManager m = embeddings.getManager();
     NDArray ws = w.get(m.create(rows));
     DenseCosineStep.Result r = DenseCosineStep.compute(loss, embeddings, ws, m.create(remapped));
-    if (pendingGradient != null) {
-      pendingGradient.close();
-    }
     pendingRows = rows;
-    pendingGradient = r.prototypeGradient();
-    pendingGradient.attach(manager);
+    keepGradient(r.prototypeGradient());
     return r.step();
   }
 
@@ -98,27 +83,5 @@ public final class PartialFcHead implements TrainableHead {
     }
     pendingGradient.close();
     pendingGradient = null;
-  }
-
-  @Override
-  public int classes() {
-    return (int) w.getShape().get(0);
-  }
-
-  @Override
-  public int dim() {
-    return (int) w.getShape().get(1);
-  }
-
-  @Override
-  public float[] prototypeRows(int[] rows) {
-    try (NDManager scope = manager.newSubManager()) {
-      return w.get(scope.create(rows)).toFloatArray();
-    }
-  }
-
-  @Override
-  public void close() {
-    manager.close();
   }
 }

@@ -307,56 +307,36 @@ public final class Npy {
   // ---- writing ----------------------------------------------------------------------------
 
   public static void writeFloat32(Path file, float[] values, long... shape) throws IOException {
-    checkSize(values.length, shape);
-    write(file, DType.FLOAT32, shape, out -> {
-      ByteBuffer b = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-      for (float v : values) {
-        if (b.remaining() < 4) {
-          flush(b, out);
-        }
-        b.putFloat(v);
-      }
-      flush(b, out);
-    });
+    writeElements(file, DType.FLOAT32, values.length, shape, (b, i) -> b.putFloat(values[i]));
   }
 
   public static void writeFloat64(Path file, double[] values, long... shape) throws IOException {
-    checkSize(values.length, shape);
-    write(file, DType.FLOAT64, shape, out -> {
-      ByteBuffer b = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-      for (double v : values) {
-        if (b.remaining() < 8) {
-          flush(b, out);
-        }
-        b.putDouble(v);
-      }
-      flush(b, out);
-    });
+    writeElements(file, DType.FLOAT64, values.length, shape, (b, i) -> b.putDouble(values[i]));
   }
 
   public static void writeInt32(Path file, int[] values, long... shape) throws IOException {
-    checkSize(values.length, shape);
-    write(file, DType.INT32, shape, out -> {
-      ByteBuffer b = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-      for (int v : values) {
-        if (b.remaining() < 4) {
-          flush(b, out);
-        }
-        b.putInt(v);
-      }
-      flush(b, out);
-    });
+    writeElements(file, DType.INT32, values.length, shape, (b, i) -> b.putInt(values[i]));
   }
 
   public static void writeInt64(Path file, long[] values, long... shape) throws IOException {
-    checkSize(values.length, shape);
-    write(file, DType.INT64, shape, out -> {
+    writeElements(file, DType.INT64, values.length, shape, (b, i) -> b.putLong(values[i]));
+  }
+
+  /** Puts element i of some array into a little-endian buffer. */
+  private interface ElementWriter {
+    void put(ByteBuffer buffer, int index);
+  }
+
+  private static void writeElements(Path file, DType dtype, int length, long[] shape, ElementWriter element)
+      throws IOException {
+    checkSize(length, shape);
+    write(file, dtype, shape, out -> {
       ByteBuffer b = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-      for (long v : values) {
-        if (b.remaining() < 8) {
+      for (int i = 0; i < length; i++) {
+        if (b.remaining() < dtype.bytes) {
           flush(b, out);
         }
-        b.putLong(v);
+        element.put(b, i);
       }
       flush(b, out);
     });
