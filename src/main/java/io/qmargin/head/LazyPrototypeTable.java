@@ -51,6 +51,7 @@ public final class LazyPrototypeTable implements AutoCloseable {
   private final double[] transform; // 4 per row: a11 a12 a21 a22
   private final long[] lastUpdate;
   private final int[] unfoldedInBlock;
+  private final boolean[] isUnfolded;
   private final ArrayDeque<int[]> recent = new ArrayDeque<>();
   private long step;
   private NDArray coefA; // per step: a11, a12 and 1/|current W| for all rows (lazy)
@@ -87,6 +88,7 @@ public final class LazyPrototypeTable implements AutoCloseable {
     this.lastUpdate = new long[classes];
     Arrays.fill(lastUpdate, -1);
     this.unfoldedInBlock = new int[(classes + blockRows - 1) / blockRows];
+    this.isUnfolded = new boolean[classes];
   }
 
   public int classes() {
@@ -118,11 +120,28 @@ public final class LazyPrototypeTable implements AutoCloseable {
   public NDArray blockCosines(NDManager target, NDArray x, int start, int end) {
     prepareCoefficients();
     NDIndex range = new NDIndex(start + ":" + end);
-    NDArray cos = x.matMul(w.get(target, range).transpose()).mul(coefA.get(target, range));
-    if (unfoldedInBlock[start / blockRows] > 0) {
-      cos = cos.add(x.matMul(v.get(target, range).transpose()).mul(coefB.get(target, range)));
+    // (end − start) × B, so that rows of the block can be updated by index below
+    NDArray cosT = w.get(target, range).matMul(x.transpose()).mul(coefA.get(target, range).expandDims(1));
+    int unfolded = unfoldedInBlock[start / blockRows];
+    if (unfolded * 4 >= end - start) {
+      cosT = cosT.add(v.get(target, range).matMul(x.transpose()).mul(coefB.get(target, range).expandDims(1)));
+    } else if (unfolded > 0) {
+      // few rows with a live momentum component: their b·⟨x, v⟩ from the gathered rows only
+      int[] rows = new int[unfolded];
+      int n = 0;
+      for (int j = start; j < end && n < unfolded; j++) {
+        if (isUnfolded[j]) {
+          rows[n++] = j;
+        }
+      }
+      NDArray global = target.create(Arrays.copyOf(rows, n));
+      NDArray local = global.sub(start);
+      NDIndex at = new NDIndex("{}", local);
+      NDArray extra = v.get(target, new NDIndex("{}", global)).matMul(x.transpose())
+          .mul(coefB.get(target, new NDIndex("{}", global)).expandDims(1));
+      cosT.set(at, cosT.get(target, at).add(extra));
     }
-    return cos.mul(inverseNorm.get(target, range));
+    return cosT.mul(inverseNorm.get(target, range).expandDims(1)).transpose();
   }
 
   private void prepareCoefficients() {
@@ -236,6 +255,7 @@ public final class LazyPrototypeTable implements AutoCloseable {
       for (int j : rows) {
         if (lastUpdate[j] <= step - 1 - window || lastUpdate[j] < 0) {
           unfoldedInBlock[j / blockRows]++;
+          isUnfolded[j] = true;
         }
         lastUpdate[j] = step;
       }
@@ -266,6 +286,7 @@ public final class LazyPrototypeTable implements AutoCloseable {
     resetTransform(rows);
     for (int j : rows) {
       unfoldedInBlock[j / blockRows]--;
+      isUnfolded[j] = false;
     }
   }
 
@@ -339,6 +360,7 @@ public final class LazyPrototypeTable implements AutoCloseable {
     for (int j = 0; j < t.classes; j++) {
       if (t.window > 0 && t.lastUpdate[j] >= 0 && t.lastUpdate[j] > t.step - t.window) {
         t.unfoldedInBlock[j / blockRows]++;
+        t.isUnfolded[j] = true;
       }
     }
     for (int start = 0; start < t.classes; start += blockRows) {

@@ -179,8 +179,8 @@ public final class SparseAlphaHead implements TrainableHead {
   }
 
   /**
-   * Top-K non-target classes of each of the given rows by decreasing cosine, then the target: the
-   * class ids and cosines, (rows × (K + 1)) flattened.
+   * Top-K non-target classes of each of the given rows (the smallest of them in column K − 1),
+   * then the target: the class ids and cosines, (rows × (K + 1)) flattened.
    */
   private Candidates selectCandidates(NDManager m, NDArray xd, int[] rows, long[] y, float[] targetCos, int k) {
     int classes = table.classes();
@@ -194,12 +194,12 @@ public final class SparseAlphaHead implements TrainableHead {
         int end = Math.min(classes, start + blockRows);
         try (NDManager block = scope.newSubManager()) {
           NDArray cos = table.blockCosines(block, x, start, end);
-          NDList top = cos.topK(Math.min(keep, end - start), 1, true, true);
+          NDList top = cos.topK(Math.min(keep, end - start), 1, true, false);
           NDArray v = top.get(0);
           NDArray i = top.get(1).add(start);
           NDArray mergedV = values == null ? v : values.concat(v, 1);
           NDArray mergedI = indices == null ? i : indices.concat(i, 1);
-          NDList best = mergedV.topK(Math.min(keep, (int) mergedV.getShape().get(1)), 1, true, true);
+          NDList best = mergedV.topK(Math.min(keep, (int) mergedV.getShape().get(1)), 1, true, false);
           values = best.get(0);
           indices = mergedI.gather(best.get(1), 1);
           values.attach(scope);
@@ -225,6 +225,15 @@ public final class SparseAlphaHead implements TrainableHead {
         if (c < k) {
           throw new IllegalStateException("not enough candidates");
         }
+        // the certificate reads column k − 1: put the smallest kept non-target there
+        int base = r * (k + 1);
+        int min = 0;
+        for (int t = 1; t < k; t++) {
+          if (outCos[base + t] < outCos[base + min]) {
+            min = t;
+          }
+        }
+        swap(outIdx, outCos, base + min, base + k - 1);
         outIdx[r * (k + 1) + k] = target;
         outCos[r * (k + 1) + k] = targetCos[rows[r]];
       }
@@ -262,6 +271,15 @@ public final class SparseAlphaHead implements TrainableHead {
   @Override
   public void close() {
     table.close();
+  }
+
+  private static void swap(long[] idx, float[] val, int a, int b) {
+    long i = idx[a];
+    idx[a] = idx[b];
+    idx[b] = i;
+    float v = val[a];
+    val[a] = val[b];
+    val[b] = v;
   }
 
   private static int[] range(int n) {
