@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       PosteriorCommand.class,
       EvalCommand.class,
       FbankCommand.class,
+      DataCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class,
     })

@@ -1,0 +1,50 @@
+package io.qmargin.data.fetch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.qmargin.UserInputException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TarGzTest {
+  @TempDir Path dir;
+
+  @Test
+  void extractsFilesFoldersAndLongNames() throws IOException {
+    Map<String, byte[]> e = new LinkedHashMap<>();
+    e.put("top/", null);
+    e.put("top/a.txt", "hello".getBytes(StandardCharsets.UTF_8));
+    String longName = "top/" + "x".repeat(120) + "/b.bin";
+    e.put(longName, new byte[1000]);
+    Path tgz = dir.resolve("t.tgz");
+    TarWriter.writeTgz(tgz, e);
+    Path out = dir.resolve("out");
+    assertThat(TarGz.extract(tgz, out)).isEqualTo(2);
+    assertThat(out.resolve("top/a.txt")).hasContent("hello");
+    assertThat(Files.size(out.resolve(longName))).isEqualTo(1000);
+  }
+
+  @Test
+  void refusesEntriesOutsideTheDestination() throws IOException {
+    Path tgz = dir.resolve("evil.tgz");
+    TarWriter.writeTgz(tgz, Map.of("../evil.txt", new byte[1]));
+    assertThatThrownBy(() -> TarGz.extract(tgz, dir.resolve("out"))).isInstanceOf(UserInputException.class).hasMessageContaining("outside");
+    assertThat(dir.resolve("evil.txt")).doesNotExist();
+  }
+
+  @Test
+  void truncatedArchiveIsAnError() throws IOException {
+    Path tgz = dir.resolve("t.tgz");
+    TarWriter.writeTgz(tgz, Map.of("a.bin", new byte[100_000]));
+    byte[] all = Files.readAllBytes(tgz);
+    Files.write(tgz, java.util.Arrays.copyOf(all, all.length / 2));
+    assertThatThrownBy(() -> TarGz.extract(tgz, dir.resolve("out"))).isInstanceOfAny(IOException.class, UserInputException.class);
+  }
+}
