@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks; each prints a table and can write JSON with --out.",
-    subcommands = {OperatorBenchmarkCommand.class, HeadBenchmarkCommand.class, EvalBenchmarkCommand.class, FbankBenchmarkCommand.class})
+    subcommands = {OperatorBenchmarkCommand.class, HeadBenchmarkCommand.class, EvalBenchmarkCommand.class, FbankBenchmarkCommand.class,
+      BackboneBenchmarkCommand.class})
 final class BenchCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
