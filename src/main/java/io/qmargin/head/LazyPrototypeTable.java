@@ -196,6 +196,26 @@ public final class LazyPrototypeTable implements AutoCloseable {
     return out;
   }
 
+  /** Current (W, v) rows from one gather of the base rows: the first two rows of each transform. */
+  private NDArray[] currentBoth(NDManager target, NDArray idx, int[] rows) {
+    float[][] c = new float[4][rows.length];
+    for (int r = 0; r < rows.length; r++) {
+      for (int k = 0; k < 4; k++) {
+        c[k][r] = (float) transform[4 * rows[r] + k];
+      }
+    }
+    NDIndex at = new NDIndex("{}", idx);
+    NDArray baseW = w.get(target, at);
+    NDArray baseV = v.get(target, at);
+    NDArray[] coef = new NDArray[4];
+    for (int k = 0; k < 4; k++) {
+      coef[k] = target.create(c[k]).expandDims(1);
+    }
+    return new NDArray[] {
+      baseW.mul(coef[0]).add(baseV.mul(coef[1])), baseW.mul(coef[2]).add(baseV.mul(coef[3]))
+    };
+  }
+
   /** Current W (or v) rows, flattened r × d. */
   float[] currentRowValues(int[] rows, boolean momentum) {
     if (rows.length == 0) {
@@ -227,9 +247,9 @@ public final class LazyPrototypeTable implements AutoCloseable {
     if (rows.length > 0) {
       try (NDManager tmp = manager.newSubManager()) {
         NDArray idx = tmp.create(rows);
-        NDArray curW = current(tmp, idx, rows, false);
-        NDArray curV = current(tmp, idx, rows, true);
-        NDArray vel = curV.mul(mu).add(gradients).add(curW.mul(wd));
+        NDArray[] cur = currentBoth(tmp, idx, rows);
+        NDArray curW = cur[0];
+        NDArray vel = cur[1].mul(mu).add(gradients).add(curW.mul(wd));
         writeBase(idx, curW.sub(vel.mul(learningRate)), vel);
       }
     }
@@ -281,7 +301,8 @@ public final class LazyPrototypeTable implements AutoCloseable {
     }
     try (NDManager tmp = manager.newSubManager()) {
       NDArray idx = tmp.create(rows);
-      writeBase(idx, current(tmp, idx, rows, false), current(tmp, idx, rows, true));
+      NDArray[] cur = currentBoth(tmp, idx, rows);
+      writeBase(idx, cur[0], cur[1]);
     }
     resetTransform(rows);
     for (int j : rows) {
