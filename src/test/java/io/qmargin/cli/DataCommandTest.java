@@ -9,7 +9,6 @@ import io.qmargin.data.fetch.TarWriter;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,19 +21,16 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class DataCommandTest {
   @TempDir Path dir;
 
-  private final StringWriter err = new StringWriter();
-  private final StringWriter out = new StringWriter();
+  private final CliCapture cli = new CliCapture();
+  private final StringWriter err = cli.err;
+  private final StringWriter out = cli.out;
 
   private int run(String... args) {
-    CommandLine cl = QmarginCli.commandLine();
-    cl.setErr(new PrintWriter(err, true));
-    cl.setOut(new PrintWriter(out, true));
-    return cl.execute(args);
+    return cli.run(args);
   }
 
   /** A tiny stand-in for lfw-deepfunneled.tgz: two people, three JPEGs. */

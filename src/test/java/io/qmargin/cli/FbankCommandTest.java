@@ -11,7 +11,6 @@ import io.qmargin.audio.Resampler;
 import io.qmargin.audio.Waveform;
 import io.qmargin.io.Npy;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -20,19 +19,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class FbankCommandTest {
   @TempDir Path dir;
 
-  private final StringWriter err = new StringWriter();
-  private final StringWriter out = new StringWriter();
+  private final CliCapture cli = new CliCapture();
+  private final StringWriter err = cli.err;
+  private final StringWriter out = cli.out;
 
   private int run(String... args) {
-    CommandLine cl = QmarginCli.commandLine();
-    cl.setErr(new PrintWriter(err, true));
-    cl.setOut(new PrintWriter(out, true));
-    return cl.execute(args);
+    return cli.run(args);
   }
 
   /** A 16-bit PCM WAV of the given interleaved integer samples. */
