@@ -31,7 +31,7 @@ public final class HeadBenchmark {
   private HeadBenchmark() {}
 
   public record Settings(int classes, int dim, int batch, VerificationLoss loss, int steps, int initialK,
-      int blockRows, double partialFcRate, double targetCosine, boolean dense, long seed) {}
+      int blockRows, double partialFcRate, double targetCosine, boolean dense, boolean partialFc, long seed) {}
 
   /** One method's figures; NaN or −1 where not measured. */
   public record MethodResult(String method, double stepSeconds, double forwardMatmulSeconds, long peakMemoryBytes,
@@ -114,17 +114,19 @@ public final class HeadBenchmark {
       results.add(sparse);
       log.accept("sparse head done");
 
-      MethodResult pfc;
-      try (MemoryProbe probe = new MemoryProbe();
-          PartialFcHead head = new PartialFcHead(manager, s.loss(), w0, sgd, s.partialFcRate(), s.seed())) {
-        Timed t = timeSteps(manager, head, batches, labels, lr);
-        pfc = new MethodResult("partial_fc_r" + s.partialFcRate(), t.medianSeconds(), Double.NaN, -1, stateBytes, -1,
-            t.meanSupport(), 0, Double.NaN, Double.NaN, Double.NaN);
-        probe.close();
-        pfc = withMemory(pfc, probe);
+      if (s.partialFc()) {
+        MethodResult pfc;
+        try (MemoryProbe probe = new MemoryProbe();
+            PartialFcHead head = new PartialFcHead(manager, s.loss(), w0, sgd, s.partialFcRate(), s.seed())) {
+          Timed t = timeSteps(manager, head, batches, labels, lr);
+          pfc = new MethodResult("partial_fc_r" + s.partialFcRate(), t.medianSeconds(), Double.NaN, -1, stateBytes, -1,
+              t.meanSupport(), 0, Double.NaN, Double.NaN, Double.NaN);
+          probe.close();
+          pfc = withMemory(pfc, probe);
+        }
+        results.add(pfc);
+        log.accept("partial fc done");
       }
-      results.add(pfc);
-      log.accept("partial fc done");
     }
     return results;
   }

@@ -59,6 +59,9 @@ final class HeadBenchmarkCommand implements Callable<Integer> {
   @Option(names = "--no-dense", description = "Skip the dense head (when B x C does not fit).")
   boolean noDense;
 
+  @Option(names = "--no-partial-fc", description = "Skip Partial FC.")
+  boolean noPartialFc;
+
   @Option(names = "--seed", defaultValue = "1", description = "Seed; default ${DEFAULT-VALUE}.")
   long seed;
 
@@ -69,7 +72,7 @@ final class HeadBenchmarkCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter pw = spec.commandLine().getOut();
     var settings = new HeadBenchmark.Settings(classes, dim, batch, LossSpec.parse(loss), Math.max(1, steps), k, block,
-        rate, targetCosine, !noDense, seed);
+        rate, targetCosine, !noDense, !noPartialFc, seed);
     pw.printf(Locale.ROOT, "head benchmark: C=%,d D=%d B=%d loss=%s, threads=%s%n", classes, dim, batch,
         settings.loss().spec(), System.getProperty("ai.djl.pytorch.num_threads", "default"));
     pw.flush();
