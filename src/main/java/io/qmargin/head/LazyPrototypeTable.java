@@ -16,6 +16,8 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A prototype matrix W (C × d) with SGD momentum state v, stored in engine (off-heap) memory, whose
@@ -37,6 +39,8 @@ import java.util.Arrays;
  * its current one. Blocks without such rows cost one matrix product.
  */
 public final class LazyPrototypeTable implements AutoCloseable {
+  /** Step timings at debug level (logger io.qmargin.head.LazyPrototypeTable). */
+  private static final Logger LOG = LoggerFactory.getLogger(LazyPrototypeTable.class);
   private final NDManager manager;
   private final int classes;
   private final int dim;
@@ -289,8 +293,9 @@ public final class LazyPrototypeTable implements AutoCloseable {
       }
     }
     invalidateCoefficients();
-    if (Boolean.getBoolean("qmargin.profile")) {
-      System.err.printf("  table step: %.3f s (%d rows written)%n", (System.nanoTime() - t0) / 1e9, rows.length);
+    if (LOG.isDebugEnabled()) {
+      LOG.debug(String.format(java.util.Locale.ROOT, "table step: %.3f s (%d rows written)", (System.nanoTime() - t0) / 1e9,
+          rows.length));
     }
   }
 

@@ -14,6 +14,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Exact classification head for the sparse alpha losses (α &gt; 1) that never holds the B × C logits
@@ -33,7 +35,8 @@ import java.util.Map;
  * </ol>
  */
 public final class SparseAlphaHead implements TrainableHead {
-  private static final boolean PROFILE = Boolean.getBoolean("qmargin.profile");
+  /** Timings of the phases of a step at debug level (logger io.qmargin.head.SparseAlphaHead). */
+  private static final Logger LOG = LoggerFactory.getLogger(SparseAlphaHead.class);
   private final VerificationLoss loss;
   private final LazyPrototypeTable table;
   private final int initialK;
@@ -97,8 +100,9 @@ public final class SparseAlphaHead implements TrainableHead {
     while (pending.length > 0) {
       long t0 = System.nanoTime();
       Candidates c = selectCandidates(m, xd, pending, y, targetCos, k);
-      if (PROFILE) {
-        System.err.printf("  select k=%d rows=%d unfolded=%d: %.3f s%n", k, pending.length, table.unfoldedRows(), (System.nanoTime() - t0) / 1e9);
+      if (LOG.isDebugEnabled()) {
+        LOG.debug(String.format(java.util.Locale.ROOT, "select k=%d rows=%d unfolded=%d: %.3f s", k, pending.length,
+            table.unfoldedRows(), (System.nanoTime() - t0) / 1e9));
       }
       int k1 = k + 1;
       try (NDManager scope = m.newSubManager()) {
@@ -133,8 +137,8 @@ public final class SparseAlphaHead implements TrainableHead {
       }
       k = Math.min(2 * k, classes - 1);
     }
-    if (PROFILE) {
-      System.err.printf("  candidates + loss: %.3f s%n", (System.nanoTime() - tStart) / 1e9);
+    if (LOG.isDebugEnabled()) {
+      LOG.debug(String.format(java.util.Locale.ROOT, "candidates + loss: %.3f s", (System.nanoTime() - tStart) / 1e9));
     }
     adaptiveK = (int) Math.min(Integer.highestOneBit((int) Math.max(1, 2 * maxSupport - 1)) * 2L, classes - 1);
 
@@ -171,9 +175,9 @@ public final class SparseAlphaHead implements TrainableHead {
       pendingGradient = gm.transpose().matMul(xd).sub(gc.mul(wun)).div(norms);
       pendingGradient.attach(table.manager());
     }
-    if (PROFILE) {
-      System.err.printf("  gradient part: %.3f s%n", (System.nanoTime() - tGrad) / 1e9);
-      System.err.printf("  forward total: %.3f s (%d gradient rows)%n", (System.nanoTime() - tStart) / 1e9, u);
+    if (LOG.isDebugEnabled()) {
+      LOG.debug(String.format(java.util.Locale.ROOT, "gradient part: %.3f s; forward total: %.3f s (%d gradient rows)",
+          (System.nanoTime() - tGrad) / 1e9, (System.nanoTime() - tStart) / 1e9, u));
     }
     return new HeadStep(total, supportSum / b, (double) targetOut / b, growths);
   }
