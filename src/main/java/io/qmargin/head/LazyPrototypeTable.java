@@ -215,9 +215,10 @@ public final class LazyPrototypeTable implements AutoCloseable {
     for (int k = 0; k < 4; k++) {
       coef[k] = target.create(c[k]).expandDims(1);
     }
-    return new NDArray[] {
-      baseW.mul(coef[0]).add(baseV.mul(coef[1])), baseW.mul(coef[2]).add(baseV.mul(coef[3]))
-    };
+    // few fresh allocations: large new tensors are slow to fault in here (docs/engine.md)
+    NDArray curW = baseW.mul(coef[0]).addi(baseV.mul(coef[1]));
+    NDArray curV = baseW.muli(coef[2]).addi(baseV.muli(coef[3]));
+    return new NDArray[] {curW, curV};
   }
 
   /** Current W (or v) rows, flattened r × d. */
@@ -253,8 +254,8 @@ public final class LazyPrototypeTable implements AutoCloseable {
         NDArray idx = tmp.create(rows);
         NDArray[] cur = currentBoth(tmp, idx, rows);
         NDArray curW = cur[0];
-        NDArray vel = cur[1].mul(mu).add(gradients).add(curW.mul(wd));
-        writeBase(idx, curW.sub(vel.mul(learningRate)), vel);
+        NDArray vel = cur[1].muli(mu).addi(gradients).addi(curW.mul(wd));
+        writeBase(idx, curW.subi(vel.mul(learningRate)), vel);
       }
     }
     // M_t for every row; the written rows restart from the identity
