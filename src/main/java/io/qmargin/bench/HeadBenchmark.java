@@ -87,54 +87,40 @@ public final class HeadBenchmark {
             exact.lossDiff(), exact.gradDiff(), exact.prototypeGradDiff()));
         System.gc();
       }
+      Comparison none = new Comparison(Double.NaN, Double.NaN, Double.NaN);
       if (s.dense()) {
-        MethodResult dense;
-        try (MemoryProbe probe = new MemoryProbe();
-            DenseHead head = new DenseHead(manager, s.loss(), w0, sgd)) {
-          Timed t = timeSteps(manager, head, batches, labels, lr);
-          dense = new MethodResult("dense", t.medianSeconds(), Double.NaN, -1, stateBytes, -1, t.meanSupport(), 0,
-              Double.NaN, Double.NaN, Double.NaN);
-          probe.close();
-          dense = withMemory(dense, probe);
-        }
-        results.add(dense);
+        results.add(measure("dense", () -> new DenseHead(manager, s.loss(), w0, sgd), Double.NaN, none, stateBytes,
+            manager, batches, labels, lr));
         log.accept("dense head done");
       }
-
-      MethodResult sparse;
-      try (MemoryProbe probe = new MemoryProbe();
-          SparseAlphaHead head = new SparseAlphaHead(s.loss(), new LazyPrototypeTable(manager, w0, sgd, s.blockRows()), s.initialK())) {
-        Timed t = timeSteps(manager, head, batches, labels, lr);
-        sparse = new MethodResult("sparse_exact", t.medianSeconds(), matmul, -1, stateBytes, -1, t.meanSupport(),
-            t.growths(), exact == null ? Double.NaN : exact.lossDiff(), exact == null ? Double.NaN : exact.gradDiff(),
-            exact == null ? Double.NaN : exact.prototypeGradDiff());
-        probe.close();
-        sparse = withMemory(sparse, probe);
-      }
-      results.add(sparse);
+      results.add(measure("sparse_exact",
+          () -> new SparseAlphaHead(s.loss(), new LazyPrototypeTable(manager, w0, sgd, s.blockRows()), s.initialK()),
+          matmul, exact == null ? none : exact, stateBytes, manager, batches, labels, lr));
       log.accept("sparse head done");
-
       if (s.partialFc()) {
-        MethodResult pfc;
-        try (MemoryProbe probe = new MemoryProbe();
-            PartialFcHead head = new PartialFcHead(manager, s.loss(), w0, sgd, s.partialFcRate(), s.seed())) {
-          Timed t = timeSteps(manager, head, batches, labels, lr);
-          pfc = new MethodResult("partial_fc_r" + s.partialFcRate(), t.medianSeconds(), Double.NaN, -1, stateBytes, -1,
-              t.meanSupport(), 0, Double.NaN, Double.NaN, Double.NaN);
-          probe.close();
-          pfc = withMemory(pfc, probe);
-        }
-        results.add(pfc);
+        results.add(measure("partial_fc_r" + s.partialFcRate(),
+            () -> new PartialFcHead(manager, s.loss(), w0, sgd, s.partialFcRate(), s.seed()), Double.NaN, none,
+            stateBytes, manager, batches, labels, lr));
         log.accept("partial fc done");
       }
     }
     return results;
   }
 
-  private static MethodResult withMemory(MethodResult r, MemoryProbe probe) {
-    return new MethodResult(r.method(), r.stepSeconds(), r.forwardMatmulSeconds(), probe.peakNativeAndHeapGrowth(),
-        r.prototypeStateBytes(), probe.peakHeapUsed(), r.meanSupport(), r.candidateGrowths(), r.maxLossDiff(),
-        r.maxGradDiff(), r.maxPrototypeGradDiff());
+  /** Times one head's steps while a {@link MemoryProbe} records its peak memory. */
+  private static MethodResult measure(String method, java.util.function.Supplier<TrainableHead> create,
+      double forwardMatmul, Comparison exact, long stateBytes, NDManager manager, List<NDArray> batches,
+      List<long[]> labels, double lr) {
+    Timed t;
+    try (MemoryProbe probe = new MemoryProbe()) {
+      try (TrainableHead head = create.get()) {
+        t = timeSteps(manager, head, batches, labels, lr);
+      }
+      probe.close();
+      return new MethodResult(method, t.medianSeconds(), forwardMatmul, probe.peakNativeAndHeapGrowth(), stateBytes,
+          probe.peakHeapUsed(), t.meanSupport(), t.growths(), exact.lossDiff(), exact.gradDiff(),
+          exact.prototypeGradDiff());
+    }
   }
 
   private record Timed(double medianSeconds, double meanSupport, long growths) {}
