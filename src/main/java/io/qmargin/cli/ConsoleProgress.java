@@ -28,15 +28,20 @@ final class ConsoleProgress implements Progress {
     if (total < minUnits) {
       return Progress.NONE;
     }
+    return new ConsoleProgress(minUnits, bar(task, total));
+  }
+
+  /** A bar on stderr with throughput and ETA; ASCII off a terminal. */
+  static ProgressBar bar(String task, long total) {
     boolean tty = System.console() != null;
-    ProgressBar b = new ProgressBarBuilder()
+    return new ProgressBarBuilder()
         .setTaskName(task)
         .setInitialMax(total)
         .setStyle(tty ? ProgressBarStyle.COLORFUL_UNICODE_BLOCK : ProgressBarStyle.ASCII)
         .setConsumer(new ConsoleProgressBarConsumer(System.err))
         .setUpdateIntervalMillis(tty ? 200 : 2000)
+        .showSpeed()
         .build();
-    return new ConsoleProgress(minUnits, b);
   }
 
   @Override

@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
     description = "Sparse alpha-divergence (Q-Margin) and margin losses for face and speaker verification.",
     subcommands = {
       DemoCommand.class,
+      TrainCommand.class,
+      LossTableCommand.class,
       PosteriorCommand.class,
       EvalCommand.class,
       FbankCommand.class,

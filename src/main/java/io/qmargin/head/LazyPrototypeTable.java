@@ -337,6 +337,35 @@ public final class LazyPrototypeTable implements AutoCloseable {
   }
 
   /**
+   * Sets rows to new values with zero momentum (A3M's prototype re-initialisation); they restart
+   * from the identity transform, as if just folded.
+   *
+   * @param values flattened rows.length × d
+   */
+  public void resetRows(int[] rows, float[] values) {
+    if (rows.length == 0) {
+      return;
+    }
+    try (NDManager tmp = manager.newSubManager()) {
+      writeBase(tmp.create(rows), tmp.create(values, new Shape(rows.length, dim)),
+          tmp.zeros(new Shape(rows.length, dim), DataType.FLOAT32));
+    }
+    resetTransform(rows);
+    for (int j : rows) {
+      if (isUnfolded[j]) {
+        unfoldedInBlock[j / blockRows]--;
+        isUnfolded[j] = false;
+      }
+      lastUpdate[j] = -1;
+    }
+    invalidateCoefficients();
+  }
+
+  SgdSettings sgd() {
+    return sgd;
+  }
+
+  /**
    * Writes the table to a directory, atomically file by file: {@code prototypes.npy} and {@code
    * momentum.npy} (C × d float32, the base rows, written block by block so that any C fits),
    * {@code transform.npy} (C × 4 float64), {@code last_update.npy} (C int64) and {@code

@@ -16,7 +16,7 @@ import java.util.SplittableRandom;
  */
 public final class PartialFcHead extends StoredPrototypes {
   private final double sampleRate;
-  private final SplittableRandom random;
+  private final long seed;
   private int[] pendingRows;
 
   public PartialFcHead(NDManager parent, VerificationLoss loss, NDArray initial, SgdSettings sgd, double sampleRate,
@@ -26,11 +26,15 @@ public final class PartialFcHead extends StoredPrototypes {
       throw new IllegalArgumentException("sample rate must be in (0, 1], got " + sampleRate);
     }
     this.sampleRate = sampleRate;
-    this.random = new SplittableRandom(seed);
+    this.seed = seed;
   }
 
-  /** Positives first (in order of first appearance), then distinct random negatives. */
+  /**
+   * Positives first (in order of first appearance), then distinct random negatives drawn from
+   * (seed, step), so that a resumed run draws the same classes.
+   */
   int[] sample(long[] labels) {
+    SplittableRandom random = new SplittableRandom(seed + 0x9E3779B97F4A7C15L * steps);
     int classes = classes();
     int target = (int) Math.ceil(sampleRate * classes);
     boolean[] taken = new boolean[classes];
@@ -56,6 +60,7 @@ public final class PartialFcHead extends StoredPrototypes {
   public HeadStep forward(NDArray embeddings, NDArray labels) {
     long[] y = labels.toType(DataType.INT64, false).toLongArray();
     int[] rows = sample(y);
+    steps++;
     int[] column = new int[classes()];
     for (int i = 0; i < rows.length; i++) {
       column[rows[i]] = i;

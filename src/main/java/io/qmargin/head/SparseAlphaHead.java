@@ -1,6 +1,11 @@
 package io.qmargin.head;
 
 import ai.djl.ndarray.NDArray;
+import io.qmargin.io.AtomicFiles;
+import io.qmargin.io.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -37,8 +42,8 @@ import org.slf4j.LoggerFactory;
 public final class SparseAlphaHead implements TrainableHead {
   /** Timings of the phases of a step at debug level (logger io.qmargin.head.SparseAlphaHead). */
   private static final Logger LOG = LoggerFactory.getLogger(SparseAlphaHead.class);
-  private final VerificationLoss loss;
-  private final LazyPrototypeTable table;
+  private VerificationLoss loss;
+  private LazyPrototypeTable table;
   private final int initialK;
   private int adaptiveK;
   private int[] pendingRows = new int[0];
@@ -270,6 +275,48 @@ public final class SparseAlphaHead implements TrainableHead {
   @Override
   public float[] prototypeRows(int[] rows) {
     return table.currentRowValues(rows, false);
+  }
+
+  @Override
+  public void setLoss(VerificationLoss newLoss) {
+    if (!newLoss.isSparse()) {
+      throw new UserInputException("the sparse head needs an alpha > 1 loss, got " + newLoss.spec());
+    }
+    this.loss = newLoss;
+  }
+
+  @Override
+  public void resetRows(int[] rows, float[] values) {
+    table.resetRows(rows, values);
+  }
+
+  /** The table ({@link LazyPrototypeTable#save}) and the adaptive K in {@code head.json}. */
+  @Override
+  public void save(Path dir) throws IOException {
+    table.save(dir);
+    AtomicFiles.writeString(dir.resolve("head.json"), Json.pretty(java.util.Map.of("adaptive_k", adaptiveK)));
+  }
+
+  @Override
+  public void restore(Path dir) throws IOException {
+    NDManager parent = table.manager().getParentManager();
+    LazyPrototypeTable loaded = LazyPrototypeTable.load(parent, dir, table.sgd(), table.blockRows());
+    if (loaded.classes() != table.classes() || loaded.dim() != table.dim()) {
+      loaded.close();
+      throw new UserInputException(dir + ": the saved head has " + loaded.classes() + " x " + loaded.dim()
+          + " prototypes, the run " + table.classes() + " x " + table.dim());
+    }
+    table.close();
+    table = loaded;
+    Path head = dir.resolve("head.json");
+    if (Files.exists(head)) {
+      adaptiveK = Json.mapper().readTree(head.toFile()).get("adaptive_k").asInt();
+    }
+    if (pendingGradient != null) {
+      pendingGradient.close();
+    }
+    pendingRows = new int[0];
+    pendingGradient = null;
   }
 
   @Override

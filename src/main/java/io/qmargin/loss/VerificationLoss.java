@@ -87,6 +87,23 @@ public record VerificationLoss(
     return out;
   }
 
+  /**
+   * The same loss with every margin multiplied by {@code factor} in [0, 1] (the speaker recipes'
+   * margin scheduler ramps it from 0 to 1): m2 and m3 scale, m1 moves towards 1, and Q-Margin's
+   * prior margin scales. Factor 1 returns this loss; factor 0 the loss without margin.
+   */
+  public VerificationLoss withMarginScale(double factor) {
+    if (!(factor >= 0 && factor <= 1)) {
+      throw new IllegalArgumentException("margin factor must be in [0, 1], got " + factor);
+    }
+    if (factor == 1) {
+      return this;
+    }
+    TargetMargin scaled = margin.isNone() ? margin : new TargetMargin(1 + (margin.m1() - 1) * factor,
+        margin.m2() * factor, margin.m3() * factor, margin.easyMargin(), margin.straightThrough());
+    return new VerificationLoss(name, spec + " (margin x " + factor + ")", alpha, scale, scaled, priorMargin * factor);
+  }
+
   /** Shorthand used in tests and reports. */
   @Override
   public String toString() {

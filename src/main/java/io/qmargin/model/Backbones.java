@@ -74,7 +74,19 @@ public final class Backbones {
    * @param dropout dropout rate before the final FC, in [0, 1) (insightface's default 0)
    */
   public static Block create(String name, int embeddingDim, float dropout) {
+    return create(name, embeddingDim, dropout, IMAGE_SIDE);
+  }
+
+  /**
+   * {@link #create(String, int, float)} for square inputs of {@code imageSide} pixels: 112 for every
+   * backbone; the small network also takes multiples of 16 (see {@link SmallResNet}).
+   */
+  public static Block create(String name, int embeddingDim, float dropout, int imageSide) {
     String canonical = canonicalName(name);
+    if (imageSide != IMAGE_SIDE && !canonical.equals("small")) {
+      throw new UserInputException(canonical + " takes " + IMAGE_SIDE + " x " + IMAGE_SIDE + " images, not " + imageSide
+          + " (only the small backbone takes other sizes)");
+    }
     if (embeddingDim < 1) {
       throw new UserInputException("embedding dimension must be positive, got " + embeddingDim);
     }
@@ -87,7 +99,7 @@ public final class Backbones {
       case "iresnet50" -> IResNet.create(IResNet.Depth.R50, embeddingDim, dropout);
       case "iresnet100" -> IResNet.create(IResNet.Depth.R100, embeddingDim, dropout);
       case "mobilefacenet" -> MobileFaceNet.create(embeddingDim, dropout);
-      case "small" -> SmallResNet.create(embeddingDim, dropout);
+      case "small" -> SmallResNet.create(embeddingDim, dropout, imageSide);
       default -> throw new IllegalStateException("no builder for " + canonical);
     };
   }

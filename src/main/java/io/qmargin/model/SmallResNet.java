@@ -29,7 +29,28 @@ public final class SmallResNet {
   static final int[] STAGE_WIDTHS = {32, 64, 128, 256};
   static final int[] STAGE_STRIDES = {2, 2, 2, 1};
 
+  static int finalSide(int imageSide) {
+    if (imageSide == Backbones.IMAGE_SIDE) {
+      return IResNet.FINAL_SIDE;
+    }
+    if (imageSide < 32 || imageSide % 16 != 0) {
+      throw new io.qmargin.UserInputException("the small backbone takes 112 or a multiple of 16 (>= 32) as image size, got "
+          + imageSide);
+    }
+    return imageSide / 16;
+  }
+
   public static Block create(int embeddingDim, float dropout) {
+    return create(embeddingDim, dropout, Backbones.IMAGE_SIDE);
+  }
+
+  /**
+   * The network for square inputs of {@code imageSide} pixels, a multiple of 16 (or 112): the GDC
+   * kernel covers the final feature map, imageSide / 16 pixels wide. Smaller inputs make CPU runs
+   * (the demo) several times faster; the parameter count changes only through the GDC kernel.
+   */
+  public static Block create(int embeddingDim, float dropout, int imageSide) {
+    int finalSide = finalSide(imageSide);
     Initializer kaiming = new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN,
         XavierInitializer.FactorType.OUT, 2f);
     SequentialBlock net = new SequentialBlock()
@@ -46,7 +67,7 @@ public final class SmallResNet {
     fc.setInitializer(kaiming, Parameter.Type.WEIGHT);
     return net
         .add(Layers.batchNorm())
-        .add(Layers.conv(in, IResNet.FINAL_SIDE, 1, 0, in, kaiming))
+        .add(Layers.conv(in, finalSide, 1, 0, in, kaiming))
         .add(Layers.batchNorm())
         .add(Blocks.batchFlattenBlock())
         .add(Dropout.builder().optRate(dropout).build())

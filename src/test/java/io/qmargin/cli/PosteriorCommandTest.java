@@ -86,7 +86,7 @@ class PosteriorCommandTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String[] args : new String[][] {{"--help"}, {"demo", "--help"}, {"posterior", "--help"}, {"bench", "--help"},
+    for (String[] args : new String[][] {{"--help"}, {"demo", "--help"}, {"losses", "--help"}, {"train", "--help"}, {"posterior", "--help"}, {"bench", "--help"},
         {"bench", "operator", "--help"}}) {
       Run r = run(args);
       assertThat(r.exit()).as(String.join(" ", args)).isZero();
@@ -96,8 +96,8 @@ class PosteriorCommandTest {
   }
 
   @Test
-  void demoPrintsTheTableForEveryLoss() {
-    Run r = run("demo", "--rows", "32", "--classes", "500");
+  void lossTablePrintsEveryLoss() {
+    Run r = run("losses", "--rows", "32", "--classes", "500");
     assertThat(r.exit()).as(r.err()).isZero();
     for (String name : new String[] {"normface", "cosface", "arcface", "combined", "entmax", "sparsemax", "qmargin", "a3m"}) {
       assertThat(r.out()).contains(name + ":");

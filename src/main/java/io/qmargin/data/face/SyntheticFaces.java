@@ -19,11 +19,25 @@ import java.util.SplittableRandom;
 public final class SyntheticFaces implements FaceDataset {
   private static final int MAX_SHAPES = 8;
 
+  private final int firstIdentity;
   private final int identities;
   private final int samplesPerIdentity;
   private final Preprocessing preprocessing;
 
   public SyntheticFaces(int identities, int samplesPerIdentity, Preprocessing preprocessing) {
+    this(0, identities, samplesPerIdentity, preprocessing);
+  }
+
+  /**
+   * Identities {@code firstIdentity .. firstIdentity + identities - 1} of the seed's population,
+   * labelled 0..identities-1: a set of identities disjoint from another starting elsewhere (held-out
+   * identities for validation).
+   */
+  public SyntheticFaces(int firstIdentity, int identities, int samplesPerIdentity, Preprocessing preprocessing) {
+    if (firstIdentity < 0) {
+      throw new IllegalArgumentException("first identity must be >= 0, got " + firstIdentity);
+    }
+    this.firstIdentity = firstIdentity;
     if (identities < 1 || samplesPerIdentity < 1 || (long) identities * samplesPerIdentity > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("need identities >= 1 and samples per identity >= 1 (at most 2^31 - 1 samples), got " + identities + " x " + samplesPerIdentity);
     }
@@ -53,7 +67,7 @@ public final class SyntheticFaces implements FaceDataset {
 
   @Override
   public String source(int index) {
-    return "synthetic:" + label(index) + "/" + (index % samplesPerIdentity);
+    return "synthetic:" + (firstIdentity + label(index)) + "/" + (index % samplesPerIdentity);
   }
 
   @Override
@@ -62,7 +76,7 @@ public final class SyntheticFaces implements FaceDataset {
       throw new IndexOutOfBoundsException("sample " + index + " of " + size());
     }
     int identity = label(index);
-    float[] chw = render(identity, index % samplesPerIdentity, preprocessing.flips(epoch, index));
+    float[] chw = render(firstIdentity + identity, index % samplesPerIdentity, preprocessing.flips(epoch, index));
     return new FaceImage(chw, preprocessing.outputHeight(), preprocessing.outputWidth(), identity, source(index));
   }
 

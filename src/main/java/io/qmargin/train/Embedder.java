@@ -1,0 +1,71 @@
+package io.qmargin.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import io.qmargin.eval.Progress;
+import java.util.function.IntFunction;
+
+/**
+ * Embeddings of a trained backbone in inference mode (BatchNorm running statistics, no dropout, no
+ * autograd), optionally with insightface's flip test: the embedding of the horizontally flipped
+ * image is added to the embedding of the image before normalisation. Outputs are L2-normalised.
+ */
+public final class Embedder {
+  private final Block backbone;
+  private final NDManager manager;
+  private final long[] sampleShape;
+  private final int batchSize;
+
+  public Embedder(Block backbone, NDManager manager, long[] sampleShape, int batchSize) {
+    this.backbone = backbone;
+    this.manager = manager;
+    this.sampleShape = sampleShape.clone();
+    this.batchSize = batchSize;
+  }
+
+  /**
+   * Embeds {@code count} samples given by {@code load} (flattened, of the sample shape) and returns
+   * the normalised embeddings, flattened count × d.
+   *
+   * @param flip add the flipped image's embedding (images only: flips the last axis)
+   */
+  public float[] embed(int count, IntFunction<float[]> load, boolean flip, Progress progress) {
+    int sampleSize = 1;
+    for (long s : sampleShape) {
+      sampleSize *= (int) s;
+    }
+    float[] out = null;
+    int dim = -1;
+    ParameterStore store = new ParameterStore(manager, false);
+    for (int start = 0; start < count; start += batchSize) {
+      int n = Math.min(batchSize, count - start);
+      float[] data = new float[n * sampleSize];
+      for (int i = 0; i < n; i++) {
+        System.arraycopy(load.apply(start + i), 0, data, i * sampleSize, sampleSize);
+      }
+      long[] shape = new long[sampleShape.length + 1];
+      shape[0] = n;
+      System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
+      try (NDManager scope = manager.newSubManager()) {
+        NDArray x = scope.create(data, new Shape(shape));
+        NDArray e = backbone.forward(store, new NDList(x), false).singletonOrThrow();
+        if (flip) {
+          e = e.add(backbone.forward(store, new NDList(x.flip(shape.length - 1)), false).singletonOrThrow());
+        }
+        e = e.div(e.norm(new int[] {1}, true).maximum(1e-12f));
+        float[] values = e.toFloatArray();
+        if (out == null) {
+          dim = values.length / n;
+          out = new float[count * dim];
+        }
+        System.arraycopy(values, 0, out, start * dim, n * dim);
+      }
+      progress.step(n);
+    }
+    return out == null ? new float[0] : out;
+  }
+}

@@ -1,0 +1,65 @@
+package io.qmargin.train;
+
+import io.qmargin.UserInputException;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The learning rate at each step: linear warm-up from 0 over the first {@code warmupSteps}, then
+ *
+ * <ul>
+ *   <li>{@code poly}: η·(1 − (t − w)/(T − w))^power (insightface's PolyScheduler, power 2);
+ *   <li>{@code step}: η·γ^k, k = number of milestones (in epochs) already passed;
+ *   <li>{@code exponential}: η·(η_final/η)^((t − w)/(T − w)) (wespeaker's ExponentialDecrease);
+ *   <li>{@code constant}: η.
+ * </ul>
+ *
+ * t is the 0-based step, T the total number of steps, w the warm-up steps.
+ */
+public record LearningRateSchedule(double baseLr, long totalSteps, long warmupSteps, String decay, double power,
+    long[] milestoneSteps, double gamma, double finalLr) {
+
+  public LearningRateSchedule {
+    decay = decay.toLowerCase(Locale.ROOT);
+    if (!List.of("poly", "step", "exponential", "constant").contains(decay)) {
+      throw new UserInputException("schedule.decay must be poly, step, exponential or constant, got '" + decay + "'");
+    }
+    if (!(baseLr > 0) || totalSteps < 1 || warmupSteps < 0 || warmupSteps > totalSteps) {
+      throw new UserInputException("need lr > 0, at least one step and warm-up within the run (lr " + baseLr
+          + ", steps " + totalSteps + ", warm-up steps " + warmupSteps + ")");
+    }
+    if (decay.equals("exponential") && !(finalLr > 0)) {
+      throw new UserInputException("schedule.final_lr must be > 0 for exponential decay, got " + finalLr);
+    }
+  }
+
+  public static LearningRateSchedule of(TrainConfig.Optimizer opt, TrainConfig.Schedule s, long stepsPerEpoch) {
+    long total = Math.max(1, Math.round(s.epochs() * stepsPerEpoch));
+    long warm = Math.round(s.warmupEpochs() * stepsPerEpoch);
+    long[] milestones = s.milestones().stream().mapToLong(e -> Math.round(e * stepsPerEpoch)).sorted().toArray();
+    return new LearningRateSchedule(opt.lr(), total, Math.min(warm, total), s.decay(), s.power(), milestones,
+        s.gamma(), s.finalLr());
+  }
+
+  public double at(long step) {
+    if (step < warmupSteps) {
+      return baseLr * (step + 1) / warmupSteps;
+    }
+    double progress = totalSteps == warmupSteps ? 1 : (double) (step - warmupSteps) / (totalSteps - warmupSteps);
+    progress = Math.min(1, Math.max(0, progress));
+    return switch (decay) {
+      case "poly" -> baseLr * Math.pow(1 - progress, power);
+      case "exponential" -> baseLr * Math.pow(finalLr / baseLr, progress);
+      case "step" -> {
+        int passed = 0;
+        for (long m : milestoneSteps) {
+          if (step >= m) {
+            passed++;
+          }
+        }
+        yield baseLr * Math.pow(gamma, passed);
+      }
+      default -> baseLr;
+    };
+  }
+}

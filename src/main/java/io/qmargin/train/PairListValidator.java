@@ -1,0 +1,36 @@
+package io.qmargin.train;
+
+import io.qmargin.eval.Progress;
+import io.qmargin.eval.protocol.KFoldAccuracy;
+import io.qmargin.eval.protocol.LabeledScores;
+import io.qmargin.eval.protocol.Vectors;
+import java.util.List;
+import java.util.function.IntFunction;
+
+/**
+ * Verification on a list of pairs over a set of images (LFW pairs files, insightface .bin sets):
+ * cosine scores, metrics and the k-fold accuracy with the threshold chosen on the other folds.
+ *
+ * @param images number of distinct images; {@code load} gives image i
+ * @param first image of the first side of each pair
+ * @param second image of the second side
+ * @param fold fold of each pair (0..folds-1)
+ */
+public record PairListValidator(String description, int images, IntFunction<float[]> load, int[] first, int[] second,
+    boolean[] isTarget, int[] fold, int folds, boolean flip, List<Double> fars) implements Validator {
+
+  @Override
+  public ValidationResult evaluate(Embedder embedder, Progress progress) {
+    float[] e;
+    try (Progress p = progress.start("embedding " + images + " images", images)) {
+      e = embedder.embed(images, load, flip, p);
+    }
+    int dim = e.length / images;
+    double[] scores = new double[first.length];
+    for (int i = 0; i < first.length; i++) {
+      scores[i] = Vectors.dot(e, first[i], e, second[i], dim);
+    }
+    KFoldAccuracy acc = folds > 1 ? KFoldAccuracy.compute(scores, isTarget, fold, folds) : null;
+    return ValidationResult.of(description, LabeledScores.split(description, scores, isTarget), fars, acc);
+  }
+}

@@ -1,0 +1,11 @@
+package io.qmargin.train;
+
+import io.qmargin.eval.Progress;
+
+/** A verification protocol run on the model during or after training. */
+public interface Validator {
+  /** What it evaluates, for logs and reports (e.g. "LFW pairsDevTest.txt (1,000 pairs)"). */
+  String description();
+
+  ValidationResult evaluate(Embedder embedder, Progress progress);
+}
