@@ -1,0 +1,52 @@
+package io.qmargin.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.qmargin.UserInputException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LearningRateScheduleTest {
+  private static final double EPS = 1e-12;
+
+  @Test
+  void polyWithWarmupMatchesInsightfacePolyScheduler() {
+    // insightface PolyScheduler: warm-up lr·(t+1)/w... then lr·(1 − (t − w)/(T − w))^2
+    var s = new LearningRateSchedule(0.1, 100, 10, "poly", 2, new long[0], 0.1, 1e-5);
+    assertThat(s.at(0)).isCloseTo(0.01, within(EPS));
+    assertThat(s.at(9)).isCloseTo(0.1, within(EPS));
+    assertThat(s.at(10)).isCloseTo(0.1, within(EPS));
+    assertThat(s.at(55)).isCloseTo(0.1 * 0.25, within(EPS)); // halfway: (1 − 45/90)^2
+    assertThat(s.at(99)).isCloseTo(0.1 * Math.pow(1 - 89.0 / 90, 2), within(EPS));
+  }
+
+  @Test
+  void stepDecayMultipliesByGammaAtEachMilestone() {
+    var s = LearningRateSchedule.of(new TrainConfig.Optimizer(0.1, 0.9, 5e-4, 1, 5),
+        new TrainConfig.Schedule(20, 0, "step", 2, List.of(10.0, 16.0, 18.0), 0.1, 1e-5), 100);
+    assertThat(s.totalSteps()).isEqualTo(2000);
+    assertThat(s.at(999)).isCloseTo(0.1, within(EPS));
+    assertThat(s.at(1000)).isCloseTo(0.01, within(EPS));
+    assertThat(s.at(1600)).isCloseTo(0.001, within(EPS));
+    assertThat(s.at(1999)).isCloseTo(1e-4, within(EPS));
+  }
+
+  @Test
+  void exponentialDecayReachesTheFinalRateGeometrically() {
+    var s = new LearningRateSchedule(0.1, 1001, 1, "exponential", 2, new long[0], 0.1, 5e-5);
+    assertThat(s.at(1)).isCloseTo(0.1, within(EPS));
+    assertThat(s.at(1001)).isCloseTo(5e-5, within(1e-15));
+    // geometric: the middle is the geometric mean of the ends
+    assertThat(s.at(501)).isCloseTo(Math.sqrt(0.1 * 5e-5), within(1e-12));
+  }
+
+  @Test
+  void badSettingsAreRejected() {
+    assertThatThrownBy(() -> new LearningRateSchedule(0.1, 10, 0, "cosine", 2, new long[0], 0.1, 1e-5))
+        .isInstanceOf(UserInputException.class).hasMessageContaining("cosine");
+    assertThatThrownBy(() -> new LearningRateSchedule(0.1, 10, 11, "poly", 2, new long[0], 0.1, 1e-5))
+        .isInstanceOf(UserInputException.class);
+  }
+}
