@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       DemoCommand.class,
       TrainCommand.class,
+      EmbedCommand.class,
       LossTableCommand.class,
       PosteriorCommand.class,
       EvalCommand.class,

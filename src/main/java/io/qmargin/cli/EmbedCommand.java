@@ -1,0 +1,145 @@
+package io.qmargin.cli;
+
+import ai.djl.ndarray.NDManager;
+import io.qmargin.UserInputException;
+import io.qmargin.data.face.CorruptImageException;
+import io.qmargin.data.face.ImageDecoder;
+import io.qmargin.data.face.Preprocessing;
+import io.qmargin.eval.Progress;
+import io.qmargin.io.AtomicFiles;
+import io.qmargin.io.Npy;
+import io.qmargin.train.Embedder;
+import io.qmargin.train.TrainedModel;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code qmargin embed}: embeddings of images with a trained model, for the evaluation commands. */
+@Command(
+    name = "embed",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Embed images with a trained model; writes E.npy (n, d), L2-normalised, and the keys file.",
+      "",
+      "--images takes a folder (every image below it, keys = paths relative to it, e.g.",
+      "Aaron_Peirsol/Aaron_Peirsol_0001.jpg) or a list file (one path per line, relative to the",
+      "list's folder or absolute; keys = the paths as written). Images get the model's own",
+      "preprocessing (crop, resize, [-1, 1]). Unreadable images are reported and left out.",
+      "Then e.g.: qmargin eval lfw --pairs pairs.txt --embeddings E.npy --keys K.txt --out DIR"
+    })
+final class EmbedCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--model", required = true, paramLabel = "RUN_DIR", description = "A finished run directory (or its model/ folder).")
+  Path model;
+
+  @Option(names = "--images", required = true, paramLabel = "DIR|LIST", description = "Image folder or list file.")
+  Path images;
+
+  @Option(names = "--out", required = true, paramLabel = "E.npy", description = "Embeddings (float32, n x d).")
+  Path out;
+
+  @Option(names = "--keys", required = true, paramLabel = "K.txt", description = "One key per embedding row.")
+  Path keys;
+
+  @Option(names = "--flip", description = "Add the embedding of the mirrored image (insightface's flip test).")
+  boolean flip;
+
+  @Option(names = "--batch", defaultValue = "64", description = "Images per forward pass; default ${DEFAULT-VALUE}.")
+  int batch;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter err = spec.commandLine().getErr();
+    List<String> keyList = new ArrayList<>();
+    List<Path> files = new ArrayList<>();
+    listImages(images, keyList, files);
+    if (files.isEmpty()) {
+      throw new UserInputException(images + ": no images found");
+    }
+    try (NDManager manager = NDManager.newBaseManager()) {
+      TrainedModel m = TrainedModel.load(model, manager);
+      if (m.sampleShape().length != 3) {
+        throw new UserInputException(model + " is a " + m.config().task() + " model; embed images with a face model");
+      }
+      int side = (int) m.sampleShape()[1];
+      var d = m.config().data();
+      int crop = d.crop() != null ? d.crop() : d.type().equalsIgnoreCase("lfw") ? Preprocessing.LFW_DEEP_FUNNELED_CROP : 0;
+      Preprocessing pre = new Preprocessing(crop, side, side, 0, 0);
+      // decode first, so that unreadable files are left out before the rows are numbered
+      List<float[]> decoded = new ArrayList<>();
+      List<String> kept = new ArrayList<>();
+      int bad = 0;
+      for (int i = 0; i < files.size(); i++) {
+        try {
+          decoded.add(pre.apply(ImageDecoder.decode(files.get(i)), false));
+          kept.add(keyList.get(i));
+        } catch (CorruptImageException | UserInputException e) {
+          bad++;
+          err.println("skipped " + e.getMessage());
+        }
+      }
+      if (decoded.isEmpty()) {
+        throw new UserInputException(images + ": none of the " + files.size() + " images could be read");
+      }
+      Embedder embedder = new Embedder(m.backbone(), manager, m.sampleShape(), batch);
+      float[] e;
+      try (Progress p = new ConsoleProgress(256).start("embedding", decoded.size())) {
+        e = embedder.embed(decoded.size(), decoded::get, flip, p);
+      }
+      int dim = e.length / decoded.size();
+      Npy.writeFloat32(out, e, decoded.size(), dim);
+      AtomicFiles.writeString(keys, String.join("\n", kept) + "\n");
+      PrintWriter o = spec.commandLine().getOut();
+      o.printf(Locale.ROOT, "%d embeddings of dimension %d -> %s, keys -> %s%s%n", decoded.size(), dim, out, keys,
+          bad > 0 ? " (" + bad + " unreadable images skipped)" : "");
+      o.flush();
+    }
+    return 0;
+  }
+
+  static void listImages(Path source, List<String> keys, List<Path> files) throws IOException {
+    if (Files.isDirectory(source)) {
+      try (Stream<Path> s = Files.walk(source)) {
+        for (Path p : s.filter(Files::isRegularFile).filter(EmbedCommand::isImageName).sorted().toList()) {
+          keys.add(source.relativize(p).toString().replace('\\', '/'));
+          files.add(p);
+        }
+      }
+    } else if (Files.isRegularFile(source)) {
+      List<String> lines = Files.readAllLines(source);
+      Path base = source.toAbsolutePath().getParent();
+      for (int n = 0; n < lines.size(); n++) {
+        String line = lines.get(n).trim();
+        if (line.isEmpty() || line.startsWith("#")) {
+          continue;
+        }
+        Path p = base.resolve(line);
+        if (!Files.isRegularFile(p)) {
+          throw new UserInputException(source + ":" + (n + 1) + ": no such image " + p);
+        }
+        keys.add(line);
+        files.add(p);
+      }
+    } else {
+      throw new UserInputException(source + ": no such folder or list file");
+    }
+  }
+
+  private static boolean isImageName(Path p) {
+    String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+    return n.endsWith(".jpg") || n.endsWith(".jpeg") || n.endsWith(".png") || n.endsWith(".pgm") || n.endsWith(".ppm")
+        || n.endsWith(".gif") || n.endsWith(".bmp");
+  }
+}

@@ -1,0 +1,51 @@
+package io.qmargin.train;
+
+import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Block;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.qmargin.UserInputException;
+import io.qmargin.io.Json;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A trained backbone read back from a run directory's {@code model/} (or that folder itself):
+ * {@code model.json} says how to rebuild it (the run's resolved config), {@code backbone.params}
+ * holds the weights.
+ */
+public record TrainedModel(Path dir, TrainConfig config, Block backbone, long[] sampleShape) {
+
+  public static TrainedModel load(Path runOrModelDir, NDManager manager) {
+    Path dir = Files.isRegularFile(runOrModelDir.resolve("model.json")) ? runOrModelDir : runOrModelDir.resolve("model");
+    Path info = dir.resolve("model.json");
+    if (!Files.isRegularFile(info)) {
+      throw new UserInputException(runOrModelDir + ": no trained model (expected model/model.json; is the run finished?)");
+    }
+    JsonNode json;
+    try {
+      json = Json.mapper().readTree(info.toFile());
+    } catch (IOException e) {
+      throw new UserInputException(info + ": not readable JSON (" + e.getMessage() + ")");
+    }
+    TrainConfig config = ConfigLoader.bind(json.get("config"), info.toString());
+    long[] shape = new long[json.get("sample_shape").size()];
+    for (int i = 0; i < shape.length; i++) {
+      shape[i] = json.get("sample_shape").get(i).asLong();
+    }
+    Block backbone = TrainingTasks.create(config, Map.of()).backbone();
+    backbone.initialize(manager, DataType.FLOAT32, TrainingRun.shape(2, shape));
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(dir.resolve("backbone.params")))) {
+      backbone.loadParameters(manager, new DataInputStream(in));
+    } catch (IOException | MalformedModelException e) {
+      throw new UserInputException(dir.resolve("backbone.params") + ": cannot load (" + e.getMessage() + ")");
+    }
+    return new TrainedModel(dir, config, backbone, shape);
+  }
+}
