@@ -20,7 +20,7 @@ import ai.djl.nn.SequentialBlock;
  * </ul>
  *
  * ResNet34 (blocks [3, 4, 6, 3]) at F = 80, d = 256: 6,634,336 parameters (wespeaker quotes 6.63 M
- * for ResNet34-TSTP-emb256); ResNet18 ([2, 2, 2, 2]): 4,610,400. Conv weights and the Linear as
+ * for ResNet34-TSTP-emb256); ResNet18 ([2, 2, 2, 2]): 4,105,440. Conv weights and the Linear as
  * PyTorch's defaults (the source sets none). The source computes the pooled size as ⌊F/8⌋·256, so
  * it needs F divisible by 8; here the Linear takes whatever the stages give (⌈⌈⌈F/2⌉/2⌉/2⌉).
  */

@@ -3,6 +3,7 @@ package io.qmargin.model.speaker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.MalformedModelException;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -14,6 +15,11 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import io.qmargin.EngineTest;
 import io.qmargin.UserInputException;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -97,6 +103,24 @@ class SpeakerBackboneForwardTest extends EngineTest {
     assertThat(runningMean.getArray().sub(before).abs().max().getFloat()).isEqualTo(0f);
     block.forward(store, new NDList(x), true);
     assertThat(runningMean.getArray().sub(before).abs().max().getFloat()).isGreaterThan(0f);
+  }
+
+  /** Saved parameters load into a fresh block of the same name, which then gives the same embeddings. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"small", "ecapa512", "resnet18"})
+  void parametersRoundTrip(String name) throws IOException, MalformedModelException {
+    Engine.getInstance().setRandomSeed(5);
+    Block block = initialised(name, 32, 2, 100);
+    ParameterStore store = new ParameterStore(manager, false);
+    block.forward(store, new NDList(frames(2, 100)), true); // moves the BN running statistics
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    block.saveParameters(new DataOutputStream(bytes));
+    Block copy = initialised(name, 32, 2, 100);
+    copy.loadParameters(manager, new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+    NDArray x = frames(3, 140);
+    NDArray a = block.forward(store, new NDList(x), false).singletonOrThrow();
+    NDArray b = copy.forward(store, new NDList(x), false).singletonOrThrow();
+    assertThat(a.sub(b).abs().max().getFloat()).isEqualTo(0f);
   }
 
   /** The first ResNet conv sees a one-channel frequency × time image; ECAPA's first conv the mel bins. */
