@@ -59,11 +59,17 @@ final class SpeakerLayers {
     return conv;
   }
 
-  /** Conv1d over time with bias (PyTorch's default, kept by wespeaker's TDNNs). */
+  /** Conv1d over time with bias (PyTorch's default, kept by wespeaker's TDNNs), stride 1. */
   static Conv1d conv1d(int in, int out, int kernel, int dilation, int padding) {
+    return conv1d(in, out, kernel, 1, dilation, padding);
+  }
+
+  /** Conv1d over time with bias and a stride. */
+  static Conv1d conv1d(int in, int out, int kernel, int stride, int dilation, int padding) {
     Conv1d conv = Conv1d.builder()
         .setFilters(out)
         .setKernelShape(new Shape(kernel))
+        .optStride(new Shape(stride))
         .optDilation(new Shape(dilation))
         .optPadding(new Shape(padding))
         .optBias(true)
@@ -84,8 +90,13 @@ final class SpeakerLayers {
    * activation, as the source; kernel k, dilation d, padding d·(k − 1)/2 keeps the length T).
    */
   static SequentialBlock conv1dReluBn(int in, int out, int kernel, int dilation) {
+    return conv1dReluBn(in, out, kernel, 1, dilation);
+  }
+
+  /** {@link #conv1dReluBn(int, int, int, int)} with a stride: T → ⌈T / stride⌉. */
+  static SequentialBlock conv1dReluBn(int in, int out, int kernel, int stride, int dilation) {
     return new SequentialBlock()
-        .add(conv1d(in, out, kernel, dilation, dilation * (kernel - 1) / 2))
+        .add(conv1d(in, out, kernel, stride, dilation, dilation * (kernel - 1) / 2))
         .add(Activation.reluBlock())
         .add(batchNorm());
   }
