@@ -123,6 +123,31 @@ class SpeakerBackboneForwardTest extends EngineTest {
     assertThat(a.sub(b).abs().max().getFloat()).isEqualTo(0f);
   }
 
+  /**
+   * PyTorch's default initialisation, as wespeaker leaves it: conv and linear weights and biases
+   * uniform in ±1/√fan-in, BN γ = 1 and β = 0.
+   */
+  @Test
+  void initialisationIsPyTorchsDefault() {
+    Engine.getInstance().setRandomSeed(2);
+    Block block = initialised("small", 256, 2, 50);
+    var params = block.getParameters();
+    double bound = 1 / Math.sqrt(80 * 5); // first conv: fan-in 80 mel bins × kernel 5
+    for (int i = 0; i < 2; i++) { // weight (128, 80, 5), bias (128)
+      NDArray a = params.valueAt(i).getArray();
+      assertThat(a.abs().max().getFloat()).as(params.keyAt(i)).isLessThanOrEqualTo((float) bound)
+          .isGreaterThan((float) (0.9 * bound));
+    }
+    NDArray gamma = params.valueAt(2).getArray();
+    assertThat(params.valueAt(2).getType()).isEqualTo(Parameter.Type.GAMMA);
+    assertThat(gamma.eq(1f).all().getBoolean()).isTrue();
+    assertThat(params.valueAt(3).getArray().eq(0f).all().getBoolean()).as("beta").isTrue();
+    NDArray lastWeight = params.valueAt(params.size() - 2).getArray(); // Linear(768 → 256)
+    assertThat(lastWeight.getShape()).isEqualTo(new Shape(256, 768));
+    assertThat(lastWeight.abs().max().getFloat()).isLessThanOrEqualTo((float) (1 / Math.sqrt(768)))
+        .isGreaterThan((float) (0.9 / Math.sqrt(768)));
+  }
+
   /** The first ResNet conv sees a one-channel frequency × time image; ECAPA's first conv the mel bins. */
   @Test
   void inputLayouts() {
