@@ -44,8 +44,11 @@ final class EmbedCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, paramLabel = "RUN_DIR", description = "A finished run directory (or its model/ folder).")
   Path model;
 
-  @Option(names = "--images", required = true, paramLabel = "DIR|LIST", description = "Image folder or list file.")
+  @Option(names = "--images", paramLabel = "DIR|LIST", description = "Image folder or list file (face models).")
   Path images;
+
+  @Option(names = "--audio", paramLabel = "DIR|wav.scp", description = "Speaker models: a folder (every wav/flac/ogg below it; keys = relative paths, as VoxCeleb trial lists name utterances) or a Kaldi wav.scp (keys = utterance ids). Whole utterances, the model's features.")
+  Path audio;
 
   @Option(names = "--out", required = true, paramLabel = "E.npy", description = "Embeddings (float32, n x d).")
   Path out;
@@ -62,6 +65,12 @@ final class EmbedCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter err = spec.commandLine().getErr();
+    if ((images == null) == (audio == null)) {
+      throw new UserInputException("give exactly one of --images and --audio");
+    }
+    if (audio != null) {
+      return embedAudio(err);
+    }
     List<String> keyList = new ArrayList<>();
     List<Path> files = new ArrayList<>();
     listImages(images, keyList, files);
@@ -98,15 +107,90 @@ final class EmbedCommand implements Callable<Integer> {
       try (Progress p = new ConsoleProgress(256).start("embedding", decoded.size())) {
         e = embedder.embed(decoded.size(), decoded::get, flip, p);
       }
-      int dim = e.length / decoded.size();
-      Npy.writeFloat32(out, e, decoded.size(), dim);
-      AtomicFiles.writeString(keys, String.join("\n", kept) + "\n");
-      PrintWriter o = spec.commandLine().getOut();
-      o.printf(Locale.ROOT, "%d embeddings of dimension %d -> %s, keys -> %s%s%n", decoded.size(), dim, out, keys,
-          bad > 0 ? " (" + bad + " unreadable images skipped)" : "");
-      o.flush();
+      write(e, kept, bad);
     }
     return 0;
+  }
+
+  private Integer embedAudio(PrintWriter err) throws IOException {
+    List<String> keyList = new ArrayList<>();
+    List<Path> files = new ArrayList<>();
+    if (Files.isDirectory(audio)) {
+      try (Stream<Path> s = Files.walk(audio)) {
+        for (Path p : s.filter(Files::isRegularFile).filter(EmbedCommand::isAudioName).sorted().toList()) {
+          keyList.add(audio.relativize(p).toString().replace('\\', '/'));
+          files.add(p);
+        }
+      }
+    } else if (Files.isRegularFile(audio)) {
+      Path base = audio.toAbsolutePath().getParent();
+      List<String> lines = Files.readAllLines(audio);
+      for (int n = 0; n < lines.size(); n++) {
+        String line = lines.get(n).trim();
+        if (line.isEmpty()) {
+          continue;
+        }
+        String[] f = line.split("\\s+", 2);
+        if (f.length < 2 || f[1].endsWith("|")) {
+          throw new UserInputException(audio + ":" + (n + 1) + ": expected '<utterance-id> <path>' (pipes are not supported)");
+        }
+        keyList.add(f[0]);
+        files.add(base.resolve(f[1].trim()));
+      }
+    } else {
+      throw new UserInputException(audio + ": no such folder or wav.scp file");
+    }
+    if (files.isEmpty()) {
+      throw new UserInputException(audio + ": no audio files found");
+    }
+    try (NDManager manager = NDManager.newBaseManager()) {
+      TrainedModel m = TrainedModel.load(model, manager);
+      if (!m.config().task().equalsIgnoreCase("speaker")) {
+        throw new UserInputException(model + " is a " + m.config().task() + " model; embed audio with a speaker model");
+      }
+      List<io.qmargin.data.speech.Utterance> utts = new ArrayList<>();
+      for (int i = 0; i < files.size(); i++) {
+        utts.add(new io.qmargin.data.speech.Utterance(keyList.get(i), files.get(i), "?"));
+      }
+      var set = new io.qmargin.data.speech.SpeechSampleSet(io.qmargin.data.speech.SpeechCorpus.of(utts, audio.toString()),
+          io.qmargin.train.SpeechData.options(m.config(), false));
+      List<Embedder.Sample> feats = new ArrayList<>();
+      List<String> kept = new ArrayList<>();
+      for (int i = 0; i < files.size(); i++) {
+        try {
+          var f = set.features(i);
+          feats.add(new Embedder.Sample(f.values(), new long[] {f.numFrames(), f.dim()}));
+          kept.add(keyList.get(i));
+        } catch (io.qmargin.data.UnreadableSampleException e) {
+          err.println("skipped " + e.getMessage());
+        }
+      }
+      if (feats.isEmpty()) {
+        throw new UserInputException(audio + ": none of the " + files.size() + " files could be read");
+      }
+      Embedder embedder = new Embedder(m.backbone(), manager, m.sampleShape(), 1);
+      float[] e;
+      try (Progress p = new ConsoleProgress(256).start("embedding", feats.size())) {
+        e = embedder.embedEach(feats.size(), feats::get, p);
+      }
+      write(e, kept, files.size() - kept.size());
+    }
+    return 0;
+  }
+
+  private void write(float[] e, List<String> kept, int bad) throws IOException {
+    int dim = e.length / kept.size();
+    Npy.writeFloat32(out, e, kept.size(), dim);
+    AtomicFiles.writeString(keys, String.join("\n", kept) + "\n");
+    PrintWriter o = spec.commandLine().getOut();
+    o.printf(Locale.ROOT, "%d embeddings of dimension %d -> %s, keys -> %s%s%n", kept.size(), dim, out, keys,
+        bad > 0 ? " (" + bad + " unreadable inputs skipped)" : "");
+    o.flush();
+  }
+
+  private static boolean isAudioName(Path p) {
+    String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+    return n.endsWith(".wav") || n.endsWith(".flac") || n.endsWith(".ogg");
   }
 
   static void listImages(Path source, List<String> keys, List<Path> files) throws IOException {

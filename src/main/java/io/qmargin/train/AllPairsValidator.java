@@ -3,22 +3,35 @@ package io.qmargin.train;
 import io.qmargin.eval.Progress;
 import io.qmargin.eval.protocol.AllPairs;
 import java.util.List;
-import java.util.function.IntFunction;
 
 /**
  * Verification on every pair of a held-out labelled set (see {@link AllPairs}): the protocol that
- * reaches low FAR on a modest number of images.
+ * reaches low FAR on a modest number of samples.
+ *
+ * @param embeddings how the samples are embedded (a batch of images; utterances one by one)
  */
-public record AllPairsValidator(String description, int count, IntFunction<float[]> load, int[] labels, boolean flip,
-    List<Double> fars) implements Validator {
+public record AllPairsValidator(String description, Embeddings embeddings, int[] labels, List<Double> fars)
+    implements Validator {
+
+  /** Embeds the held-out samples with the current model: count × d, normalised. */
+  @FunctionalInterface
+  public interface Embeddings {
+    float[] compute(Embedder embedder, Progress progress);
+  }
+
+  /** Same-shape samples (images) embedded in batches. */
+  public static AllPairsValidator ofImages(String description, java.util.function.IntFunction<float[]> load,
+      int[] labels, boolean flip, List<Double> fars) {
+    return new AllPairsValidator(description, (e, p) -> e.embed(labels.length, load, flip, p), labels, fars);
+  }
 
   @Override
   public ValidationResult evaluate(Embedder embedder, Progress progress) {
     float[] e;
-    try (Progress p = progress.start("embedding " + count + " held-out samples", count)) {
-      e = embedder.embed(count, load, flip, p);
+    try (Progress p = progress.start("embedding " + labels.length + " held-out samples", labels.length)) {
+      e = embeddings.compute(embedder, p);
     }
-    int dim = e.length / count;
+    int dim = e.length / labels.length;
     return ValidationResult.of(description, AllPairs.score(description, e, dim, labels), fars, null);
   }
 }

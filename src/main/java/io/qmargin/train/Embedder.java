@@ -34,6 +34,9 @@ public final class Embedder {
    * @param flip add the flipped image's embedding (images only: flips the last axis)
    */
   public float[] embed(int count, IntFunction<float[]> load, boolean flip, Progress progress) {
+    if (count == 0) {
+      return new float[0];
+    }
     int sampleSize = 1;
     for (long s : sampleShape) {
       sampleSize *= (int) s;
@@ -65,6 +68,35 @@ public final class Embedder {
         System.arraycopy(values, 0, out, start * dim, n * dim);
       }
       progress.step(n);
+    }
+    return out == null ? new float[0] : out;
+  }
+
+  /** A sample of its own shape (a whole utterance: frames × mel bins). */
+  public record Sample(float[] data, long[] shape) {}
+
+  /**
+   * Embeds samples of different shapes one at a time (whole utterances at test time); returns the
+   * normalised embeddings, flattened count × d.
+   */
+  public float[] embedEach(int count, IntFunction<Sample> load, Progress progress) {
+    float[] out = null;
+    int dim = -1;
+    ParameterStore store = new ParameterStore(manager, false);
+    for (int i = 0; i < count; i++) {
+      Sample s = load.apply(i);
+      try (NDManager scope = manager.newSubManager()) {
+        NDArray x = scope.create(s.data(), TrainingRun.shape(1, s.shape()));
+        NDArray e = backbone.forward(store, new NDList(x), false).singletonOrThrow();
+        e = e.div(e.norm(new int[] {1}, true).maximum(1e-12f));
+        float[] values = e.toFloatArray();
+        if (out == null) {
+          dim = values.length;
+          out = new float[count * dim];
+        }
+        System.arraycopy(values, 0, out, i * dim, dim);
+      }
+      progress.step(1);
     }
     return out == null ? new float[0] : out;
   }

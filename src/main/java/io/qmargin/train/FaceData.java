@@ -67,8 +67,8 @@ public final class FaceData {
         for (int i = 0; i < labels.length; i++) {
           labels[i] = held.label(i);
         }
-        out.add(new AllPairsValidator(String.format(Locale.ROOT, "held-out synthetic identities (%d x %d images, all pairs)",
-            v.identities(), v.samplesPerIdentity()), held.size(), i -> held.load(i, 0).chw(), labels, v.flip(), v.far()));
+        out.add(AllPairsValidator.ofImages(String.format(Locale.ROOT, "held-out synthetic identities (%d x %d images, all pairs)",
+            v.identities(), v.samplesPerIdentity()), i -> held.load(i, 0).chw(), labels, v.flip(), v.far()));
       }
       case "lfw" -> {
         LfwFolder lfw = lfw(d, env);
@@ -84,9 +84,9 @@ public final class FaceData {
         for (int i = 0; i < labels.length; i++) {
           labels[i] = people.label(i);
         }
-        out.add(new AllPairsValidator(String.format(Locale.ROOT, "LFW %s (%d people, %d images, all pairs)",
+        out.add(AllPairsValidator.ofImages(String.format(Locale.ROOT, "LFW %s (%d people, %d images, all pairs)",
             v.peopleFile() == null ? "peopleDevTest.txt" : v.peopleFile(), people.numClasses(), people.size()),
-            people.size(), i -> people.load(i, 0).chw(), labels, v.flip(), v.far()));
+            i -> people.load(i, 0).chw(), labels, v.flip(), v.far()));
       }
       case "bin" -> {
         if (v.path() == null) {

@@ -93,22 +93,22 @@ public final class LossComparison {
     return table;
   }
 
-  /** The terminal comparison: TAR at each FAR, EER and mean support size per method. */
+  /** The terminal comparison: TAR at each FAR, EER, minDCF, mean support size and final loss per method. */
   public static String table(List<Method> methods, List<Double> fars) {
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "%-10s", "method"));
     for (double far : fars) {
       sb.append(String.format(Locale.ROOT, " %14s", "TAR@FAR=" + ValidationResult.formatFar(far)));
     }
-    sb.append(String.format(Locale.ROOT, " %8s %13s %10s%n", "EER", "mean support", "final loss"));
+    sb.append(String.format(Locale.ROOT, " %8s %12s %13s %10s%n", "EER", "minDCF(0.01)", "mean support", "final loss"));
     for (Method m : methods) {
       ValidationResult p = m.primary();
       sb.append(String.format(Locale.ROOT, "%-10s", m.name()));
       for (double far : fars) {
         sb.append(String.format(Locale.ROOT, " %13.2f%%", 100 * p.tarAt(far)));
       }
-      sb.append(String.format(Locale.ROOT, " %7.2f%% %13.1f %10.3f%n", 100 * p.metrics().eer(), m.result().meanSupport(),
-          m.result().lastLoss()));
+      sb.append(String.format(Locale.ROOT, " %7.2f%% %12.4f %13.1f %10.3f%n", 100 * p.metrics().eer(),
+          p.metrics().minDcf(0.01).value(), m.result().meanSupport(), m.result().lastLoss()));
     }
     return sb.toString();
   }

@@ -11,6 +11,7 @@ public record TrainConfig(
     String task,
     long seed,
     Data data,
+    Speech speech,
     Model model,
     String loss,
     Head head,
@@ -27,6 +28,11 @@ public record TrainConfig(
   /** Training data: which set, and (synthetic) how big. */
   public record Data(String type, String path, String peopleFile, int identities, int samplesPerIdentity,
       int imageSize, Integer crop, double flip) {}
+
+  /** Speech data and features (task speaker). */
+  public record Speech(int sampleRate, int numMelBins, int cropFrames, String heldOut, double heldOutFraction,
+      int heldOutSpeakers, int cacheMb, String noiseDir, double noiseProbability, double snrLow, double snrHigh,
+      String rirDir, double reverbProbability) {}
 
   public record Model(String backbone, int embeddingDim, double dropout) {}
 

@@ -143,6 +143,7 @@ public final class TrainingRun {
           }
           long t0 = System.nanoTime();
           BatchLoader.Batch b = loader.get(epoch, index);
+          double dataSeconds = (System.nanoTime() - t0) / 1e9;
           if (b.count() < 2) {
             listener.message("step " + (step + 1) + ": fewer than 2 readable samples in the batch, skipped");
             state.step = step + 1;
@@ -193,6 +194,7 @@ public final class TrainingRun {
           rec.put("loss", lossValue);
           rec.put("grad_norm", gradNorm);
           rec.put("images_per_second", b.count() / seconds);
+          rec.put("data_wait_seconds", dataSeconds);
           rec.put("mean_support", hs.meanSupport());
           rec.put("target_out", hs.fractionTargetOut());
           if (hs.candidateGrowths() > 0) {

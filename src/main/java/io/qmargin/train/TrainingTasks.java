@@ -11,6 +11,7 @@ public final class TrainingTasks {
   public static TrainingTask create(TrainConfig config, Map<String, String> env) {
     return switch (config.task().toLowerCase(Locale.ROOT)) {
       case "face" -> new FaceTask(config, env);
+      case "speaker" -> new SpeakerTask(config, env);
       default -> throw new UserInputException("task must be face or speaker, got '" + config.task() + "'");
     };
   }

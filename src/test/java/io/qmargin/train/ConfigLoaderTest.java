@@ -69,11 +69,13 @@ class ConfigLoaderTest {
         ConfigLoader.load(f, List.of());
       }
     }
-    String builtIn;
-    try (var in = getClass().getResourceAsStream("/io/qmargin/train/demo-face.yaml")) {
-      builtIn = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    for (String[] pair : new String[][] {{"demo.yaml", "demo-face.yaml"}, {"demo-speaker.yaml", "demo-speaker.yaml"}}) {
+      String builtIn;
+      try (var in = getClass().getResourceAsStream("/io/qmargin/train/" + pair[1])) {
+        builtIn = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      }
+      assertThat(ConfigLoader.resolve(configs.resolve(pair[0]), List.of()))
+          .isEqualTo(ConfigLoader.resolve(builtIn, "built-in", List.of()));
     }
-    assertThat(ConfigLoader.resolve(configs.resolve("demo.yaml"), List.of()))
-        .isEqualTo(ConfigLoader.resolve(builtIn, "built-in", List.of()));
   }
 }

@@ -8,11 +8,11 @@ import java.nio.file.Path;
 import java.util.SplittableRandom;
 
 /** Writes small 16-bit mono WAV files and makes test signals. */
-final class TestWavs {
+public final class TestWavs {
   private TestWavs() {}
 
   /** Writes {@code samples} (floats in [-1, 1]) as 16-bit PCM; creates parent folders. */
-  static Path write(Path file, float[] samples, int rate) throws IOException {
+  public static Path write(Path file, float[] samples, int rate) throws IOException {
     Files.createDirectories(file.getParent());
     ByteBuffer b = ByteBuffer.allocate(44 + 2 * samples.length).order(ByteOrder.LITTLE_ENDIAN);
     b.put("RIFF".getBytes()).putInt(36 + 2 * samples.length).put("WAVE".getBytes());
