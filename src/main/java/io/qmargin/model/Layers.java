@@ -12,8 +12,8 @@ import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.UniformInitializer;
 import java.util.List;
 
-/** The PyTorch layers the backbones are made of, as DJL blocks with PyTorch's settings. */
-final class Layers {
+/** The PyTorch layers the backbones (face and speaker) are made of, as DJL blocks with PyTorch's settings. */
+public final class Layers {
   private Layers() {}
 
   /** PyTorch's BatchNorm epsilon. */
@@ -39,7 +39,7 @@ final class Layers {
   }
 
   /** BatchNorm over axis 1 (channels of (B, C, H, W) or features of (B, C)), PyTorch settings. */
-  static BatchNorm batchNorm() {
+  public static BatchNorm batchNorm() {
     return BatchNorm.builder().optEpsilon(BN_EPSILON).optMomentum(BN_MOMENTUM).build();
   }
 
@@ -55,7 +55,7 @@ final class Layers {
    * Linear layer with PyTorch's default initialisation: weight and bias uniform in ±1/√fanIn
    * (kaiming_uniform with a = √5 reduces to that bound).
    */
-  static Linear linearTorchDefault(int units, long fanIn) {
+  public static Linear linearTorchDefault(int units, long fanIn) {
     Linear linear = Linear.builder().setUnits(units).optBias(true).build();
     UniformInitializer bound = new UniformInitializer((float) (1.0 / Math.sqrt(fanIn)));
     linear.setInitializer(bound, Parameter.Type.WEIGHT);
@@ -64,7 +64,7 @@ final class Layers {
   }
 
   /** {@code main(x) + shortcut(x)}: the residual connection. */
-  static Block residual(Block main, Block shortcut) {
+  public static Block residual(Block main, Block shortcut) {
     return new ParallelBlock(
         branches -> new NDList(branches.get(0).singletonOrThrow().add(branches.get(1).singletonOrThrow())),
         List.of(main, shortcut));

@@ -1,37 +1,28 @@
 package io.qmargin.model.speaker;
 
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
-import ai.djl.nn.ParallelBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv1d;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
+import io.qmargin.model.Layers;
 import ai.djl.training.initializer.UniformInitializer;
-import java.util.List;
 
 /**
  * The PyTorch layers the speaker backbones are made of, as DJL blocks with PyTorch's settings and
  * PyTorch's default initialisation (wespeaker's models set no initialisation of their own).
- *
- * <p>The face package's {@code Layers} is package-private there, so its BatchNorm settings are
- * repeated here (same values, same reason).
+ * BatchNorm and the residual connection are the face backbones' ({@link Layers}).
  */
 final class SpeakerLayers {
   private SpeakerLayers() {}
 
-  /** PyTorch's BatchNorm epsilon. */
-  static final float BN_EPSILON = 1e-5f;
-  /** PyTorch's default momentum 0.1: DJL passes 1 − momentum to torch, so 0.9 here. */
-  static final float BN_MOMENTUM = 0.9f;
-
   /** BatchNorm over axis 1 ((B, C), (B, C, T) or (B, C, F, T)), PyTorch settings, γ = 1, β = 0. */
   static BatchNorm batchNorm() {
-    return BatchNorm.builder().optEpsilon(BN_EPSILON).optMomentum(BN_MOMENTUM).build();
+    return Layers.batchNorm();
   }
 
   /**
@@ -80,9 +71,7 @@ final class SpeakerLayers {
 
   /** Linear over the last axis, with bias. */
   static Linear linear(long in, int out) {
-    Linear linear = Linear.builder().setUnits(out).optBias(true).build();
-    torchDefault(linear, in, true);
-    return linear;
+    return Layers.linearTorchDefault(out, in);
   }
 
   /**
@@ -103,8 +92,6 @@ final class SpeakerLayers {
 
   /** {@code main(x) + shortcut(x)}. */
   static Block residual(Block main, Block shortcut) {
-    return new ParallelBlock(
-        branches -> new NDList(branches.get(0).singletonOrThrow().add(branches.get(1).singletonOrThrow())),
-        List.of(main, shortcut));
+    return Layers.residual(main, shortcut);
   }
 }
