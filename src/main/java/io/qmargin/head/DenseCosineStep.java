@@ -32,10 +32,15 @@ public final class DenseCosineStep {
     NDManager m = x.getManager();
     NDArray xn = x.div(x.norm(new int[] {1}, true).maximum(1e-12));
     NDArray xd = xn.stopGradient();
-    NDArray inverseNorms = w.norm(new int[] {1}, true).maximum(1e-12).pow(-1);
+    // w belongs to the head's long-lived manager: move what is computed from it to the step's
+    NDArray norms = w.norm(new int[] {1}, true);
+    norms.attach(m);
+    NDArray inverseNorms = norms.maximum(1e-12).pow(-1);
+    NDArray wt = w.transpose();
+    wt.attach(m);
     // cosines of the detached embeddings; the gradient to x goes through ⟨x̂, g·ŵ⟩ below, so that
     // no C × d normalised copy of W has to be kept for the backward pass
-    NDArray cos = xd.matMul(w.transpose()).mul(inverseNorms.transpose());
+    NDArray cos = xd.matMul(wt).mul(inverseNorms.transpose());
     try (LossOutput out = loss.evaluate(cos, labels)) {
       NDArray g = out.gradCos().div(b);
       double support = out.support().toType(DataType.FLOAT64, false).mean().getDouble();

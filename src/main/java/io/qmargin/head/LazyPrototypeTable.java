@@ -160,9 +160,12 @@ public final class LazyPrototypeTable implements AutoCloseable {
     }
     coefA = manager.create(a);
     coefB = manager.create(b);
-    // |a W + b v|² = a²|W|² + 2ab⟨W, v⟩ + b²|v|²
+    // |a W + b v|² = a²|W|² + 2ab⟨W, v⟩ + b²|v|². Temporaries start from arrays of tmp: a result
+    // belongs to its first operand's manager, and C-sized leftovers on the table's would pile up.
     try (NDManager tmp = manager.newSubManager()) {
-      NDArray n2 = normW2.mul(coefA.square()).add(dotWv.mul(coefA).mul(coefB).mul(2)).add(normV2.mul(coefB.square()));
+      NDArray ca = tmp.create(a);
+      NDArray cb = tmp.create(b);
+      NDArray n2 = ca.square().mul(normW2).add(ca.mul(cb).mul(2).mul(dotWv)).add(cb.square().mul(normV2));
       inverseNorm = n2.maximum(1e-24f).sqrt().pow(-1);
       inverseNorm.attach(manager);
     }

@@ -67,7 +67,7 @@ public final class PartialFcHead extends StoredPrototypes {
     }
     long[] remapped = Arrays.stream(y).map(label -> column[(int) label]).toArray();
     NDManager m = embeddings.getManager();
-    NDArray ws = w.get(m.create(rows));
+    NDArray ws = w.get(m, new NDIndex("{}", m.create(rows)));
     DenseCosineStep.Result r = DenseCosineStep.compute(loss, embeddings, ws, m.create(remapped));
     pendingRows = rows;
     keepGradient(r.prototypeGradient());
@@ -81,8 +81,9 @@ public final class PartialFcHead extends StoredPrototypes {
     }
     try (NDManager scope = manager.newSubManager()) {
       NDArray idx = scope.create(pendingRows);
-      NDArray ws = w.get(idx);
-      NDArray vs = v.get(idx).mul(sgd.momentum()).add(pendingGradient).add(ws.mul(sgd.weightDecay()));
+      NDArray ws = w.get(scope, new NDIndex("{}", idx));
+      NDArray vs = v.get(scope, new NDIndex("{}", idx)).mul(sgd.momentum()).add(pendingGradient)
+          .add(ws.mul(sgd.weightDecay()));
       w.set(new NDIndex("{}", idx), ws.sub(vs.mul(learningRate)));
       v.set(new NDIndex("{}", idx), vs);
     }

@@ -52,6 +52,8 @@ public final class ChannelPrelu extends AbstractBlock {
       ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray x = inputs.singletonOrThrow();
     NDArray a = parameterStore.getValue(slopes, x.getDevice(), training).reshape(broadcastShape(x.getShape()));
+    // the reshaped view would otherwise belong to the parameter's (the model's) manager: one leak per call
+    a.attach(x.getManager());
     NDArray positive = Activation.relu(x);
     return new NDList(positive.add(a.mul(x.sub(positive))));
   }

@@ -48,22 +48,24 @@ public final class ParameterSgd implements AutoCloseable {
    * @return the gradient's global L2 norm before clipping
    */
   public double step(double learningRate) {
-    double sq = 0;
-    List<NDArray> grads = new ArrayList<>(parameters.size());
-    for (Pair<String, Parameter> p : parameters) {
-      NDArray g = p.getValue().getArray().getGradient();
-      grads.add(g);
-      sq += g.square().sum().getFloat();
-    }
-    double norm = Math.sqrt(sq);
-    double clip = maxNorm > 0 && norm > maxNorm ? maxNorm / (norm + 1e-6) : 1.0;
-    for (int i = 0; i < parameters.size(); i++) {
-      Pair<String, Parameter> p = parameters.get(i);
-      NDArray w = p.getValue().getArray();
-      NDArray g = grads.get(i);
-      try (NDManager scope = manager.newSubManager()) {
+    // Every temporary (and each gradient handle) lives in this scope: results of an operation
+    // belong to its first operand's manager, which for parameters is the long-lived model manager.
+    try (NDManager scope = manager.newSubManager()) {
+      double sq = 0;
+      List<NDArray> grads = new ArrayList<>(parameters.size());
+      for (Pair<String, Parameter> p : parameters) {
+        NDArray g = p.getValue().getArray().getGradient();
+        g.attach(scope);
+        grads.add(g);
+        sq += g.square().sum().getFloat();
+      }
+      double norm = Math.sqrt(sq);
+      double clip = maxNorm > 0 && norm > maxNorm ? maxNorm / (norm + 1e-6) : 1.0;
+      for (int i = 0; i < parameters.size(); i++) {
+        Pair<String, Parameter> p = parameters.get(i);
+        NDArray w = p.getValue().getArray();
+        NDArray g = grads.get(i);
         NDArray step = g.mul((float) clip);
-        step.attach(scope);
         if (weightDecay != 0) {
           NDArray decay = w.mul((float) weightDecay);
           decay.attach(scope);
@@ -82,8 +84,8 @@ public final class ParameterSgd implements AutoCloseable {
         w.subi(delta);
         g.subi(g); // zero the accumulated gradient for the next step
       }
+      return norm;
     }
-    return norm;
   }
 
   /** Writes one {@code .npy} per momentum buffer into {@code dir}, named by parameter. */

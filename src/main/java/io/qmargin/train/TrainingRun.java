@@ -156,6 +156,7 @@ public final class TrainingRun {
           double lossValue;
           HeadStep hs;
           double gradNorm;
+          String diagnosis = "";
           try (NDManager scope = manager.newSubManager()) {
             NDArray x = scope.create(b.data(), shape(b.count(), train.sampleShape()));
             long[] y = new long[b.count()];
@@ -166,16 +167,20 @@ public final class TrainingRun {
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
               NDArray emb = backbone.forward(store, new NDList(x), true).singletonOrThrow();
               hs = head.forward(emb, labels);
-              gc.backward(hs.loss());
               lossValue = hs.loss().getFloat();
+              if (!Double.isFinite(lossValue)) {
+                diagnosis = diagnose(b.data(), emb);
+              } else {
+                gc.backward(hs.loss());
+              }
+            }
+            if (!diagnosis.isEmpty()) {
+              throw new IllegalStateException(String.format(Locale.ROOT,
+                  "step %d: the loss is %s (%s); lower optimizer.lr or lengthen the warm-up (last checkpoint: %s)",
+                  step + 1, lossValue, diagnosis, dir.latestCheckpoint().map(Path::toString).orElse("none")));
             }
             gradNorm = sgd.step(lr);
             head.update(lr * oc.prototypeLrScale());
-          }
-          if (!Double.isFinite(lossValue)) {
-            throw new IllegalStateException(String.format(Locale.ROOT,
-                "step %d: the loss is %s; lower optimizer.lr or raise warm-up (last checkpoint: %s)", step + 1,
-                lossValue, dir.latestCheckpoint().map(Path::toString).orElse("none")));
           }
           double seconds = (System.nanoTime() - t0) / 1e9;
           images += b.count();
@@ -233,6 +238,21 @@ public final class TrainingRun {
         return result;
       }
     }
+  }
+
+  /** Where a non-finite loss comes from: the inputs, the backbone, or the head. */
+  private static String diagnose(float[] inputs, NDArray embeddings) {
+    for (float v : inputs) {
+      if (!Float.isFinite(v)) {
+        return "the input batch holds non-finite values";
+      }
+    }
+    for (float v : embeddings.toFloatArray()) {
+      if (!Float.isFinite(v)) {
+        return "the backbone's output is not finite";
+      }
+    }
+    return "inputs and embeddings are finite: the head's loss is not";
   }
 
   private double marginFactor(long step, long stepsPerEpoch) {

@@ -16,13 +16,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Speaker training through the same trainer: a Kaldi data dir of voiced "speakers", margin ramp. */
-class SpeakerTrainingTest {
+public class SpeakerTrainingTest {
 
   /**
    * Speaker k: a voiced sound whose pitch (110 + 45k Hz, jittered per utterance) and formant-like
    * spectral tilt are its own, with noise: distinguishable, but only by learning the spectrum.
    */
-  static Path dataDir(Path dir, int speakers, int utterances) throws IOException {
+  public static Path dataDir(Path dir, int speakers, int utterances) throws IOException {
     Files.createDirectories(dir.resolve("wav"));
     StringBuilder scp = new StringBuilder();
     StringBuilder u2s = new StringBuilder();
