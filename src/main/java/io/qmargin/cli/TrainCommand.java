@@ -73,8 +73,8 @@ final class TrainCommand implements Callable<Integer> {
     TrainingResult r = new TrainingRun(c, tree, out, TrainingTasks.create(c, System.getenv()),
         new ConsoleTrainingListener(err)).run(resume);
     PrintWriter o = spec.commandLine().getOut();
-    o.printf(Locale.ROOT, "trained %s for %d steps: loss %.4f -> %.4f, %.1f images/s%n", c.loss(), r.steps(),
-        r.firstLoss(), r.lastLoss(), r.imagesPerSecond());
+    o.printf(Locale.ROOT, "trained %s for %d steps: loss %.4f -> %.4f, %.1f samples/s%n", c.loss(), r.steps(),
+        r.firstLoss(), r.lastLoss(), r.samplesPerSecond());
     for (ValidationResult v : r.validation()) {
       o.printf(Locale.ROOT, "%s: EER %.2f%%, TAR@FAR=1e-3 %.2f%%, TAR@FAR=1e-4 %.2f%%%n", v.protocol(),
           100 * v.metrics().eer(), 100 * v.metrics().tarAtFar(1e-3).tar(), 100 * v.metrics().tarAtFar(1e-4).tar());
@@ -104,8 +104,8 @@ final class TrainCommand implements Callable<Integer> {
     public void step(long step, java.util.Map<String, Object> record) {
       if (bar != null) {
         bar.stepTo(step);
-        bar.setExtraMessage(String.format(Locale.ROOT, " loss %.3f lr %.4f %.0f img/s", (Double) record.get("loss"),
-            (Double) record.get("lr"), (Double) record.get("images_per_second")));
+        bar.setExtraMessage(String.format(Locale.ROOT, " loss %.3f lr %.4f %.0f samples/s", (Double) record.get("loss"),
+            (Double) record.get("lr"), (Double) record.get("samples_per_second")));
         if (step >= bar.getMax()) {
           bar.close();
           bar = null;

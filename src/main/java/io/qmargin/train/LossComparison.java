@@ -64,14 +64,14 @@ public final class LossComparison {
       Map<String, Object> extras = new LinkedHashMap<>();
       extras.put("loss", m.loss());
       extras.put("mean_support", m.result().meanSupport());
-      extras.put("train_images_per_second", m.result().imagesPerSecond());
+      extras.put("train_samples_per_second", m.result().samplesPerSecond());
       systems.add(new SystemResult(m.name(), p.metrics(), extras));
       Map<String, Object> entry = new LinkedHashMap<>(p.summary());
       entry.put("loss", m.loss());
       entry.put("mean_support", m.result().meanSupport());
       entry.put("first_loss", m.result().firstLoss());
       entry.put("last_loss", m.result().lastLoss());
-      entry.put("train_images_per_second", m.result().imagesPerSecond());
+      entry.put("train_samples_per_second", m.result().samplesPerSecond());
       entry.put("run_dir", m.runDir().toString());
       List<Map<String, Object>> all = new ArrayList<>();
       for (ValidationResult v : m.result().validation()) {

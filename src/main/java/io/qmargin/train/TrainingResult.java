@@ -7,4 +7,4 @@ import java.util.List;
  * throughput of the steps this process ran.
  */
 public record TrainingResult(List<ValidationResult> validation, double firstLoss, double lastLoss,
-    double imagesPerSecond, double meanSupport, long steps, long skippedSamples, int classes) {}
+    double samplesPerSecond, double meanSupport, long steps, long skippedSamples, int classes) {}

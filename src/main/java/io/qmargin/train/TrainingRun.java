@@ -198,7 +198,7 @@ public final class TrainingRun {
           rec.put("lr", lr);
           rec.put("loss", lossValue);
           rec.put("grad_norm", gradNorm);
-          rec.put("images_per_second", b.count() / seconds);
+          rec.put("samples_per_second", b.count() / seconds);
           rec.put("data_wait_seconds", dataSeconds);
           rec.put("mean_support", hs.meanSupport());
           rec.put("target_out", hs.fractionTargetOut());
@@ -465,7 +465,7 @@ public final class TrainingRun {
     out.put("steps", r.steps());
     out.put("first_loss", r.firstLoss());
     out.put("last_loss", r.lastLoss());
-    out.put("images_per_second", r.imagesPerSecond());
+    out.put("samples_per_second", r.samplesPerSecond());
     out.put("mean_support", r.meanSupport());
     out.put("skipped_samples", r.skippedSamples());
     List<Map<String, Object>> v = new ArrayList<>();

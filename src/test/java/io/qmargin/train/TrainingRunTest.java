@@ -34,7 +34,7 @@ class TrainingRunTest {
       assertThat(run.resolve(f)).exists();
     }
     JsonNode step = TinyRuns.lines(run.resolve("metrics.jsonl")).get(0);
-    for (String field : new String[] {"step", "epoch", "lr", "loss", "grad_norm", "images_per_second", "mean_support",
+    for (String field : new String[] {"step", "epoch", "lr", "loss", "grad_norm", "samples_per_second", "mean_support",
         "target_out"}) {
       assertThat(step.has(field)).as(field).isTrue();
     }
