@@ -5,6 +5,7 @@ import io.qmargin.UserInputException;
 import io.qmargin.data.face.LfwFolder;
 import io.qmargin.train.ConfigLoader;
 import io.qmargin.train.LossComparison;
+import io.qmargin.train.RunDirectory;
 import io.qmargin.train.TrainConfig;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -103,25 +105,17 @@ final class DemoCommand implements Callable<Integer> {
     ObjectNode recipe = recipe("demo-face.yaml", overrides);
     TrainConfig c = ConfigLoader.bind(recipe, "demo recipe");
     List<String> specs = losses != null && !losses.isEmpty() ? losses : quick ? FULL.subList(0, 3) : FULL;
-    prepare(out);
-    err.printf(Locale.ROOT, "qmargin demo: %d methods, %s backbone (%d-d, %dx%d input), %s epochs, batch %d, seed %d%n",
-        specs.size(), c.model().backbone(), c.model().embeddingDim(), c.data().imageSize(), c.data().imageSize(),
-        num(c.schedule().epochs()), c.batchSize(), c.seed());
-    err.println("data: " + dataNote);
-    err.flush();
-    long t0 = System.nanoTime();
-    List<LossComparison.Method> methods = LossComparison.train(recipe, specs, out, env,
-        new TrainCommand.ConsoleTrainingListener(err));
-    String intro = String.format(Locale.ROOT, "%s%n%nRecipe (identical for every method; only the loss differs): "
+    String header = String.format(Locale.ROOT, "qmargin demo: %d methods, %s backbone (%d-d, %dx%d input), %s epochs, "
+        + "batch %d, seed %d", specs.size(), c.model().backbone(), c.model().embeddingDim(), c.data().imageSize(),
+        c.data().imageSize(), num(c.schedule().epochs()), c.batchSize(), c.seed());
+    return compare(o, err, recipe, specs, header, dataNote, "qmargin demo", methods -> String.format(Locale.ROOT,
+        "%s%n%nRecipe (identical for every method; only the loss differs): "
         + "%s backbone, %d-d embeddings, %dx%d inputs, SGD lr %s (momentum %s, weight decay %s), %s epochs, batch %d, "
         + "seed %d. Full config: runs/<method>/config.yaml.%n%nData: %s%n%nEvaluated on: %s.",
         "Q-Margin against the margin losses under one recipe, judged at low FAR.", c.model().backbone(),
         c.model().embeddingDim(), c.data().imageSize(), c.data().imageSize(), num(c.optimizer().lr()),
         num(c.optimizer().momentum()), num(c.optimizer().weightDecay()), num(c.schedule().epochs()), c.batchSize(),
-        c.seed(), dataNote, methods.get(0).primary().protocol());
-    String table = LossComparison.report(out, methods, "qmargin demo", intro, c.validation().far());
-    printSummary(o, methods, table, t0);
-    return 0;
+        c.seed(), dataNote, methods.get(0).primary().protocol()));
   }
 
   private Integer speaker(PrintWriter o, PrintWriter err) throws IOException {
@@ -140,24 +134,33 @@ final class DemoCommand implements Callable<Integer> {
     TrainConfig c = ConfigLoader.bind(recipe, "speaker demo recipe");
     List<String> specs = losses != null && !losses.isEmpty() ? losses : SPEAKER;
     String found = new io.qmargin.train.SpeakerTask(c, env).description();
-    prepare(out);
-    err.printf(Locale.ROOT, "qmargin demo --task speaker: %d methods, %s speaker network (%d-d), %s epochs, %d-frame crops, "
-        + "%d mel bins at %d Hz, seed %d%n", specs.size(), c.model().backbone(), c.model().embeddingDim(),
-        num(c.schedule().epochs()), c.speech().cropFrames(), c.speech().numMelBins(), c.speech().sampleRate(), c.seed());
-    err.println("data: " + found);
-    err.flush();
-    long t0 = System.nanoTime();
-    List<LossComparison.Method> methods = LossComparison.train(recipe, specs, out, env,
-        new TrainCommand.ConsoleTrainingListener(err));
-    String intro = String.format(Locale.ROOT, "Q-Margin against ArcFace for speaker verification under one recipe.%n%n"
+    String header = String.format(Locale.ROOT, "qmargin demo --task speaker: %d methods, %s speaker network (%d-d), "
+        + "%s epochs, %d-frame crops, %d mel bins at %d Hz, seed %d", specs.size(), c.model().backbone(),
+        c.model().embeddingDim(), num(c.schedule().epochs()), c.speech().cropFrames(), c.speech().numMelBins(),
+        c.speech().sampleRate(), c.seed());
+    o.println("data: " + found);
+    return compare(o, err, recipe, specs, header, found, "qmargin demo --task speaker", methods -> String.format(
+        Locale.ROOT, "Q-Margin against ArcFace for speaker verification under one recipe.%n%n"
         + "Recipe (identical for every method; only the loss differs): %s speaker network, %d-d embeddings, %d-frame "
         + "training crops, %d mel bins at %d Hz, SGD lr %s with warm-up and exponential decay, margin ramp, %s epochs, "
         + "batch %d, seed %d. Full config: runs/<method>/config.yaml.%n%nData: %s%n%nEvaluated on: %s (whole utterances, "
         + "cosine scores).", c.model().backbone(), c.model().embeddingDim(), c.speech().cropFrames(),
         c.speech().numMelBins(), c.speech().sampleRate(), num(c.optimizer().lr()), num(c.schedule().epochs()),
-        c.batchSize(), c.seed(), found, methods.get(0).primary().protocol());
-    String table = LossComparison.report(out, methods, "qmargin demo --task speaker", intro, c.validation().far());
-    o.println("data: " + found);
+        c.batchSize(), c.seed(), found, methods.get(0).primary().protocol()));
+  }
+
+  /** Trains every loss under the recipe into --out, writes the report and prints the comparison. */
+  private Integer compare(PrintWriter o, PrintWriter err, ObjectNode recipe, List<String> specs, String header,
+      String dataNote, String title, Function<List<LossComparison.Method>, String> intro) throws IOException {
+    prepare(out);
+    err.println(header);
+    err.println("data: " + dataNote);
+    err.flush();
+    long t0 = System.nanoTime();
+    List<LossComparison.Method> methods = LossComparison.train(recipe, specs, out, env,
+        new TrainCommand.ConsoleTrainingListener(err));
+    TrainConfig c = ConfigLoader.bind(recipe, title);
+    String table = LossComparison.report(out, methods, title, intro.apply(methods), c.validation().far());
     printSummary(o, methods, table, t0);
     return 0;
   }
@@ -198,13 +201,7 @@ final class DemoCommand implements Callable<Integer> {
     if (!Files.isDirectory(out.resolve("runs"))) {
       throw new UserInputException(out + " exists and is not an earlier demo's output: choose another --out");
     }
-    try (Stream<Path> s = Files.walk(out)) {
-      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        if (!p.equals(out)) {
-          Files.delete(p);
-        }
-      }
-    }
+    RunDirectory.deleteTree(out);
   }
 
   private static String num(double v) {

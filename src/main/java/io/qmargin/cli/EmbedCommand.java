@@ -116,12 +116,7 @@ final class EmbedCommand implements Callable<Integer> {
     List<String> keyList = new ArrayList<>();
     List<Path> files = new ArrayList<>();
     if (Files.isDirectory(audio)) {
-      try (Stream<Path> s = Files.walk(audio)) {
-        for (Path p : s.filter(Files::isRegularFile).filter(EmbedCommand::isAudioName).sorted().toList()) {
-          keyList.add(audio.relativize(p).toString().replace('\\', '/'));
-          files.add(p);
-        }
-      }
+      walk(audio, EmbedCommand::isAudioName, keyList, files);
     } else if (Files.isRegularFile(audio)) {
       Path base = audio.toAbsolutePath().getParent();
       List<String> lines = Files.readAllLines(audio);
@@ -188,6 +183,17 @@ final class EmbedCommand implements Callable<Integer> {
     o.flush();
   }
 
+  /** Every matching file below {@code root}, sorted; keys are paths relative to it, with '/'. */
+  private static void walk(Path root, java.util.function.Predicate<Path> accept, List<String> keys, List<Path> files)
+      throws IOException {
+    try (Stream<Path> s = Files.walk(root)) {
+      for (Path p : s.filter(Files::isRegularFile).filter(accept).sorted().toList()) {
+        keys.add(root.relativize(p).toString().replace('\\', '/'));
+        files.add(p);
+      }
+    }
+  }
+
   private static boolean isAudioName(Path p) {
     String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
     return n.endsWith(".wav") || n.endsWith(".flac") || n.endsWith(".ogg");
@@ -195,12 +201,7 @@ final class EmbedCommand implements Callable<Integer> {
 
   static void listImages(Path source, List<String> keys, List<Path> files) throws IOException {
     if (Files.isDirectory(source)) {
-      try (Stream<Path> s = Files.walk(source)) {
-        for (Path p : s.filter(Files::isRegularFile).filter(EmbedCommand::isImageName).sorted().toList()) {
-          keys.add(source.relativize(p).toString().replace('\\', '/'));
-          files.add(p);
-        }
-      }
+      walk(source, EmbedCommand::isImageName, keys, files);
     } else if (Files.isRegularFile(source)) {
       List<String> lines = Files.readAllLines(source);
       Path base = source.toAbsolutePath().getParent();

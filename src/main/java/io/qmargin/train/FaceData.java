@@ -63,10 +63,7 @@ public final class FaceData {
       case "synthetic" -> {
         SyntheticFaces held = new SyntheticFaces(type(d).equals("synthetic") ? d.identities() : 0, v.identities(),
             v.samplesPerIdentity(), pre);
-        int[] labels = new int[held.size()];
-        for (int i = 0; i < labels.length; i++) {
-          labels[i] = held.label(i);
-        }
+        int[] labels = labels(held);
         out.add(AllPairsValidator.ofImages(String.format(Locale.ROOT, "held-out synthetic identities (%d x %d images, all pairs)",
             v.identities(), v.samplesPerIdentity()), i -> held.load(i, 0).chw(), labels, v.flip(), v.far()));
       }
@@ -80,10 +77,7 @@ public final class FaceData {
         }
         out.add(pairValidator("LFW " + pairs.file().getFileName(), pairs, lfw, pre, v));
         ImageFolderDataset people = lfw.people(v.peopleFile() == null ? "peopleDevTest.txt" : v.peopleFile(), pre);
-        int[] labels = new int[people.size()];
-        for (int i = 0; i < labels.length; i++) {
-          labels[i] = people.label(i);
-        }
+        int[] labels = labels(people);
         out.add(AllPairsValidator.ofImages(String.format(Locale.ROOT, "LFW %s (%d people, %d images, all pairs)",
             v.peopleFile() == null ? "peopleDevTest.txt" : v.peopleFile(), people.numClasses(), people.size()),
             i -> people.load(i, 0).chw(), labels, v.flip(), v.far()));
@@ -126,6 +120,14 @@ public final class FaceData {
     return new PairListValidator(String.format(Locale.ROOT, "%s (%d pairs)", name, n), ids.size(),
         i -> lfw.load(ids.get(i), pre, false).chw(), first, second, pairs.isTarget(), pairs.fold(), pairs.folds(),
         v.flip(), v.far());
+  }
+
+  private static int[] labels(io.qmargin.data.face.FaceDataset set) {
+    int[] labels = new int[set.size()];
+    for (int i = 0; i < labels.length; i++) {
+      labels[i] = set.label(i);
+    }
+    return labels;
   }
 
   static String type(TrainConfig.Data d) {

@@ -178,7 +178,8 @@ public final class RunDirectory {
     AtomicFiles.writeString(jsonl, kept.toString());
   }
 
-  static void deleteTree(Path dir) throws IOException {
+  /** Deletes a folder and everything in it (nothing when it does not exist). */
+  public static void deleteTree(Path dir) throws IOException {
     if (!Files.exists(dir)) {
       return;
     }

@@ -41,11 +41,16 @@ public record TrainedModel(Path dir, TrainConfig config, Block backbone, long[] 
     }
     Block backbone = TrainingTasks.create(config, Map.of()).backbone();
     backbone.initialize(manager, DataType.FLOAT32, TrainingRun.shape(2, shape));
-    try (InputStream in = new BufferedInputStream(Files.newInputStream(dir.resolve("backbone.params")))) {
-      backbone.loadParameters(manager, new DataInputStream(in));
-    } catch (IOException | MalformedModelException e) {
-      throw new UserInputException(dir.resolve("backbone.params") + ": cannot load (" + e.getMessage() + ")");
-    }
+    loadParameters(backbone, manager, dir.resolve("backbone.params"));
     return new TrainedModel(dir, config, backbone, shape);
+  }
+
+  /** Loads DJL parameters written by {@code saveParameters} into an initialised block of the same architecture. */
+  static void loadParameters(Block block, NDManager manager, Path file) {
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+      block.loadParameters(manager, new DataInputStream(in));
+    } catch (IOException | MalformedModelException e) {
+      throw new UserInputException(file + ": cannot load into the configured model (" + e.getMessage() + ")");
+    }
   }
 }

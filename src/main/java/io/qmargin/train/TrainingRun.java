@@ -25,10 +25,8 @@ import io.qmargin.io.AtomicFiles;
 import io.qmargin.io.Json;
 import io.qmargin.loss.LossSpec;
 import io.qmargin.loss.VerificationLoss;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -85,18 +83,13 @@ public final class TrainingRun {
     int batch = config.batchSize();
     VerificationLoss loss = LossSpec.parse(config.loss());
     AtomicLong skipped = new AtomicLong();
-    List<String> skippedMessages = new ArrayList<>();
     try (NDManager manager = NDManager.newBaseManager();
         BatchLoader loader = new BatchLoader(train, config.seed(), batch, config.loaderThreads(),
-            e -> recordSkipped(e, skipped, skippedMessages))) {
+            e -> recordSkipped(e, skipped))) {
       Engine.getInstance().setRandomSeed((int) config.seed());
       Block backbone = task.backbone();
       backbone.initialize(manager, DataType.FLOAT32, shape(batch, train.sampleShape()));
-      for (Pair<String, Parameter> p : backbone.getParameters()) {
-        if (p.getValue().requiresGradient()) {
-          p.getValue().getArray().setRequiresGradient(true);
-        }
-      }
+      trackGradients(backbone);
       TrainConfig.Head hc = config.head();
       TrainConfig.Optimizer oc = config.optimizer();
       SgdSettings sgdSettings = new SgdSettings(oc.momentum(), oc.weightDecay());
@@ -267,7 +260,7 @@ public final class TrainingRun {
     return m.rampEpochs() <= 0 ? 1 : Math.min(1, (epoch - m.startEpoch()) / m.rampEpochs());
   }
 
-  private void recordSkipped(UnreadableSampleException e, AtomicLong count, List<String> messages) {
+  private void recordSkipped(UnreadableSampleException e, AtomicLong count) {
     long n = count.incrementAndGet();
     if (n <= 20) {
       listener.message("skipped unreadable sample " + e.getMessage());
@@ -416,16 +409,8 @@ public final class TrainingRun {
 
   private RunState restore(Path checkpoint, Block backbone, NDManager manager, ParameterSgd sgd, TrainableHead head)
       throws IOException {
-    try (InputStream in = Files.newInputStream(checkpoint.resolve("backbone.params"))) {
-      backbone.loadParameters(manager, new DataInputStream(new java.io.BufferedInputStream(in)));
-    } catch (ai.djl.MalformedModelException e) {
-      throw new UserInputException(checkpoint + "/backbone.params: does not match the configured model (" + e.getMessage() + ")");
-    }
-    for (Pair<String, Parameter> p : backbone.getParameters()) {
-      if (p.getValue().requiresGradient()) {
-        p.getValue().getArray().setRequiresGradient(true);
-      }
-    }
+    TrainedModel.loadParameters(backbone, manager, checkpoint.resolve("backbone.params"));
+    trackGradients(backbone);
     sgd.load(checkpoint.resolve("optimizer"));
     head.restore(checkpoint.resolve("head"));
     JsonNode s = Json.mapper().readTree(checkpoint.resolve("state.json").toFile());
@@ -474,6 +459,15 @@ public final class TrainingRun {
     }
     out.put("validation", v);
     AtomicFiles.writeString(dir.results(), Json.pretty(out));
+  }
+
+  /** Autograd tracks every parameter that trains (loading parameters replaces their arrays). */
+  private static void trackGradients(Block backbone) {
+    for (Pair<String, Parameter> p : backbone.getParameters()) {
+      if (p.getValue().requiresGradient()) {
+        p.getValue().getArray().setRequiresGradient(true);
+      }
+    }
   }
 
   static Shape shape(long batch, long[] sample) {
