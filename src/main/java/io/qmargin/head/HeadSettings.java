@@ -8,19 +8,20 @@ import java.util.Locale;
 
 /**
  * Which classification head to train with, as configuration: {@code dense} (all B × C cosines; any
- * loss; small C), {@code sparse} (exact, streamed top-K with certificate; alpha &gt; 1 losses; millions
+ * loss; small C), {@code sparse} (exact, streamed candidates with certificate; alpha &gt; 1 losses; millions
  * of classes) or {@code partial_fc} (sampled classes, approximate; any loss).
  *
  * @param type dense, sparse or partial_fc
- * @param initialK sparse: candidates per sample to start from (doubled where the certificate fails)
  * @param blockRows sparse: prototype rows per streamed block
  * @param sampleRate partial_fc: fraction r of classes per step
  * @param sgd the prototype optimizer
  */
-public record HeadSettings(String type, int initialK, int blockRows, double sampleRate, SgdSettings sgd) {
+public record HeadSettings(String type, int blockRows, double sampleRate, SgdSettings sgd) {
+  /** Prototype rows per streamed block: 16,384 × B cosines stay small enough to be reused. */
+  public static final int DEFAULT_BLOCK_ROWS = 16384;
 
   public static HeadSettings dense(SgdSettings sgd) {
-    return new HeadSettings("dense", 64, 65536, 0.1, sgd);
+    return new HeadSettings("dense", DEFAULT_BLOCK_ROWS, 0.1, sgd);
   }
 
   public HeadSettings {
@@ -28,8 +29,8 @@ public record HeadSettings(String type, int initialK, int blockRows, double samp
     if (!type.equals("dense") && !type.equals("sparse") && !type.equals("partial_fc")) {
       throw new UserInputException("head type must be dense, sparse or partial_fc, got '" + type + "'");
     }
-    if (initialK < 1 || blockRows < 1 || !(sampleRate > 0 && sampleRate <= 1)) {
-      throw new UserInputException("head: initial K and block rows must be >= 1 and the sample rate in (0, 1]");
+    if (blockRows < 1 || !(sampleRate > 0 && sampleRate <= 1)) {
+      throw new UserInputException("head: block rows must be >= 1 and the sample rate in (0, 1]");
     }
   }
 
@@ -37,7 +38,7 @@ public record HeadSettings(String type, int initialK, int blockRows, double samp
   public TrainableHead create(NDManager manager, VerificationLoss loss, NDArray initialPrototypes, long seed) {
     return switch (type) {
       case "dense" -> new DenseHead(manager, loss, initialPrototypes, sgd);
-      case "sparse" -> new SparseAlphaHead(loss, new LazyPrototypeTable(manager, initialPrototypes, sgd, blockRows), initialK);
+      case "sparse" -> new SparseAlphaHead(loss, new LazyPrototypeTable(manager, initialPrototypes, sgd, blockRows));
       case "partial_fc" -> new PartialFcHead(manager, loss, initialPrototypes, sgd, sampleRate, seed);
       default -> throw new IllegalStateException(type);
     };

@@ -1,6 +1,8 @@
 package io.qmargin.head;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -13,9 +15,8 @@ import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,68 +32,72 @@ import org.slf4j.LoggerFactory;
  * (a, b) the first row of A_j. Weight decay and momentum are thereby applied lazily: a row is
  * written only when it has a gradient.
  *
- * <p>Cosines need the current direction. {@link #blockCosines} computes it exactly from two matrix
- * products, x·W_base^T and x·v_base^T, mixed per row by (a, b) and normalised with |a·W + b·v|²
- * from the maintained |W|², ⟨W, v⟩ and |v|². The second product is needed only for rows updated
- * within the last T steps: after T steps (μ^T ≤ 2^−30) the fast mode of M has decayed, v is
- * parallel to W, and the row is <em>folded</em> (base ← current, A ← I); its base direction is then
- * its current one. Blocks without such rows cost one matrix product.
+ * <p>Scoring without a second pass over v. Split v_base = κ·W_base + v⊥ (κ = ⟨W, v⟩/|W|²). Then
+ * cos(x, W_current) = σ_j·⟨x, W_base⟩ + b·⟨x, v⊥⟩/|W_current| with σ_j = (a + bκ)/|W_current|, so
+ * {@link #approximateCosines} scores a block with one matrix product and a per-row scale, and is off
+ * by at most δ_j = |b|·|v⊥|/|W_current| for unit x. The Gram numbers |W|², ⟨W, v⟩, |v|², |v⊥| of
+ * every base row are kept on the Java heap, so σ_j and δ_j cost O(1) per row and step. Rows with
+ * δ_j above a cap (recently written rows whose momentum still turns them, typically the batch's
+ * targets) are listed by {@link #exactRows()} and must be scored exactly from their gathered
+ * current rows; {@link #approximationBound()} bounds the error of all others, round-off included.
+ * A row whose momentum has turned parallel to it again is <em>folded</em> (base ← current, A ← I),
+ * which makes its δ_j negligible.
  */
 public final class LazyPrototypeTable implements AutoCloseable {
   /** Step timings at debug level (logger io.qmargin.head.LazyPrototypeTable). */
   private static final Logger LOG = LoggerFactory.getLogger(LazyPrototypeTable.class);
+  /** δ_j above which a row is scored exactly (cosine units; 2e-3 is 0.07 logits at s = 35). */
+  public static final double DEFAULT_APPROXIMATION_CAP = 2e-3;
+  /** Rows per piece of the row updates: keeps temporaries small enough for the allocator to reuse. */
+  private static final int CHUNK = 8192;
   private final NDManager manager;
   private final int classes;
   private final int dim;
   private final int blockRows;
   private final SgdSettings sgd;
-  private final int window;
+  private final double approximationCap;
   private final NDArray w;
   private final NDArray v;
-  private final NDArray normW2; // |W_base|²
-  private final NDArray dotWv; // ⟨W_base, v_base⟩
-  private final NDArray normV2; // |v_base|²
+  private final double[] gram; // 4 per base row: |W|², ⟨W, v⟩, |v|², |v⊥|
   private final double[] transform; // 4 per row: a11 a12 a21 a22
-  private final long[] lastUpdate;
-  private final int[] unfoldedInBlock;
-  private final boolean[] isUnfolded;
-  private final ArrayDeque<int[]> recent = new ArrayDeque<>();
+  private final double[] baseScale; // |W_base| at the last write: W_base = baseScale·(stored unit row)
+  private final StagingBuffer staging = new StagingBuffer();
   private long step;
-  private NDArray coefA; // per step: a11, a12 and 1/|current W| for all rows (lazy)
-  private NDArray coefB;
-  private NDArray inverseNorm;
+  private long version; // counts changes of the stored rows: gathered copies are valid within one
+  private double lastLearningRate;
+  private Scoring scoring; // per step, computed on first use
+
+  /** Per-step scoring: the rows to score exactly, and the error bound of the others. */
+  private record Scoring(boolean[] exact, int[] exactRows, double bound) {}
 
   /** A table initialised from the given weights (copied; v = 0), streamed in blocks of rows. */
   public LazyPrototypeTable(NDManager parent, NDArray initial, SgdSettings sgd, int blockRows) {
+    this(parent, initial, sgd, blockRows, DEFAULT_APPROXIMATION_CAP);
+  }
+
+  /** As above, with the cap on δ_j above which rows are scored exactly (0: every moving row). */
+  public LazyPrototypeTable(NDManager parent, NDArray initial, SgdSettings sgd, int blockRows, double approximationCap) {
+    if (!(approximationCap >= 0)) {
+      throw new IllegalArgumentException("approximation cap must be >= 0");
+    }
     this.manager = parent.newSubManager();
     this.classes = Math.toIntExact(initial.getShape().get(0));
     this.dim = Math.toIntExact(initial.getShape().get(1));
     this.blockRows = blockRows;
     this.sgd = sgd;
-    this.window = sgd.momentum() == 0 ? 0 : (int) Math.ceil(30 * Math.log(2) / -Math.log(sgd.momentum()));
+    this.approximationCap = approximationCap;
     this.w = initial.toType(DataType.FLOAT32, false).duplicate();
     w.attach(manager);
     this.v = manager.zeros(new Shape(classes, dim), DataType.FLOAT32);
-    this.normW2 = manager.zeros(new Shape(classes), DataType.FLOAT32);
-    for (int start = 0; start < classes; start += blockRows) {
-      int end = Math.min(classes, start + blockRows);
-      try (NDManager tmp = manager.newSubManager()) {
-        NDIndex range = new NDIndex(start + ":" + end);
-        NDArray b = w.get(tmp, range);
-        normW2.set(range, b.mul(b).sum(new int[] {1}));
-      }
-    }
-    this.dotWv = manager.zeros(new Shape(classes), DataType.FLOAT32);
-    this.normV2 = manager.zeros(new Shape(classes), DataType.FLOAT32);
+    this.gram = new double[4 * classes];
     this.transform = new double[4 * classes];
+    this.baseScale = new double[classes];
     for (int j = 0; j < classes; j++) {
       transform[4 * j] = 1;
       transform[4 * j + 3] = 1;
     }
-    this.lastUpdate = new long[classes];
-    Arrays.fill(lastUpdate, -1);
-    this.unfoldedInBlock = new int[(classes + blockRows - 1) / blockRows];
-    this.isUnfolded = new boolean[classes];
+    normaliseBase();
+    refreshGram();
   }
 
   public int classes() {
@@ -111,78 +116,142 @@ public final class LazyPrototypeTable implements AutoCloseable {
     return step;
   }
 
-  /** Steps a row keeps a momentum component that is not parallel to it (T). */
-  public int window() {
-    return window;
-  }
-
   NDManager manager() {
     return manager;
   }
 
-  /** Cosines (B × (end − start)) of unit-norm embeddings x to the current rows start..end−1. */
-  public NDArray blockCosines(NDManager target, NDArray x, int start, int end) {
-    prepareCoefficients();
-    NDIndex range = new NDIndex(start + ":" + end);
-    // (end − start) × B, so that rows of the block can be updated by index below
-    NDArray cosT = w.get(target, range).matMul(x.transpose()).mul(coefA.get(target, range).expandDims(1));
-    int unfolded = unfoldedInBlock[start / blockRows];
-    if (unfolded * 4 >= end - start) {
-      cosT = cosT.add(v.get(target, range).matMul(x.transpose()).mul(coefB.get(target, range).expandDims(1)));
-    } else if (unfolded > 0) {
-      // few rows with a live momentum component: their b·⟨x, v⟩ from the gathered rows only
-      int[] rows = new int[unfolded];
-      int n = 0;
-      for (int j = start; j < end && n < unfolded; j++) {
-        if (isUnfolded[j]) {
-          rows[n++] = j;
-        }
-      }
-      NDArray global = target.create(Arrays.copyOf(rows, n));
-      NDArray local = global.sub(start);
-      NDIndex at = new NDIndex("{}", local);
-      NDArray extra = v.get(target, new NDIndex("{}", global)).matMul(x.transpose())
-          .mul(coefB.get(target, new NDIndex("{}", global)).expandDims(1));
-      cosT.set(at, cosT.get(target, at).add(extra));
-    }
-    return cosT.mul(inverseNorm.get(target, range).expandDims(1)).transpose();
+  /**
+   * Approximate cosines ((end − start) × B) of the current rows start..end−1 to unit embeddings
+   * given transposed (d × B): ⟨x, Ŵ_base⟩ with the stored unit base rows, within {@link
+   * #approximationBound()} of the exact cosine for every row not in {@link #exactRows()}. One matrix
+   * product, nothing else: these are the "raw" values that {@link #refineCosines} makes exact.
+   */
+  public NDArray approximateCosines(NDManager target, NDArray embeddingsT, int start, int end) {
+    return w.get(target, new NDIndex(start + ":" + end)).matMul(embeddingsT);
   }
 
-  private void prepareCoefficients() {
-    if (coefA != null) {
-      return;
+  /** Rows whose approximate cosines are not good enough this step: score them exactly. */
+  public int[] exactRows() {
+    return scoring().exactRows().clone();
+  }
+
+  /** Which rows are in {@link #exactRows()}, indexed by row (the table's own array: read only). */
+  boolean[] exactMask() {
+    return scoring().exact();
+  }
+
+  /**
+   * Bound on |approximate − exact cosine| for rows not in {@link #exactRows()}, for unit embeddings:
+   * the largest δ_j plus float32 round-off of the two ways of computing a cosine.
+   */
+  public double approximationBound() {
+    return scoring().bound();
+  }
+
+  private Scoring scoring() {
+    if (scoring != null) {
+      return scoring;
     }
-    float[] a = new float[classes];
-    float[] b = new float[classes];
+    boolean[] exact = new boolean[classes];
+    int exactCount = 0;
+    double maxBound = 0;
     for (int j = 0; j < classes; j++) {
-      a[j] = (float) transform[4 * j];
-      b[j] = (float) transform[4 * j + 1];
+      double a = transform[4 * j];
+      double b = transform[4 * j + 1];
+      double ww = gram[4 * j];
+      double n2 = a * a * ww + 2 * a * b * gram[4 * j + 1] + b * b * gram[4 * j + 2];
+      double inv = 1 / Math.sqrt(n2);
+      double kappa = ww > 0 ? gram[4 * j + 1] / ww : 0;
+      // cos = σ·⟨x, Ŵ⟩ + b·⟨x, v⊥⟩/|W|: off from ⟨x, Ŵ⟩ by |σ − 1|·|Ŵ| + δ
+      double sigma = (a + b * kappa) * inv;
+      double bound = Math.abs(sigma - 1) * Math.sqrt(ww) + Math.abs(b) * gram[4 * j + 3] * inv;
+      if (!(ww > 0 && n2 > 0 && bound <= approximationCap)) {
+        exact[j] = true;
+        exactCount++;
+      } else {
+        maxBound = Math.max(maxBound, bound);
+      }
     }
-    coefA = manager.create(a);
-    coefB = manager.create(b);
-    // |a W + b v|² = a²|W|² + 2ab⟨W, v⟩ + b²|v|². Temporaries start from arrays of tmp: a result
-    // belongs to its first operand's manager, and C-sized leftovers on the table's would pile up.
-    try (NDManager tmp = manager.newSubManager()) {
-      NDArray ca = tmp.create(a);
-      NDArray cb = tmp.create(b);
-      NDArray n2 = ca.square().mul(normW2).add(ca.mul(cb).mul(2).mul(dotWv)).add(cb.square().mul(normV2));
-      inverseNorm = n2.maximum(1e-24f).sqrt().pow(-1);
-      inverseNorm.attach(manager);
+    int[] rows = new int[exactCount];
+    for (int j = 0, n = 0; j < classes; j++) {
+      if (exact[j]) {
+        rows[n++] = j;
+      }
     }
+    // float32 dot products of unit vectors differ from the exact value by at most about d·2^−24;
+    // the approximate and the exact cosine each carry such an error
+    double roundOff = 3.0 * dim * Math.ulp(1.0f) / 2 + 1e-6;
+    scoring = new Scoring(exact, rows, maxBound + roundOff);
+    return scoring;
   }
 
-  private void invalidateCoefficients() {
-    if (coefA != null) {
-      coefA.close();
-      coefB.close();
-      inverseNorm.close();
-      coefA = null;
+  private void invalidateScoring() {
+    scoring = null;
+  }
+
+  /**
+   * Exact cosines of pairs (unit embedding x[samples[k]], current row classes[k]) from the raw
+   * values ⟨x, Ŵ_base⟩ that {@link #approximateCosines} gave them: cos = (a·raw + b·⟨x, v_base⟩)/|W|
+   * with the row's transform (a, b) and |W| from its Gram numbers. Only pairs with b ≠ 0 need their
+   * momentum row, gathered in pieces.
+   */
+  public float[] refineCosines(NDManager target, NDArray x, int[] samples, int[] classes, float[] raw) {
+    float[] out = new float[samples.length];
+    int[] moving = new int[samples.length];
+    int m = 0;
+    for (int k = 0; k < samples.length; k++) {
+      int o = 4 * classes[k];
+      double a = transform[o];
+      double b = transform[o + 1];
+      if (b == 0) {
+        out[k] = (float) (a * raw[k] / Math.abs(a) / Math.sqrt(gram[o]));
+      } else {
+        moving[m++] = k;
+      }
     }
+    for (int from = 0; from < m; from += CHUNK) {
+      int to = Math.min(m, from + CHUNK);
+      int[] rows = new int[to - from];
+      int[] which = new int[to - from];
+      for (int i = from; i < to; i++) {
+        rows[i - from] = classes[moving[i]];
+        which[i - from] = samples[moving[i]];
+      }
+      float[] xv;
+      try (NDManager tmp = target.newSubManager()) {
+        NDArray vRows = v.get(tmp, new NDIndex("{}", staging.indices(tmp, rows)));
+        xv = vRows.muli(x.get(tmp, new NDIndex("{}", staging.indices(tmp, which)))).sum(new int[] {1}).toFloatArray();
+      }
+      for (int i = from; i < to; i++) {
+        int k = moving[i];
+        int o = 4 * classes[k];
+        double a = transform[o];
+        double b = transform[o + 1];
+        double n2 = a * a * gram[o] + 2 * a * b * gram[o + 1] + b * b * gram[o + 2];
+        out[k] = (float) ((a * raw[k] + b * xv[i - from]) / Math.sqrt(n2));
+      }
+    }
+    return out;
+  }
+
+  /** Exact cosines of pairs (unit embedding x[samples[k]], current row classes[k]), from gathered rows. */
+  public float[] cosines(NDManager target, NDArray x, int[] samples, int[] classes) {
+    float[] out = new float[samples.length];
+    for (int from = 0; from < samples.length; from += CHUNK) {
+      int to = Math.min(samples.length, from + CHUNK);
+      try (NDManager tmp = target.newSubManager()) {
+        NDArray rows = current(tmp, staging.indices(tmp, classes, from, to), Arrays.copyOfRange(classes, from, to), false);
+        NDArray unit = rows.div(rows.norm(new int[] {1}, true).maximum(1e-12));
+        NDArray xs = x.get(tmp, new NDIndex("{}", staging.indices(tmp, samples, from, to)));
+        System.arraycopy(unit.muli(xs).sum(new int[] {1}).toFloatArray(), 0, out, from, to - from);
+      }
+    }
+    return out;
   }
 
   /** Current W rows (r × d) as a new array on the given manager. */
   public NDArray currentRows(NDManager target, int[] rows) {
-    return current(target, target.create(rows), rows, false);
+    return current(target, staging.indices(target, rows), rows, false);
   }
 
   /** Current W (or v) rows: a·base_W + b·base_v with each row's transform coefficients (a, b). */
@@ -196,9 +265,9 @@ public final class LazyPrototypeTable implements AutoCloseable {
       b[r] = (float) transform[o + 1];
       anyB |= b[r] != 0;
     }
-    NDArray out = w.get(target, new NDIndex("{}", idx)).mul(target.create(a).expandDims(1));
+    NDArray out = w.get(target, new NDIndex("{}", idx)).mul(staging.floats(target, a, new Shape(a.length, 1)));
     if (anyB) {
-      out = out.add(v.get(target, new NDIndex("{}", idx)).mul(target.create(b).expandDims(1)));
+      out = out.add(v.get(target, new NDIndex("{}", idx)).mul(staging.floats(target, b, new Shape(b.length, 1))));
     }
     return out;
   }
@@ -216,7 +285,7 @@ public final class LazyPrototypeTable implements AutoCloseable {
     NDArray baseV = v.get(target, at);
     NDArray[] coef = new NDArray[4];
     for (int k = 0; k < 4; k++) {
-      coef[k] = target.create(c[k]).expandDims(1);
+      coef[k] = staging.floats(target, c[k], new Shape(rows.length, 1));
     }
     // few fresh allocations: large new tensors are slow to fault in here (docs/engine.md)
     NDArray curW = baseW.mul(coef[0]).addi(baseV.mul(coef[1]));
@@ -230,37 +299,201 @@ public final class LazyPrototypeTable implements AutoCloseable {
       return new float[0];
     }
     try (NDManager tmp = manager.newSubManager()) {
-      return current(tmp, tmp.create(rows), rows, momentum).toFloatArray();
+      return current(tmp, staging.indices(tmp, rows), rows, momentum).toFloatArray();
     }
   }
 
   /**
+   * Base rows (Ŵ_base, v_base) gathered once, so that a step's gradient ({@link #unitRows}) and its
+   * update ({@link #step(List, List, double)}) read them from the table once. Valid until the next
+   * step; close it (or let the update consume it).
+   */
+  public final class Gathered implements AutoCloseable {
+    private final int[] rows;
+    private final NDManager own;
+    private final NDArray base;
+    private final NDArray momentum;
+    private final long atVersion;
+
+    private Gathered(int[] rows) {
+      this.rows = rows;
+      this.own = manager.newSubManager();
+      NDIndex at = new NDIndex("{}", staging.indices(own, rows));
+      this.base = w.get(own, at);
+      this.momentum = v.get(own, at);
+      this.atVersion = version;
+    }
+
+    public int[] rows() {
+      return rows.clone();
+    }
+
+    /** The current rows as unit vectors, (a·Ŵ_base + b·v_base)/|W| (rows × d), on the given manager. */
+    public NDArray unitRows(NDManager target) {
+      check();
+      float[] alpha = new float[rows.length];
+      float[] beta = new float[rows.length];
+      boolean anyB = false;
+      for (int r = 0; r < rows.length; r++) {
+        int o = 4 * rows[r];
+        double inv = 1 / currentNorm(rows[r]);
+        alpha[r] = (float) (transform[o] * inv);
+        beta[r] = (float) (transform[o + 1] * inv);
+        anyB |= beta[r] != 0;
+      }
+      NDArray out = base.mul(staging.floats(target, alpha, new Shape(rows.length, 1)));
+      out.attach(target);
+      return anyB ? out.addi(momentum.mul(staging.floats(target, beta, new Shape(rows.length, 1)))) : out;
+    }
+
+    /** Stored unit base rows Ŵ_base (rows × d); read only. */
+    NDArray base() {
+      check();
+      return base;
+    }
+
+    /** Stored momentum rows v_base (rows × d); read only. */
+    NDArray momentum() {
+      check();
+      return momentum;
+    }
+
+    /** The transform's (a, b) of each row: the current row is a·Ŵ_base + b·v_base. */
+    double[][] mix() {
+      check();
+      double[][] ab = new double[2][rows.length];
+      for (int r = 0; r < rows.length; r++) {
+        ab[0][r] = transform[4 * rows[r]];
+        ab[1][r] = transform[4 * rows[r] + 1];
+      }
+      return ab;
+    }
+
+    /** A gradient given as {@link Gradient}, as plain rows (rows × d). */
+    NDArray materialise(NDManager target, Gradient g) {
+      check();
+      NDArray out = g.dense().duplicate();
+      out.attach(target);
+      int n = rows.length;
+      return out.addi(base.mul(staging.floats(target, g.onBase(), new Shape(n, 1))))
+          .addi(momentum.mul(staging.floats(target, g.onMomentum(), new Shape(n, 1))));
+    }
+
+    /** |W| of the current rows. */
+    public double[] norms() {
+      check();
+      double[] n = new double[rows.length];
+      for (int r = 0; r < rows.length; r++) {
+        n[r] = currentNorm(rows[r]);
+      }
+      return n;
+    }
+
+    private void check() {
+      if (atVersion != version) {
+        throw new IllegalStateException("rows gathered before the table last changed");
+      }
+    }
+
+    @Override
+    public void close() {
+      own.close();
+    }
+  }
+
+  /**
+   * The gradient of gathered rows in the form a head computes it cheaply: row r's gradient is
+   * dense_r + onBase_r·Ŵ_base_r + onMomentum_r·v_base_r. The two mixing terms cost the update
+   * nothing extra, since it mixes the same gathered rows anyway.
+   */
+  public record Gradient(NDArray dense, float[] onBase, float[] onMomentum) {}
+
+  /** Gathers base rows for a gradient and an update (pieces of a few thousand rows keep temporaries small). */
+  public Gathered gather(int[] rows) {
+    return new Gathered(rows.clone());
+  }
+
+  /** |current W_j| from the Gram numbers of its base row and its transform. */
+  private double currentNorm(int j) {
+    int o = 4 * j;
+    double a = transform[o];
+    double b = transform[o + 1];
+    return Math.sqrt(a * a * gram[o] + 2 * a * b * gram[o + 1] + b * b * gram[o + 2]);
+  }
+
+  /**
    * One optimizer step: rows with a gradient get the explicit SGD update from their current state;
-   * every other row's transform advances by M_t; rows whose fast mode has decayed are folded.
+   * every other row's transform advances by M_t; rows whose momentum has turned parallel to them
+   * again are folded.
    *
    * @param rows rows with a gradient (distinct)
    * @param gradients their gradients, flattened rows.length × d
    */
   public void step(int[] rows, float[] gradients, double learningRate) {
     try (NDManager tmp = manager.newSubManager()) {
-      step(rows, tmp.create(gradients, new Shape(rows.length, dim)), learningRate);
+      step(rows, staging.floats(tmp, gradients, new Shape(rows.length, dim)), learningRate);
     }
   }
 
   /** {@link #step(int[], float[], double)} with the gradients (rows.length, d) on the engine. */
   public void step(int[] rows, NDArray gradients, double learningRate) {
+    List<Gathered> pieces = new java.util.ArrayList<>();
+    List<Gradient> grads = new java.util.ArrayList<>();
+    try (NDManager tmp = manager.newSubManager()) {
+      for (int from = 0; from < rows.length; from += CHUNK) {
+        int to = Math.min(rows.length, from + CHUNK);
+        pieces.add(gather(Arrays.copyOfRange(rows, from, to)));
+        grads.add(new Gradient(gradients.get(tmp, new NDIndex(from + ":" + to)).duplicate(), new float[to - from],
+            new float[to - from]));
+      }
+      step(pieces, grads, learningRate);
+    }
+  }
+
+  /**
+   * {@link #step(int[], float[], double)} for gathered rows, distinct across pieces, with their
+   * gradients (one per piece). Consumes (closes) the pieces, and overwrites the gradients' dense
+   * parts. With the transform (a, b; c, d) of a row, its current (W, v) = (aŴ + bv, cŴ + dv), so
+   * SGD's v' = μv + λW + g and W' = W − ηv' are each one mix of the gathered rows and g's dense part.
+   */
+  public void step(List<Gathered> pieces, List<Gradient> gradients, double learningRate) {
     long t0 = System.nanoTime();
     double mu = sgd.momentum();
     double wd = sgd.weightDecay();
-    if (rows.length > 0) {
-      try (NDManager tmp = manager.newSubManager()) {
-        NDArray idx = tmp.create(rows);
-        NDArray[] cur = currentBoth(tmp, idx, rows);
-        NDArray curW = cur[0];
-        NDArray vel = cur[1].muli(mu).addi(gradients).addi(curW.mul(wd));
-        writeBase(idx, curW.subi(vel.mul(learningRate)), vel);
+    int total = 0;
+    for (Gathered p : pieces) {
+      total += p.rows.length;
+    }
+    int[] rows = new int[total];
+    int offset = 0;
+    for (int k = 0; k < pieces.size(); k++) {
+      try (Gathered p = pieces.get(k); NDManager tmp = manager.newSubManager()) {
+        p.check();
+        int n = p.rows.length;
+        Gradient g = gradients.get(k);
+        float[][] e = new float[4][n];
+        for (int r = 0; r < n; r++) {
+          int o = 4 * p.rows[r];
+          double e0 = mu * transform[o + 2] + wd * transform[o] + g.onBase()[r];
+          double e1 = mu * transform[o + 3] + wd * transform[o + 1] + g.onMomentum()[r];
+          e[0][r] = (float) e0;
+          e[1][r] = (float) e1;
+          e[2][r] = (float) (transform[o] - learningRate * e0);
+          e[3][r] = (float) (transform[o + 1] - learningRate * e1);
+        }
+        NDArray[] c = new NDArray[4];
+        for (int i = 0; i < 4; i++) {
+          c[i] = staging.floats(tmp, e[i], new Shape(n, 1));
+        }
+        NDArray vel = p.base.mul(c[0]).addi(p.momentum.mul(c[1])).addi(g.dense());
+        vel.attach(tmp);
+        NDArray newW = p.base.muli(c[2]).addi(p.momentum.muli(c[3])).addi(g.dense().muli(-learningRate));
+        writeBase(tmp, staging.indices(tmp, p.rows), p.rows, newW, vel);
+        System.arraycopy(p.rows, 0, rows, offset, n);
+        offset += n;
       }
     }
+    long t1 = System.nanoTime();
     // M_t for every row; the written rows restart from the identity
     double m11 = 1 - learningRate * wd;
     double m12 = -learningRate * mu;
@@ -279,60 +512,127 @@ public final class LazyPrototypeTable implements AutoCloseable {
     }
     resetTransform(rows);
     step++;
-    if (window > 0) {
-      for (int j : rows) {
-        if (lastUpdate[j] <= step - 1 - window || lastUpdate[j] < 0) {
-          unfoldedInBlock[j / blockRows]++;
-          isUnfolded[j] = true;
-        }
-        lastUpdate[j] = step;
-      }
-      recent.addLast(rows.clone());
-      while (recent.size() > window) {
-        fold(Arrays.stream(recent.removeFirst()).filter(j -> lastUpdate[j] == step - window).toArray());
-      }
-    } else {
-      for (int j : rows) {
-        lastUpdate[j] = step;
-      }
-    }
-    invalidateCoefficients();
+    version++;
+    lastLearningRate = learningRate;
+    int folded = fold(foldable());
+    invalidateScoring();
     if (LOG.isDebugEnabled()) {
-      LOG.debug(String.format(java.util.Locale.ROOT, "table step: %.3f s (%d rows written)", (System.nanoTime() - t0) / 1e9,
-          rows.length));
+      LOG.debug(String.format(java.util.Locale.ROOT, "table step: %.3f s (%d rows written in %.3f s, %d folded)",
+          (System.nanoTime() - t0) / 1e9, rows.length, (t1 - t0) / 1e9, folded));
     }
   }
 
-  /** Base ← current for rows whose fast mode has decayed; their base direction is then exact. */
-  private void fold(int[] rows) {
-    if (rows.length == 0) {
-      return;
+  /**
+   * Rows that are, or are about to be, scored exactly and whose momentum has turned almost parallel
+   * to them: folding them now brings their δ_j well under the cap for good. From the Gram numbers:
+   * the current (W, v) = (aW + bv, cW + dv) of each base row, the part of the current v
+   * perpendicular to the current W, and the largest |b| that momentum can build up, η·μ/(1 − μ).
+   */
+  private int[] foldable() {
+    double mu = sgd.momentum();
+    if (mu == 0) {
+      return new int[0];
     }
-    try (NDManager tmp = manager.newSubManager()) {
-      NDArray idx = tmp.create(rows);
-      NDArray[] cur = currentBoth(tmp, idx, rows);
-      writeBase(idx, cur[0], cur[1]);
+    double bMax = 1.25 * lastLearningRate * mu / (1 - mu);
+    int[] out = new int[16];
+    int n = 0;
+    for (int j = 0; j < classes; j++) {
+      int o = 4 * j;
+      double a = transform[o];
+      double b = transform[o + 1];
+      if (b == 0 || gram[o + 3] == 0) {
+        continue;
+      }
+      double c = transform[o + 2];
+      double d = transform[o + 3];
+      double ww = gram[o];
+      double wv = gram[o + 1];
+      double vv = gram[o + 2];
+      double nW2 = a * a * ww + 2 * a * b * wv + b * b * vv;
+      double delta = Math.abs(b) * gram[o + 3] / Math.sqrt(nW2);
+      if (delta <= 0.5 * approximationCap) {
+        continue;
+      }
+      double nV2 = c * c * ww + 2 * c * d * wv + d * d * vv;
+      double dot = a * c * ww + (a * d + b * c) * wv + b * d * vv;
+      // the Gram numbers are float32 sums: keep a margin of 1e-6·|v|² against cancellation
+      double perp2 = Math.max(0, nV2 - dot * dot / nW2) + 1e-6 * nV2;
+      if (bMax * Math.sqrt(perp2 / nW2) <= 0.25 * approximationCap) {
+        if (n == out.length) {
+          out = Arrays.copyOf(out, 2 * n);
+        }
+        out[n++] = j;
+      }
+    }
+    return Arrays.copyOf(out, n);
+  }
+
+  /** Base ← current for the given rows; they restart from the identity transform. */
+  private int fold(int[] rows) {
+    for (int from = 0; from < rows.length; from += CHUNK) {
+      int[] part = Arrays.copyOfRange(rows, from, Math.min(rows.length, from + CHUNK));
+      try (NDManager tmp = manager.newSubManager()) {
+        NDArray idx = staging.indices(tmp, part);
+        NDArray[] cur = currentBoth(tmp, idx, part);
+        writeBase(tmp, idx, part, cur[0], cur[1]);
+      }
     }
     resetTransform(rows);
-    for (int j : rows) {
-      unfoldedInBlock[j / blockRows]--;
-      isUnfolded[j] = false;
+    return rows.length;
+  }
+
+  /** Stores W = n·Ŵ as the unit row Ŵ (the scale n goes into the transform) and v as it is. */
+  private void writeBase(NDManager tmp, NDArray idx, int[] rows, NDArray newW, NDArray newV) {
+    NDIndex at = new NDIndex("{}", idx);
+    NDArray norms = newW.norm(new int[] {1}, true);
+    NDArray unit = newW.divi(norms.maximum(Float.MIN_NORMAL));
+    w.set(at, unit);
+    v.set(at, newV);
+    float[] n = norms.toFloatArray();
+    for (int r = 0; r < rows.length; r++) {
+      baseScale[rows[r]] = n[r];
+    }
+    setGram(rows, 0, unit, newV);
+  }
+
+  /**
+   * Gram numbers of base rows (rows[from..], given as engine arrays): |Ŵ|², ⟨Ŵ, v⟩, |v|² in float32, and |v⊥|² = |v|² − ⟨Ŵ, v⟩²/|Ŵ|² rounded up by the float32 error bound of those sums,
+   * 4·d·2^−24·|v|², so that δ_j stays an upper bound. One code path for writes and loads, so that a
+   * reloaded table computes exactly what the running one did.
+   */
+  private void setGram(int[] rows, int from, NDArray unit, NDArray momentum) {
+    int n = Math.toIntExact(unit.getShape().get(0));
+    float[] ww = unit.norm(new int[] {1}).square().toFloatArray();
+    float[] vv = momentum.norm(new int[] {1}).square().toFloatArray();
+    // n dot products in one batched product: one pass over the rows instead of two
+    float[] wv = unit.reshape(n, 1, dim).batchMatMul(momentum.reshape(n, dim, 1)).toFloatArray();
+    double slack = 4.0 * dim * Math.ulp(1.0f) / 2;
+    for (int r = 0; r < ww.length; r++) {
+      int o = 4 * (rows == null ? from + r : rows[r]);
+      gram[o] = ww[r];
+      gram[o + 1] = wv[r];
+      gram[o + 2] = vv[r];
+      double parallel = ww[r] > 0 ? (double) wv[r] * wv[r] / ww[r] : 0;
+      gram[o + 3] = Math.sqrt(Math.max(0, vv[r] - parallel) + slack * vv[r]);
     }
   }
 
-  private void writeBase(NDArray idx, NDArray newW, NDArray newV) {
-    NDIndex at = new NDIndex("{}", idx);
-    w.set(at, newW);
-    v.set(at, newV);
-    normW2.set(at, newW.mul(newW).sum(new int[] {1}));
-    dotWv.set(at, newW.mul(newV).sum(new int[] {1}));
-    normV2.set(at, newV.mul(newV).sum(new int[] {1}));
+  /** Recomputes the Gram numbers of every base row, block by block. */
+  private void refreshGram() {
+    for (int start = 0; start < classes; start += blockRows) {
+      int end = Math.min(classes, start + blockRows);
+      try (NDManager tmp = manager.newSubManager()) {
+        NDIndex range = new NDIndex(start + ":" + end);
+        setGram(null, start, w.get(tmp, range), v.get(tmp, range));
+      }
+    }
   }
 
+  /** Transforms of freshly written rows: (W, v) = (n·Ŵ, v) with n their stored scale. */
   private void resetTransform(int[] rows) {
     for (int j : rows) {
       int o = 4 * j;
-      transform[o] = 1;
+      transform[o] = baseScale[j];
       transform[o + 1] = 0;
       transform[o + 2] = 0;
       transform[o + 3] = 1;
@@ -340,8 +640,36 @@ public final class LazyPrototypeTable implements AutoCloseable {
   }
 
   /**
+   * Makes every stored base row a unit row, moving its norm into the transform (A ← A·diag(n, 1)).
+   * Rows already of unit norm are left as they are, so that a checkpoint reloads bit for bit.
+   */
+  private void normaliseBase() {
+    for (int start = 0; start < classes; start += blockRows) {
+      int end = Math.min(classes, start + blockRows);
+      try (NDManager tmp = manager.newSubManager()) {
+        float[] n = w.get(tmp, new NDIndex(start + ":" + end)).norm(new int[] {1}).toFloatArray();
+        int[] off = java.util.stream.IntStream.range(0, n.length).filter(r -> Math.abs(n[r] - 1f) > 1e-5f).toArray();
+        if (off.length == 0) {
+          continue;
+        }
+        int first = start;
+        int[] rows = Arrays.stream(off).map(r -> first + r).toArray();
+        NDIndex at = new NDIndex("{}", staging.indices(tmp, rows));
+        NDArray picked = w.get(tmp, at);
+        w.set(at, picked.div(picked.norm(new int[] {1}, true).maximum(Float.MIN_NORMAL)));
+        for (int j : rows) {
+          int o = 4 * j;
+          transform[o] *= n[j - start];
+          transform[o + 2] *= n[j - start];
+          baseScale[j] = n[j - start];
+        }
+      }
+    }
+  }
+
+  /**
    * Sets rows to new values with zero momentum (A3M's prototype re-initialisation); they restart
-   * from the identity transform, as if just folded.
+   * from the identity transform.
    *
    * @param values flattened rows.length × d
    */
@@ -350,89 +678,68 @@ public final class LazyPrototypeTable implements AutoCloseable {
       return;
     }
     try (NDManager tmp = manager.newSubManager()) {
-      writeBase(tmp.create(rows), tmp.create(values, new Shape(rows.length, dim)),
+      writeBase(tmp, staging.indices(tmp, rows), rows, staging.floats(tmp, values, new Shape(rows.length, dim)),
           tmp.zeros(new Shape(rows.length, dim), DataType.FLOAT32));
     }
     resetTransform(rows);
-    for (int j : rows) {
-      if (isUnfolded[j]) {
-        unfoldedInBlock[j / blockRows]--;
-        isUnfolded[j] = false;
-      }
-      lastUpdate[j] = -1;
-    }
-    invalidateCoefficients();
+    version++;
+    invalidateScoring();
   }
 
   SgdSettings sgd() {
     return sgd;
   }
 
+  double approximationCap() {
+    return approximationCap;
+  }
+
   /**
    * Writes the table to a directory, atomically file by file: {@code prototypes.npy} and {@code
    * momentum.npy} (C × d float32, the base rows, written block by block so that any C fits),
-   * {@code transform.npy} (C × 4 float64), {@code last_update.npy} (C int64) and {@code
-   * state.json} (step and the rows of the last T updates). {@link #load} restores it exactly.
+   * {@code transform.npy} (C × 4 float64) and {@code state.json} (step and last learning rate).
+   * {@link #load} restores it exactly.
    */
   public void save(Path dir) throws IOException {
     Files.createDirectories(dir);
     writeMatrix(dir.resolve("prototypes.npy"), w);
     writeMatrix(dir.resolve("momentum.npy"), v);
     Npy.writeFloat64(dir.resolve("transform.npy"), transform, classes, 4);
-    Npy.writeInt64(dir.resolve("last_update.npy"), lastUpdate, classes);
     var state = new java.util.LinkedHashMap<String, Object>();
     state.put("step", step);
     state.put("classes", classes);
     state.put("dim", dim);
-    state.put("recent", new ArrayList<>(recent));
+    state.put("last_learning_rate", lastLearningRate);
     AtomicFiles.writeString(dir.resolve("state.json"), Json.pretty(state));
   }
 
   /** Restores a table written by {@link #save}. */
   public static LazyPrototypeTable load(NDManager parent, Path dir, SgdSettings sgd, int blockRows) throws IOException {
+    return load(parent, dir, sgd, blockRows, DEFAULT_APPROXIMATION_CAP);
+  }
+
+  static LazyPrototypeTable load(NDManager parent, Path dir, SgdSettings sgd, int blockRows, double cap) throws IOException {
     Npy.Header h = Npy.readHeader(dir.resolve("prototypes.npy"));
     if (h.shape().length != 2 || h.dtype() != Npy.DType.FLOAT32) {
       throw new UserInputException(h.file() + ": expected a float32 (C, d) matrix");
     }
     LazyPrototypeTable t;
     try (NDManager tmp = parent.newSubManager()) {
-      t = new LazyPrototypeTable(parent, tmp.zeros(new Shape(h.shape()[0], h.shape()[1]), DataType.FLOAT32), sgd, blockRows);
+      t = new LazyPrototypeTable(parent, tmp.zeros(new Shape(h.shape()[0], h.shape()[1]), DataType.FLOAT32), sgd,
+          blockRows, cap);
     }
     readMatrix(h, t.w, t.manager, blockRows);
     readMatrix(Npy.readHeader(dir.resolve("momentum.npy")), t.v, t.manager, blockRows);
     double[] tr = Npy.read(dir.resolve("transform.npy")).requireRank(2, "transform").toDoubles();
-    long[] last = Npy.read(dir.resolve("last_update.npy")).requireRank(1, "last_update").toLongs();
-    if (tr.length != t.transform.length || last.length != t.classes) {
-      throw new UserInputException(dir + ": transform.npy or last_update.npy does not match prototypes.npy");
+    if (tr.length != t.transform.length) {
+      throw new UserInputException(dir + ": transform.npy does not match prototypes.npy");
     }
     System.arraycopy(tr, 0, t.transform, 0, tr.length);
-    System.arraycopy(last, 0, t.lastUpdate, 0, last.length);
     var state = Json.mapper().readTree(dir.resolve("state.json").toFile());
     t.step = state.get("step").asLong();
-    for (var rows : state.get("recent")) {
-      int[] r = new int[rows.size()];
-      for (int i = 0; i < r.length; i++) {
-        r[i] = rows.get(i).asInt();
-      }
-      t.recent.addLast(r);
-    }
-    for (int j = 0; j < t.classes; j++) {
-      if (t.window > 0 && t.lastUpdate[j] >= 0 && t.lastUpdate[j] > t.step - t.window) {
-        t.unfoldedInBlock[j / blockRows]++;
-        t.isUnfolded[j] = true;
-      }
-    }
-    for (int start = 0; start < t.classes; start += blockRows) {
-      int end = Math.min(t.classes, start + blockRows);
-      try (NDManager tmp = t.manager.newSubManager()) {
-        NDIndex range = new NDIndex(start + ":" + end);
-        NDArray bw = t.w.get(tmp, range);
-        NDArray bv = t.v.get(tmp, range);
-        t.normW2.set(range, bw.mul(bw).sum(new int[] {1}));
-        t.dotWv.set(range, bw.mul(bv).sum(new int[] {1}));
-        t.normV2.set(range, bv.mul(bv).sum(new int[] {1}));
-      }
-    }
+    t.lastLearningRate = state.path("last_learning_rate").asDouble(0);
+    t.normaliseBase();
+    t.refreshGram();
     return t;
   }
 
@@ -467,11 +774,6 @@ public final class LazyPrototypeTable implements AutoCloseable {
         target.set(new NDIndex(start + ":" + end), tmp.create(data.asFloatBuffer(), new Shape(end - start, cols)));
       }
     }
-  }
-
-  /** Rows whose momentum is not yet parallel to them (updated within the last T steps). */
-  public long unfoldedRows() {
-    return Arrays.stream(unfoldedInBlock).asLongStream().sum();
   }
 
   /** Bytes of the engine arrays W, v (the table and its optimizer state). */

@@ -1,19 +1,15 @@
 package io.qmargin.head;
 
 import ai.djl.ndarray.NDArray;
-import io.qmargin.io.AtomicFiles;
-import io.qmargin.io.Json;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.qmargin.UserInputException;
 import io.qmargin.loss.LossOutput;
 import io.qmargin.loss.VerificationLoss;
+import io.qmargin.operator.ThresholdBound;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -27,39 +23,47 @@ import org.slf4j.LoggerFactory;
  * (method.md section 6).
  *
  * <ol>
- *   <li>Stream over blocks of prototypes: one matrix product per block gives its cosines, which are
- *       merged into each sample's running top-(K+1), and the block is discarded.
- *   <li>Drop the target from the candidates (it is always added back), keep the top K non-targets,
- *       and compute τ, p, the loss and ∂L/∂cos on those K + 1 classes.
- *   <li>Certificate: if the smallest kept candidate has p = 0, it lies outside the support, so every
- *       dropped class (whose logit is no larger) does too: τ, p, the loss and the gradient are those
- *       of the full computation. Otherwise K doubles for that sample and it is redone; nothing is
- *       approximated silently. {@link HeadStep#candidateGrowths()} counts the doublings.
+ *   <li>Stream over blocks of prototypes: one matrix product per block gives approximate cosines
+ *       ({@link LazyPrototypeTable#approximateCosines}, off by at most ε), and each sample keeps the
+ *       classes whose cosine may exceed its current threshold t_i; the block is then discarded.
+ *   <li>The threshold comes from a lower bound of τ ({@link ThresholdBound}): τ computed on any
+ *       subset of the classes, with logits lowered by ε, is at most the full τ, so every class with
+ *       θ_j ≤ bound − 1/(α − 1) is outside the support. Each block's candidates raise the bound, so
+ *       later blocks keep only a few hundred classes per sample: no sort, no top-K over blocks.
+ *   <li>The candidates' cosines are recomputed exactly from their current rows, and τ, p, the loss
+ *       and ∂L/∂cos are computed on them, the target, and a <em>sentinel</em> column holding t_i, the
+ *       largest cosine any dropped class can have.
+ *   <li>Certificate: p = 0 at the sentinel means every dropped class lies outside the support, so
+ *       τ, p, the loss and the gradient are those of the full computation. Otherwise the sample is
+ *       redone with its threshold lowered by a growing step, counted in {@link
+ *       HeadStep#candidateGrowths()}: nothing is approximated silently.
  *   <li>The gradient p − e_y touches only the support and the target: only those prototype rows get
  *       a gradient, and {@link LazyPrototypeTable} updates only them, exactly as dense SGD would.
  * </ol>
+ *
+ * The number of candidates per sample (the K of method.md) is thus chosen per sample by a proof
+ * rather than fixed in advance, and needs no redo in normal operation.
  */
 public final class SparseAlphaHead implements TrainableHead {
   /** Timings of the phases of a step at debug level (logger io.qmargin.head.SparseAlphaHead). */
   private static final Logger LOG = LoggerFactory.getLogger(SparseAlphaHead.class);
   private VerificationLoss loss;
   private LazyPrototypeTable table;
-  private final int initialK;
-  private int adaptiveK;
+  /** Rows per piece of the gradient: keeps temporaries small enough for the allocator to reuse. */
+  private static final int ROW_CHUNK = 8192;
   private int[] pendingRows = new int[0];
-  private NDArray pendingGradient;
+  private final List<LazyPrototypeTable.Gradient> pendingGradient = new ArrayList<>(); // pieces of rows
+  private final List<LazyPrototypeTable.Gathered> pendingGathered = new ArrayList<>(); // their base rows
+  private double boundOverstatement;
+  private final StagingBuffer staging = new StagingBuffer();
 
-  public SparseAlphaHead(VerificationLoss loss, LazyPrototypeTable table, int initialK) {
+  public SparseAlphaHead(VerificationLoss loss, LazyPrototypeTable table) {
     if (!loss.isSparse()) {
       throw new UserInputException("the sparse head needs an alpha > 1 loss (qmargin, entmax, sparsemax, a3m), got "
           + loss.spec() + "; use the dense or partial_fc head");
     }
-    if (initialK < 1) {
-      throw new IllegalArgumentException("K must be positive");
-    }
     this.loss = loss;
     this.table = table;
-    this.initialK = initialK;
   }
 
   @Override
@@ -76,109 +80,211 @@ public final class SparseAlphaHead implements TrainableHead {
     return table;
   }
 
-  /** Candidate classes (K non-targets by decreasing cosine, then the target) and their cosines. */
-  private record Candidates(int[] rows, int k, long[] classes, float[] cosines) {}
+  /**
+   * For tests of the certificate: every lower bound of τ is raised by this many logits, so that it
+   * is no longer a bound, classes of the support get dropped and the redo path has to repair it.
+   */
+  void overstateBounds(double logits) {
+    this.boundOverstatement = logits;
+  }
 
   @Override
   public HeadStep forward(NDArray embeddings, NDArray labels) {
     long tStart = System.nanoTime();
     NDManager m = embeddings.getManager();
     int b = Math.toIntExact(embeddings.getShape().get(0));
-    int classes = table.classes();
     long[] y = labels.toType(DataType.INT64, false).toLongArray();
+    int[] targets = Arrays.stream(y).mapToInt(Math::toIntExact).toArray();
     NDArray xn = embeddings.div(embeddings.norm(new int[] {1}, true).maximum(1e-12));
     NDArray xd = xn.stopGradient();
-    NDArray targetRows = table.currentRows(m, Arrays.stream(y).mapToInt(Math::toIntExact).toArray());
-    float[] targetCos = xd.mul(targetRows.div(targetRows.norm(new int[] {1}, true).maximum(1e-12)))
-        .sum(new int[] {1}).toFloatArray();
+    int[] all = range(b);
+    float[] targetCos = table.cosines(m, xd, all, targets);
 
-    // candidates, loss and ∂L/∂cos, doubling K for the rows whose certificate fails
     long growths = 0;
     double lossSum = 0;
     double supportSum = 0;
-    long maxSupport = 0;
     int targetOut = 0;
     List<long[]> gClass = new ArrayList<>(); // (row, class) of each non-zero ∂L/∂cos
     List<float[]> gValue = new ArrayList<>(); // (∂L/∂cos / B, cos)
-    int[] pending = range(b);
-    int k = Math.min(Math.max(initialK, adaptiveK), classes - 1);
-    while (pending.length > 0) {
+    int[] pending = all;
+    double[] lowered = null; // thresholds of the samples being redone
+    double redoStep = 1 / ((loss.alpha() - 1) * loss.scale()); // one support gap, in cosine units
+    for (int attempt = 0; pending.length > 0; attempt++) {
       long t0 = System.nanoTime();
-      Candidates c = selectCandidates(m, xd, pending, y, targetCos, k);
-      if (LOG.isDebugEnabled()) {
-        LOG.debug(String.format(java.util.Locale.ROOT, "select k=%d rows=%d unfolded=%d: %.3f s", k, pending.length,
-            table.unfoldedRows(), (System.nanoTime() - t0) / 1e9));
+      Selection sel = select(m, xd, pending, y, targetCos, lowered);
+      long t1 = System.nanoTime();
+      int n = pending.length;
+      int width = sel.lists().largest() + 2; // candidates, padding, sentinel, target
+      float[] cos = new float[n * width];
+      long[] cls = new long[n * width];
+      float[] exact = exactCosines(m, xd, sel);
+      int offset = 0;
+      for (int r = 0; r < n; r++) {
+        int size = sel.lists().size(r);
+        int[] c = sel.lists().classes(r);
+        for (int t = 0; t < size; t++) {
+          cls[r * width + t] = c[t];
+          cos[r * width + t] = exact[offset + t];
+        }
+        offset += size;
+        Arrays.fill(cos, r * width + size, r * width + width - 1, (float) sel.sentinel()[r]);
+        Arrays.fill(cls, r * width + size, r * width + width - 1, -1);
+        cls[r * width + width - 1] = y[pending[r]];
+        cos[r * width + width - 1] = targetCos[pending[r]];
       }
-      int k1 = k + 1;
+      List<Integer> redo = new ArrayList<>();
       try (NDManager scope = m.newSubManager()) {
-        NDArray cos = scope.create(c.cosines(), new Shape(pending.length, k1));
-        try (LossOutput out = loss.evaluate(cos, scope.full(new Shape(pending.length), k, DataType.INT64))) {
+        NDArray cosArray = staging.floats(scope, cos, new Shape(n, width));
+        try (LossOutput out = loss.evaluate(cosArray, scope.full(new Shape(n), width - 1, DataType.INT64))) {
           float[] p = out.posterior().toType(DataType.FLOAT32, false).toFloatArray();
           float[] g = out.gradCos().toType(DataType.FLOAT32, false).toFloatArray();
           float[] l = out.loss().toType(DataType.FLOAT32, false).toFloatArray();
           long[] support = out.support().toLongArray();
-          List<Integer> grow = new ArrayList<>();
-          for (int r = 0; r < pending.length; r++) {
-            // column k−1 holds the smallest kept non-target: p = 0 there certifies the row
-            if (k < classes - 1 && p[r * k1 + k - 1] != 0f) {
-              grow.add(pending[r]);
+          for (int r = 0; r < n; r++) {
+            if (p[r * width + width - 2] != 0f) {
+              redo.add(r);
               continue;
             }
             lossSum += l[r];
             supportSum += support[r];
-            maxSupport = Math.max(maxSupport, support[r]);
-            targetOut += p[r * k1 + k] == 0f ? 1 : 0;
-            for (int j = 0; j < k1; j++) {
-              float gij = g[r * k1 + j];
-              if (gij != 0f) {
-                gClass.add(new long[] {pending[r], c.classes()[r * k1 + j]});
-                gValue.add(new float[] {gij / b, c.cosines()[r * k1 + j]});
+            targetOut += p[r * width + width - 1] == 0f ? 1 : 0;
+            for (int j = 0; j < width; j++) {
+              float gij = g[r * width + j];
+              if (gij != 0f && cls[r * width + j] >= 0) {
+                gClass.add(new long[] {pending[r], cls[r * width + j]});
+                gValue.add(new float[] {gij / b, cos[r * width + j]});
               }
             }
           }
-          pending = grow.stream().mapToInt(Integer::intValue).toArray();
-          growths += pending.length;
         }
       }
-      k = Math.min(2 * k, classes - 1);
+      if (LOG.isDebugEnabled()) {
+        LOG.debug(String.format(java.util.Locale.ROOT,
+            "attempt %d: %d samples, %d candidates (largest %d), %d rows scored exactly: select %.3f s, loss %.3f s",
+            attempt, n, sel.lists().total(), sel.lists().largest(), table.exactRows().length, (t1 - t0) / 1e9,
+            (System.nanoTime() - t1) / 1e9));
+      }
+      // redo: lower the failed samples' thresholds by a step that doubles with every attempt
+      double[] next = new double[redo.size()];
+      int[] nextPending = new int[redo.size()];
+      for (int i = 0; i < redo.size(); i++) {
+        int r = redo.get(i);
+        nextPending[i] = pending[r];
+        next[i] = sel.sentinel()[r] - redoStep * Math.pow(2, attempt);
+      }
+      growths += redo.size();
+      pending = nextPending;
+      lowered = next;
     }
     if (LOG.isDebugEnabled()) {
       LOG.debug(String.format(java.util.Locale.ROOT, "candidates + loss: %.3f s", (System.nanoTime() - tStart) / 1e9));
     }
-    adaptiveK = (int) Math.min(Integer.highestOneBit((int) Math.max(1, 2 * maxSupport - 1)) * 2L, classes - 1);
 
     long tGrad = System.nanoTime();
-    // gradients: only the rows with a non-zero ∂L/∂cos (support and targets) are gathered
+    // gradients: only the rows with a non-zero ∂L/∂cos (support and targets), piece by piece
     Map<Long, Integer> column = new LinkedHashMap<>();
     for (long[] rc : gClass) {
       column.putIfAbsent(rc[1], column.size());
     }
     int u = column.size();
-    float[] gMatrix = new float[b * u];
-    float[] gCos = new float[b * u];
-    for (int i = 0; i < gClass.size(); i++) {
-      int idx = (int) gClass.get(i)[0] * u + column.get(gClass.get(i)[1]);
-      gMatrix[idx] += gValue.get(i)[0];
-      gCos[idx] += gValue.get(i)[0] * gValue.get(i)[1];
-    }
     pendingRows = column.keySet().stream().mapToInt(Long::intValue).toArray();
+    closePendingGradient();
     NDArray total;
     if (u == 0) {
       total = xn.sum().mul(0).add((float) (lossSum / b));
-      pendingGradient = null;
     } else {
-      NDArray wu = table.currentRows(m, pendingRows);
-      NDArray norms = wu.norm(new int[] {1}, true).maximum(1e-12);
-      NDArray wun = wu.div(norms);
-      NDArray gm = m.create(gMatrix, new Shape(b, u));
-      // ∂L/∂x̂_i = Σ_j g_ij ŵ_j; the surrogate ⟨x̂, h⟩ carries it through the normalisation of x
-      NDArray h = gm.matMul(wun);
+      // pairs sorted by column, so that each piece of rows owns a contiguous run of them
+      int pairs = gClass.size();
+      Integer[] order = new Integer[pairs];
+      int[] col = new int[pairs];
+      for (int k = 0; k < pairs; k++) {
+        order[k] = k;
+        col[k] = column.get(gClass.get(k)[1]);
+      }
+      Arrays.sort(order, (p, q) -> Integer.compare(col[p], col[q]));
+      NDArray h = null;
+      int k = 0;
+      long tGather = 0;
+      long tPrep = 0;
+      long tH = 0;
+      long tDense = 0;
+      long tSetup = System.nanoTime() - tGrad;
+      for (int from = 0; from < u; from += ROW_CHUNK) {
+        int to = Math.min(u, from + ROW_CHUNK);
+        int width = to - from;
+        float[] gCos = new float[width];
+        int first = k;
+        for (; k < pairs && col[order[k]] < to; k++) {
+          int pair = order[k];
+          gCos[col[pair] - from] += gValue.get(pair)[0] * gValue.get(pair)[1];
+        }
+        int nnz = k - first;
+        long q0 = System.nanoTime();
+        LazyPrototypeTable.Gathered rows = table.gather(Arrays.copyOfRange(pendingRows, from, to));
+        pendingGathered.add(rows);
+        long q1 = System.nanoTime();
+        tGather += q1 - q0;
+        // ŵ_j = α_j·Ŵ_base + β_j·v_base with (α, β) = (a, b)/|W_j|: every product below is taken
+        // with the gathered base rows, so ŵ itself is never formed
+        double[] norms = rows.norms();
+        double[][] mix = rows.mix();
+        boolean moving = false;
+        float[] onBase = new float[width];
+        float[] onMomentum = new float[width];
+        double[] alpha = new double[width];
+        double[] beta = new double[width];
+        double[] inv = new double[width];
+        for (int c = 0; c < width; c++) {
+          inv[c] = 1 / Math.max(norms[c], 1e-12);
+          alpha[c] = mix[0][c] * inv[c];
+          beta[c] = mix[1][c] * inv[c];
+          moving |= beta[c] != 0;
+          // ∂L/∂W_j = (Σ_i g_ij x̂_i − (Σ_i g_ij cos_ij) ŵ_j) / |W_j|
+          onBase[c] = (float) (-gCos[c] * inv[c] * alpha[c]);
+          onMomentum[c] = (float) (-gCos[c] * inv[c] * beta[c]);
+        }
+        // G (B × width) has one entry per pair: as a sparse matrix for the product with the rows
+        long[][] at = new long[2][nnz];
+        float[] gAlpha = new float[nnz];
+        float[] gBeta = new float[nnz];
+        float[] gScaledPairs = new float[nnz];
+        for (int e = 0; e < nnz; e++) {
+          int pair = order[first + e];
+          int c = col[pair] - from;
+          float g = gValue.get(pair)[0];
+          at[0][e] = gClass.get(pair)[0];
+          at[1][e] = c;
+          gAlpha[e] = (float) (g * alpha[c]);
+          gBeta[e] = (float) (g * beta[c]);
+          gScaledPairs[e] = (float) (g * inv[c]);
+        }
+
+        long q2 = System.nanoTime();
+        tPrep += q2 - q1;
+        try (NDManager scope = m.newSubManager()) {
+          // ∂L/∂x̂_i = Σ_j g_ij ŵ_j
+          NDArray part = scope.createCoo(java.nio.FloatBuffer.wrap(gAlpha), at, new Shape(b, width)).matMul(rows.base());
+          if (moving) {
+            part.addi(scope.createCoo(java.nio.FloatBuffer.wrap(gBeta), at, new Shape(b, width)).matMul(rows.momentum()));
+          }
+          h = h == null ? part : h.addi(part);
+          h.attach(m);
+          long q3 = System.nanoTime();
+          tH += q3 - q2;
+          long[][] atT = {at[1], at[0]};
+          NDArray dense = scope.createCoo(java.nio.FloatBuffer.wrap(gScaledPairs), atT, new Shape(width, b)).matMul(xd);
+          tDense += System.nanoTime() - q3;
+          dense.attach(table.manager());
+          pendingGradient.add(new LazyPrototypeTable.Gradient(dense, onBase, onMomentum));
+        }
+      }
+      if (LOG.isDebugEnabled()) {
+        LOG.debug(String.format(java.util.Locale.ROOT, "gradient: setup %.3f s, gather %.3f s, prepare %.3f s, dL/dx %.3f s, dL/dW %.3f s",
+            tSetup / 1e9, tGather / 1e9, tPrep / 1e9, tH / 1e9, tDense / 1e9));
+      }
+      // the surrogate ⟨x̂, h⟩ carries ∂L/∂x̂ through the normalisation of x
       NDArray surrogate = xn.mul(h).sum();
       total = surrogate.sub(surrogate.stopGradient()).add((float) (lossSum / b));
-      // ∂L/∂W_j = (Σ_i g_ij x̂_i − (Σ_i g_ij cos_ij) ŵ_j) / |W_j|
-      NDArray gc = m.create(gCos, new Shape(b, u)).sum(new int[] {0}).expandDims(1);
-      pendingGradient = gm.transpose().matMul(xd).sub(gc.mul(wun)).div(norms);
-      pendingGradient.attach(table.manager());
     }
     if (LOG.isDebugEnabled()) {
       LOG.debug(String.format(java.util.Locale.ROOT, "gradient part: %.3f s; forward total: %.3f s (%d gradient rows)",
@@ -188,66 +294,186 @@ public final class SparseAlphaHead implements TrainableHead {
   }
 
   /**
-   * Top-K non-target classes of each of the given rows (the smallest of them in column K − 1),
-   * then the target: the class ids and cosines, (rows × (K + 1)) flattened.
+   * The candidates of the given samples and their sentinels (the largest cosine a dropped class can
+   * have; a very low value where nothing was dropped).
    */
-  private Candidates selectCandidates(NDManager m, NDArray xd, int[] rows, long[] y, float[] targetCos, int k) {
+  private record Selection(int[] samples, CandidateLists lists, double[] sentinel) {}
+
+  /**
+   * One streaming pass over the prototypes for the given samples. With {@code fixed == null} each
+   * sample's threshold starts from its target and the first block's largest cosine and rises with
+   * every block; otherwise the given thresholds are used as they are (a redo).
+   */
+  private Selection select(NDManager m, NDArray xd, int[] samples, long[] y, float[] targetCos, double[] fixed) {
+    int n = samples.length;
     int classes = table.classes();
-    int keep = Math.min(k + 1, classes);
-    NDArray values = null;
-    NDArray indices = null;
+    double s = loss.scale();
+    ThresholdBound bound = new ThresholdBound(loss.alpha());
+    double gap = bound.supportGap();
+    double eps = table.approximationBound();
+    double logQy = -s * loss.priorMargin();
+    CandidateLists lists = new CandidateLists(n);
+    double[] tau = new double[n];
+    double[] threshold = new double[n];
+    double[] thetaY = targetLogits(m, samples, targetCos);
+    for (int r = 0; r < n; r++) {
+      tau[r] = bound.single(thetaY[r], logQy) + boundOverstatement;
+      threshold[r] = fixed != null ? fixed[r] : (tau[r] - gap) / s;
+    }
+    boolean[] exactRow = table.exactMask();
+    long engineNanos = 0;
+    long javaNanos = 0;
+    long productNanos = 0;
     try (NDManager scope = m.newSubManager()) {
-      NDArray x = xd.get(scope.create(rows));
+      // contiguous (d × n): the block products run about a quarter faster than on a transposed view
+      NDArray xT = xd.get(staging.indices(scope, samples)).transpose().duplicate();
       int blockRows = table.blockRows();
       for (int start = 0; start < classes; start += blockRows) {
         int end = Math.min(classes, start + blockRows);
+        long tBlock = System.nanoTime();
         try (NDManager block = scope.newSubManager()) {
-          NDArray cos = table.blockCosines(block, x, start, end);
-          NDList top = cos.topK(Math.min(keep, end - start), 1, true, false);
-          NDArray v = top.get(0);
-          NDArray i = top.get(1).add(start);
-          NDArray mergedV = values == null ? v : values.concat(v, 1);
-          NDArray mergedI = indices == null ? i : indices.concat(i, 1);
-          NDList best = mergedV.topK(Math.min(keep, (int) mergedV.getShape().get(1)), 1, true, false);
-          values = best.get(0);
-          indices = mergedI.gather(best.get(1), 1);
-          values.attach(scope);
-          indices.attach(scope);
+          NDArray cos = table.approximateCosines(block, xT, start, end);
+          productNanos += System.nanoTime() - tBlock;
+          if (fixed == null && start == 0) {
+            // a non-target class alone bounds τ from below by its logit (q_j = 1, f'(1) = 0)
+            float[] max = cos.max(new int[] {0}).toFloatArray();
+            long[] arg = cos.argMax(0).toLongArray();
+            for (int r = 0; r < n; r++) {
+              if (start + arg[r] != y[samples[r]] && !exactRow[(int) (start + arg[r])]) {
+                tau[r] = Math.max(tau[r], s * (max[r] - eps) + boundOverstatement);
+                threshold[r] = (tau[r] - gap) / s;
+              }
+            }
+          }
+          float[] limit = new float[n];
+          for (int r = 0; r < n; r++) {
+            limit[r] = (float) (threshold[r] - eps);
+          }
+          NDArray mask = cos.gt(block.create(limit, new Shape(1, n)));
+          long[] at = mask.nonzero().toLongArray();
+          // values by flat index: booleanMask took 65 ms per block here, this a few
+          long[] flat = new long[at.length / 2];
+          for (int e = 0; e < flat.length; e++) {
+            flat[e] = at[2 * e] * n + at[2 * e + 1];
+          }
+          float[] values = flat.length == 0 ? new float[0] : cos.take(block, staging.indices(block, flat)).toFloatArray();
+          long tJava = System.nanoTime();
+          engineNanos += tJava - tBlock;
+          int[] added = new int[n];
+          for (int e = 0; e < values.length; e++) {
+            int cls = (int) (start + at[2 * e]);
+            int r = (int) at[2 * e + 1];
+            if (cls != y[samples[r]] && !exactRow[cls]) {
+              lists.add(r, cls, values[e]);
+              added[r]++;
+            }
+          }
+          if (fixed == null) {
+            for (int r = 0; r < n; r++) {
+              // raising the bound pays when the list grew by a few percent; any bound is valid
+              if (added[r] > 0 && (start == 0 || 32 * added[r] >= lists.size(r))) {
+                tau[r] = Math.max(tau[r], bound.refine(tau[r] - boundOverstatement, thetaY[r], logQy, lists.cosines(r),
+                    lists.size(r), s, eps) + boundOverstatement);
+                threshold[r] = (tau[r] - gap) / s;
+                lists.removeAtMost(r, threshold[r] - eps);
+              }
+            }
+          }
+          javaNanos += System.nanoTime() - tJava;
         }
       }
-      long[] idx = indices.toType(DataType.INT64, false).toLongArray();
-      float[] val = values.toType(DataType.FLOAT32, false).toFloatArray();
-      int width = (int) indices.getShape().get(1);
-      long[] outIdx = new long[rows.length * (k + 1)];
-      float[] outCos = new float[rows.length * (k + 1)];
-      for (int r = 0; r < rows.length; r++) {
-        long target = y[rows[r]];
-        int c = 0;
-        for (int t = 0; t < width && c < k; t++) {
-          long j = idx[r * width + t];
-          if (j != target) {
-            outIdx[r * (k + 1) + c] = j;
-            outCos[r * (k + 1) + c] = val[r * width + t];
-            c++;
-          }
+      if (fixed == null) {
+        // the last blocks may have added a little each: one final rise of every bound, and pruning
+        for (int r = 0; r < n; r++) {
+          tau[r] = Math.max(tau[r], bound.refine(tau[r] - boundOverstatement, thetaY[r], logQy, lists.cosines(r),
+              lists.size(r), s, eps) + boundOverstatement);
+          threshold[r] = (tau[r] - gap) / s;
+          lists.removeAtMost(r, threshold[r] - eps);
         }
-        if (c < k) {
-          throw new IllegalStateException("not enough candidates");
-        }
-        // the certificate reads column k − 1: put the smallest kept non-target there
-        int base = r * (k + 1);
-        int min = 0;
-        for (int t = 1; t < k; t++) {
-          if (outCos[base + t] < outCos[base + min]) {
-            min = t;
-          }
-        }
-        swap(outIdx, outCos, base + min, base + k - 1);
-        outIdx[r * (k + 1) + k] = target;
-        outCos[r * (k + 1) + k] = targetCos[rows[r]];
       }
-      return new Candidates(rows, k, outIdx, outCos);
+      if (LOG.isDebugEnabled()) {
+        LOG.debug(String.format(java.util.Locale.ROOT, "streaming: engine %.3f s (products %.3f s), candidates and bounds %.3f s",
+            engineNanos / 1e9, productNanos / 1e9, javaNanos / 1e9));
+      }
+      // rows whose approximate cosines are not good enough: exact cosines, final thresholds
+      int[] exactRows = table.exactRows();
+      if (exactRows.length > 0) {
+        for (int from = 0; from < exactRows.length; from += ROW_CHUNK) {
+          int[] part = Arrays.copyOfRange(exactRows, from, Math.min(exactRows.length, from + ROW_CHUNK));
+          try (NDManager block = scope.newSubManager()) {
+            NDArray rows = table.currentRows(block, part);
+            NDArray cos = rows.div(rows.norm(new int[] {1}, true).maximum(1e-12)).matMul(xT);
+            float[] values = cos.toFloatArray();
+            for (int t = 0; t < part.length; t++) {
+              for (int r = 0; r < n; r++) {
+                float c = values[t * n + r];
+                if (c > threshold[r] - eps && part[t] != y[samples[r]]) {
+                  lists.add(r, part[t], c);
+                }
+              }
+            }
+          }
+        }
+      }
     }
+    double[] sentinel = new double[n];
+    for (int r = 0; r < n; r++) {
+      // below −1 − 2ε every class is kept: nothing was dropped, and the sentinel must stay out of the
+      // support whatever τ is
+      sentinel[r] = threshold[r] < -1 - 2 * eps - 1e-3 || lists.size(r) + 1 >= classes ? -1e6 / s : threshold[r];
+    }
+    return new Selection(samples, lists, sentinel);
+  }
+
+  /** θ_y = s·ψ(cos_y) of the given samples, ψ the loss's target margin. */
+  private double[] targetLogits(NDManager m, int[] samples, float[] targetCos) {
+    float[] c = new float[samples.length];
+    for (int r = 0; r < samples.length; r++) {
+      c[r] = targetCos[samples[r]];
+    }
+    try (NDManager scope = m.newSubManager()) {
+      float[] psi = loss.margin().apply(scope.create(c, new Shape(c.length, 1))).psi().toFloatArray();
+      double[] theta = new double[psi.length];
+      for (int r = 0; r < psi.length; r++) {
+        theta[r] = loss.scale() * psi[r];
+      }
+      return theta;
+    }
+  }
+
+  /**
+   * Exact cosines of the candidates of a selection, in the order of its lists: rows scored exactly
+   * already have them, the others are refined from their raw values.
+   */
+  private float[] exactCosines(NDManager m, NDArray xd, Selection sel) {
+    boolean[] exactRow = table.exactMask();
+    int total = sel.lists().total();
+    float[] out = new float[total];
+    int[] at = new int[total];
+    int[] samples = new int[total];
+    int[] classes = new int[total];
+    float[] raw = new float[total];
+    int k = 0;
+    int n = 0;
+    for (int r = 0; r < sel.lists().samples(); r++) {
+      int[] c = sel.lists().classes(r);
+      float[] v = sel.lists().cosines(r);
+      for (int t = 0; t < sel.lists().size(r); t++, k++) {
+        if (exactRow[c[t]]) {
+          out[k] = v[t];
+        } else {
+          at[n] = k;
+          samples[n] = sel.samples()[r];
+          classes[n] = c[t];
+          raw[n++] = v[t];
+        }
+      }
+    }
+    float[] refined = table.refineCosines(m, xd, Arrays.copyOf(samples, n), Arrays.copyOf(classes, n), raw);
+    for (int i = 0; i < n; i++) {
+      out[at[i]] = refined[i];
+    }
+    return out;
   }
 
   /** Rows with a gradient in the last forward pass. */
@@ -257,19 +483,31 @@ public final class SparseAlphaHead implements TrainableHead {
 
   /** Their gradients, flattened rows × d. */
   public float[] lastGradients() {
-    return pendingGradient == null ? new float[0] : pendingGradient.toFloatArray();
+    float[] out = new float[pendingRows.length * table.dim()];
+    int at = 0;
+    for (int k = 0; k < pendingGradient.size(); k++) {
+      try (NDManager scope = table.manager().newSubManager()) {
+        float[] values = pendingGathered.get(k).materialise(scope, pendingGradient.get(k)).toFloatArray();
+        System.arraycopy(values, 0, out, at, values.length);
+        at += values.length;
+      }
+    }
+    return out;
   }
 
   @Override
   public void update(double learningRate) {
-    if (pendingGradient == null) {
-      table.step(new int[0], new float[0], learningRate);
-    } else {
-      table.step(pendingRows, pendingGradient, learningRate);
-      pendingGradient.close();
-    }
+    table.step(new ArrayList<>(pendingGathered), pendingGradient, learningRate);
+    pendingGathered.clear();
+    closePendingGradient();
     pendingRows = new int[0];
-    pendingGradient = null;
+  }
+
+  private void closePendingGradient() {
+    pendingGradient.forEach(g -> g.dense().close());
+    pendingGradient.clear();
+    pendingGathered.forEach(LazyPrototypeTable.Gathered::close);
+    pendingGathered.clear();
   }
 
   @Override
@@ -290,47 +528,31 @@ public final class SparseAlphaHead implements TrainableHead {
     table.resetRows(rows, values);
   }
 
-  /** The table ({@link LazyPrototypeTable#save}) and the adaptive K in {@code head.json}. */
+  /** The table: {@link LazyPrototypeTable#save}. */
   @Override
   public void save(Path dir) throws IOException {
     table.save(dir);
-    AtomicFiles.writeString(dir.resolve("head.json"), Json.pretty(java.util.Map.of("adaptive_k", adaptiveK)));
   }
 
   @Override
   public void restore(Path dir) throws IOException {
     NDManager parent = table.manager().getParentManager();
-    LazyPrototypeTable loaded = LazyPrototypeTable.load(parent, dir, table.sgd(), table.blockRows());
+    LazyPrototypeTable loaded = LazyPrototypeTable.load(parent, dir, table.sgd(), table.blockRows(),
+        table.approximationCap());
     if (loaded.classes() != table.classes() || loaded.dim() != table.dim()) {
       loaded.close();
       throw new UserInputException(dir + ": the saved head has " + loaded.classes() + " x " + loaded.dim()
           + " prototypes, the run " + table.classes() + " x " + table.dim());
     }
+    closePendingGradient();
+    pendingRows = new int[0];
     table.close();
     table = loaded;
-    Path head = dir.resolve("head.json");
-    if (Files.exists(head)) {
-      adaptiveK = Json.mapper().readTree(head.toFile()).get("adaptive_k").asInt();
-    }
-    if (pendingGradient != null) {
-      pendingGradient.close();
-    }
-    pendingRows = new int[0];
-    pendingGradient = null;
   }
 
   @Override
   public void close() {
     table.close();
-  }
-
-  private static void swap(long[] idx, float[] val, int a, int b) {
-    long i = idx[a];
-    idx[a] = idx[b];
-    idx[b] = i;
-    float v = val[a];
-    val[a] = val[b];
-    val[b] = v;
   }
 
   private static int[] range(int n) {

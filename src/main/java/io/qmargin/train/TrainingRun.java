@@ -97,7 +97,7 @@ public final class TrainingRun {
       TrainableHead head;
       try (NDManager init = manager.newSubManager()) {
         NDArray w = init.randomNormal(0f, (float) hc.initStd(), new Shape(train.numClasses(), dim), DataType.FLOAT32);
-        head = new HeadSettings(hc.type(), hc.initialK(), hc.blockRows(), hc.sampleRate(), sgdSettings)
+        head = new HeadSettings(hc.type(), hc.blockRows(), hc.sampleRate(), sgdSettings)
             .create(manager, loss, w, config.seed());
       }
       try (head; ParameterSgd sgd = new ParameterSgd(manager, backbone, oc.momentum(), oc.weightDecay(), oc.gradClip())) {
