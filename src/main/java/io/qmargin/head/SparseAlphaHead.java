@@ -263,16 +263,15 @@ public final class SparseAlphaHead implements TrainableHead {
         tPrep += q2 - q1;
         try (NDManager scope = m.newSubManager()) {
           // ∂L/∂x̂_i = Σ_j g_ij ŵ_j
-          NDArray part = scope.createCoo(java.nio.FloatBuffer.wrap(gAlpha), at, new Shape(b, width)).matMul(rows.base());
+          NDArray part = sparse(scope, at[0], at[1], gAlpha, new Shape(b, width)).matMul(rows.base());
           if (moving) {
-            part.addi(scope.createCoo(java.nio.FloatBuffer.wrap(gBeta), at, new Shape(b, width)).matMul(rows.momentum()));
+            part.addi(sparse(scope, at[0], at[1], gBeta, new Shape(b, width)).matMul(rows.momentum()));
           }
           h = h == null ? part : h.addi(part);
           h.attach(m);
           long q3 = System.nanoTime();
           tH += q3 - q2;
-          long[][] atT = {at[1], at[0]};
-          NDArray dense = scope.createCoo(java.nio.FloatBuffer.wrap(gScaledPairs), atT, new Shape(width, b)).matMul(xd);
+          NDArray dense = sparse(scope, at[1], at[0], gScaledPairs, new Shape(width, b)).matMul(xd);
           tDense += System.nanoTime() - q3;
           dense.attach(table.manager());
           pendingGradient.add(new LazyPrototypeTable.Gradient(dense, onBase, onMomentum));
@@ -423,6 +422,24 @@ public final class SparseAlphaHead implements TrainableHead {
       sentinel[r] = threshold[r] < -1 - 2 * eps - 1e-3 || lists.size(r) + 1 >= classes ? -1e6 / s : threshold[r];
     }
     return new Selection(samples, lists, sentinel);
+  }
+
+  /**
+   * A sparse COO matrix built from index and value arrays that belong to the given scope, so they
+   * outlive the products with it. Built with DJL's {@code NDManager.createCoo} instead, the product
+   * at a million classes failed with "addmm: index out of row bound" (an index like a pointer), and
+   * in another run gave ∂L/∂x off by 1.6e-2: its indices had been overwritten.
+   */
+  private NDArray sparse(NDManager scope, long[] rows, long[] cols, float[] values, Shape shape) {
+    long[] both = new long[2 * rows.length];
+    System.arraycopy(rows, 0, both, 0, rows.length);
+    System.arraycopy(cols, 0, both, rows.length, cols.length);
+    NDArray indices = staging.indices(scope, both).reshape(2, rows.length);
+    NDArray vals = staging.floats(scope, values, new Shape(values.length));
+    NDArray coo = ai.djl.pytorch.jni.JniUtils.createSparseCoo((ai.djl.pytorch.engine.PtNDArray) indices,
+        (ai.djl.pytorch.engine.PtNDArray) vals, shape);
+    coo.attach(scope);
+    return coo;
   }
 
   /** θ_y = s·ψ(cos_y) of the given samples, ψ the loss's target margin. */
