@@ -426,13 +426,14 @@ public final class SparseAlphaHead implements TrainableHead {
 
   /**
    * A sparse COO matrix built from index and value arrays that belong to the given scope, so they
-   * outlive the products with it. Built with DJL's {@code NDManager.createCoo} instead, the product
+   * outlive the products with it (package-private for a test). Built with DJL's {@code NDManager.createCoo} instead, the product
    * at a million classes failed with "addmm: index out of row bound" (an index like a pointer), and
    * in another run gave ∂L/∂x off by 1.6e-2: its indices had been overwritten.
    */
-  private NDArray sparse(NDManager scope, long[] rows, long[] cols, float[] values, Shape shape) {
-    // entries in row-major order, as in a coalesced tensor: with the rows unsorted, the product
-    // came out wrong for some samples at 100,000 classes
+  NDArray sparse(NDManager scope, long[] rows, long[] cols, float[] values, Shape shape) {
+    // entries in row-major order, as in a coalesced tensor: left in the head's order (by column),
+    // the product came out wrong for some samples at 100,000 and 1,000,000 classes, in every run
+    // (bench head's comparison with the dense head), for a reason not found
     int n = rows.length;
     long width = shape.get(1);
     long[] keys = new long[n];
