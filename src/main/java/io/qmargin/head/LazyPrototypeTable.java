@@ -157,13 +157,13 @@ public final class LazyPrototypeTable implements AutoCloseable {
       double a = transform[4 * j];
       double b = transform[4 * j + 1];
       double ww = gram[4 * j];
-      double n2 = a * a * ww + 2 * a * b * gram[4 * j + 1] + b * b * gram[4 * j + 2];
-      double inv = 1 / Math.sqrt(n2);
+      double norm = currentNorm(j);
+      double inv = 1 / norm;
       double kappa = ww > 0 ? gram[4 * j + 1] / ww : 0;
       // cos = σ·⟨x, Ŵ⟩ + b·⟨x, v⊥⟩/|W|: off from ⟨x, Ŵ⟩ by |σ − 1|·|Ŵ| + δ
       double sigma = (a + b * kappa) * inv;
       double bound = Math.abs(sigma - 1) * Math.sqrt(ww) + Math.abs(b) * gram[4 * j + 3] * inv;
-      if (!(ww > 0 && n2 > 0 && bound <= approximationCap)) {
+      if (!(ww > 0 && norm > 0 && bound <= approximationCap)) {
         exact[j] = true;
         exactCount++;
       } else {
@@ -225,8 +225,7 @@ public final class LazyPrototypeTable implements AutoCloseable {
         int o = 4 * classes[k];
         double a = transform[o];
         double b = transform[o + 1];
-        double n2 = a * a * gram[o] + 2 * a * b * gram[o + 1] + b * b * gram[o + 2];
-        out[k] = (float) ((a * raw[k] + b * xv[i - from]) / Math.sqrt(n2));
+        out[k] = (float) ((a * raw[k] + b * xv[i - from]) / currentNorm(classes[k]));
       }
     }
     return out;

@@ -181,115 +181,109 @@ public final class SparseAlphaHead implements TrainableHead {
     }
 
     long tGrad = System.nanoTime();
+    NDArray total = prepareGradients(m, xn, xd, b, gClass, gValue, lossSum);
+    if (LOG.isDebugEnabled()) {
+      LOG.debug(String.format(java.util.Locale.ROOT, "gradient part: %.3f s; forward total: %.3f s (%d gradient rows)",
+          (System.nanoTime() - tGrad) / 1e9, (System.nanoTime() - tStart) / 1e9, pendingRows.length));
+    }
+    return new HeadStep(total, supportSum / b, (double) targetOut / b, growths);
+  }
+
+  /**
+   * Gradients of the certified samples: the loss with ∂L/∂x carried by a surrogate, and, kept for
+   * {@link #update}, the gradient of every row with a non-zero ∂L/∂cos (support and targets), in
+   * pieces of gathered rows.
+   *
+   * @param pairs (sample, class) of each non-zero ∂L/∂cos
+   * @param values (∂L/∂cos / B, cos) of each
+   */
+  private NDArray prepareGradients(NDManager m, NDArray xn, NDArray xd, int b, List<long[]> pairs, List<float[]> values,
+      double lossSum) {
     // gradients: only the rows with a non-zero ∂L/∂cos (support and targets), piece by piece
     Map<Long, Integer> column = new LinkedHashMap<>();
-    for (long[] rc : gClass) {
+    for (long[] rc : pairs) {
       column.putIfAbsent(rc[1], column.size());
     }
     int u = column.size();
     pendingRows = column.keySet().stream().mapToInt(Long::intValue).toArray();
     closePendingGradient();
-    NDArray total;
     if (u == 0) {
-      total = xn.sum().mul(0).add((float) (lossSum / b));
-    } else {
-      // pairs sorted by column, so that each piece of rows owns a contiguous run of them
-      int pairs = gClass.size();
-      Integer[] order = new Integer[pairs];
-      int[] col = new int[pairs];
-      for (int k = 0; k < pairs; k++) {
-        order[k] = k;
-        col[k] = column.get(gClass.get(k)[1]);
+      return xn.sum().mul(0).add((float) (lossSum / b));
+    }
+    // pairs sorted by column, so that each piece of rows owns a contiguous run of them
+    int count = pairs.size();
+    Integer[] order = new Integer[count];
+    int[] col = new int[count];
+    for (int k = 0; k < count; k++) {
+      order[k] = k;
+      col[k] = column.get(pairs.get(k)[1]);
+    }
+    Arrays.sort(order, (p, q) -> Integer.compare(col[p], col[q]));
+    NDArray h = null;
+    int k = 0;
+    for (int from = 0; from < u; from += ROW_CHUNK) {
+      int to = Math.min(u, from + ROW_CHUNK);
+      int width = to - from;
+      float[] gCos = new float[width];
+      int first = k;
+      for (; k < count && col[order[k]] < to; k++) {
+        int pair = order[k];
+        gCos[col[pair] - from] += values.get(pair)[0] * values.get(pair)[1];
       }
-      Arrays.sort(order, (p, q) -> Integer.compare(col[p], col[q]));
-      NDArray h = null;
-      int k = 0;
-      long tGather = 0;
-      long tPrep = 0;
-      long tH = 0;
-      long tDense = 0;
-      long tSetup = System.nanoTime() - tGrad;
-      for (int from = 0; from < u; from += ROW_CHUNK) {
-        int to = Math.min(u, from + ROW_CHUNK);
-        int width = to - from;
-        float[] gCos = new float[width];
-        int first = k;
-        for (; k < pairs && col[order[k]] < to; k++) {
-          int pair = order[k];
-          gCos[col[pair] - from] += gValue.get(pair)[0] * gValue.get(pair)[1];
-        }
-        int nnz = k - first;
-        long q0 = System.nanoTime();
-        LazyPrototypeTable.Gathered rows = table.gather(Arrays.copyOfRange(pendingRows, from, to));
-        pendingGathered.add(rows);
-        long q1 = System.nanoTime();
-        tGather += q1 - q0;
-        // ŵ_j = α_j·Ŵ_base + β_j·v_base with (α, β) = (a, b)/|W_j|: every product below is taken
-        // with the gathered base rows, so ŵ itself is never formed
-        double[] norms = rows.norms();
-        double[][] mix = rows.mix();
-        boolean moving = false;
-        float[] onBase = new float[width];
-        float[] onMomentum = new float[width];
-        double[] alpha = new double[width];
-        double[] beta = new double[width];
-        double[] inv = new double[width];
-        for (int c = 0; c < width; c++) {
-          inv[c] = 1 / Math.max(norms[c], 1e-12);
-          alpha[c] = mix[0][c] * inv[c];
-          beta[c] = mix[1][c] * inv[c];
-          moving |= beta[c] != 0;
-          // ∂L/∂W_j = (Σ_i g_ij x̂_i − (Σ_i g_ij cos_ij) ŵ_j) / |W_j|
-          onBase[c] = (float) (-gCos[c] * inv[c] * alpha[c]);
-          onMomentum[c] = (float) (-gCos[c] * inv[c] * beta[c]);
-        }
-        // G (B × width) has one entry per pair: as a sparse matrix for the product with the rows
-        long[][] at = new long[2][nnz];
-        float[] gAlpha = new float[nnz];
-        float[] gBeta = new float[nnz];
-        float[] gScaledPairs = new float[nnz];
-        for (int e = 0; e < nnz; e++) {
-          int pair = order[first + e];
-          int c = col[pair] - from;
-          float g = gValue.get(pair)[0];
-          at[0][e] = gClass.get(pair)[0];
-          at[1][e] = c;
-          gAlpha[e] = (float) (g * alpha[c]);
-          gBeta[e] = (float) (g * beta[c]);
-          gScaledPairs[e] = (float) (g * inv[c]);
-        }
+      int nnz = k - first;
+      LazyPrototypeTable.Gathered rows = table.gather(Arrays.copyOfRange(pendingRows, from, to));
+      pendingGathered.add(rows);
+      // ŵ_j = α_j·Ŵ_base + β_j·v_base with (α, β) = (a, b)/|W_j|: every product below is taken
+      // with the gathered base rows, so ŵ itself is never formed
+      double[] norms = rows.norms();
+      double[][] mix = rows.mix();
+      boolean moving = false;
+      float[] onBase = new float[width];
+      float[] onMomentum = new float[width];
+      double[] alpha = new double[width];
+      double[] beta = new double[width];
+      double[] inv = new double[width];
+      for (int c = 0; c < width; c++) {
+        inv[c] = 1 / Math.max(norms[c], 1e-12);
+        alpha[c] = mix[0][c] * inv[c];
+        beta[c] = mix[1][c] * inv[c];
+        moving |= beta[c] != 0;
+        // ∂L/∂W_j = (Σ_i g_ij x̂_i − (Σ_i g_ij cos_ij) ŵ_j) / |W_j|
+        onBase[c] = (float) (-gCos[c] * inv[c] * alpha[c]);
+        onMomentum[c] = (float) (-gCos[c] * inv[c] * beta[c]);
+      }
+      // G (B × width) has one entry per pair: as a sparse matrix for the product with the rows
+      long[][] at = new long[2][nnz];
+      float[] gAlpha = new float[nnz];
+      float[] gBeta = new float[nnz];
+      float[] gScaledPairs = new float[nnz];
+      for (int e = 0; e < nnz; e++) {
+        int pair = order[first + e];
+        int c = col[pair] - from;
+        float g = values.get(pair)[0];
+        at[0][e] = pairs.get(pair)[0];
+        at[1][e] = c;
+        gAlpha[e] = (float) (g * alpha[c]);
+        gBeta[e] = (float) (g * beta[c]);
+        gScaledPairs[e] = (float) (g * inv[c]);
+      }
 
-        long q2 = System.nanoTime();
-        tPrep += q2 - q1;
-        try (NDManager scope = m.newSubManager()) {
-          // ∂L/∂x̂_i = Σ_j g_ij ŵ_j
-          NDArray part = sparse(scope, at[0], at[1], gAlpha, new Shape(b, width)).matMul(rows.base());
-          if (moving) {
-            part.addi(sparse(scope, at[0], at[1], gBeta, new Shape(b, width)).matMul(rows.momentum()));
-          }
-          h = h == null ? part : h.addi(part);
-          h.attach(m);
-          long q3 = System.nanoTime();
-          tH += q3 - q2;
-          NDArray dense = sparse(scope, at[1], at[0], gScaledPairs, new Shape(width, b)).matMul(xd);
-          tDense += System.nanoTime() - q3;
-          dense.attach(table.manager());
-          pendingGradient.add(new LazyPrototypeTable.Gradient(dense, onBase, onMomentum));
+      try (NDManager scope = m.newSubManager()) {
+        // ∂L/∂x̂_i = Σ_j g_ij ŵ_j
+        NDArray part = sparse(scope, at[0], at[1], gAlpha, new Shape(b, width)).matMul(rows.base());
+        if (moving) {
+          part.addi(sparse(scope, at[0], at[1], gBeta, new Shape(b, width)).matMul(rows.momentum()));
         }
+        h = h == null ? part : h.addi(part);
+        h.attach(m);
+        NDArray dense = sparse(scope, at[1], at[0], gScaledPairs, new Shape(width, b)).matMul(xd);
+        dense.attach(table.manager());
+        pendingGradient.add(new LazyPrototypeTable.Gradient(dense, onBase, onMomentum));
       }
-      if (LOG.isDebugEnabled()) {
-        LOG.debug(String.format(java.util.Locale.ROOT, "gradient: setup %.3f s, gather %.3f s, prepare %.3f s, dL/dx %.3f s, dL/dW %.3f s",
-            tSetup / 1e9, tGather / 1e9, tPrep / 1e9, tH / 1e9, tDense / 1e9));
-      }
-      // the surrogate ⟨x̂, h⟩ carries ∂L/∂x̂ through the normalisation of x
-      NDArray surrogate = xn.mul(h).sum();
-      total = surrogate.sub(surrogate.stopGradient()).add((float) (lossSum / b));
     }
-    if (LOG.isDebugEnabled()) {
-      LOG.debug(String.format(java.util.Locale.ROOT, "gradient part: %.3f s; forward total: %.3f s (%d gradient rows)",
-          (System.nanoTime() - tGrad) / 1e9, (System.nanoTime() - tStart) / 1e9, u));
-    }
-    return new HeadStep(total, supportSum / b, (double) targetOut / b, growths);
+    // the surrogate ⟨x̂, h⟩ carries ∂L/∂x̂ through the normalisation of x
+    NDArray surrogate = xn.mul(h).sum();
+    return surrogate.sub(surrogate.stopGradient()).add((float) (lossSum / b));
   }
 
   /**
