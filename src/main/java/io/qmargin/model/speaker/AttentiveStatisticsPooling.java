@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.convolutional.Conv1d;
+import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
@@ -32,8 +32,8 @@ public final class AttentiveStatisticsPooling extends AbstractBlock {
 
   private final int channels;
   private final boolean globalContext;
-  private final Conv1d attention;
-  private final Conv1d logits;
+  private final Block attention;
+  private final Block logits;
 
   /**
    * @param channels C, the input channels
@@ -51,7 +51,7 @@ public final class AttentiveStatisticsPooling extends AbstractBlock {
   }
 
   /** The second 1×1 conv (bottleneck → C): its output are the attention logits. */
-  Conv1d logitsLayer() {
+  Block logitsLayer() {
     return logits;
   }
 

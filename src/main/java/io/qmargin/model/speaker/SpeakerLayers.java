@@ -9,6 +9,7 @@ import ai.djl.nn.convolutional.Conv1d;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
+import io.qmargin.model.ChannelPaddedConvolution;
 import io.qmargin.model.Layers;
 import ai.djl.training.initializer.UniformInitializer;
 
@@ -37,8 +38,11 @@ final class SpeakerLayers {
     }
   }
 
-  /** Conv2d, square kernel, no bias (wespeaker's ResNet). */
-  static Conv2d conv2d(int in, int out, int kernel, int stride, int padding) {
+  /**
+   * Conv2d, square kernel, no bias (wespeaker's ResNet); wrapped in {@link ChannelPaddedConvolution}
+   * when the engine would otherwise pad its input channels.
+   */
+  static Block conv2d(int in, int out, int kernel, int stride, int padding) {
     Conv2d conv = Conv2d.builder()
         .setFilters(out)
         .setKernelShape(new Shape(kernel, kernel))
@@ -47,16 +51,19 @@ final class SpeakerLayers {
         .optBias(false)
         .build();
     torchDefault(conv, (long) in * kernel * kernel, false);
-    return conv;
+    return ChannelPaddedConvolution.padIfNeeded(conv, in);
   }
 
   /** Conv1d over time with bias (PyTorch's default, kept by wespeaker's TDNNs), stride 1. */
-  static Conv1d conv1d(int in, int out, int kernel, int dilation, int padding) {
+  static Block conv1d(int in, int out, int kernel, int dilation, int padding) {
     return conv1d(in, out, kernel, 1, dilation, padding);
   }
 
-  /** Conv1d over time with bias and a stride. */
-  static Conv1d conv1d(int in, int out, int kernel, int stride, int dilation, int padding) {
+  /**
+   * Conv1d over time with bias and a stride; wrapped in {@link ChannelPaddedConvolution} when the
+   * engine would otherwise pad its input channels (C_in = 40 mel bins, for one).
+   */
+  static Block conv1d(int in, int out, int kernel, int stride, int dilation, int padding) {
     Conv1d conv = Conv1d.builder()
         .setFilters(out)
         .setKernelShape(new Shape(kernel))
@@ -66,7 +73,7 @@ final class SpeakerLayers {
         .optBias(true)
         .build();
     torchDefault(conv, (long) in * kernel, true);
-    return conv;
+    return ChannelPaddedConvolution.padIfNeeded(conv, in);
   }
 
   /** Linear over the last axis, with bias. */
