@@ -217,8 +217,8 @@ public final class LazyPrototypeTable implements AutoCloseable {
       }
       float[] xv;
       try (NDManager tmp = target.newSubManager()) {
-        NDArray vRows = v.get(tmp, new NDIndex("{}", staging.indices(tmp, rows)));
-        xv = vRows.muli(x.get(tmp, new NDIndex("{}", staging.indices(tmp, which)))).sum(new int[] {1}).toFloatArray();
+        NDArray vRows = gatherRows(tmp, v, staging.indices(tmp, rows));
+        xv = vRows.muli(gatherRows(tmp, x, staging.indices(tmp, which))).sum(new int[] {1}).toFloatArray();
       }
       for (int i = from; i < to; i++) {
         int k = moving[i];
@@ -239,10 +239,22 @@ public final class LazyPrototypeTable implements AutoCloseable {
       try (NDManager tmp = target.newSubManager()) {
         NDArray rows = current(tmp, staging.indices(tmp, classes, from, to), Arrays.copyOfRange(classes, from, to), false);
         NDArray unit = rows.div(rows.norm(new int[] {1}, true).maximum(1e-12));
-        NDArray xs = x.get(tmp, new NDIndex("{}", staging.indices(tmp, samples, from, to)));
+        NDArray xs = gatherRows(tmp, x, staging.indices(tmp, samples, from, to));
         System.arraycopy(unit.muli(xs).sum(new int[] {1}).toFloatArray(), 0, out, from, to - from);
       }
     }
+    return out;
+  }
+
+  /**
+   * Rows {@code idx} (int64) of {@code matrix} as a new array on {@code target}. Through
+   * torch.embedding, which copies whole rows (index_select): about twice as fast here as DJL's
+   * advanced indexing ({@code get(NDIndex("{}", idx))}), which goes element by element.
+   */
+  static NDArray gatherRows(NDManager target, NDArray matrix, NDArray idx) {
+    NDArray out = ai.djl.pytorch.jni.JniUtils.embedding((ai.djl.pytorch.engine.PtNDArray) idx,
+        (ai.djl.pytorch.engine.PtNDArray) matrix, false);
+    out.attach(target);
     return out;
   }
 
@@ -262,9 +274,9 @@ public final class LazyPrototypeTable implements AutoCloseable {
       b[r] = (float) transform[o + 1];
       anyB |= b[r] != 0;
     }
-    NDArray out = w.get(target, new NDIndex("{}", idx)).mul(staging.floats(target, a, new Shape(a.length, 1)));
+    NDArray out = gatherRows(target, w, idx).mul(staging.floats(target, a, new Shape(a.length, 1)));
     if (anyB) {
-      out = out.add(v.get(target, new NDIndex("{}", idx)).mul(staging.floats(target, b, new Shape(b.length, 1))));
+      out = out.add(gatherRows(target, v, idx).mul(staging.floats(target, b, new Shape(b.length, 1))));
     }
     return out;
   }
@@ -277,9 +289,8 @@ public final class LazyPrototypeTable implements AutoCloseable {
         c[k][r] = (float) transform[4 * rows[r] + k];
       }
     }
-    NDIndex at = new NDIndex("{}", idx);
-    NDArray baseW = w.get(target, at);
-    NDArray baseV = v.get(target, at);
+    NDArray baseW = gatherRows(target, w, idx);
+    NDArray baseV = gatherRows(target, v, idx);
     NDArray[] coef = new NDArray[4];
     for (int k = 0; k < 4; k++) {
       coef[k] = staging.floats(target, c[k], new Shape(rows.length, 1));
@@ -315,9 +326,9 @@ public final class LazyPrototypeTable implements AutoCloseable {
     private Gathered(int[] rows) {
       this.rows = rows;
       this.own = manager.newSubManager();
-      NDIndex at = new NDIndex("{}", staging.indices(own, rows));
-      this.base = w.get(own, at);
-      this.momentum = v.get(own, at);
+      NDArray at = staging.indices(own, rows);
+      this.base = gatherRows(own, w, at);
+      this.momentum = gatherRows(own, v, at);
       this.atVersion = version;
     }
 

@@ -21,6 +21,8 @@ package io.qmargin.operator;
 public final class ThresholdBound {
   private static final int NEWTON_STEPS = 30;
   private static final int BISECTION_STEPS = 60;
+  /** g(bound) − 1 above which the bound is worth raising by bisection. */
+  private static final double BISECTION_GAIN = 1e-6;
   private final double alpha;
   private final double exponent; // k = 1/(α − 1)
   private final int integerExponent; // k when it is a small integer (α = 2, 1.5, 1.25, ...), else 0
@@ -82,8 +84,9 @@ public final class ThresholdBound {
       best = tau;
     }
     // Newton crawls where many classes leave the support one by one (α = 2 from far below):
-    // finish by bisection from the last valid bound
-    if (gAndSlope(best, thetaT, qT, values, n, scale, shift)[0] > 1 + 1e-9) {
+    // finish by bisection from the last valid bound. Not for the last rounding error: near the
+    // root g(next) can round below 1 with g(best) − 1 ~ 1e-8, a bound low by ~1e-8 logits.
+    if (gAndSlope(best, thetaT, qT, values, n, scale, shift)[0] > 1 + BISECTION_GAIN) {
       best = bisect(best, thetaT, qT, values, n, scale, shift);
     }
     return best;
@@ -97,7 +100,7 @@ public final class ThresholdBound {
     if (!(hi > lo)) {
       return lo;
     }
-    for (int it = 0; it < BISECTION_STEPS; it++) {
+    for (int it = 0; it < BISECTION_STEPS && hi - lo > 1e-12 * (1 + Math.abs(lo)); it++) {
       double mid = 0.5 * (lo + hi);
       if (gAndSlope(mid, thetaT, qT, values, n, scale, shift)[0] >= 1) {
         lo = mid;
