@@ -12,6 +12,7 @@ import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
 import io.qmargin.loss.LossOutput;
 import io.qmargin.loss.VerificationLoss;
+import io.qmargin.model.Scalars;
 
 /**
  * The dense classification head: a prototype matrix W (C × d) and a loss of the family on the
@@ -83,7 +84,7 @@ public final class MarginHead extends AbstractBlock {
       try (LossOutput out = loss.evaluate(cos.stopGradient(), labels)) {
         long b = x.getShape().get(0);
         NDArray value = out.loss().mean();
-        NDArray surrogate = out.gradCos().mul(cos).sum().div(b);
+        NDArray surrogate = out.gradCos().mul(cos).sum().div(Scalars.of(cos, b));
         result = value.add(surrogate).sub(surrogate.stopGradient());
         meanSupport = out.support().toType(DataType.FLOAT32, false).mean();
         targetOut = out.targetProbability().eq(0).toType(DataType.FLOAT32, false).mean();
@@ -99,8 +100,8 @@ public final class MarginHead extends AbstractBlock {
 
   /** Cosines of the rows of x to the rows of w: normalise both, then one matrix product. */
   public static NDArray cosines(NDArray x, NDArray w) {
-    NDArray xn = x.div(x.norm(new int[] {1}, true).maximum(1e-12));
-    NDArray wn = w.div(w.norm(new int[] {1}, true).maximum(1e-12));
+    NDArray xn = x.div(x.norm(new int[] {1}, true).maximum(Scalars.of(x, 1e-12)));
+    NDArray wn = w.div(w.norm(new int[] {1}, true).maximum(Scalars.of(x, 1e-12)));
     return xn.matMul(wn.transpose());
   }
 

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.qmargin.model.Scalars;
 
 /**
  * Exact classification head for the sparse alpha losses (α &gt; 1) that never holds the B × C logits
@@ -95,7 +96,7 @@ public final class SparseAlphaHead implements TrainableHead {
     int b = Math.toIntExact(embeddings.getShape().get(0));
     long[] y = labels.toType(DataType.INT64, false).toLongArray();
     int[] targets = Arrays.stream(y).mapToInt(Math::toIntExact).toArray();
-    NDArray xn = embeddings.div(embeddings.norm(new int[] {1}, true).maximum(1e-12));
+    NDArray xn = embeddings.div(embeddings.norm(new int[] {1}, true).maximum(Scalars.of(embeddings, 1e-12)));
     NDArray xd = xn.stopGradient();
     int[] all = range(b);
     float[] targetCos = table.cosines(m, xd, all, targets);
@@ -208,7 +209,7 @@ public final class SparseAlphaHead implements TrainableHead {
     pendingRows = column.keySet().stream().mapToInt(Long::intValue).toArray();
     closePendingGradient();
     if (u == 0) {
-      return xn.sum().mul(0).add((float) (lossSum / b));
+      return xn.sum().mul(Scalars.of(xn, 0)).add((float) (lossSum / b));
     }
     // pairs sorted by column, so that each piece of rows owns a contiguous run of them
     int count = pairs.size();

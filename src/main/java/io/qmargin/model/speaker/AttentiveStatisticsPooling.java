@@ -9,6 +9,7 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.qmargin.model.Scalars;
 
 /**
  * Attentive statistics pooling (wespeaker's {@code ASTP} in {@code wespeaker/models/pooling_layers.py};
@@ -66,14 +67,14 @@ public final class AttentiveStatisticsPooling extends AbstractBlock {
         throw new IllegalArgumentException("global-context attention needs at least 2 frames, got " + x.getShape());
       }
       NDArray mean = x.mean(new int[] {2}, true);
-      NDArray std = x.sub(mean).square().sum(new int[] {2}, true).div(frames - 1).add(VARIANCE_EPSILON).sqrt();
+      NDArray std = x.sub(mean).square().sum(new int[] {2}, true).div(Scalars.of(x, frames - 1)).add(VARIANCE_EPSILON).sqrt();
       h = x.concat(mean.broadcast(x.getShape()), 1).concat(std.broadcast(x.getShape()), 1);
     }
     NDArray hidden = attention.forward(parameterStore, new NDList(h), training, params).singletonOrThrow().tanh();
     NDArray alpha = logits.forward(parameterStore, new NDList(hidden), training, params).singletonOrThrow().softmax(2);
     NDArray mu = alpha.mul(x).sum(new int[] {2});
     NDArray var = alpha.mul(x.square()).sum(new int[] {2}).sub(mu.square());
-    NDArray sigma = var.maximum(VARIANCE_EPSILON).sqrt();
+    NDArray sigma = var.maximum(Scalars.of(var, VARIANCE_EPSILON)).sqrt();
     return new NDList(mu.concat(sigma, 1));
   }
 

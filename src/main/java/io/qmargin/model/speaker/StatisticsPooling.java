@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.qmargin.model.Scalars;
 
 /**
  * Temporal statistics pooling (wespeaker's {@code TSTP}, the x-vector pooling): the mean and the
@@ -39,7 +40,7 @@ public final class StatisticsPooling extends AbstractBlock {
     long batch = x.getShape().get(0);
     NDArray mean = x.mean(new int[] {time}, true);
     // Unbiased variance written out: DJL's NDArray has no variance or std op.
-    NDArray var = x.sub(mean).square().sum(new int[] {time}).div(frames - 1);
+    NDArray var = x.sub(mean).square().sum(new int[] {time}).div(Scalars.of(x, frames - 1));
     NDArray std = var.add(VARIANCE_EPSILON).sqrt();
     return new NDList(mean.reshape(batch, -1).concat(std.reshape(batch, -1), 1));
   }
