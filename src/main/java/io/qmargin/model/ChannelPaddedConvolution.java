@@ -22,7 +22,7 @@ import ai.djl.util.PairList;
  * channels. When C_in &gt; 8 is not a multiple of 16, the block's padding is not zeroed, so
  * whatever the allocator left in that memory is multiplied in; after other work had left NaN
  * there, a 40-mel speaker model gave NaN for whole blocks of 16 output channels, in training and
- * in inference (C_in = 17, 20, 24, 33, 40 failed; 1–15, 16, 48, 80, 128 did not). With the zero
+ * in inference (C_in = 17, 20, 24, 33, 40 failed; 1, 3, 8, 12–15, 48, 80, 128 did not). With the zero
  * channels supplied by us there is no padding for the engine to fill. Grouped convolutions are not
  * wrapped (no backbone here has such a group width).
  */
