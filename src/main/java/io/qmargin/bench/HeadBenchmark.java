@@ -41,7 +41,7 @@ public final class HeadBenchmark {
   /** One method's figures; NaN or −1 where not measured. */
   public record MethodResult(String method, double stepSeconds, double forwardMatmulSeconds, long peakMemoryBytes,
       long prototypeStateBytes, long peakHeapBytes, double meanSupport, long candidateGrowths, double maxLossDiff,
-      double maxGradDiff, double maxPrototypeGradDiff) {}
+      double maxGradDiff, double maxPrototypeGradDiff, double stepOverPairedProduct) {}
 
   public static List<MethodResult> run(Settings s, Consumer<String> log) {
     List<MethodResult> results = new ArrayList<>();
@@ -70,9 +70,13 @@ public final class HeadBenchmark {
 
       // the physical floor: the forward matrix product over all prototypes, block by block, in
       // whichever orientation is faster here
-      double matmul = Math.min(forwardProduct(manager, s, w0, batches.get(0), false),
-          forwardProduct(manager, s, w0, batches.get(0), true));
+      double batchFirst = forwardProduct(manager, s, w0, batches.get(0), false);
+      double rowsFirst = forwardProduct(manager, s, w0, batches.get(0), true);
+      double matmul = Math.min(batchFirst, rowsFirst);
       log.accept(String.format(java.util.Locale.ROOT, "forward matrix product alone: %.3f s", matmul));
+      // the same product once more right before each timed sparse step: the machine's speed drifts
+      // between processes and within one, and the ratio of the two taken together drifts less
+      java.util.function.DoubleSupplier paired = () -> productSeconds(manager, s, w0, batches.get(0), rowsFirst <= batchFirst);
 
       Comparison exact = null;
       if (s.dense()) {
@@ -84,47 +88,52 @@ public final class HeadBenchmark {
       Comparison none = new Comparison(Double.NaN, Double.NaN, Double.NaN);
       if (s.dense()) {
         results.add(measure("dense", () -> new DenseHead(manager, s.loss(), w0, sgd), Double.NaN, none, stateBytes,
-            manager, batches, labels, lr, s.warmup()));
+            manager, batches, labels, lr, s.warmup(), null));
         log.accept("dense head done");
       }
       results.add(measure("sparse_exact",
           () -> new SparseAlphaHead(s.loss(), new LazyPrototypeTable(manager, w0, sgd, s.blockRows())),
-          matmul, exact == null ? none : exact, stateBytes, manager, batches, labels, lr, s.warmup()));
+          matmul, exact == null ? none : exact, stateBytes, manager, batches, labels, lr, s.warmup(), paired));
       log.accept("sparse head done");
       if (s.partialFc()) {
         results.add(measure("partial_fc_r" + s.partialFcRate(),
             () -> new PartialFcHead(manager, s.loss(), w0, sgd, s.partialFcRate(), s.seed()), Double.NaN, none,
-            stateBytes, manager, batches, labels, lr, s.warmup()));
+            stateBytes, manager, batches, labels, lr, s.warmup(), null));
         log.accept("partial fc done");
       }
     }
     return results;
   }
 
-  /** Times one head's steps while a {@link MemoryProbe} records its peak memory. */
+  /**
+   * Times one head's steps while a {@link MemoryProbe} records its peak memory; with {@code paired},
+   * also the forward product right before each timed step.
+   */
   private static MethodResult measure(String method, java.util.function.Supplier<TrainableHead> create,
       double forwardMatmul, Comparison exact, long stateBytes, NDManager manager, List<NDArray> batches,
-      List<long[]> labels, double lr, int warmup) {
+      List<long[]> labels, double lr, int warmup, java.util.function.DoubleSupplier paired) {
     Timed t;
     try (MemoryProbe probe = new MemoryProbe()) {
       try (TrainableHead head = create.get()) {
-        t = timeSteps(manager, head, batches, labels, lr, warmup);
+        t = timeSteps(manager, head, batches, labels, lr, warmup, paired);
       }
       probe.close();
       return new MethodResult(method, t.medianSeconds(), forwardMatmul, probe.peakNativeAndHeapGrowth(), stateBytes,
           probe.peakHeapUsed(), t.meanSupport(), t.growths(), exact.lossDiff(), exact.gradDiff(),
-          exact.prototypeGradDiff());
+          exact.prototypeGradDiff(), t.medianPairedRatio());
     }
   }
 
-  private record Timed(double medianSeconds, double meanSupport, long growths) {}
+  private record Timed(double medianSeconds, double meanSupport, long growths, double medianPairedRatio) {}
 
   private static Timed timeSteps(NDManager manager, TrainableHead head, List<NDArray> batches, List<long[]> labels,
-      double lr, int warmup) {
+      double lr, int warmup, java.util.function.DoubleSupplier paired) {
     double[] seconds = new double[batches.size()];
+    double[] ratios = new double[Math.max(0, batches.size() - warmup)];
     double support = 0;
     long growths = 0;
     for (int t = 0; t < batches.size(); t++) {
+      double product = paired != null && t >= warmup ? paired.getAsDouble() : Double.NaN;
       long start = System.nanoTime();
       try (NDManager scope = manager.newSubManager()) {
         NDArray x = batches.get(t).duplicate();
@@ -140,11 +149,16 @@ public final class HeadBenchmark {
         head.update(lr);
       }
       seconds[t] = (System.nanoTime() - start) / 1e9;
+      if (t >= warmup) {
+        ratios[t - warmup] = seconds[t] / product;
+      }
     }
     // the warm-up steps are not counted
     double[] measured = Arrays.copyOfRange(seconds, warmup, seconds.length);
     Arrays.sort(measured);
-    return new Timed(measured[measured.length / 2], support / batches.size(), growths);
+    Arrays.sort(ratios);
+    double ratio = paired == null || ratios.length == 0 ? Double.NaN : ratios[ratios.length / 2];
+    return new Timed(measured[measured.length / 2], support / batches.size(), growths, ratio);
   }
 
   private record Comparison(double lossDiff, double gradDiff, double prototypeGradDiff) {}
@@ -202,22 +216,27 @@ public final class HeadBenchmark {
 
   /** Median time of the blocked product of a batch with all prototypes, as (n × B) or (B × n) blocks. */
   private static double forwardProduct(NDManager manager, Settings s, NDArray w0, NDArray batch, boolean rowsFirst) {
-    return Timing.medianSeconds(s.steps(), () -> {
-      try (NDManager scope = manager.newSubManager()) {
-        NDArray x = batch.duplicate();
-        x.attach(scope);
-        NDArray xT = x.transpose();
-        for (int start = 0; start < s.classes(); start += s.blockRows()) {
-          int end = Math.min(s.classes(), start + s.blockRows());
-          try (NDManager block = scope.newSubManager()) {
-            NDArray rows = w0.get(block, new NDIndex(start + ":" + end));
-            NDArray r = rowsFirst ? rows.matMul(xT) : x.matMul(rows.transpose());
-            r.attach(block);
-            r.max().getFloat();
-          }
+    return Timing.medianSeconds(s.steps(), () -> productSeconds(manager, s, w0, batch, rowsFirst));
+  }
+
+  /** Time of one blocked product of a batch with all prototypes. */
+  private static double productSeconds(NDManager manager, Settings s, NDArray w0, NDArray batch, boolean rowsFirst) {
+    long begin = System.nanoTime();
+    try (NDManager scope = manager.newSubManager()) {
+      NDArray x = batch.duplicate();
+      x.attach(scope);
+      NDArray xT = x.transpose();
+      for (int start = 0; start < s.classes(); start += s.blockRows()) {
+        int end = Math.min(s.classes(), start + s.blockRows());
+        try (NDManager block = scope.newSubManager()) {
+          NDArray rows = w0.get(block, new NDIndex(start + ":" + end));
+          NDArray r = rowsFirst ? rows.matMul(xT) : x.matMul(rows.transpose());
+          r.attach(block);
+          r.max().getFloat();
         }
       }
-    });
+    }
+    return (System.nanoTime() - begin) / 1e9;
   }
 
   private static void normaliseRowsInPlace(NDArray w, int block) {
