@@ -18,6 +18,7 @@ import io.qmargin.loss.VerificationLoss;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.DoubleSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -76,7 +77,7 @@ public final class HeadBenchmark {
       log.accept(String.format(java.util.Locale.ROOT, "forward matrix product alone: %.3f s", matmul));
       // the same product once more right before each timed sparse step: the machine's speed drifts
       // between processes and within one, and the ratio of the two taken together drifts less
-      java.util.function.DoubleSupplier paired = () -> productSeconds(manager, s, w0, batches.get(0), rowsFirst <= batchFirst);
+      DoubleSupplier paired = () -> productSeconds(manager, s, w0, batches.get(0), rowsFirst <= batchFirst);
 
       Comparison exact = null;
       if (s.dense()) {
@@ -111,7 +112,7 @@ public final class HeadBenchmark {
    */
   private static MethodResult measure(String method, java.util.function.Supplier<TrainableHead> create,
       double forwardMatmul, Comparison exact, long stateBytes, NDManager manager, List<NDArray> batches,
-      List<long[]> labels, double lr, int warmup, java.util.function.DoubleSupplier paired) {
+      List<long[]> labels, double lr, int warmup, DoubleSupplier paired) {
     Timed t;
     try (MemoryProbe probe = new MemoryProbe()) {
       try (TrainableHead head = create.get()) {
@@ -127,7 +128,7 @@ public final class HeadBenchmark {
   private record Timed(double medianSeconds, double meanSupport, long growths, double medianPairedRatio) {}
 
   private static Timed timeSteps(NDManager manager, TrainableHead head, List<NDArray> batches, List<long[]> labels,
-      double lr, int warmup, java.util.function.DoubleSupplier paired) {
+      double lr, int warmup, DoubleSupplier paired) {
     double[] seconds = new double[batches.size()];
     double[] ratios = new double[Math.max(0, batches.size() - warmup)];
     double support = 0;

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.qmargin.loss.LossOutput;
 import io.qmargin.loss.VerificationLoss;
-import io.qmargin.model.Scalars;
 
 /**
  * A loss on all cosines between a batch and a set of prototype rows, with both gradients in closed
@@ -31,7 +30,7 @@ public final class DenseCosineStep {
   public static Result compute(VerificationLoss loss, NDArray x, NDArray w, NDArray labels) {
     long b = x.getShape().get(0);
     NDManager m = x.getManager();
-    NDArray xn = x.div(x.norm(new int[] {1}, true).maximum(Scalars.of(x, 1e-12)));
+    NDArray xn = MarginHead.unitRows(x);
     NDArray xd = xn.stopGradient();
     // w belongs to the head's long-lived manager: move what is computed from it to the step's
     NDArray norms = w.norm(new int[] {1}, true);

@@ -98,9 +98,14 @@ public final class MarginHead extends AbstractBlock {
     return list;
   }
 
+  /** The rows of x divided by their norms (at least 1e-12); the number lives on x's manager. */
+  static NDArray unitRows(NDArray x) {
+    return x.div(x.norm(new int[] {1}, true).maximum(Scalars.of(x, 1e-12)));
+  }
+
   /** Cosines of the rows of x to the rows of w: normalise both, then one matrix product. */
   public static NDArray cosines(NDArray x, NDArray w) {
-    NDArray xn = x.div(x.norm(new int[] {1}, true).maximum(Scalars.of(x, 1e-12)));
+    NDArray xn = unitRows(x);
     NDArray wn = w.div(w.norm(new int[] {1}, true).maximum(Scalars.of(x, 1e-12)));
     return xn.matMul(wn.transpose());
   }

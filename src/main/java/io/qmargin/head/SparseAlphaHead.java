@@ -1,15 +1,16 @@
 package io.qmargin.head;
 
 import ai.djl.ndarray.NDArray;
-import java.io.IOException;
-import java.nio.file.Path;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.qmargin.UserInputException;
 import io.qmargin.loss.LossOutput;
 import io.qmargin.loss.VerificationLoss;
+import io.qmargin.model.Scalars;
 import io.qmargin.operator.ThresholdBound;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -17,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.qmargin.model.Scalars;
 
 /**
  * Exact classification head for the sparse alpha losses (α &gt; 1) that never holds the B × C logits
@@ -96,7 +96,7 @@ public final class SparseAlphaHead implements TrainableHead {
     int b = Math.toIntExact(embeddings.getShape().get(0));
     long[] y = labels.toType(DataType.INT64, false).toLongArray();
     int[] targets = Arrays.stream(y).mapToInt(Math::toIntExact).toArray();
-    NDArray xn = embeddings.div(embeddings.norm(new int[] {1}, true).maximum(Scalars.of(embeddings, 1e-12)));
+    NDArray xn = MarginHead.unitRows(embeddings);
     NDArray xd = xn.stopGradient();
     int[] all = range(b);
     float[] targetCos = table.cosines(m, xd, all, targets);

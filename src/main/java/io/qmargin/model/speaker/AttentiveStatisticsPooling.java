@@ -67,7 +67,7 @@ public final class AttentiveStatisticsPooling extends AbstractBlock {
         throw new IllegalArgumentException("global-context attention needs at least 2 frames, got " + x.getShape());
       }
       NDArray mean = x.mean(new int[] {2}, true);
-      NDArray std = x.sub(mean).square().sum(new int[] {2}, true).div(Scalars.of(x, frames - 1)).add(VARIANCE_EPSILON).sqrt();
+      NDArray std = StatisticsPooling.unbiasedStd(x, mean, 2, true);
       h = x.concat(mean.broadcast(x.getShape()), 1).concat(std.broadcast(x.getShape()), 1);
     }
     NDArray hidden = attention.forward(parameterStore, new NDList(h), training, params).singletonOrThrow().tanh();

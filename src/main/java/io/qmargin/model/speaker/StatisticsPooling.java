@@ -39,10 +39,19 @@ public final class StatisticsPooling extends AbstractBlock {
     }
     long batch = x.getShape().get(0);
     NDArray mean = x.mean(new int[] {time}, true);
-    // Unbiased variance written out: DJL's NDArray has no variance or std op.
-    NDArray var = x.sub(mean).square().sum(new int[] {time}).div(Scalars.of(x, frames - 1));
-    NDArray std = var.add(VARIANCE_EPSILON).sqrt();
+    NDArray std = unbiasedStd(x, mean, time, false);
     return new NDList(mean.reshape(batch, -1).concat(std.reshape(batch, -1), 1));
+  }
+
+  /**
+   * √(Σ_t (x_t − mean)²/(T − 1) + {@link #VARIANCE_EPSILON}) along {@code axis}, T its length, with
+   * {@code mean} taken along it with kept dimensions. Written out: DJL's NDArray has no variance or
+   * std op.
+   */
+  static NDArray unbiasedStd(NDArray x, NDArray mean, int axis, boolean keepDims) {
+    long frames = x.getShape().get(axis);
+    NDArray var = x.sub(mean).square().sum(new int[] {axis}, keepDims).div(Scalars.of(x, frames - 1));
+    return var.add(VARIANCE_EPSILON).sqrt();
   }
 
   /** Checks the input shape: DJL calls {@code prepare} only while a parameter is uninitialised, so never here. */
