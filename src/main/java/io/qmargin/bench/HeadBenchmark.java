@@ -5,21 +5,24 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.IValue;
 import ai.djl.training.GradientCollector;
 import io.qmargin.head.DenseCosineStep;
 import io.qmargin.head.DenseHead;
 import io.qmargin.head.HeadStep;
 import io.qmargin.head.LazyPrototypeTable;
 import io.qmargin.head.PartialFcHead;
+import io.qmargin.head.ScreeningPrecision;
 import io.qmargin.head.SgdSettings;
 import io.qmargin.head.SparseAlphaHead;
 import io.qmargin.head.TrainableHead;
 import io.qmargin.loss.VerificationLoss;
+import io.qmargin.model.TorchScriptModule;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.DoubleSupplier;
 import java.util.function.Consumer;
+import java.util.function.DoubleSupplier;
 
 /**
  * Compares the classification heads on one training step (forward, backward into the embeddings,
@@ -37,7 +40,8 @@ public final class HeadBenchmark {
    *     recently, so a few dozen show its steady state
    */
   public record Settings(int classes, int dim, int batch, VerificationLoss loss, int steps, int warmup,
-      int blockRows, double partialFcRate, double targetCosine, boolean dense, boolean partialFc, long seed) {}
+      int blockRows, double partialFcRate, double targetCosine, boolean dense, boolean partialFc, long seed,
+      ScreeningPrecision screening) {}
 
   /** One method's figures; NaN or −1 where not measured. */
   public record MethodResult(String method, double stepSeconds, double forwardMatmulSeconds, long peakMemoryBytes,
@@ -75,6 +79,10 @@ public final class HeadBenchmark {
       double rowsFirst = forwardProduct(manager, s, w0, batches.get(0), true);
       double matmul = Math.min(batchFirst, rowsFirst);
       log.accept(String.format(java.util.Locale.ROOT, "forward matrix product alone: %.3f s", matmul));
+      if (s.screening() == ScreeningPrecision.BF16) {
+        log.accept(String.format(java.util.Locale.ROOT, "the same product in bfloat16 (the sparse head's screening): %.3f s",
+            bfloat16Product(manager, s, w0, batches.get(0))));
+      }
       // the same product once more right before each timed sparse step: the machine's speed drifts
       // between processes and within one, and the ratio of the two taken together drifts less
       DoubleSupplier paired = () -> productSeconds(manager, s, w0, batches.get(0), rowsFirst <= batchFirst);
@@ -93,7 +101,7 @@ public final class HeadBenchmark {
         log.accept("dense head done");
       }
       results.add(measure("sparse_exact",
-          () -> new SparseAlphaHead(s.loss(), new LazyPrototypeTable(manager, w0, sgd, s.blockRows())),
+          () -> new SparseAlphaHead(s.loss(), table(manager, s, w0, sgd)),
           matmul, exact == null ? none : exact, stateBytes, manager, batches, labels, lr, s.warmup(), paired));
       log.accept("sparse head done");
       if (s.partialFc()) {
@@ -187,7 +195,7 @@ public final class HeadBenchmark {
         }
         denseGx = x.getGradient().toFloatArray();
       }
-      try (SparseAlphaHead sparse = new SparseAlphaHead(s.loss(), new LazyPrototypeTable(scope, w0, sgd, s.blockRows()))) {
+      try (SparseAlphaHead sparse = new SparseAlphaHead(s.loss(), table(scope, s, w0, sgd))) {
         NDArray x = batch.duplicate();
         x.attach(scope);
         x.setRequiresGradient(true);
@@ -212,6 +220,37 @@ public final class HeadBenchmark {
         double wDiff = denseGw.abs().max().getFloat();
         return new Comparison(Math.abs(denseLoss - sparseLoss), gradDiff, wDiff);
       }
+    }
+  }
+
+  private static LazyPrototypeTable table(NDManager manager, Settings s, NDArray w0, SgdSettings sgd) {
+    return new LazyPrototypeTable(manager, w0, sgd, s.blockRows(), LazyPrototypeTable.DEFAULT_APPROXIMATION_CAP,
+        s.screening());
+  }
+
+  /** The blocked product in bfloat16, every block's maximum read, as the float32 one below. */
+  private static final String BFLOAT16_PRODUCT = String.join("\n",
+      "class Product(Module):",
+      "  __parameters__ = []",
+      "  __buffers__ = []",
+      "  training : bool",
+      "  def forward(self: __torch__.Product, x: Tensor) -> Tensor:",
+      "    return x",
+      "  def to_bfloat16(self: __torch__.Product, x: Tensor) -> Tensor:",
+      "    return torch.to(x, 15)",
+      "  def blocks(self: __torch__.Product, w: Tensor, xT: Tensor, rows: int) -> Tensor:",
+      "    out: List[Tensor] = []",
+      "    for start in range(0, w.size(0), rows):",
+      "      out.append(torch.max(torch.mm(w[start:start + rows], xT)))",
+      "    return torch.to(torch.stack(out), 6)",
+      "");
+
+  /** Median time of the blocked product in bfloat16 (conversions not timed). */
+  private static double bfloat16Product(NDManager manager, Settings s, NDArray w0, NDArray batch) {
+    try (TorchScriptModule product = TorchScriptModule.compile(manager, "Product", BFLOAT16_PRODUCT);
+        IValue w = product.run("to_bfloat16", w0);
+        IValue xT = product.run("to_bfloat16", batch.transpose().duplicate())) {
+      return Timing.medianSeconds(s.steps(), () -> product.run("blocks", w, xT, (long) s.blockRows()).close());
     }
   }
 

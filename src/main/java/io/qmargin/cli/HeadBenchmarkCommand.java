@@ -1,6 +1,7 @@
 package io.qmargin.cli;
 
 import io.qmargin.bench.HeadBenchmark;
+import io.qmargin.head.ScreeningPrecision;
 import io.qmargin.io.AtomicFiles;
 import io.qmargin.io.Json;
 import io.qmargin.loss.LossSpec;
@@ -59,6 +60,10 @@ final class HeadBenchmarkCommand implements Callable<Integer> {
   @Option(names = "--no-dense", description = "Skip the dense head (when B x C does not fit).")
   boolean noDense;
 
+  @Option(names = "--screening", defaultValue = "auto", description = "Sparse head: auto, bf16 or fp32, the format "
+      + "of its candidate search (docs/heads.md); auto picks bf16 where the CPU has bfloat16 instructions; default ${DEFAULT-VALUE}.")
+  String screening;
+
   @Option(names = "--no-partial-fc", description = "Skip Partial FC.")
   boolean noPartialFc;
 
@@ -72,9 +77,9 @@ final class HeadBenchmarkCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter pw = spec.commandLine().getOut();
     var settings = new HeadBenchmark.Settings(classes, dim, batch, LossSpec.parse(loss), Math.max(1, steps), Math.max(1, warmup), block,
-        rate, targetCosine, !noDense, !noPartialFc, seed);
-    pw.printf(Locale.ROOT, "head benchmark: C=%,d D=%d B=%d loss=%s, threads=%s, huge pages %s, memory reuse %s%n",
-        classes, dim, batch, settings.loss().spec(), System.getProperty("ai.djl.pytorch.num_threads", "default"),
+        rate, targetCosine, !noDense, !noPartialFc, seed, ScreeningPrecision.parse(screening));
+    pw.printf(Locale.ROOT, "head benchmark: C=%,d D=%d B=%d loss=%s, screening %s, threads=%s, huge pages %s, memory reuse %s%n",
+        classes, dim, batch, settings.loss().spec(), settings.screening(), System.getProperty("ai.djl.pytorch.num_threads", "default"),
         "1".equals(System.getenv("THP_MEM_ALLOC_ENABLE")) ? "on" : "off",
         System.getenv("MALLOC_MMAP_THRESHOLD_") != null ? "on" : "off");
     pw.flush();
@@ -107,6 +112,7 @@ final class HeadBenchmarkCommand implements Callable<Integer> {
       json.put("warmup_steps", settings.warmup());
       json.put("timed_steps", settings.steps());
       json.put("block_rows", block);
+      json.put("screening", settings.screening().toString());
       json.put("threads", System.getProperty("ai.djl.pytorch.num_threads", "default"));
       json.put("thp_mem_alloc_enable", System.getenv().getOrDefault("THP_MEM_ALLOC_ENABLE", "unset"));
       json.put("malloc_mmap_threshold", System.getenv().getOrDefault("MALLOC_MMAP_THRESHOLD_", "unset"));

@@ -15,13 +15,19 @@ import java.util.Locale;
  * @param blockRows sparse: prototype rows per streamed block
  * @param sampleRate partial_fc: fraction r of classes per step
  * @param sgd the prototype optimizer
+ * @param screening sparse: the number format of the screening product ({@link ScreeningPrecision})
  */
-public record HeadSettings(String type, int blockRows, double sampleRate, SgdSettings sgd) {
+public record HeadSettings(String type, int blockRows, double sampleRate, SgdSettings sgd, ScreeningPrecision screening) {
   /** Prototype rows per streamed block: 16,384 × B cosines stay small enough to be reused. */
   public static final int DEFAULT_BLOCK_ROWS = 16384;
 
   public static HeadSettings dense(SgdSettings sgd) {
-    return new HeadSettings("dense", DEFAULT_BLOCK_ROWS, 0.1, sgd);
+    return new HeadSettings("dense", DEFAULT_BLOCK_ROWS, 0.1, sgd, ScreeningPrecision.FP32);
+  }
+
+  /** As the canonical constructor, with the screening precision chosen for this machine. */
+  public HeadSettings(String type, int blockRows, double sampleRate, SgdSettings sgd) {
+    this(type, blockRows, sampleRate, sgd, ScreeningPrecision.auto());
   }
 
   public HeadSettings {
@@ -38,7 +44,8 @@ public record HeadSettings(String type, int blockRows, double sampleRate, SgdSet
   public TrainableHead create(NDManager manager, VerificationLoss loss, NDArray initialPrototypes, long seed) {
     return switch (type) {
       case "dense" -> new DenseHead(manager, loss, initialPrototypes, sgd);
-      case "sparse" -> new SparseAlphaHead(loss, new LazyPrototypeTable(manager, initialPrototypes, sgd, blockRows));
+      case "sparse" -> new SparseAlphaHead(loss, new LazyPrototypeTable(manager, initialPrototypes, sgd, blockRows,
+          LazyPrototypeTable.DEFAULT_APPROXIMATION_CAP, screening));
       case "partial_fc" -> new PartialFcHead(manager, loss, initialPrototypes, sgd, sampleRate, seed);
       default -> throw new IllegalStateException(type);
     };

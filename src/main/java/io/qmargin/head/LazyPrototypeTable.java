@@ -9,6 +9,8 @@ import io.qmargin.UserInputException;
 import io.qmargin.io.AtomicFiles;
 import io.qmargin.io.Json;
 import io.qmargin.io.Npy;
+import io.qmargin.model.TorchScriptModule;
+import ai.djl.pytorch.jni.IValue;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -56,6 +58,9 @@ public final class LazyPrototypeTable implements AutoCloseable {
   private final double approximationCap;
   private final NDArray w;
   private final NDArray v;
+  private final ScreeningPrecision precision;
+  private final TorchScriptModule kernels;
+  private IValue screenCopy; // the unit base rows in bfloat16 (BF16 screening), else null
   private final double[] gram; // 4 per base row: |W|², ⟨W, v⟩, |v|², |v⊥|
   private final double[] transform; // 4 per row: a11 a12 a21 a22
   private final double[] baseScale; // |W_base| at the last write: W_base = baseScale·(stored unit row)
@@ -75,6 +80,12 @@ public final class LazyPrototypeTable implements AutoCloseable {
 
   /** As above, with the cap on δ_j above which rows are scored exactly (0: every moving row). */
   public LazyPrototypeTable(NDManager parent, NDArray initial, SgdSettings sgd, int blockRows, double approximationCap) {
+    this(parent, initial, sgd, blockRows, approximationCap, ScreeningPrecision.auto());
+  }
+
+  /** As above, with the number format of the screening product. */
+  public LazyPrototypeTable(NDManager parent, NDArray initial, SgdSettings sgd, int blockRows, double approximationCap,
+      ScreeningPrecision precision) {
     if (!(approximationCap >= 0)) {
       throw new IllegalArgumentException("approximation cap must be >= 0");
     }
@@ -94,8 +105,27 @@ public final class LazyPrototypeTable implements AutoCloseable {
       transform[4 * j] = 1;
       transform[4 * j + 3] = 1;
     }
+    this.precision = precision;
+    this.kernels = TorchScriptModule.compileResource(manager, "PrototypeKernels", LazyPrototypeTable.class,
+        "PrototypeKernels.torchscript");
     normaliseBase();
     refreshGram();
+    rebuildScreenCopy();
+  }
+
+  /** The bfloat16 copy of the unit base rows, made afresh from W (BF16 screening only). */
+  private void rebuildScreenCopy() {
+    if (screenCopy != null) {
+      screenCopy.close();
+      screenCopy = null;
+    }
+    if (precision == ScreeningPrecision.BF16) {
+      screenCopy = kernels.run("to_bfloat16", w);
+    }
+  }
+
+  public ScreeningPrecision screeningPrecision() {
+    return precision;
   }
 
   public int classes() {
@@ -126,6 +156,84 @@ public final class LazyPrototypeTable implements AutoCloseable {
    */
   public NDArray approximateCosines(NDManager target, NDArray embeddingsT, int start, int end) {
     return w.get(target, new NDIndex(start + ":" + end)).matMul(embeddingsT);
+  }
+
+  /**
+   * One step's screening of all rows against unit embeddings given as rows (B × d): the pairs whose
+   * raw value ⟨x, Ŵ_base⟩ exceeds a per-sample limit, block by block. Close it at the end of the step.
+   */
+  public Screening screening(NDArray embeddings) {
+    return new Screening(embeddings);
+  }
+
+  /** Screened pairs of a block: flat = (row − start)·B + sample, and their raw values ⟨x, Ŵ_base⟩. */
+  public record Screened(long[] flat, float[] values) {}
+
+  /**
+   * The embeddings of one step as the screening product needs them. In {@link
+   * ScreeningPrecision#BF16} a block is first screened in bfloat16 against limits lowered by that
+   * product's error bound ({@link ScreeningPrecision#coarseLimit}), and only the pairs that pass get
+   * their raw value in float32 (one gather of their rows), which is then compared with the limit
+   * itself. The result is what the float32 product gives (up to float32 round-off right at a
+   * limit, which ε allows for), for a fraction of its cost. A block where more pairs pass than
+   * twice its rows (the first blocks of a step, while the limits are still low) takes the float32
+   * product instead.
+   */
+  public final class Screening implements AutoCloseable {
+    private final NDManager own = manager.newSubManager();
+    private final NDArray rows; // B × d, float32
+    private final NDArray columns; // d × B, float32
+    private final IValue rounded; // BF16: d × B in bfloat16
+    private final int samples;
+    private long coarsePairs; // pairs that passed the bfloat16 limits
+
+    private Screening(NDArray embeddings) {
+      this.samples = Math.toIntExact(embeddings.getShape().get(0));
+      this.rows = embeddings.duplicate();
+      rows.attach(own);
+      this.columns = embeddings.transpose().duplicate();
+      columns.attach(own);
+      this.rounded = precision == ScreeningPrecision.BF16 ? kernels.run("to_bfloat16", columns) : null;
+    }
+
+    /** The pairs of rows start..end−1 whose raw value exceeds the sample's limit, in row-major order. */
+    public Screened select(int start, int end, float[] limits) {
+      try (NDManager tmp = own.newSubManager()) {
+        NDArray fine = staging.floats(tmp, limits, new Shape(1, samples));
+        NDArray[] out;
+        if (rounded == null) {
+          out = kernels.runTensors(tmp, "select", w, (long) start, (long) end, columns, fine);
+        } else {
+          float[] coarse = new float[samples];
+          for (int r = 0; r < samples; r++) {
+            coarse[r] = precision.coarseLimit(limits[r], dim);
+          }
+          // past this many pairs one float32 block product is cheaper than gathering their rows
+          long most = 2L * (end - start);
+          out = kernels.runTensors(tmp, "select_screened", screenCopy, w, (long) start, (long) end, rounded, rows,
+              columns, staging.floats(tmp, coarse, new Shape(1, samples)), fine, most);
+          coarsePairs += out[2].toLongArray()[0];
+        }
+        return new Screened(out[0].toLongArray(), out[1].toFloatArray());
+      }
+    }
+
+    /** As {@link #select(int, int, float[])}, for the block's approximate cosines already computed. */
+    public Screened select(NDArray cosines, float[] limits) {
+      try (NDManager tmp = own.newSubManager()) {
+        NDArray[] out = kernels.runTensors(tmp, "select_from", cosines, staging.floats(tmp, limits, new Shape(1, samples)));
+        return new Screened(out[0].toLongArray(), out[1].toFloatArray());
+      }
+    }
+
+    @Override
+    public void close() {
+      if (rounded != null) {
+        LOG.debug("screening: {} pairs passed the bfloat16 limits", coarsePairs);
+        rounded.close();
+      }
+      own.close();
+    }
   }
 
   /** Rows whose approximate cosines are not good enough this step: score them exactly. */
@@ -591,11 +699,14 @@ public final class LazyPrototypeTable implements AutoCloseable {
 
   /** Stores W = n·Ŵ as the unit row Ŵ (the scale n goes into the transform) and v as it is. */
   private void writeBase(NDManager tmp, NDArray idx, int[] rows, NDArray newW, NDArray newV) {
-    NDIndex at = new NDIndex("{}", idx);
     NDArray norms = newW.norm(new int[] {1}, true);
     NDArray unit = newW.divi(norms.maximum(Float.MIN_NORMAL));
-    w.set(at, unit);
-    v.set(at, newV);
+    // whole rows (index_copy_): DJL's w.set(index, rows) writes element by element
+    kernels.run("write_rows", w, idx, unit).close();
+    kernels.run("write_rows", v, idx, newV).close();
+    if (screenCopy != null) {
+      kernels.run("write_rows", screenCopy, idx, unit).close();
+    }
     float[] n = norms.toFloatArray();
     for (int r = 0; r < rows.length; r++) {
       baseScale[rows[r]] = n[r];
@@ -727,6 +838,12 @@ public final class LazyPrototypeTable implements AutoCloseable {
   }
 
   static LazyPrototypeTable load(NDManager parent, Path dir, SgdSettings sgd, int blockRows, double cap) throws IOException {
+    return load(parent, dir, sgd, blockRows, cap, ScreeningPrecision.auto());
+  }
+
+  /** Restores a table written by {@link #save}, screened in the given precision (not part of the saved state). */
+  static LazyPrototypeTable load(NDManager parent, Path dir, SgdSettings sgd, int blockRows, double cap,
+      ScreeningPrecision precision) throws IOException {
     Npy.Header h = Npy.readHeader(dir.resolve("prototypes.npy"));
     if (h.shape().length != 2 || h.dtype() != Npy.DType.FLOAT32) {
       throw new UserInputException(h.file() + ": expected a float32 (C, d) matrix");
@@ -734,7 +851,7 @@ public final class LazyPrototypeTable implements AutoCloseable {
     LazyPrototypeTable t;
     try (NDManager tmp = parent.newSubManager()) {
       t = new LazyPrototypeTable(parent, tmp.zeros(new Shape(h.shape()[0], h.shape()[1]), DataType.FLOAT32), sgd,
-          blockRows, cap);
+          blockRows, cap, precision);
     }
     readMatrix(h, t.w, t.manager, blockRows);
     readMatrix(Npy.readHeader(dir.resolve("momentum.npy")), t.v, t.manager, blockRows);
@@ -748,6 +865,7 @@ public final class LazyPrototypeTable implements AutoCloseable {
     t.lastLearningRate = state.path("last_learning_rate").asDouble(0);
     t.normaliseBase();
     t.refreshGram();
+    t.rebuildScreenCopy();
     return t;
   }
 
@@ -791,6 +909,11 @@ public final class LazyPrototypeTable implements AutoCloseable {
 
   @Override
   public void close() {
+    if (screenCopy != null) {
+      screenCopy.close();
+      screenCopy = null;
+    }
+    kernels.close();
     manager.close();
   }
 }

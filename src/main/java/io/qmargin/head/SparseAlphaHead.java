@@ -317,46 +317,46 @@ public final class SparseAlphaHead implements TrainableHead {
     boolean[] exactRow = table.exactMask();
     long engineNanos = 0;
     long javaNanos = 0;
-    long productNanos = 0;
     try (NDManager scope = m.newSubManager()) {
       // contiguous (d × n): the block products run about a quarter faster than on a transposed view
-      NDArray xT = xd.get(staging.indices(scope, samples)).transpose().duplicate();
+      NDArray xs = xd.get(staging.indices(scope, samples));
+      NDArray xT = xs.transpose().duplicate();
       int blockRows = table.blockRows();
-      for (int start = 0; start < classes; start += blockRows) {
-        int end = Math.min(classes, start + blockRows);
-        long tBlock = System.nanoTime();
-        try (NDManager block = scope.newSubManager()) {
-          NDArray cos = table.approximateCosines(block, xT, start, end);
-          productNanos += System.nanoTime() - tBlock;
-          if (fixed == null && start == 0) {
-            // a non-target class alone bounds τ from below by its logit (q_j = 1, f'(1) = 0)
-            float[] max = cos.max(new int[] {0}).toFloatArray();
-            long[] arg = cos.argMax(0).toLongArray();
-            for (int r = 0; r < n; r++) {
-              if (start + arg[r] != y[samples[r]] && !exactRow[(int) (start + arg[r])]) {
-                tau[r] = Math.max(tau[r], s * (max[r] - eps) + boundOverstatement);
-                threshold[r] = (tau[r] - gap) / s;
-              }
-            }
-          }
+      try (LazyPrototypeTable.Screening screening = table.screening(xs)) {
+        for (int start = 0; start < classes; start += blockRows) {
+          int end = Math.min(classes, start + blockRows);
+          long tBlock = System.nanoTime();
           float[] limit = new float[n];
-          for (int r = 0; r < n; r++) {
-            limit[r] = (float) (threshold[r] - eps);
+          LazyPrototypeTable.Screened got;
+          if (fixed == null && start == 0) {
+            try (NDManager block = scope.newSubManager()) {
+              NDArray cos = table.approximateCosines(block, xT, start, end);
+              // a non-target class alone bounds τ from below by its logit (q_j = 1, f'(1) = 0)
+              float[] max = cos.max(new int[] {0}).toFloatArray();
+              long[] arg = cos.argMax(0).toLongArray();
+              for (int r = 0; r < n; r++) {
+                if (start + arg[r] != y[samples[r]] && !exactRow[(int) (start + arg[r])]) {
+                  tau[r] = Math.max(tau[r], s * (max[r] - eps) + boundOverstatement);
+                  threshold[r] = (tau[r] - gap) / s;
+                }
+                limit[r] = (float) (threshold[r] - eps);
+              }
+              got = screening.select(cos, limit);
+            }
+          } else {
+            for (int r = 0; r < n; r++) {
+              limit[r] = (float) (threshold[r] - eps);
+            }
+            got = screening.select(start, end, limit);
           }
-          NDArray mask = cos.gt(block.create(limit, new Shape(1, n)));
-          long[] at = mask.nonzero().toLongArray();
-          // values by flat index: booleanMask took 65 ms per block here, this a few
-          long[] flat = new long[at.length / 2];
-          for (int e = 0; e < flat.length; e++) {
-            flat[e] = at[2 * e] * n + at[2 * e + 1];
-          }
-          float[] values = flat.length == 0 ? new float[0] : cos.take(block, staging.indices(block, flat)).toFloatArray();
           long tJava = System.nanoTime();
           engineNanos += tJava - tBlock;
           int[] added = new int[n];
+          long[] flat = got.flat();
+          float[] values = got.values();
           for (int e = 0; e < values.length; e++) {
-            int cls = (int) (start + at[2 * e]);
-            int r = (int) at[2 * e + 1];
+            int cls = (int) (start + flat[e] / n);
+            int r = (int) (flat[e] % n);
             if (cls != y[samples[r]] && !exactRow[cls]) {
               lists.add(r, cls, values[e]);
               added[r]++;
@@ -386,8 +386,8 @@ public final class SparseAlphaHead implements TrainableHead {
         }
       }
       if (LOG.isDebugEnabled()) {
-        LOG.debug(String.format(java.util.Locale.ROOT, "streaming: engine %.3f s (products %.3f s), candidates and bounds %.3f s",
-            engineNanos / 1e9, productNanos / 1e9, javaNanos / 1e9));
+        LOG.debug(String.format(java.util.Locale.ROOT, "streaming: engine %.3f s, candidates and bounds %.3f s",
+            engineNanos / 1e9, javaNanos / 1e9));
       }
       // rows whose approximate cosines are not good enough: exact cosines, final thresholds
       int[] exactRows = table.exactRows();
@@ -565,7 +565,7 @@ public final class SparseAlphaHead implements TrainableHead {
   public void restore(Path dir) throws IOException {
     NDManager parent = table.manager().getParentManager();
     LazyPrototypeTable loaded = LazyPrototypeTable.load(parent, dir, table.sgd(), table.blockRows(),
-        table.approximationCap());
+        table.approximationCap(), table.screeningPrecision());
     if (loaded.classes() != table.classes() || loaded.dim() != table.dim()) {
       loaded.close();
       throw new UserInputException(dir + ": the saved head has " + loaded.classes() + " x " + loaded.dim()

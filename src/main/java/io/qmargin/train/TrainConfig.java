@@ -37,7 +37,7 @@ public record TrainConfig(
   public record Model(String backbone, int embeddingDim, double dropout) {}
 
   /** The classification head; see {@link io.qmargin.head.HeadSettings}. */
-  public record Head(String type, int blockRows, double sampleRate, double initStd) {}
+  public record Head(String type, int blockRows, double sampleRate, double initStd, String screening) {}
 
   /** SGD with momentum and weight decay; the prototypes are a separate group with a scaled lr. */
   public record Optimizer(double lr, double momentum, double weightDecay, double prototypeLrScale, double gradClip) {}

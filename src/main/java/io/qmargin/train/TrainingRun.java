@@ -19,6 +19,7 @@ import io.qmargin.data.face.Preprocessing;
 import io.qmargin.eval.Progress;
 import io.qmargin.head.HeadSettings;
 import io.qmargin.head.HeadStep;
+import io.qmargin.head.ScreeningPrecision;
 import io.qmargin.head.SgdSettings;
 import io.qmargin.head.TrainableHead;
 import io.qmargin.io.AtomicFiles;
@@ -97,7 +98,8 @@ public final class TrainingRun {
       TrainableHead head;
       try (NDManager init = manager.newSubManager()) {
         NDArray w = init.randomNormal(0f, (float) hc.initStd(), new Shape(train.numClasses(), dim), DataType.FLOAT32);
-        head = new HeadSettings(hc.type(), hc.blockRows(), hc.sampleRate(), sgdSettings)
+        head = new HeadSettings(hc.type(), hc.blockRows(), hc.sampleRate(), sgdSettings,
+            ScreeningPrecision.parse(hc.screening()))
             .create(manager, loss, w, config.seed());
       }
       try (head; ParameterSgd sgd = new ParameterSgd(manager, backbone, oc.momentum(), oc.weightDecay(), oc.gradClip())) {

@@ -64,6 +64,80 @@ class LazyPrototypeTableTest extends EngineTest {
     }
   }
 
+  /**
+   * The bfloat16 screening finds the pairs the float32 product finds, with float32 values: after
+   * optimizer steps (the bfloat16 copy follows every row write) and after a save and load (it is
+   * rebuilt). Low limits, where most pairs pass and a block takes the float32 product, and high
+   * ones, where a few pairs pass and their rows are gathered, are both checked.
+   */
+  @org.junit.jupiter.api.Test
+  void bfloat16ScreeningFindsWhatTheFloat32ProductFinds(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws java.io.IOException {
+    int classes = 300;
+    int d = 64;
+    int b = 8;
+    SplittableRandom rnd = new SplittableRandom(9);
+    SgdSettings sgd = new SgdSettings(0.9, 5e-3);
+    NDArray w0 = manager.create(gaussian(rnd, classes * d), new Shape(classes, d));
+    try (LazyPrototypeTable bf16 = new LazyPrototypeTable(manager, w0, sgd, 16, 2e-3, ScreeningPrecision.BF16);
+        LazyPrototypeTable fp32 = new LazyPrototypeTable(manager, w0, sgd, 16, 2e-3, ScreeningPrecision.FP32)) {
+      for (int step = 0; step < 8; step++) {
+        int[] rows = rnd.ints(0, classes).distinct().limit(40).toArray();
+        float[] g = gaussian(rnd, rows.length * d);
+        bf16.step(rows, g, 0.1);
+        fp32.step(rows, g, 0.1);
+        assertSameScreening(bf16, fp32, rnd, b, d, "step " + step);
+      }
+      bf16.save(dir);
+      try (LazyPrototypeTable loaded = LazyPrototypeTable.load(manager, dir, sgd, 16, 2e-3)) {
+        assertThat(loaded.screeningPrecision()).isEqualTo(ScreeningPrecision.auto());
+      }
+      try (LazyPrototypeTable loaded = LazyPrototypeTable.load(manager, dir, sgd, 16, 2e-3, ScreeningPrecision.BF16)) {
+        assertSameScreening(loaded, fp32, rnd, b, d, "after loading");
+      }
+    }
+  }
+
+  private void assertSameScreening(LazyPrototypeTable bf16, LazyPrototypeTable fp32, SplittableRandom rnd, int b, int d,
+      String when) {
+    float[] x = new float[b * d];
+    for (int i = 0; i < b; i++) {
+      System.arraycopy(unit(gaussian(rnd, d)), 0, x, i * d, d);
+    }
+    NDArray xs = manager.create(x, new Shape(b, d));
+    float[] xT = xs.transpose().duplicate().toFloatArray();
+    for (float level : new float[] {-0.2f, 0.3f}) {
+      float[] limits = new float[b];
+      for (int r = 0; r < b; r++) {
+        limits[r] = level + 0.1f * (float) rnd.nextDouble();
+      }
+      try (LazyPrototypeTable.Screening a = bf16.screening(xs); LazyPrototypeTable.Screening c = fp32.screening(xs)) {
+        for (int start = 0; start < bf16.classes(); start += 16) {
+          int end = Math.min(bf16.classes(), start + 16);
+          LazyPrototypeTable.Screened got = a.select(start, end, limits);
+          LazyPrototypeTable.Screened want = c.select(start, end, limits);
+          float[] raw = fp32.approximateCosines(manager, manager.create(xT, new Shape(d, b)), start, end).toFloatArray();
+          java.util.Map<Long, Float> found = new java.util.HashMap<>();
+          for (int e = 0; e < got.flat().length; e++) {
+            found.put(got.flat()[e], got.values()[e]);
+          }
+          for (int e = 0; e < want.flat().length; e++) {
+            long f = want.flat()[e];
+            if (want.values()[e] > limits[(int) (f % b)] + 1e-5) {
+              assertThat(found).as("%s, limit %s: pair %d of rows %d..", when, level, f, start).containsKey(f);
+              assertThat(found.get(f)).isCloseTo(want.values()[e], within(1e-5f));
+            }
+          }
+          for (int e = 0; e < got.flat().length; e++) {
+            long f = got.flat()[e];
+            assertThat(got.values()[e]).as("%s: value of pair %d", when, f).isCloseTo(raw[(int) f], within(1e-5f))
+                .isGreaterThan(limits[(int) (f % b)]);
+          }
+        }
+      }
+    }
+  }
+
   private static void denseSgd(float[][] state, int[] rows, float[] g, double lr, SgdSettings sgd) {
     float[] grad = new float[C * D];
     for (int r = 0; r < rows.length; r++) {

@@ -24,20 +24,24 @@ class SparseAlphaHeadTest extends EngineTest {
    * The sparse head with its lazy optimizer against the dense head with dense SGD, from the same
    * prototypes on the same batches: equal loss, embedding gradients and prototypes after every
    * step. The cap decides which rows are scored from approximate cosines (∞: all, 0: none that
-   * moved); an overstated τ bound makes the certificate fail, and the redo must repair it.
+   * moved); an overstated τ bound makes the certificate fail, and the redo must repair it. Both
+   * screening precisions must give the same.
    */
   @ParameterizedTest
   @CsvSource({
-    "'qmargin:alpha=1.5,s=8,m=0.2', 0.9, 25, 2e-3, 0",
-    "'qmargin:alpha=1.5,s=8,m=0.2', 0.9, 25, 1e9, 0",
-    "'qmargin:alpha=1.25,s=12,m=0.2', 0.5, 70, 0, 0",
-    "'qmargin:alpha=1.25,s=12,m=0.2', 0.9, 15, 2e-3, 3",
-    "'entmax:alpha=1.5,s=6', 0.0, 10, 2e-3, 0",
-    "'sparsemax:s=4', 0.9, 10, 1e9, 0",
-    "'entmax:alpha=3,s=4', 0.9, 10, 2e-3, 1",
-    "'a3m:alpha=1.5,s=8,m=0.3', 0.9, 12, 2e-3, 0",
+    "'qmargin:alpha=1.5,s=8,m=0.2', 0.9, 25, 2e-3, 0, bf16",
+    "'qmargin:alpha=1.5,s=8,m=0.2', 0.9, 25, 2e-3, 0, fp32",
+    "'qmargin:alpha=1.5,s=8,m=0.2', 0.9, 25, 1e9, 0, bf16",
+    "'qmargin:alpha=1.25,s=12,m=0.2', 0.5, 70, 0, 0, bf16",
+    "'qmargin:alpha=1.25,s=12,m=0.2', 0.9, 15, 2e-3, 3, bf16",
+    "'qmargin:alpha=1.25,s=12,m=0.2', 0.9, 15, 2e-3, 3, fp32",
+    "'entmax:alpha=1.5,s=6', 0.0, 10, 2e-3, 0, bf16",
+    "'sparsemax:s=4', 0.9, 10, 1e9, 0, bf16",
+    "'entmax:alpha=3,s=4', 0.9, 10, 2e-3, 1, fp32",
+    "'a3m:alpha=1.5,s=8,m=0.3', 0.9, 12, 2e-3, 0, bf16",
   })
-  void equalsDenseSgdUpToRoundOff(String spec, double momentum, int steps, double cap, double overstate) {
+  void equalsDenseSgdUpToRoundOff(String spec, double momentum, int steps, double cap, double overstate,
+      String screening) {
     VerificationLoss loss = LossSpec.parse(spec);
     int classes = 60;
     int d = 8;
@@ -47,7 +51,8 @@ class SparseAlphaHeadTest extends EngineTest {
     NDArray w0 = manager.randomNormal(new Shape(classes, d));
     long growths = 0;
     try (DenseHead dense = new DenseHead(manager, loss, w0, sgd);
-        SparseAlphaHead sparse = new SparseAlphaHead(loss, new LazyPrototypeTable(manager, w0, sgd, 16, cap))) {
+        SparseAlphaHead sparse = new SparseAlphaHead(loss, new LazyPrototypeTable(manager, w0, sgd, 16, cap,
+            ScreeningPrecision.parse(screening)))) {
       sparse.overstateBounds(overstate);
       SplittableRandom rnd = new SplittableRandom(11);
       int[] all = new int[classes];
