@@ -61,6 +61,8 @@ public final class LazyPrototypeTable implements AutoCloseable {
   private final ScreeningPrecision precision;
   private final TorchScriptModule kernels;
   private IValue screenCopy; // the unit base rows in bfloat16 (BF16 screening), else null
+  private float[] roundingError; // BF16: |Ŵ_j − bf16(Ŵ_j)| per row
+  private double largestRoundingError = Double.NaN; // of all rows, NaN until computed
   private final double[] gram; // 4 per base row: |W|², ⟨W, v⟩, |v|², |v⊥|
   private final double[] transform; // 4 per row: a11 a12 a21 a22
   private final double[] baseScale; // |W_base| at the last write: W_base = baseScale·(stored unit row)
@@ -121,7 +123,23 @@ public final class LazyPrototypeTable implements AutoCloseable {
     }
     if (precision == ScreeningPrecision.BF16) {
       screenCopy = kernels.run("to_bfloat16", w);
+      try (NDManager tmp = manager.newSubManager()) {
+        roundingError = kernels.runTensor(tmp, "rounding_errors", w, (long) blockRows).toFloatArray();
+      }
+      largestRoundingError = Double.NaN;
     }
+  }
+
+  /** The largest |Ŵ_j − bf16(Ŵ_j)| over all rows (BF16 screening). */
+  private double largestRoundingError() {
+    if (Double.isNaN(largestRoundingError)) {
+      double max = 0;
+      for (float e : roundingError) {
+        max = Math.max(max, e);
+      }
+      largestRoundingError = max;
+    }
+    return largestRoundingError;
   }
 
   public ScreeningPrecision screeningPrecision() {
@@ -184,6 +202,7 @@ public final class LazyPrototypeTable implements AutoCloseable {
     private final NDArray rows; // B × d, float32
     private final NDArray columns; // d × B, float32
     private final IValue rounded; // BF16: d × B in bfloat16
+    private final float[] xError; // BF16: |x − bf16(x)| per sample
     private final int samples;
     private long coarsePairs; // pairs that passed the bfloat16 limits
 
@@ -194,6 +213,8 @@ public final class LazyPrototypeTable implements AutoCloseable {
       this.columns = embeddings.transpose().duplicate();
       columns.attach(own);
       this.rounded = precision == ScreeningPrecision.BF16 ? kernels.run("to_bfloat16", columns) : null;
+      this.xError = rounded == null ? null
+          : kernels.runTensor(own, "rounding_errors", rows, (long) samples).toFloatArray();
     }
 
     /** The pairs of rows start..end−1 whose raw value exceeds the sample's limit, in row-major order. */
@@ -205,13 +226,15 @@ public final class LazyPrototypeTable implements AutoCloseable {
           out = kernels.runTensors(tmp, "select", w, (long) start, (long) end, columns, fine);
         } else {
           float[] coarse = new float[samples];
+          double wError = largestRoundingError();
           for (int r = 0; r < samples; r++) {
-            coarse[r] = precision.coarseLimit(limits[r], dim);
+            coarse[r] = precision.coarseLimit(limits[r], dim, xError[r], wError);
           }
-          // past this many pairs one float32 block product is cheaper than gathering their rows
+          // past this many pairs one float32 block product is cheaper than gathering their rows;
+          // the rows are gathered 4,096 at a time, so that the temporaries (8 MB at d = 512) are reused
           long most = 2L * (end - start);
           out = kernels.runTensors(tmp, "select_screened", screenCopy, w, (long) start, (long) end, rounded, rows,
-              columns, staging.floats(tmp, coarse, new Shape(1, samples)), fine, most);
+              columns, staging.floats(tmp, coarse, new Shape(1, samples)), fine, most, 4096L);
           coarsePairs += out[2].toLongArray()[0];
         }
         return new Screened(out[0].toLongArray(), out[1].toFloatArray());
@@ -706,6 +729,11 @@ public final class LazyPrototypeTable implements AutoCloseable {
     kernels.run("write_rows", v, idx, newV).close();
     if (screenCopy != null) {
       kernels.run("write_rows", screenCopy, idx, unit).close();
+      float[] e = kernels.runTensor(tmp, "rounding_errors", unit, (long) rows.length).toFloatArray();
+      for (int r = 0; r < rows.length; r++) {
+        roundingError[rows[r]] = e[r];
+      }
+      largestRoundingError = Double.NaN;
     }
     float[] n = norms.toFloatArray();
     for (int r = 0; r < rows.length; r++) {

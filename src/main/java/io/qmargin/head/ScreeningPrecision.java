@@ -29,23 +29,30 @@ public enum ScreeningPrecision {
 
   /**
    * A bfloat16 limit L_c such that every pair of unit vectors whose float32 dot product exceeds
-   * {@code limit} has a bfloat16 product above L_c. With u = 2^−8 and γ = d·2^−24/(1 − d·2^−24):
+   * {@code limit} has a bfloat16 product above L_c. With u = 2^−8, γ = d·2^−24/(1 − d·2^−24), and
+   * ρ_x = |x − x̃|, ρ_w = |w − w̃| the rounding errors of the two vectors (at most u each):
    * <ul>
    *   <li>the float32 dot product is within γ·|x|·|w| of ⟨x, w⟩;
-   *   <li>rounding x and w to bfloat16 changes ⟨x, w⟩ by at most (2u + u²)·|x|·|w|;
+   *   <li>rounding to bfloat16 changes ⟨x, w⟩ by |⟨x̃ − x, w̃⟩ + ⟨x, w̃ − w⟩| ≤ ρ_x·(|w| + ρ_w) + |x|·ρ_w;
    *   <li>the bfloat16 products are exact in float32 and summed in float32, within γ·|x̃|·|w̃|;
    *   <li>the sum s is rounded to bfloat16 once more, to within u·|s|, and rounding is monotone.
    * </ul>
    * So float32 value &gt; L implies s &gt; M = L − E (E the first three terms) and bf16(s) ≥ M −
    * u·|M|; L_c lies strictly below that, rounded down to a bfloat16 number so that the engine takes
-   * it as it is. |x|, |w| ≤ 1 + 10^−6 for float32 unit vectors; a margin of 10^−7 also covers
-   * bfloat16 instructions that flush numbers below 2^−126 to zero.
+   * it as it is. |x|, |w| ≤ 1 + 10^−6 for float32 unit vectors; the errors as computed in float32
+   * are raised by 10^−4 of themselves; a margin of 10^−7 also covers bfloat16 instructions that
+   * flush numbers below 2^−126 to zero.
+   *
+   * @param xError ρ_x, or u if unknown
+   * @param wError ρ_w (the largest over the rows screened), or u if unknown
    */
-  public float coarseLimit(float limit, int dim) {
+  public float coarseLimit(float limit, int dim, double xError, double wError) {
     double u = BF16_UNIT_ROUNDOFF;
     double gamma = dim * 0x1p-24 / (1 - dim * 0x1p-24);
-    double norms = (1 + 1e-6) * (1 + 1e-6);
-    double e = (gamma * (1 + (1 + u) * (1 + u)) + 2 * u + u * u) * norms;
+    double norm = 1 + 1e-6;
+    double rx = xError * (1 + 1e-4);
+    double rw = wError * (1 + 1e-4);
+    double e = gamma * norm * norm * (1 + (1 + u) * (1 + u)) + rx * (norm + rw) + norm * rw;
     double m = limit - e;
     double below = m - u * Math.abs(m) - 1e-7;
     float f = (float) below;

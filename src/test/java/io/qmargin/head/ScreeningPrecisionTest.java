@@ -35,7 +35,10 @@ class ScreeningPrecisionTest extends EngineTest {
   @Test
   void theCoarseLimitLiesBelowTheLimitByTheErrorBound() {
     for (float limit : new float[] {-1f, -0.3f, 0f, 0.1f, 0.5f, 0.999f}) {
-      float coarse = ScreeningPrecision.BF16.coarseLimit(limit, D);
+      double u = ScreeningPrecision.BF16_UNIT_ROUNDOFF;
+      float coarse = ScreeningPrecision.BF16.coarseLimit(limit, D, u, u);
+      assertThat(ScreeningPrecision.BF16.coarseLimit(limit, D, 0.0016, 0.0016)).as("typical errors")
+          .isGreaterThan(coarse).isLessThan(limit);
       double drop = limit - coarse;
       assertThat(drop).as("drop at %s", limit).isGreaterThan(0.0078).isLessThan(0.0078 + 0.0040 * Math.abs(limit) + 0.0085);
     }
