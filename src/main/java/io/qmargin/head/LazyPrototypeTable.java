@@ -620,14 +620,14 @@ public final class LazyPrototypeTable implements AutoCloseable {
           e[2][r] = (float) (transform[o] - learningRate * e0);
           e[3][r] = (float) (transform[o + 1] - learningRate * e1);
         }
-        NDArray[] c = new NDArray[4];
+        float[] coef = new float[4 * n];
         for (int i = 0; i < 4; i++) {
-          c[i] = staging.floats(tmp, e[i], new Shape(n, 1));
+          System.arraycopy(e[i], 0, coef, i * n, n);
         }
-        NDArray vel = p.base.mul(c[0]).addi(p.momentum.mul(c[1])).addi(g.dense());
-        vel.attach(tmp);
-        NDArray newW = p.base.muli(c[2]).addi(p.momentum.muli(c[3])).addi(g.dense().muli(-learningRate));
-        writeBase(tmp, staging.indices(tmp, p.rows), p.rows, newW, vel);
+        // v' = e0·Ŵ + e1·v + g, W' = e2·Ŵ + e3·v − η·g, then written as in writeBase: one kernel call
+        stored(p.rows, kernels.runTensors(tmp, "step_rows", w, v, screenCopy != null ? screenCopy : w,
+            screenCopy != null, staging.indices(tmp, p.rows), p.base, p.momentum, g.dense(),
+            staging.floats(tmp, coef, new Shape(4, n, 1)), learningRate));
         System.arraycopy(p.rows, 0, rows, offset, n);
         offset += n;
       }
@@ -722,37 +722,36 @@ public final class LazyPrototypeTable implements AutoCloseable {
 
   /** Stores W = n·Ŵ as the unit row Ŵ (the scale n goes into the transform) and v as it is. */
   private void writeBase(NDManager tmp, NDArray idx, int[] rows, NDArray newW, NDArray newV) {
-    NDArray norms = newW.norm(new int[] {1}, true);
-    NDArray unit = newW.divi(norms.maximum(Float.MIN_NORMAL));
-    // whole rows (index_copy_): DJL's w.set(index, rows) writes element by element
-    kernels.run("write_rows", w, idx, unit).close();
-    kernels.run("write_rows", v, idx, newV).close();
+    stored(rows, kernels.runTensors(tmp, "write_base", w, v, screenCopy != null ? screenCopy : w, screenCopy != null,
+        idx, newW, newV));
+  }
+
+  /**
+   * Bookkeeping of rows just written by a kernel that returned (|W| before normalising, then the
+   * Gram numbers |Ŵ|², ⟨Ŵ, v⟩, |v|², then the bfloat16 rounding errors of Ŵ if screened).
+   */
+  private void stored(int[] rows, NDArray[] out) {
+    float[] n = out[0].toFloatArray();
+    for (int r = 0; r < rows.length; r++) {
+      baseScale[rows[r]] = n[r];
+    }
+    setGram(rows, 0, out[1].toFloatArray(), out[2].toFloatArray(), out[3].toFloatArray());
     if (screenCopy != null) {
-      kernels.run("write_rows", screenCopy, idx, unit).close();
-      float[] e = kernels.runTensor(tmp, "rounding_errors", unit, (long) rows.length).toFloatArray();
+      float[] e = out[4].toFloatArray();
       for (int r = 0; r < rows.length; r++) {
         roundingError[rows[r]] = e[r];
       }
       largestRoundingError = Double.NaN;
     }
-    float[] n = norms.toFloatArray();
-    for (int r = 0; r < rows.length; r++) {
-      baseScale[rows[r]] = n[r];
-    }
-    setGram(rows, 0, unit, newV);
   }
 
   /**
-   * Gram numbers of base rows (rows[from..], given as engine arrays): |Ŵ|², ⟨Ŵ, v⟩, |v|² in float32, and |v⊥|² = |v|² − ⟨Ŵ, v⟩²/|Ŵ|² rounded up by the float32 error bound of those sums,
-   * 4·d·2^−24·|v|², so that δ_j stays an upper bound. One code path for writes and loads, so that a
-   * reloaded table computes exactly what the running one did.
+   * Gram numbers of base rows (rows[from..]) from |Ŵ|², ⟨Ŵ, v⟩, |v|² summed in float32 (the kernel
+   * {@code gram}, for writes and loads alike, so that a reloaded table computes exactly what the
+   * running one did), with |v⊥|² = |v|² − ⟨Ŵ, v⟩²/|Ŵ|² rounded up by the float32 error bound of
+   * those sums, 4·d·2^−24·|v|², so that δ_j stays an upper bound.
    */
-  private void setGram(int[] rows, int from, NDArray unit, NDArray momentum) {
-    int n = Math.toIntExact(unit.getShape().get(0));
-    float[] ww = unit.norm(new int[] {1}).square().toFloatArray();
-    float[] vv = momentum.norm(new int[] {1}).square().toFloatArray();
-    // n dot products in one batched product: one pass over the rows instead of two
-    float[] wv = unit.reshape(n, 1, dim).batchMatMul(momentum.reshape(n, dim, 1)).toFloatArray();
+  private void setGram(int[] rows, int from, float[] ww, float[] wv, float[] vv) {
     double slack = 4.0 * dim * Math.ulp(1.0f) / 2;
     for (int r = 0; r < ww.length; r++) {
       int o = 4 * (rows == null ? from + r : rows[r]);
@@ -770,7 +769,8 @@ public final class LazyPrototypeTable implements AutoCloseable {
       int end = Math.min(classes, start + blockRows);
       try (NDManager tmp = manager.newSubManager()) {
         NDIndex range = new NDIndex(start + ":" + end);
-        setGram(null, start, w.get(tmp, range), v.get(tmp, range));
+        NDArray[] g = kernels.runTensors(tmp, "gram", w.get(tmp, range), v.get(tmp, range));
+        setGram(null, start, g[0].toFloatArray(), g[1].toFloatArray(), g[2].toFloatArray());
       }
     }
   }
