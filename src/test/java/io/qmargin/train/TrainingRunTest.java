@@ -104,4 +104,27 @@ class TrainingRunTest {
     assertThat(model.get("backbone").asText()).isEqualTo("small");
     assertThat(model.get("sample_shape").toString()).isEqualTo("[3,32,32]");
   }
+
+  /**
+   * Training with the exact sparse head follows the same path whether its candidates are screened
+   * in bfloat16 or in float32: the same losses at every step, up to float32 round-off.
+   */
+  @Test
+  void theSparseHeadTrainsAlikeWithEitherScreening(@TempDir Path dir) throws Exception {
+    List<List<Double>> losses = new java.util.ArrayList<>();
+    for (String screening : new String[] {"bf16", "fp32"}) {
+      Path run = dir.resolve(screening);
+      TinyRuns.train(TinyRuns.settings("schedule.epochs=1", "head.type=sparse", "head.block_rows=16",
+          "head.screening=" + screening), run, false, TrainingListener.QUIET);
+      losses.add(TinyRuns.series(run.resolve("metrics.jsonl"), "loss"));
+    }
+    assertThat(losses.get(0)).hasSize(4).hasSameSizeAs(losses.get(1));
+    for (int t = 0; t < losses.get(0).size(); t++) {
+      assertThat(losses.get(0).get(t)).as("loss at step %d", t)
+          .isCloseTo(losses.get(1).get(t), org.assertj.core.api.Assertions.within(1e-4 * Math.abs(losses.get(1).get(t))));
+    }
+    assertThatThrownBy(() -> TinyRuns.train(TinyRuns.settings("head.type=sparse", "head.screening=int8"),
+        dir.resolve("bad"), false, TrainingListener.QUIET)).isInstanceOf(UserInputException.class)
+        .hasMessageContaining("'int8'");
+  }
 }
