@@ -48,7 +48,7 @@ final class HeadBenchmarkCommand implements Callable<Integer> {
   @Option(names = "--warmup", defaultValue = "1", description = "Untimed steps per method before the timed ones; the sparse head reaches its steady state after a few dozen; default ${DEFAULT-VALUE}.")
   int warmup;
 
-  @Option(names = "--block", defaultValue = "16384", description = "Prototype rows per streamed block; default ${DEFAULT-VALUE}.")
+  @Option(names = "--block", defaultValue = "32768", description = "Prototype rows per streamed block; default ${DEFAULT-VALUE}.")
   int block;
 
   @Option(names = "--partial-fc-rate", defaultValue = "0.1", description = "Sample rate r of Partial FC; default ${DEFAULT-VALUE}.")

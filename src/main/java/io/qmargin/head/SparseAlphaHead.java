@@ -24,9 +24,10 @@ import org.slf4j.LoggerFactory;
  * (method.md section 6).
  *
  * <ol>
- *   <li>Stream over blocks of prototypes: one matrix product per block gives approximate cosines
- *       ({@link LazyPrototypeTable#approximateCosines}, off by at most ε), and each sample keeps the
- *       classes whose cosine may exceed its current threshold t_i; the block is then discarded.
+ *   <li>Stream over blocks of prototypes: a screening product per block ({@link
+ *       LazyPrototypeTable.Screening}, in bfloat16 or float32, see {@link ScreeningPrecision})
+ *       gives each sample the classes whose approximate cosine (off by at most ε) exceeds its
+ *       current threshold t_i lowered by ε, with that cosine; the block is then discarded.
  *   <li>The threshold comes from a lower bound of τ ({@link ThresholdBound}): τ computed on any
  *       subset of the classes, with logits lowered by ε, is at most the full τ, so every class with
  *       θ_j ≤ bound − 1/(α − 1) is outside the support. Each block's candidates raise the bound, so
@@ -326,28 +327,27 @@ public final class SparseAlphaHead implements TrainableHead {
         for (int start = 0; start < classes; start += blockRows) {
           int end = Math.min(classes, start + blockRows);
           long tBlock = System.nanoTime();
-          float[] limit = new float[n];
           LazyPrototypeTable.Screened got;
-          if (fixed == null && start == 0) {
-            try (NDManager block = scope.newSubManager()) {
-              NDArray cos = table.approximateCosines(block, xT, start, end);
-              // a non-target class alone bounds τ from below by its logit (q_j = 1, f'(1) = 0)
-              float[] max = cos.max(new int[] {0}).toFloatArray();
-              long[] arg = cos.argMax(0).toLongArray();
+          try (NDManager block = scope.newSubManager()) {
+            NDArray first = null;
+            if (fixed == null && start == 0) {
+              // the first block in float32: a non-target class alone bounds τ from below by its
+              // logit (q_j = 1, f'(1) = 0)
+              first = table.approximateCosines(block, xT, start, end);
+              float[] max = first.max(new int[] {0}).toFloatArray();
+              long[] arg = first.argMax(0).toLongArray();
               for (int r = 0; r < n; r++) {
                 if (start + arg[r] != y[samples[r]] && !exactRow[(int) (start + arg[r])]) {
                   tau[r] = Math.max(tau[r], s * (max[r] - eps) + boundOverstatement);
                   threshold[r] = (tau[r] - gap) / s;
                 }
-                limit[r] = (float) (threshold[r] - eps);
               }
-              got = screening.select(cos, limit);
             }
-          } else {
+            float[] limit = new float[n];
             for (int r = 0; r < n; r++) {
               limit[r] = (float) (threshold[r] - eps);
             }
-            got = screening.select(start, end, limit);
+            got = first != null ? screening.select(first, limit) : screening.select(start, end, limit);
           }
           long tJava = System.nanoTime();
           engineNanos += tJava - tBlock;
