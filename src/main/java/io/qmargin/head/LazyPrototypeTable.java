@@ -5,12 +5,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.IValue;
 import io.qmargin.UserInputException;
 import io.qmargin.io.AtomicFiles;
 import io.qmargin.io.Json;
 import io.qmargin.io.Npy;
 import io.qmargin.model.TorchScriptModule;
-import ai.djl.pytorch.jni.IValue;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -42,6 +42,11 @@ import org.slf4j.LoggerFactory;
  * current rows; {@link #approximationBound()} bounds the error of all others, round-off included.
  * A row whose momentum has turned parallel to it again is <em>folded</em> (base ← current, A ← I),
  * which makes its δ_j negligible.
+ *
+ * <p>Screening and row writes. With {@link ScreeningPrecision#BF16} the unit base rows are kept a
+ * second time in bfloat16, with each row's rounding error, for {@link Screening}. Rows are written
+ * whole (W, v and the bfloat16 copy together) by the TorchScript kernels in
+ * {@code PrototypeKernels.torchscript}, which also return the new rows' Gram numbers.
  */
 public final class LazyPrototypeTable implements AutoCloseable {
   /** Step timings at debug level (logger io.qmargin.head.LazyPrototypeTable). */
