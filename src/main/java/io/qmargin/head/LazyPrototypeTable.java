@@ -113,11 +113,16 @@ public final class LazyPrototypeTable implements AutoCloseable {
       transform[4 * j + 3] = 1;
     }
     this.precision = precision;
-    this.kernels = TorchScriptModule.compileResource(manager, "PrototypeKernels", LazyPrototypeTable.class,
-        "PrototypeKernels.torchscript");
+    this.kernels = kernels(manager);
     normaliseBase();
     refreshGram();
     rebuildScreenCopy();
+  }
+
+  /** The table's kernels (PrototypeKernels.torchscript), compiled on the given manager; close them. */
+  public static TorchScriptModule kernels(NDManager manager) {
+    return TorchScriptModule.compileResource(manager, "PrototypeKernels", LazyPrototypeTable.class,
+        "PrototypeKernels.torchscript");
   }
 
   /** The bfloat16 copy of the unit base rows, made afresh from W (BF16 screening only). */

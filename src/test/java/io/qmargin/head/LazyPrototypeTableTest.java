@@ -6,7 +6,13 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import io.qmargin.EngineTest;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -70,9 +76,8 @@ class LazyPrototypeTableTest extends EngineTest {
    * rebuilt). Low limits, where most pairs pass and a block takes the float32 product, and high
    * ones, where a few pairs pass and their rows are gathered, are both checked.
    */
-  @org.junit.jupiter.api.Test
-  void bfloat16ScreeningFindsWhatTheFloat32ProductFinds(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
-      throws java.io.IOException {
+  @Test
+  void bfloat16ScreeningFindsWhatTheFloat32ProductFinds(@TempDir Path dir) throws IOException {
     int classes = 300;
     int d = 64;
     int b = 8;
@@ -117,7 +122,7 @@ class LazyPrototypeTableTest extends EngineTest {
           LazyPrototypeTable.Screened got = a.select(start, end, limits);
           LazyPrototypeTable.Screened want = c.select(start, end, limits);
           float[] raw = fp32.approximateCosines(manager, manager.create(xT, new Shape(d, b)), start, end).toFloatArray();
-          java.util.Map<Long, Float> found = new java.util.HashMap<>();
+          Map<Long, Float> found = new HashMap<>();
           for (int e = 0; e < got.flat().length; e++) {
             found.put(got.flat()[e], got.values()[e]);
           }

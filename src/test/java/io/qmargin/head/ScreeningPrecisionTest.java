@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.ndarray.types.Shape;
 import io.qmargin.Bfloat16;
 import io.qmargin.EngineTest;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -55,7 +57,7 @@ class ScreeningPrecisionTest extends EngineTest {
   @Test
   void adversarialRoundingDoesNotLosePairs() {
     SplittableRandom rnd = new SplittableRandom(21);
-    java.util.List<float[][]> hard = new java.util.ArrayList<>();
+    List<float[][]> hard = new ArrayList<>();
     double inputError = 2 * 0x1p-8 + 0x1p-16 + 2e-6; // the bound's input terms, rounded up
     for (int k = 0; k < 40_000 && hard.size() < 32; k++) {
       double a = 0x1p-4 * (1 + rnd.nextInt(8) / 8.0);

@@ -2,12 +2,14 @@ package io.qmargin.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.qmargin.UserInputException;
 import io.qmargin.io.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -111,7 +113,7 @@ class TrainingRunTest {
    */
   @Test
   void theSparseHeadTrainsAlikeWithEitherScreening(@TempDir Path dir) throws Exception {
-    List<List<Double>> losses = new java.util.ArrayList<>();
+    List<List<Double>> losses = new ArrayList<>();
     for (String screening : new String[] {"bf16", "fp32"}) {
       Path run = dir.resolve(screening);
       TinyRuns.train(TinyRuns.settings("schedule.epochs=1", "head.type=sparse", "head.block_rows=16",
@@ -121,7 +123,7 @@ class TrainingRunTest {
     assertThat(losses.get(0)).hasSize(4).hasSameSizeAs(losses.get(1));
     for (int t = 0; t < losses.get(0).size(); t++) {
       assertThat(losses.get(0).get(t)).as("loss at step %d", t)
-          .isCloseTo(losses.get(1).get(t), org.assertj.core.api.Assertions.within(1e-4 * Math.abs(losses.get(1).get(t))));
+          .isCloseTo(losses.get(1).get(t), within(1e-4 * Math.abs(losses.get(1).get(t))));
     }
     assertThatThrownBy(() -> TinyRuns.train(TinyRuns.settings("head.type=sparse", "head.screening=int8"),
         dir.resolve("bad"), false, TrainingListener.QUIET)).isInstanceOf(UserInputException.class)
