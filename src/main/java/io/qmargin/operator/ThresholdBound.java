@@ -61,13 +61,17 @@ public final class ThresholdBound {
       return bisect(tau0, thetaT, qT, values, n, scale, shift);
     }
     double tau = tau0;
+    double bestG = Double.NaN; // g(best), once computed
+    boolean checked = false; // whether g(tau) has been computed
     for (int it = 0; it < NEWTON_STEPS; it++) {
       double[] gs = gAndSlope(tau, thetaT, qT, values, n, scale, shift);
+      checked = true;
       double g = gs[0];
       if (!(g >= 1)) {
         break;
       }
       best = tau;
+      bestG = g;
       double phi = Math.pow(g, alpha - 1) - 1;
       if (phi <= 1e-12 || gs[1] <= 0) {
         break;
@@ -77,16 +81,23 @@ public final class ThresholdBound {
         break;
       }
       tau = next;
+      checked = false;
     }
     // the last iterate has not been checked yet when the loop ran out
-    double[] last = gAndSlope(tau, thetaT, qT, values, n, scale, shift);
-    if (tau > best && last[0] >= 1) {
-      best = tau;
+    if (!checked) {
+      double g = gAndSlope(tau, thetaT, qT, values, n, scale, shift)[0];
+      if (tau > best && g >= 1) {
+        best = tau;
+        bestG = g;
+      }
     }
     // Newton crawls where many classes leave the support one by one (α = 2 from far below):
     // finish by bisection from the last valid bound. Not for the last rounding error: near the
     // root g(next) can round below 1 with g(best) − 1 ~ 1e-8, a bound low by ~1e-8 logits.
-    if (gAndSlope(best, thetaT, qT, values, n, scale, shift)[0] > 1 + BISECTION_GAIN) {
+    if (Double.isNaN(bestG)) {
+      bestG = gAndSlope(best, thetaT, qT, values, n, scale, shift)[0];
+    }
+    if (bestG > 1 + BISECTION_GAIN) {
       best = bisect(best, thetaT, qT, values, n, scale, shift);
     }
     return best;
