@@ -55,6 +55,8 @@ public final class LazyPrototypeTable implements AutoCloseable {
   public static final double DEFAULT_APPROXIMATION_CAP = 2e-3;
   /** Rows per piece of the row updates: keeps temporaries small enough for the allocator to reuse. */
   private static final int CHUNK = 8192;
+  /** Screening: a block whose bfloat16 pass leaves more pairs than this per row takes the float32 product. */
+  static final int MOST_PAIRS_PER_ROW = 8;
   private final NDManager manager;
   private final int classes;
   private final int dim;
@@ -201,15 +203,14 @@ public final class LazyPrototypeTable implements AutoCloseable {
    * The embeddings of one step as the screening product needs them. In {@link
    * ScreeningPrecision#BF16} a block is first screened in bfloat16 against limits lowered by that
    * product's error bound ({@link ScreeningPrecision#coarseLimit}), and only the pairs that pass get
-   * their raw value in float32 (one gather of their rows), which is then compared with the limit
-   * itself. The result is what the float32 product gives (up to float32 round-off right at a
-   * limit, which ε allows for), for a fraction of its cost. A block where more pairs pass than
-   * twice its rows (the first blocks of a step, while the limits are still low) takes the float32
-   * product instead.
+   * their raw value in float32 (one dot product per pair, the engine's sampled_addmm, each row read
+   * once), which is then compared with the limit itself. The result is what the float32 product
+   * gives (up to float32 round-off right at a limit, which ε allows for), for a fraction of its
+   * cost. A block where more pairs pass than {@link #MOST_PAIRS_PER_ROW} times its rows takes the
+   * float32 product instead.
    */
   public final class Screening implements AutoCloseable {
     private final NDManager own = manager.newSubManager();
-    private final NDArray rows; // B × d, float32
     private final NDArray columns; // d × B, float32
     private final IValue rounded; // BF16: d × B in bfloat16
     private final float[] xError; // BF16: |x − bf16(x)| per sample
@@ -218,13 +219,11 @@ public final class LazyPrototypeTable implements AutoCloseable {
 
     private Screening(NDArray embeddings) {
       this.samples = Math.toIntExact(embeddings.getShape().get(0));
-      this.rows = embeddings.duplicate();
-      rows.attach(own);
       this.columns = embeddings.transpose().duplicate();
       columns.attach(own);
       this.rounded = precision == ScreeningPrecision.BF16 ? kernels.run("to_bfloat16", columns) : null;
       this.xError = rounded == null ? null
-          : kernels.runTensor(own, "rounding_errors", rows, (long) samples).toFloatArray();
+          : kernels.runTensor(own, "rounding_errors", embeddings, (long) samples).toFloatArray();
     }
 
     /** The pairs of rows start..end−1 whose raw value exceeds the sample's limit, in row-major order. */
@@ -240,23 +239,32 @@ public final class LazyPrototypeTable implements AutoCloseable {
           for (int r = 0; r < samples; r++) {
             coarse[r] = precision.coarseLimit(limits[r], dim, xError[r], wError);
           }
-          // past this many pairs one float32 block product is cheaper than gathering their rows;
-          // the rows are gathered 4,096 at a time, so that the temporaries (8 MB at d = 512) are reused
-          long most = 2L * (end - start);
-          out = kernels.runTensors(tmp, "select_screened", screenCopy, w, (long) start, (long) end, rounded, rows,
-              columns, staging.floats(tmp, coarse, new Shape(1, samples)), fine, most, 4096L);
+          // past this many pairs one float32 block product is cheaper than their dot products
+          long most = (long) MOST_PAIRS_PER_ROW * (end - start);
+          out = kernels.runTensors(tmp, "select_screened", screenCopy, w, (long) start, (long) end, rounded,
+              columns, staging.floats(tmp, coarse, new Shape(1, samples)), fine, most);
           coarsePairs += out[2].toLongArray()[0];
         }
         return new Screened(out[0].toLongArray(), out[1].toFloatArray());
       }
     }
 
-    /** As {@link #select(int, int, float[])}, for the block's approximate cosines already computed. */
-    public Screened select(NDArray cosines, float[] limits) {
+    /**
+     * The k pairs of every sample that rank highest by the screening product in rows start..end−1
+     * (all rows if fewer), with their raw values ⟨x, Ŵ_base⟩, in row-major order: not necessarily the
+     * k largest raw values, but each one a raw value of its pair.
+     */
+    public Screened top(int start, int end, int k) {
       try (NDManager tmp = own.newSubManager()) {
-        NDArray[] out = kernels.runTensors(tmp, "select_from", cosines, staging.floats(tmp, limits, new Shape(1, samples)));
+        NDArray[] out = kernels.runTensors(tmp, "block_top", rounded != null ? screenCopy : w, rounded != null, w,
+            (long) start, (long) end, rounded != null ? rounded : columns, columns, (long) k);
         return new Screened(out[0].toLongArray(), out[1].toFloatArray());
       }
+    }
+
+    /** Pairs that passed the bfloat16 limits so far (BF16 only). */
+    long coarsePairs() {
+      return coarsePairs;
     }
 
     @Override

@@ -13,9 +13,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,11 +51,36 @@ public final class SparseAlphaHead implements TrainableHead {
   private LazyPrototypeTable table;
   /** Rows per piece of the gradient: keeps temporaries small enough for the allocator to reuse. */
   private static final int ROW_CHUNK = 8192;
+  /** Classes per sample of the first block that bound τ before it is screened. */
+  private static final int PILOT_CLASSES = 32;
   private int[] pendingRows = new int[0];
   private final List<LazyPrototypeTable.Gradient> pendingGradient = new ArrayList<>(); // pieces of rows
   private final List<LazyPrototypeTable.Gathered> pendingGathered = new ArrayList<>(); // their base rows
   private double boundOverstatement;
   private final StagingBuffer staging = new StagingBuffer();
+  private int[] columnOf = new int[0]; // per class: its gradient row in this step, else −1 (reused)
+
+  /** The (sample, class) pairs of a step with a non-zero ∂L/∂cos: ∂L/∂cos / B and the cosine. */
+  private static final class GradientPairs {
+    int size;
+    int[] sample = new int[1024];
+    int[] cls = new int[1024];
+    float[] grad = new float[1024];
+    float[] cos = new float[1024];
+
+    void add(int r, int c, float g, float cosine) {
+      if (size == sample.length) {
+        sample = Arrays.copyOf(sample, 2 * size);
+        cls = Arrays.copyOf(cls, 2 * size);
+        grad = Arrays.copyOf(grad, 2 * size);
+        cos = Arrays.copyOf(cos, 2 * size);
+      }
+      sample[size] = r;
+      cls[size] = c;
+      grad[size] = g;
+      cos[size++] = cosine;
+    }
+  }
 
   public SparseAlphaHead(VerificationLoss loss, LazyPrototypeTable table) {
     if (!loss.isSparse()) {
@@ -106,8 +129,7 @@ public final class SparseAlphaHead implements TrainableHead {
     double lossSum = 0;
     double supportSum = 0;
     int targetOut = 0;
-    List<long[]> gClass = new ArrayList<>(); // (row, class) of each non-zero ∂L/∂cos
-    List<float[]> gValue = new ArrayList<>(); // (∂L/∂cos / B, cos)
+    GradientPairs pairs = new GradientPairs();
     int[] pending = all;
     double[] lowered = null; // thresholds of the samples being redone
     double redoStep = 1 / ((loss.alpha() - 1) * loss.scale()); // one support gap, in cosine units
@@ -153,8 +175,7 @@ public final class SparseAlphaHead implements TrainableHead {
             for (int j = 0; j < width; j++) {
               float gij = g[r * width + j];
               if (gij != 0f && cls[r * width + j] >= 0) {
-                gClass.add(new long[] {pending[r], cls[r * width + j]});
-                gValue.add(new float[] {gij / b, cos[r * width + j]});
+                pairs.add(pending[r], (int) cls[r * width + j], gij / b, cos[r * width + j]);
               }
             }
           }
@@ -183,7 +204,7 @@ public final class SparseAlphaHead implements TrainableHead {
     }
 
     long tGrad = System.nanoTime();
-    NDArray total = prepareGradients(m, xn, xd, b, gClass, gValue, lossSum);
+    NDArray total = prepareGradients(m, xn, xd, b, pairs, lossSum);
     if (LOG.isDebugEnabled()) {
       LOG.debug(String.format(java.util.Locale.ROOT, "gradient part: %.3f s; forward total: %.3f s (%d gradient rows)",
           (System.nanoTime() - tGrad) / 1e9, (System.nanoTime() - tStart) / 1e9, pendingRows.length));
@@ -196,31 +217,48 @@ public final class SparseAlphaHead implements TrainableHead {
    * {@link #update}, the gradient of every row with a non-zero ∂L/∂cos (support and targets), in
    * pieces of gathered rows.
    *
-   * @param pairs (sample, class) of each non-zero ∂L/∂cos
-   * @param values (∂L/∂cos / B, cos) of each
+   * @param pairs the (sample, class) pairs with a non-zero ∂L/∂cos
    */
-  private NDArray prepareGradients(NDManager m, NDArray xn, NDArray xd, int b, List<long[]> pairs, List<float[]> values,
-      double lossSum) {
-    // gradients: only the rows with a non-zero ∂L/∂cos (support and targets), piece by piece
-    Map<Long, Integer> column = new LinkedHashMap<>();
-    for (long[] rc : pairs) {
-      column.putIfAbsent(rc[1], column.size());
+  private NDArray prepareGradients(NDManager m, NDArray xn, NDArray xd, int b, GradientPairs pairs, double lossSum) {
+    // gradients: only the rows with a non-zero ∂L/∂cos (support and targets), piece by piece; rows
+    // numbered in order of first appearance, pairs sorted by row (counting sort), so that each piece
+    // of rows owns a contiguous run of them
+    int count = pairs.size;
+    if (columnOf.length != table.classes()) {
+      columnOf = new int[table.classes()];
+      Arrays.fill(columnOf, -1);
     }
-    int u = column.size();
-    pendingRows = column.keySet().stream().mapToInt(Long::intValue).toArray();
+    int[] rowsInOrder = new int[count];
+    int[] col = new int[count];
+    int u = 0;
+    for (int k = 0; k < count; k++) {
+      int c = pairs.cls[k];
+      if (columnOf[c] < 0) {
+        columnOf[c] = u;
+        rowsInOrder[u++] = c;
+      }
+      col[k] = columnOf[c];
+    }
+    pendingRows = Arrays.copyOf(rowsInOrder, u);
+    for (int c : pendingRows) {
+      columnOf[c] = -1;
+    }
     closePendingGradient();
     if (u == 0) {
       return xn.sum().mul(Scalars.of(xn, 0)).add((float) (lossSum / b));
     }
-    // pairs sorted by column, so that each piece of rows owns a contiguous run of them
-    int count = pairs.size();
-    Integer[] order = new Integer[count];
-    int[] col = new int[count];
+    int[] firstOf = new int[u + 1];
     for (int k = 0; k < count; k++) {
-      order[k] = k;
-      col[k] = column.get(pairs.get(k)[1]);
+      firstOf[col[k] + 1]++;
     }
-    Arrays.sort(order, (p, q) -> Integer.compare(col[p], col[q]));
+    for (int c = 0; c < u; c++) {
+      firstOf[c + 1] += firstOf[c];
+    }
+    int[] order = new int[count];
+    int[] next = Arrays.copyOf(firstOf, u);
+    for (int k = 0; k < count; k++) {
+      order[next[col[k]]++] = k;
+    }
     NDArray h = null;
     int k = 0;
     for (int from = 0; from < u; from += ROW_CHUNK) {
@@ -230,7 +268,7 @@ public final class SparseAlphaHead implements TrainableHead {
       int first = k;
       for (; k < count && col[order[k]] < to; k++) {
         int pair = order[k];
-        gCos[col[pair] - from] += values.get(pair)[0] * values.get(pair)[1];
+        gCos[col[pair] - from] += pairs.grad[pair] * pairs.cos[pair];
       }
       int nnz = k - first;
       LazyPrototypeTable.Gathered rows = table.gather(Arrays.copyOfRange(pendingRows, from, to));
@@ -262,8 +300,8 @@ public final class SparseAlphaHead implements TrainableHead {
       for (int e = 0; e < nnz; e++) {
         int pair = order[first + e];
         int c = col[pair] - from;
-        float g = values.get(pair)[0];
-        at[0][e] = pairs.get(pair)[0];
+        float g = pairs.grad[pair];
+        at[0][e] = pairs.sample[pair];
         at[1][e] = c;
         gAlpha[e] = (float) (g * alpha[c]);
         gBeta[e] = (float) (g * beta[c]);
@@ -327,28 +365,30 @@ public final class SparseAlphaHead implements TrainableHead {
         for (int start = 0; start < classes; start += blockRows) {
           int end = Math.min(classes, start + blockRows);
           long tBlock = System.nanoTime();
-          LazyPrototypeTable.Screened got;
-          try (NDManager block = scope.newSubManager()) {
-            NDArray first = null;
-            if (fixed == null && start == 0) {
-              // the first block in float32: a non-target class alone bounds τ from below by its
-              // logit (q_j = 1, f'(1) = 0)
-              first = table.approximateCosines(block, xT, start, end);
-              float[] max = first.max(new int[] {0}).toFloatArray();
-              long[] arg = first.argMax(0).toLongArray();
-              for (int r = 0; r < n; r++) {
-                if (start + arg[r] != y[samples[r]] && !exactRow[(int) (start + arg[r])]) {
-                  tau[r] = Math.max(tau[r], s * (max[r] - eps) + boundOverstatement);
-                  threshold[r] = (tau[r] - gap) / s;
-                }
+          if (fixed == null && start == 0) {
+            // a pilot: the first block's best few classes of each sample already bound τ well above
+            // the target's bound, so that the first block passes far fewer pairs
+            LazyPrototypeTable.Screened top = screening.top(start, end, PILOT_CLASSES);
+            float[][] pilot = new float[n][PILOT_CLASSES];
+            int[] size = new int[n];
+            for (int e = 0; e < top.values().length; e++) {
+              int cls = (int) (start + top.flat()[e] / n);
+              int r = (int) (top.flat()[e] % n);
+              if (cls != y[samples[r]] && !exactRow[cls] && size[r] < PILOT_CLASSES) {
+                pilot[r][size[r]++] = top.values()[e];
               }
             }
-            float[] limit = new float[n];
             for (int r = 0; r < n; r++) {
-              limit[r] = (float) (threshold[r] - eps);
+              tau[r] = Math.max(tau[r], bound.refine(tau[r] - boundOverstatement, thetaY[r], logQy, pilot[r], size[r], s,
+                  eps) + boundOverstatement);
+              threshold[r] = (tau[r] - gap) / s;
             }
-            got = first != null ? screening.select(first, limit) : screening.select(start, end, limit);
           }
+          float[] limit = new float[n];
+          for (int r = 0; r < n; r++) {
+            limit[r] = (float) (threshold[r] - eps);
+          }
+          LazyPrototypeTable.Screened got = screening.select(start, end, limit);
           long tJava = System.nanoTime();
           engineNanos += tJava - tBlock;
           int[] added = new int[n];

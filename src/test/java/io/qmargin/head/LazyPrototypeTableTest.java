@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import io.qmargin.EngineTest;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -74,13 +75,13 @@ class LazyPrototypeTableTest extends EngineTest {
    * The bfloat16 screening finds the pairs the float32 product finds, with float32 values: after
    * optimizer steps (the bfloat16 copy follows every row write) and after a save and load (it is
    * rebuilt). Low limits, where most pairs pass and a block takes the float32 product, and high
-   * ones, where a few pairs pass and their rows are gathered, are both checked.
+   * ones, where a few pairs pass and get their float32 values pair by pair, are both checked.
    */
   @Test
   void bfloat16ScreeningFindsWhatTheFloat32ProductFinds(@TempDir Path dir) throws IOException {
     int classes = 300;
     int d = 64;
-    int b = 8;
+    int b = 12; // more than MOST_PAIRS_PER_ROW, so that a block can fall back to the float32 product
     SplittableRandom rnd = new SplittableRandom(9);
     SgdSettings sgd = new SgdSettings(0.9, 5e-3);
     NDArray w0 = manager.create(gaussian(rnd, classes * d), new Shape(classes, d));
@@ -116,10 +117,16 @@ class LazyPrototypeTableTest extends EngineTest {
       for (int r = 0; r < b; r++) {
         limits[r] = level + 0.1f * (float) rnd.nextDouble();
       }
+      boolean fellBack = false;
+      boolean pairByPair = false;
       try (LazyPrototypeTable.Screening a = bf16.screening(xs); LazyPrototypeTable.Screening c = fp32.screening(xs)) {
         for (int start = 0; start < bf16.classes(); start += 16) {
           int end = Math.min(bf16.classes(), start + 16);
+          long before = a.coarsePairs();
           LazyPrototypeTable.Screened got = a.select(start, end, limits);
+          long passed = a.coarsePairs() - before;
+          fellBack |= passed > (long) LazyPrototypeTable.MOST_PAIRS_PER_ROW * (end - start);
+          pairByPair |= passed > 0 && passed <= (long) LazyPrototypeTable.MOST_PAIRS_PER_ROW * (end - start);
           LazyPrototypeTable.Screened want = c.select(start, end, limits);
           float[] raw = fp32.approximateCosines(manager, manager.create(xT, new Shape(d, b)), start, end).toFloatArray();
           Map<Long, Float> found = new HashMap<>();
@@ -138,6 +145,59 @@ class LazyPrototypeTableTest extends EngineTest {
             assertThat(got.values()[e]).as("%s: value of pair %d", when, f).isCloseTo(raw[(int) f], within(1e-5f))
                 .isGreaterThan(limits[(int) (f % b)]);
           }
+        }
+      }
+      assertThat(level < 0 ? fellBack : pairByPair).as("%s, limit %s: the path meant to be tested was taken", when, level)
+          .isTrue();
+    }
+  }
+
+  /**
+   * The pilot of a step's first block: k pairs per sample with their float32 raw values; with the
+   * float32 product they are exactly each sample's k largest, with the bfloat16 one they are within
+   * its error of them.
+   */
+  @Test
+  void topGivesEachSampleItsBestPairsWithFloat32Values() {
+    int classes = 200;
+    int d = 64;
+    int b = 6;
+    int k = 5;
+    SplittableRandom rnd = new SplittableRandom(4);
+    NDArray w0 = manager.create(gaussian(rnd, classes * d), new Shape(classes, d));
+    float[] x = new float[b * d];
+    for (int i = 0; i < b; i++) {
+      System.arraycopy(unit(gaussian(rnd, d)), 0, x, i * d, d);
+    }
+    NDArray xs = manager.create(x, new Shape(b, d));
+    for (ScreeningPrecision precision : ScreeningPrecision.values()) {
+      try (LazyPrototypeTable table = new LazyPrototypeTable(manager, w0, new SgdSettings(0.9, 0), 64, 2e-3, precision);
+          LazyPrototypeTable.Screening screening = table.screening(xs)) {
+        int start = 40;
+        int end = 140;
+        float[] raw = table.approximateCosines(manager, xs.transpose(), start, end).toFloatArray();
+        LazyPrototypeTable.Screened top = screening.top(start, end, k);
+        assertThat(top.flat()).hasSize(k * b).isSorted();
+        int[] count = new int[b];
+        float[] lowest = new float[b];
+        Arrays.fill(lowest, Float.MAX_VALUE);
+        for (int e = 0; e < top.flat().length; e++) {
+          int f = (int) top.flat()[e];
+          assertThat(top.values()[e]).as("%s: value of pair %d", precision, f).isCloseTo(raw[f], within(1e-5f));
+          count[f % b]++;
+          lowest[f % b] = Math.min(lowest[f % b], raw[f]);
+        }
+        for (int r = 0; r < b; r++) {
+          float[] column = new float[end - start];
+          for (int t = 0; t < column.length; t++) {
+            column[t] = raw[t * b + r];
+          }
+          Arrays.sort(column);
+          float kth = column[column.length - k];
+          assertThat(count[r]).as("%s: pairs of sample %d", precision, r).isEqualTo(k);
+          // bfloat16 may swap pairs whose values lie within its error (about 0.01 here) of each other
+          assertThat(lowest[r]).as("%s: sample %d", precision, r)
+              .isGreaterThanOrEqualTo(precision == ScreeningPrecision.FP32 ? kth : kth - 0.02f);
         }
       }
     }
