@@ -339,8 +339,8 @@ public final class LazyPrototypeTable implements AutoCloseable {
   /**
    * Exact cosines of pairs (unit embedding x[samples[k]], current row classes[k]) from the raw
    * values ⟨x, Ŵ_base⟩ that {@link #approximateCosines} gave them: cos = (a·raw + b·⟨x, v_base⟩)/|W|
-   * with the row's transform (a, b) and |W| from its Gram numbers. Only pairs with b ≠ 0 need their
-   * momentum row, gathered in pieces.
+   * with the row's transform (a, b) and |W| from its Gram numbers. Only pairs with b ≠ 0 need
+   * ⟨x, v_base⟩, one dot product per pair in the engine.
    */
   public float[] refineCosines(NDManager target, NDArray x, int[] samples, int[] classes, float[] raw) {
     float[] out = new float[samples.length];
@@ -356,26 +356,31 @@ public final class LazyPrototypeTable implements AutoCloseable {
         moving[m++] = k;
       }
     }
-    for (int from = 0; from < m; from += CHUNK) {
-      int to = Math.min(m, from + CHUNK);
-      int[] rows = new int[to - from];
-      int[] which = new int[to - from];
-      for (int i = from; i < to; i++) {
-        rows[i - from] = classes[moving[i]];
-        which[i - from] = samples[moving[i]];
-      }
-      float[] xv;
-      try (NDManager tmp = target.newSubManager()) {
-        NDArray vRows = gatherRows(tmp, v, staging.indices(tmp, rows));
-        xv = vRows.muli(gatherRows(tmp, x, staging.indices(tmp, which))).sum(new int[] {1}).toFloatArray();
-      }
-      for (int i = from; i < to; i++) {
-        int k = moving[i];
-        int o = 4 * classes[k];
-        double a = transform[o];
-        double b = transform[o + 1];
-        out[k] = (float) ((a * raw[k] + b * xv[i - from]) / currentNorm(classes[k]));
-      }
+    if (m == 0) {
+      return out;
+    }
+    // ⟨x, v_base⟩ of the moving pairs in one engine call, in row-major order (class·B + sample)
+    long b = x.getShape().get(0);
+    long[] keys = new long[m];
+    for (int i = 0; i < m; i++) {
+      int k = moving[i];
+      keys[i] = ((long) classes[k] * b + samples[k]) * m + i;
+    }
+    Arrays.sort(keys);
+    long[] flat = new long[m];
+    for (int i = 0; i < m; i++) {
+      flat[i] = keys[i] / m;
+    }
+    float[] xv;
+    try (NDManager tmp = target.newSubManager()) {
+      xv = kernels.runTensor(tmp, "momentum_products", v, x, staging.indices(tmp, flat)).toFloatArray();
+    }
+    for (int i = 0; i < m; i++) {
+      int k = moving[(int) (keys[i] % m)];
+      int o = 4 * classes[k];
+      double a = transform[o];
+      double bk = transform[o + 1];
+      out[k] = (float) ((a * raw[k] + bk * xv[i]) / currentNorm(classes[k]));
     }
     return out;
   }
