@@ -334,8 +334,9 @@ public final class SparseAlphaHead implements TrainableHead {
 
   /**
    * One streaming pass over the prototypes for the given samples. With {@code fixed == null} each
-   * sample's threshold starts from its target and the first block's largest cosine and rises with
-   * every block; otherwise the given thresholds are used as they are (a redo).
+   * sample's threshold starts from its target and a pilot, its best classes in the first block
+   * ({@link LazyPrototypeTable.Screening#top}), and rises with every block; otherwise the given
+   * thresholds are used as they are (a redo).
    */
   private Selection select(NDManager m, NDArray xd, int[] samples, long[] y, float[] targetCos, double[] fixed) {
     int n = samples.length;
