@@ -106,11 +106,7 @@ class LazyPrototypeTableTest extends EngineTest {
 
   private void assertSameScreening(LazyPrototypeTable bf16, LazyPrototypeTable fp32, SplittableRandom rnd, int b, int d,
       String when) {
-    float[] x = new float[b * d];
-    for (int i = 0; i < b; i++) {
-      System.arraycopy(unit(gaussian(rnd, d)), 0, x, i * d, d);
-    }
-    NDArray xs = manager.create(x, new Shape(b, d));
+    NDArray xs = unitRows(rnd, b, d);
     float[] xT = xs.transpose().duplicate().toFloatArray();
     for (float level : new float[] {-0.2f, 0.3f}) {
       float[] limits = new float[b];
@@ -165,11 +161,7 @@ class LazyPrototypeTableTest extends EngineTest {
     int k = 5;
     SplittableRandom rnd = new SplittableRandom(4);
     NDArray w0 = manager.create(gaussian(rnd, classes * d), new Shape(classes, d));
-    float[] x = new float[b * d];
-    for (int i = 0; i < b; i++) {
-      System.arraycopy(unit(gaussian(rnd, d)), 0, x, i * d, d);
-    }
-    NDArray xs = manager.create(x, new Shape(b, d));
+    NDArray xs = unitRows(rnd, b, d);
     for (ScreeningPrecision precision : ScreeningPrecision.values()) {
       try (LazyPrototypeTable table = new LazyPrototypeTable(manager, w0, new SgdSettings(0.9, 0), 64, 2e-3, precision);
           LazyPrototypeTable.Screening screening = table.screening(xs)) {
@@ -231,6 +223,15 @@ class LazyPrototypeTableTest extends EngineTest {
       out[i] = (float) rnd.nextGaussian();
     }
     return out;
+  }
+
+  /** b random unit embeddings of dimension d, as rows. */
+  private NDArray unitRows(SplittableRandom rnd, int b, int d) {
+    float[] x = new float[b * d];
+    for (int i = 0; i < b; i++) {
+      System.arraycopy(unit(gaussian(rnd, d)), 0, x, i * d, d);
+    }
+    return manager.create(x, new Shape(b, d));
   }
 
   private static float[] unit(float[] x) {
