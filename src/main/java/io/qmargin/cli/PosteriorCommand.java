@@ -74,7 +74,7 @@ final class PosteriorCommand implements Callable<Integer> {
     PrintWriter pw = spec.commandLine().getOut();
     LossInspector.Summary s = r.summary();
     pw.printf(Locale.ROOT, "loss %s on %d rows x %d classes (%s)%n", l.spec(), b, n, f64 ? "float64" : "float32");
-    pw.printf(Locale.ROOT, "  mean loss              %.6f%n", s.meanLoss());
+    pw.printf(Locale.ROOT, "  mean loss              %.6g%n", s.meanLoss());
     pw.printf(Locale.ROOT, "  support size           mean %.2f, max %d (of %d classes)%n", s.meanSupport(), s.maxSupport(), n);
     pw.printf(Locale.ROOT, "  rows with p_y = 0      %.4f%n", s.fractionTargetOutOfSupport());
     pw.printf(Locale.ROOT, "wrote loss.npy, posterior.npy, grad.npy, support.npy to %s%n", out);
