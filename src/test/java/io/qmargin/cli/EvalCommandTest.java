@@ -76,6 +76,21 @@ class EvalCommandTest {
   }
 
   @Test
+  void reportFilesAppearTogetherOrNotAtAll() throws Exception {
+    Path f = scoreFile("s.txt", 0.7, 4);
+    Path out = dir.resolve("out");
+    // a later output (the ROC plot) cannot be written: a folder holds its name
+    Files.createDirectories(out.resolve("roc.png/x"));
+    Run r = run("eval", "scores", f.toString(), "--out", out.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("roc.png").contains("is a folder");
+    assertThat(out.resolve("metrics.json")).doesNotExist();
+    try (var files = Files.list(out)) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactly("roc.png");
+    }
+  }
+
+  @Test
   void badInputExitsWithFileAndLine() throws Exception {
     Path f = dir.resolve("bad.txt");
     Files.writeString(f, "0.1 1\n0.2 0\n0.3 maybe\n");
