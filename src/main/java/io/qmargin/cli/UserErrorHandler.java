@@ -49,6 +49,9 @@ final class UserErrorHandler implements CommandLine.IExecutionExceptionHandler {
       return fs.getFile() + (fs.getOtherFile() != null ? " -> " + fs.getOtherFile() : "") + ": " + what;
     }
     String kind = e.getClass().getSimpleName();
-    return e.getMessage() == null || e.getMessage().isBlank() ? kind : kind + ": " + e.getMessage();
+    if (e.getMessage() == null || e.getMessage().isBlank()) {
+      return kind;
+    }
+    return e.getClass() == IOException.class ? e.getMessage() : kind + ": " + e.getMessage();
   }
 }

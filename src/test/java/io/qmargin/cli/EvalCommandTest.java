@@ -118,6 +118,23 @@ class EvalCommandTest {
   }
 
   @Test
+  void compareRefusesAMetricThatIsNotANumberNamingFileAndKey() throws Exception {
+    Path a = scoreFile("a.txt", 1.0, 2);
+    Path b = scoreFile("b.txt", 0.5, 3);
+    Path ra = dir.resolve("ra");
+    assertThat(run("eval", "scores", a.toString(), "--out", ra.toString()).code()).isZero();
+    Path json = ra.resolve("metrics.json");
+    String original = Files.readString(json);
+    Files.writeString(json, original.replaceFirst("\"eer\" : [^,]+,", "\"eer\" : \"lots\","));
+    Run r = run("eval", "compare", "first=" + ra, "second=" + b, "--out", dir.resolve("cmp").toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains(json + ": 'eer' must be a number, got '\"lots\"'");
+    Files.writeString(json, original.replaceFirst("\"targets\" : \\d+", "\"targets\" : \"many\""));
+    r = run("eval", "compare", "first=" + ra, "second=" + b, "--out", dir.resolve("cmp").toString());
+    assertThat(r.err()).contains(json + ": 'targets' must be a count");
+  }
+
+  @Test
   void trialsFromEmbeddingsWithAsNorm() throws Exception {
     SplittableRandom r = new SplittableRandom(8);
     int n = 40;
