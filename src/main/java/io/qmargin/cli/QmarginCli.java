@@ -33,11 +33,30 @@ public final class QmarginCli implements Runnable {
 
   /** Builds the command line with all commands registered; shared by {@link #main} and tests. */
   public static CommandLine commandLine() {
+    avoidNativeTerminalLibrary();
     CommandLine cl = new CommandLine(new QmarginCli());
     cl.setExecutionExceptionHandler(new UserErrorHandler());
     cl.setExecutionStrategy(QmarginCli::executeReportingMemory);
     cl.getSubcommands().get("posterior").getCommandSpec().usageMessage().footer(io.qmargin.loss.LossSpec.describeAll());
     return cl;
+  }
+
+  /** jline's settings that make it create pipes and file descriptors without its native library. */
+  static final List<String> JLINE_WITHOUT_NATIVE = List.of(
+      "org.jline.terminal.exec.redirectPipeCreationMode", "org.jline.terminal.pty.fileDescriptorCreationMode");
+
+  /**
+   * The progress bars' terminal library (jline, through progressbar) would otherwise extract a
+   * native library ({@code jlinenative-*.so} and a lock) into the temporary folder on every start,
+   * which a killed JVM leaves behind; its reflection mode needs no native code. The launcher sets
+   * the same properties; settings given by the user win.
+   */
+  static void avoidNativeTerminalLibrary() {
+    for (String p : JLINE_WITHOUT_NATIVE) {
+      if (System.getProperty(p) == null) {
+        System.setProperty(p, "reflection");
+      }
+    }
   }
 
   /** A command that knows what to suggest when the heap runs out (appended to the message). */
