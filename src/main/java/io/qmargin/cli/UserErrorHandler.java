@@ -5,6 +5,7 @@ import io.qmargin.UserText;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
@@ -45,6 +46,7 @@ final class UserErrorHandler implements CommandLine.IExecutionExceptionHandler {
     if (e instanceof FileSystemException fs && fs.getFile() != null) {
       String what = fs instanceof NoSuchFileException ? "no such file or directory"
           : fs instanceof AccessDeniedException ? "permission denied"
+          : fs instanceof FileAlreadyExistsException ? "already exists (a file where a folder is needed?)"
           : fs.getReason() != null ? fs.getReason() : e.getClass().getSimpleName();
       return fs.getFile() + (fs.getOtherFile() != null ? " -> " + fs.getOtherFile() : "") + ": " + what;
     }

@@ -15,6 +15,8 @@ class UserErrorHandlerTest {
     assertThat(UserErrorHandler.describe(new AccessDeniedException("/data/out/model.params"))).isEqualTo("/data/out/model.params: permission denied");
     assertThat(UserErrorHandler.describe(new NoSuchFileException("/data/x.npy"))).isEqualTo("/data/x.npy: no such file or directory");
     assertThat(UserErrorHandler.describe(new FileSystemException("/data/d", null, "Is a directory"))).isEqualTo("/data/d: Is a directory");
+    assertThat(UserErrorHandler.describe(new java.nio.file.FileAlreadyExistsException("/data/out")))
+        .isEqualTo("/data/out: already exists (a file where a folder is needed?)");
     assertThat(UserErrorHandler.describe(new ConnectException())).isEqualTo("ConnectException");
     assertThat(UserErrorHandler.describe(new IOException("cannot download http://host/x.tgz: cannot connect")))
         .isEqualTo("cannot download http://host/x.tgz: cannot connect");
