@@ -135,6 +135,19 @@ class EvalCommandTest {
   }
 
   @Test
+  void keysContainingHashAreKeysNotComments() throws Exception {
+    // three unit embeddings: a#1 and a#2 close (cosine 0.8), b#1 orthogonal to a#1
+    Npy.writeFloat32(dir.resolve("e.npy"), new float[] {1, 0, 0.8f, 0.6f, 0, 1}, 3, 2);
+    Files.writeString(dir.resolve("keys.txt"), "spk#a/1.wav\nspk#a/2.wav\nspk#b/1.wav  # comment after a space\n");
+    Files.writeString(dir.resolve("trials.txt"), "1 spk#a/1.wav spk#a/2.wav\n0 spk#a/1.wav spk#b/1.wav\n");
+    Run r = run("eval", "trials", dir.resolve("trials.txt").toString(), "--embeddings", dir.resolve("e.npy").toString(),
+        "--keys", dir.resolve("keys.txt").toString(), "--out", dir.resolve("t").toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("1 target / 1 non-target trials");
+    assertThat(Files.readString(dir.resolve("t/scores.txt"))).contains("spk#a/1.wav spk#a/2.wav 0.8");
+  }
+
+  @Test
   void trialsFromEmbeddingsWithAsNorm() throws Exception {
     SplittableRandom r = new SplittableRandom(8);
     int n = 40;
