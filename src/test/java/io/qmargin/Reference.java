@@ -127,6 +127,59 @@ public final class Reference {
     return lin + (Math.pow(q[y], 1 - alpha) - ent) / (alpha * (alpha - 1));
   }
 
+  /**
+   * Q-Margin's loss with the prior kept as log q_y = −s·m, for scales where q_y itself underflows
+   * a double: bisection on Σ_j exp(log q_j) [1 + (α−1)(θ_j − τ)]_+^(1/(α−1)) = 1 and the
+   * Fenchel-Young loss with q_j^(1−α) p_j^α = exp((1−α) log q_j + α log p_j). Returns {loss, p...}.
+   */
+  public static double[] qmarginLogDomain(double[] cos, int y, double alpha, double s, double m) {
+    int n = cos.length;
+    double[] theta = new double[n];
+    double[] logQ = new double[n];
+    double lo = Double.NEGATIVE_INFINITY;
+    double hi = Double.NEGATIVE_INFINITY;
+    for (int j = 0; j < n; j++) {
+      theta[j] = s * cos[j];
+      logQ[j] = j == y ? -s * m : 0;
+      // τ_lo = θ_j − f'(1/q_j) and τ_hi = θ_j − f'(1/(n q_j)) with f'(u) = (u^(α−1) − 1)/(α−1)
+      lo = Math.max(lo, theta[j] - (Math.exp(-(alpha - 1) * logQ[j]) - 1) / (alpha - 1));
+      hi = Math.max(hi, theta[j] - (Math.exp(-(alpha - 1) * (logQ[j] + Math.log(n))) - 1) / (alpha - 1));
+    }
+    double[] p = new double[n];
+    for (int it = 0; it < 400; it++) {
+      double tau = 0.5 * (lo + hi);
+      if (tau == lo || tau == hi) {
+        break;
+      }
+      double sum = 0;
+      for (int j = 0; j < n; j++) {
+        sum += Math.exp(logQ[j]) * Math.pow(Math.max(0, 1 + (alpha - 1) * (theta[j] - tau)), 1 / (alpha - 1));
+      }
+      if (sum >= 1) {
+        lo = tau;
+      } else {
+        hi = tau;
+      }
+    }
+    double tau = 0.5 * (lo + hi);
+    double total = 0;
+    for (int j = 0; j < n; j++) {
+      p[j] = Math.exp(logQ[j]) * Math.pow(Math.max(0, 1 + (alpha - 1) * (theta[j] - tau)), 1 / (alpha - 1));
+      total += p[j];
+    }
+    double lin = 0;
+    double ent = 0;
+    for (int j = 0; j < n; j++) {
+      p[j] /= total;
+      lin += (p[j] - (j == y ? 1 : 0)) * theta[j];
+      ent += p[j] > 0 ? Math.exp((1 - alpha) * logQ[j] + alpha * Math.log(p[j])) : 0;
+    }
+    double[] out = new double[n + 1];
+    out[0] = lin + (Math.exp((1 - alpha) * logQ[y]) - ent) / (alpha * (alpha - 1));
+    System.arraycopy(p, 0, out, 1, n);
+    return out;
+  }
+
   /** ψ(c) = cos(m1·acos(c) + m2) − m3 with the ArcFace th/mm rule and optional easy margin. */
   public static double margin(double c, double m1, double m2, double m3, boolean easy) {
     if (m1 == 1 && m2 == 0) {

@@ -175,8 +175,11 @@ final class EmbedCommand implements Callable<Integer> {
 
   private void write(float[] e, List<String> kept, int bad) throws IOException {
     int dim = e.length / kept.size();
-    Npy.writeFloat32(out, e, kept.size(), dim);
-    AtomicFiles.writeString(keys, String.join("\n", kept) + "\n");
+    try (AtomicFiles.OutputSet set = AtomicFiles.outputSet()) { // both files or neither
+      Npy.writeFloat32(set.file(out), e, kept.size(), dim);
+      AtomicFiles.writeString(set.file(keys), String.join("\n", kept) + "\n");
+      set.commit();
+    }
     PrintWriter o = spec.commandLine().getOut();
     o.printf(Locale.ROOT, "%d embeddings of dimension %d -> %s, keys -> %s%s%n", kept.size(), dim, out, keys,
         bad > 0 ? " (" + bad + " unreadable inputs skipped)" : "");

@@ -134,7 +134,6 @@ public final class EvalIjbCommand implements Callable<Integer> {
     for (int i = 0; i < s.length; i++) {
       sf[i] = (float) s[i];
     }
-    Npy.writeFloat32(out.resolve("scores.npy"), sf, sf.length);
     LabeledScores ls = LabeledScores.split(pf.toString(), s, pairs.isTarget());
     VerificationMetrics vm = VerificationMetrics.computeInPlace(ls.targets(), ls.nontargets(), metricOptions.toOptions());
     Map<String, Object> extras = new LinkedHashMap<>();
@@ -145,7 +144,8 @@ public final class EvalIjbCommand implements Callable<Integer> {
     extras.put("detector_weighting", detectorWeighting);
     extras.put("seconds", (System.nanoTime() - t0) / 1e9);
     String n = name != null ? name : prefix.equals("ijbb") ? "IJB-B" : prefix.equals("ijbc") ? "IJB-C" : set;
-    EvalSupport.report(out, List.of(new SystemResult(n, vm, extras)), n + " 1:1", spec.commandLine().getOut());
+    EvalSupport.report(out, List.of(new SystemResult(n, vm, extras)), n + " 1:1", spec.commandLine().getOut(),
+        stage -> Npy.writeFloat32(stage.resolve("scores.npy"), sf, sf.length));
     return 0;
   }
 

@@ -52,7 +52,7 @@ public final class EvalLfwCommand implements Callable<Integer> {
     double[] s = p.score(Embeddings.read(embeddings, keys));
     Map<String, Object> extras = new LinkedHashMap<>();
     if (p.folds() >= 2) {
-      KFoldAccuracy acc = KFoldAccuracy.compute(s, p.isTarget(), p.fold(), p.folds());
+      KFoldAccuracy acc = KFoldAccuracy.compute(pairs.toString(), s, p.isTarget(), p.fold(), p.folds());
       extras.put("lfw_accuracy", acc.mean());
       extras.put("lfw_accuracy_std", acc.std());
       extras.put("lfw_fold_accuracy", acc.foldAccuracy());
@@ -62,10 +62,10 @@ public final class EvalLfwCommand implements Callable<Integer> {
     for (int i = 0; i < s.length; i++) {
       sb.append(s[i]).append(' ').append(p.isTarget()[i] ? 1 : 0).append(" # fold ").append(p.fold()[i] + 1).append('\n');
     }
-    AtomicFiles.writeString(out.resolve("scores.txt"), sb.toString());
     LabeledScores ls = LabeledScores.split(pairs.toString(), s, p.isTarget());
     VerificationMetrics m = VerificationMetrics.computeInPlace(ls.targets(), ls.nontargets(), metricOptions.toOptions());
-    EvalSupport.report(out, List.of(new SystemResult(name, m, extras)), name, spec.commandLine().getOut());
+    EvalSupport.report(out, List.of(new SystemResult(name, m, extras)), name, spec.commandLine().getOut(),
+        stage -> AtomicFiles.writeString(stage.resolve("scores.txt"), sb.toString()));
     return 0;
   }
 }

@@ -20,10 +20,11 @@ import picocli.CommandLine.Spec;
     name = "scores",
     mixinStandardHelpOptions = true,
     description = {
-      "Evaluate score files: one trial per line 'score label', label 1/0/target/nontarget, '#' starts a comment.",
+      "Evaluate score files: one trial per line 'score label', label 1/0/target/nontarget; '#' at the start of a line",
+      "or after whitespace starts a comment.",
       "Several inputs (optionally NAME=FILE) are drawn in the same plots and report."
     })
-public final class EvalScoresCommand implements Callable<Integer> {
+public final class EvalScoresCommand implements Callable<Integer>, QmarginCli.MemoryAdvice {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Parameters(arity = "1..*", paramLabel = "[NAME=]FILE", description = "Score files.")
@@ -38,11 +39,16 @@ public final class EvalScoresCommand implements Callable<Integer> {
   @Option(names = "--streaming", description = "Exact external-sort mode for score files larger than memory.")
   boolean streaming;
 
-  @Option(names = "--chunk-scores", defaultValue = "50000000", hidden = true,
-      description = "Scores per sorted run in --streaming mode (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--chunk-scores", defaultValue = "0", hidden = true,
+      description = "Scores per sorted run in --streaming mode (default: sized from the Java heap).")
   int chunkScores;
 
   @Mixin MetricOptionsMixin metricOptions;
+
+  @Override
+  public String whenOutOfMemory() {
+    return streaming ? "" : "; or use --streaming, which sorts the scores on disk and runs in a small heap";
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -54,7 +60,8 @@ public final class EvalScoresCommand implements Callable<Integer> {
       Path file = Path.of(np[1]);
       VerificationMetrics m;
       if (streaming) {
-        m = StreamingMetrics.computeFromScoreFile(file, opts, chunkScores, progress);
+        m = chunkScores > 0 ? StreamingMetrics.computeFromScoreFile(file, opts, chunkScores, progress)
+            : StreamingMetrics.computeFromScoreFile(file, opts, progress);
       } else {
         LabeledScores s = LabeledScores.readScoreFile(file, progress);
         m = VerificationMetrics.computeInPlace(s.targets(), s.nontargets(), opts);

@@ -1,6 +1,7 @@
 package io.qmargin.cli;
 
 import io.qmargin.eval.report.EvaluationReport;
+import io.qmargin.io.AtomicFiles;
 import io.qmargin.eval.report.SystemResult;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -16,8 +17,29 @@ final class EvalSupport {
     return new ConsoleProgress(20_000_000);
   }
 
+  /** Writes extra outputs of a command (its scores) into the staging directory of its report. */
+  @FunctionalInterface
+  interface StagedOutputs {
+    void writeInto(Path stagingDir) throws IOException;
+  }
+
   static void report(Path out, List<SystemResult> systems, String title, PrintWriter stdout) throws IOException {
-    String summary = EvaluationReport.write(out, systems, title);
+    report(out, systems, title, stdout, stage -> {});
+  }
+
+  /**
+   * Writes the report and the command's extra outputs into {@code out} together: everything goes
+   * to a staging directory first and is moved into {@code out} only when all of it is written.
+   */
+  static void report(Path out, List<SystemResult> systems, String title, PrintWriter stdout, StagedOutputs extra)
+      throws IOException {
+    String summary;
+    try (AtomicFiles.OutputSet set = AtomicFiles.outputSet()) {
+      Path stage = set.directory(out);
+      extra.writeInto(stage);
+      summary = EvaluationReport.write(stage, systems, title);
+      set.commit();
+    }
     stdout.print(summary);
     stdout.println("wrote " + out.resolve("metrics.json") + ", " + out.resolve("report.md") + ", roc/det .png/.svg");
     stdout.flush();

@@ -103,12 +103,16 @@ public final class EvalTrialsCommand implements Callable<Integer> {
         }
         extras.put("cohort_size", coh.size());
       }
-      writeScores(out.resolve("scores.txt"), trials, s);
     }
     LabeledScores ls = LabeledScores.split(trialsFile.toString(), s, trials.isTarget());
     VerificationMetrics m = VerificationMetrics.computeInPlace(ls.targets(), ls.nontargets(), metricOptions.toOptions());
     String n = name != null ? name : EvalSupport.namedInput(trialsFile.toString())[0];
-    EvalSupport.report(out, List.of(new SystemResult(n, m, extras)), n, spec.commandLine().getOut());
+    double[] computed = s; // scores computed from embeddings are written with the report
+    EvalSupport.report(out, List.of(new SystemResult(n, m, extras)), n, spec.commandLine().getOut(), stage -> {
+      if (scores == null) {
+        writeScores(stage.resolve("scores.txt"), trials, computed);
+      }
+    });
     return 0;
   }
 

@@ -2,13 +2,13 @@ package io.qmargin.cli;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import io.qmargin.io.AtomicFiles;
 import io.qmargin.io.CosineBatchFiles;
 import io.qmargin.io.Npy;
 import io.qmargin.loss.LossInspector;
 import io.qmargin.loss.LossSpec;
 import io.qmargin.loss.VerificationLoss;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -58,23 +58,26 @@ final class PosteriorCommand implements Callable<Integer> {
       r = LossInspector.inspect(manager, l, batch.cosines(), batch.labels(), batch.classes(),
           f64 ? DataType.FLOAT64 : DataType.FLOAT32, Math.max(1, chunkRows));
     }
-    Files.createDirectories(out);
     long b = batch.rows();
     long n = batch.classes();
-    if (f64) {
-      Npy.writeFloat64(out.resolve("loss.npy"), r.loss(), b);
-      Npy.writeFloat64(out.resolve("posterior.npy"), r.posterior(), b, n);
-      Npy.writeFloat64(out.resolve("grad.npy"), r.grad(), b, n);
-    } else {
-      Npy.writeFloat32(out.resolve("loss.npy"), toFloats(r.loss()), b);
-      Npy.writeFloat32(out.resolve("posterior.npy"), toFloats(r.posterior()), b, n);
-      Npy.writeFloat32(out.resolve("grad.npy"), toFloats(r.grad()), b, n);
+    // the four files appear together or not at all
+    try (AtomicFiles.OutputSet set = AtomicFiles.outputSet()) {
+      if (f64) {
+        Npy.writeFloat64(set.file(out.resolve("loss.npy")), r.loss(), b);
+        Npy.writeFloat64(set.file(out.resolve("posterior.npy")), r.posterior(), b, n);
+        Npy.writeFloat64(set.file(out.resolve("grad.npy")), r.grad(), b, n);
+      } else {
+        Npy.writeFloat32(set.file(out.resolve("loss.npy")), toFloats(r.loss()), b);
+        Npy.writeFloat32(set.file(out.resolve("posterior.npy")), toFloats(r.posterior()), b, n);
+        Npy.writeFloat32(set.file(out.resolve("grad.npy")), toFloats(r.grad()), b, n);
+      }
+      Npy.writeInt64(set.file(out.resolve("support.npy")), r.support(), b);
+      set.commit();
     }
-    Npy.writeInt64(out.resolve("support.npy"), r.support(), b);
     PrintWriter pw = spec.commandLine().getOut();
     LossInspector.Summary s = r.summary();
     pw.printf(Locale.ROOT, "loss %s on %d rows x %d classes (%s)%n", l.spec(), b, n, f64 ? "float64" : "float32");
-    pw.printf(Locale.ROOT, "  mean loss              %.6f%n", s.meanLoss());
+    pw.printf(Locale.ROOT, "  mean loss              %.6g%n", s.meanLoss());
     pw.printf(Locale.ROOT, "  support size           mean %.2f, max %d (of %d classes)%n", s.meanSupport(), s.maxSupport(), n);
     pw.printf(Locale.ROOT, "  rows with p_y = 0      %.4f%n", s.fractionTargetOutOfSupport());
     pw.printf(Locale.ROOT, "wrote loss.npy, posterior.npy, grad.npy, support.npy to %s%n", out);

@@ -1,5 +1,6 @@
 package io.qmargin.cli;
 
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -32,10 +33,54 @@ public final class QmarginCli implements Runnable {
 
   /** Builds the command line with all commands registered; shared by {@link #main} and tests. */
   public static CommandLine commandLine() {
+    avoidNativeTerminalLibrary();
     CommandLine cl = new CommandLine(new QmarginCli());
     cl.setExecutionExceptionHandler(new UserErrorHandler());
+    cl.setExecutionStrategy(QmarginCli::executeReportingMemory);
     cl.getSubcommands().get("posterior").getCommandSpec().usageMessage().footer(io.qmargin.loss.LossSpec.describeAll());
     return cl;
+  }
+
+  /** jline's settings that make it create pipes and file descriptors without its native library. */
+  static final List<String> JLINE_WITHOUT_NATIVE = List.of(
+      "org.jline.terminal.exec.redirectPipeCreationMode", "org.jline.terminal.pty.fileDescriptorCreationMode");
+
+  /**
+   * The progress bars' terminal library (jline, through progressbar) would otherwise extract a
+   * native library ({@code jlinenative-*.so} and a lock) into the temporary folder on every start,
+   * which a killed JVM leaves behind; its reflection mode needs no native code. The launcher sets
+   * the same properties; settings given by the user win.
+   */
+  static void avoidNativeTerminalLibrary() {
+    for (String p : JLINE_WITHOUT_NATIVE) {
+      if (System.getProperty(p) == null) {
+        System.setProperty(p, "reflection");
+      }
+    }
+  }
+
+  /** A command that knows what to suggest when the heap runs out (appended to the message). */
+  interface MemoryAdvice {
+    String whenOutOfMemory();
+  }
+
+  /**
+   * Runs the command; running out of heap becomes one line saying what to do (exit 2) instead of
+   * a stack trace. An OutOfMemoryError is an Error, which picocli's exception handler never sees.
+   */
+  private static int executeReportingMemory(CommandLine.ParseResult parseResult) {
+    try {
+      return new CommandLine.RunLast().execute(parseResult);
+    } catch (OutOfMemoryError e) {
+      List<CommandLine> chain = parseResult.asCommandLineList();
+      CommandLine last = chain.get(chain.size() - 1);
+      String advice = last.getCommand() instanceof MemoryAdvice a ? a.whenOutOfMemory() : "";
+      long mb = Runtime.getRuntime().maxMemory() >> 20;
+      last.getErr().println("qmargin " + last.getCommandName() + ": error: out of memory (the Java heap is limited to "
+          + mb + " MB): give the JVM more, e.g. QMARGIN_JAVA_OPTS=-Xmx" + Math.max(2, 2 * mb >> 10) + "g" + advice);
+      last.getErr().flush();
+      return 2;
+    }
   }
 
   public static void main(String[] args) {

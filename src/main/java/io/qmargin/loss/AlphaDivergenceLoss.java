@@ -52,11 +52,15 @@ public final class AlphaDivergenceLoss {
       } else {
         // ⟨p − e_y, θ⟩ is shift invariant (Σ(p − e_y) = 0): subtract τ to keep the terms small.
         NDArray linear = grad.mul(theta.sub(post.tau())).sum(new int[] {1});
-        NDArray pPow = p.pow(alpha);
-        NDArray weighted = logQ == null ? pPow : pPow.mul(logQ.mul(1 - alpha).exp());
+        // Σ_j q_j^(1−α) p_j^α = Σ_j p_j u_j with u_j = [1 + (α−1)(θ_j − τ)]_+, since
+        // p_j / q_j = u_j^(1/(α−1)): no power of q, which overflows for a strong prior (Q-Margin's
+        // q_y = exp(−s·m) at a large scale) and made 0 · ∞ = NaN out of a class with p_j = 0.
+        NDArray u = theta.sub(post.tau()).mul(alpha - 1).add(1.0).maximum(0.0);
+        NDArray weighted = p.mul(u);
+        // q_y^(1−α) from log q_y (target is one-hot): only the target's power is taken
         NDArray qyTerm = logQ == null
             ? target.sum(new int[] {1})
-            : logQ.mul(1 - alpha).exp().mul(target).sum(new int[] {1});
+            : logQ.mul(target).sum(new int[] {1}).mul(1 - alpha).exp();
         loss = linear.add(qyTerm.sub(weighted.sum(new int[] {1})).div(alpha * (alpha - 1)));
       }
       loss = loss.maximum(0.0); // L >= 0; clamps round-off only

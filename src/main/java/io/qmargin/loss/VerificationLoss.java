@@ -3,7 +3,9 @@ package io.qmargin.loss;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
+import io.qmargin.UserInputException;
 import io.qmargin.operator.AlphaDivergenceOperator;
+import java.util.Locale;
 
 /**
  * Every loss of the family, as one configuration of three shared pieces: the logits θ = s·cos with
@@ -58,6 +60,7 @@ public record VerificationLoss(
   public LossOutput evaluate(NDArray cos, NDArray labels) {
     int n = (int) cos.getShape().get(1);
     DataType dtype = cos.getDataType();
+    requireRepresentableLoss(dtype);
     LossOutput out;
     try (NDScope scope = new NDScope()) {
       scope.suppressNotUsedWarning();
@@ -85,6 +88,31 @@ public record VerificationLoss(
       NDScope.register(a);
     }
     return out;
+  }
+
+  /**
+   * Refuses a configuration whose loss value the precision cannot hold. With a prior margin and
+   * α &gt; 1 the loss contains q_y^(1−α)/(α(α−1)) = exp((α−1)·s·m_q)/(α(α−1)) (see {@link
+   * AlphaDivergenceLoss}), which passes float32's largest value once (α−1)·s·m_q nears 88 (float64:
+   * 709); the posterior and gradient stay finite, but the loss would be ∞.
+   */
+  void requireRepresentableLoss(DataType dtype) {
+    if (alpha == 1.0 || priorMargin == 0.0) {
+      return;
+    }
+    boolean f64 = dtype == DataType.FLOAT64;
+    double max = f64 ? Double.MAX_VALUE : Float.MAX_VALUE;
+    // one factor e of headroom for the linear term of the loss
+    double limit = Math.log(max) - 1;
+    double logTerm = (alpha - 1) * scale * priorMargin - Math.log(alpha * (alpha - 1));
+    if (logTerm > limit) {
+      double maxScale = (limit + Math.log(alpha * (alpha - 1))) / ((alpha - 1) * priorMargin);
+      throw new UserInputException(String.format(Locale.ROOT,
+          "loss %s: its value reaches exp((alpha-1)*s*m)/(alpha*(alpha-1)) = %s, beyond the %s range (%.3g): "
+              + "keep s below %.0f with this alpha and m%s",
+          spec, logTerm > Math.log(Double.MAX_VALUE) ? "exp(" + Math.round(logTerm) + ")" : String.format(Locale.ROOT, "%.3g", Math.exp(logTerm)),
+          f64 ? "float64" : "float32", max, Math.floor(maxScale), f64 ? "" : ", or compute in float64 (float64 cosines)"));
+    }
   }
 
   /**

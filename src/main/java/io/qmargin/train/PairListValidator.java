@@ -30,7 +30,7 @@ public record PairListValidator(String description, int images, IntFunction<floa
     for (int i = 0; i < first.length; i++) {
       scores[i] = Vectors.dot(e, first[i], e, second[i], dim);
     }
-    KFoldAccuracy acc = folds > 1 ? KFoldAccuracy.compute(scores, isTarget, fold, folds) : null;
+    KFoldAccuracy acc = folds > 1 ? KFoldAccuracy.compute(description, scores, isTarget, fold, folds) : null;
     return ValidationResult.of(description, LabeledScores.split(description, scores, isTarget), fars, acc);
   }
 }

@@ -88,6 +88,31 @@ class DataCommandTest {
     assertThat(run("data", "fetch", "celeba", "--dest", dest.toString())).isEqualTo(2);
   }
 
+  @Test
+  void aRefusedConnectionNamesTheUrlAndLeavesNothing() throws Exception {
+    int port;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      port = socket.getLocalPort(); // free, and closed again: nothing listens there
+    }
+    Path dest = dir.resolve("data");
+    String url = "http://127.0.0.1:" + port + "/lfw.tgz";
+    assertThat(run("data", "fetch", "lfw", "--url", url, "--sha256", "0".repeat(64), "--dest", dest.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("cannot download " + url + ": cannot connect");
+    assertThat(entries(dest)).isZero();
+  }
+
+  @Test
+  void aTruncatedArchiveWithAMatchingChecksumPublishesNothing() throws Exception {
+    Path tgz = tinyLfwTarball();
+    byte[] all = Files.readAllBytes(tgz);
+    Files.write(tgz, java.util.Arrays.copyOf(all, all.length - 8)); // the gzip trailer cut off
+    Path dest = dir.resolve("data");
+    int code = run("data", "fetch", "lfw", "--url", tgz.toUri().toString(), "--sha256", sha256(tgz), "--no-pairs", "--dest", dest.toString());
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("truncated or corrupt");
+    assertThat(entries(dest)).isZero();
+  }
+
   /** The pairs files are checked against scikit-learn's pinned SHA-256s, here served from the shared copy. */
   @Test
   void verifiesPairsFilesAgainstPinnedChecksums() throws Exception {

@@ -76,6 +76,21 @@ class EvalCommandTest {
   }
 
   @Test
+  void reportFilesAppearTogetherOrNotAtAll() throws Exception {
+    Path f = scoreFile("s.txt", 0.7, 4);
+    Path out = dir.resolve("out");
+    // a later output (the ROC plot) cannot be written: a folder holds its name
+    Files.createDirectories(out.resolve("roc.png/x"));
+    Run r = run("eval", "scores", f.toString(), "--out", out.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("roc.png").contains("is a folder");
+    assertThat(out.resolve("metrics.json")).doesNotExist();
+    try (var files = Files.list(out)) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactly("roc.png");
+    }
+  }
+
+  @Test
   void badInputExitsWithFileAndLine() throws Exception {
     Path f = dir.resolve("bad.txt");
     Files.writeString(f, "0.1 1\n0.2 0\n0.3 maybe\n");
@@ -100,6 +115,36 @@ class EvalCommandTest {
     assertThat(j.get("systems").has("first")).isTrue();
     assertThat(j.get("systems").has("second")).isTrue();
     assertThat(dir.resolve("cmp/roc.png")).exists();
+  }
+
+  @Test
+  void compareRefusesAMetricThatIsNotANumberNamingFileAndKey() throws Exception {
+    Path a = scoreFile("a.txt", 1.0, 2);
+    Path b = scoreFile("b.txt", 0.5, 3);
+    Path ra = dir.resolve("ra");
+    assertThat(run("eval", "scores", a.toString(), "--out", ra.toString()).code()).isZero();
+    Path json = ra.resolve("metrics.json");
+    String original = Files.readString(json);
+    Files.writeString(json, original.replaceFirst("\"eer\" : [^,]+,", "\"eer\" : \"lots\","));
+    Run r = run("eval", "compare", "first=" + ra, "second=" + b, "--out", dir.resolve("cmp").toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains(json + ": 'eer' must be a number, got '\"lots\"'");
+    Files.writeString(json, original.replaceFirst("\"targets\" : \\d+", "\"targets\" : \"many\""));
+    r = run("eval", "compare", "first=" + ra, "second=" + b, "--out", dir.resolve("cmp").toString());
+    assertThat(r.err()).contains(json + ": 'targets' must be a count");
+  }
+
+  @Test
+  void keysContainingHashAreKeysNotComments() throws Exception {
+    // three unit embeddings: a#1 and a#2 close (cosine 0.8), b#1 orthogonal to a#1
+    Npy.writeFloat32(dir.resolve("e.npy"), new float[] {1, 0, 0.8f, 0.6f, 0, 1}, 3, 2);
+    Files.writeString(dir.resolve("keys.txt"), "spk#a/1.wav\nspk#a/2.wav\nspk#b/1.wav  # comment after a space\n");
+    Files.writeString(dir.resolve("trials.txt"), "1 spk#a/1.wav spk#a/2.wav\n0 spk#a/1.wav spk#b/1.wav\n");
+    Run r = run("eval", "trials", dir.resolve("trials.txt").toString(), "--embeddings", dir.resolve("e.npy").toString(),
+        "--keys", dir.resolve("keys.txt").toString(), "--out", dir.resolve("t").toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("1 target / 1 non-target trials");
+    assertThat(Files.readString(dir.resolve("t/scores.txt"))).contains("spk#a/1.wav spk#a/2.wav 0.8");
   }
 
   @Test

@@ -104,4 +104,31 @@ class PosteriorCommandTest {
     }
     assertThat(r.out()).contains("mean support").contains("p_y = 0");
   }
+
+  @Test
+  void outputsAppearTogetherOrNotAtAll() throws IOException {
+    Npy.writeFloat32(dir.resolve("c.npy"), new float[] {0.9f, 0.4f, -0.9f}, 1, 3);
+    Npy.writeInt64(dir.resolve("y.npy"), new long[] {1}, 1);
+    Path out = dir.resolve("out");
+    // the last of the four outputs cannot be written: a folder holds its name
+    java.nio.file.Files.createDirectories(out.resolve("support.npy/x"));
+    Run r = run("posterior", "--loss", "sparsemax:s=1", "--cosines", dir.resolve("c.npy").toString(),
+        "--labels", dir.resolve("y.npy").toString(), "--out", out.toString());
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("support.npy").contains("is a folder").doesNotContain("\tat ");
+    try (var files = java.nio.file.Files.list(out)) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactly("support.npy");
+    }
+  }
+
+  @Test
+  void aLossBeyondFloat32IsRefusedNamingTheLimitInsteadOfNaN() throws IOException {
+    Npy.writeFloat32(dir.resolve("c.npy"), new float[] {0.9f, 0.4f, -0.9f, 0.1f}, 1, 4);
+    Npy.writeInt64(dir.resolve("y.npy"), new long[] {1}, 1);
+    Run r = run("posterior", "--loss", "qmargin:alpha=1.25,s=2000,m=0.2", "--cosines", dir.resolve("c.npy").toString(),
+        "--labels", dir.resolve("y.npy").toString(), "--out", dir.resolve("out").toString());
+    assertThat(r.exit()).as(r.out()).isEqualTo(2);
+    assertThat(r.err()).contains("float32").contains("keep s below 1731");
+    assertThat(dir.resolve("out/loss.npy")).doesNotExist();
+  }
 }

@@ -1,12 +1,14 @@
 package io.qmargin.loss;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import io.qmargin.EngineTest;
 import io.qmargin.Reference;
+import io.qmargin.UserInputException;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -143,6 +145,55 @@ class VerificationLossTest extends EngineTest {
     int[] ys = new int[50];
     Row many = evaluate("qmargin:alpha=" + alpha + ",s=30,m=0.2", cosines(rnd, 50, 20, ys), ys, DataType.FLOAT32);
     assertThat(java.util.Arrays.stream(many.loss()).min().getAsDouble()).isGreaterThanOrEqualTo(0.0);
+  }
+
+  @ParameterizedTest
+  @ValueSource(doubles = {2000, 1e4})
+  void qmarginAtScalesBeyondFloat32MatchesTheLogDomainReferenceInFloat64(double s) {
+    // q_y = exp(−0.2·s) and q_y^(1−α) = exp(0.05·s): exp(100) at s = 2000, and at s = 1e4 q_y is 0
+    // even in double; the loss must still be finite and exact, the posterior and gradient too
+    SplittableRandom rnd = new SplittableRandom(12);
+    int[] labels = new int[8];
+    double[][] cos = cosines(rnd, 8, 16, labels);
+    Row r = evaluate("qmargin:alpha=1.25,s=" + s + ",m=0.2", cos, labels, DataType.FLOAT64);
+    for (int i = 0; i < cos.length; i++) {
+      double[] ref = Reference.qmarginLogDomain(cos[i], labels[i], 1.25, s, 0.2);
+      assertThat(r.loss()[i]).as("row %d", i).isFinite().isCloseTo(ref[0], within(1e-9 * ref[0]));
+      for (int j = 0; j < cos[i].length; j++) {
+        double p = ref[j + 1];
+        assertThat(r.p()[i][j]).as("p[%d][%d]", i, j).isCloseTo(p, within(1e-9));
+        assertThat(r.grad()[i][j]).as("grad[%d][%d]", i, j).isCloseTo(s * (p - (j == labels[i] ? 1 : 0)), within(1e-9 * s));
+      }
+    }
+  }
+
+  @Test
+  void qmarginWhoseLossPassesTheFloat32RangeIsRefusedNamingTheLimit() {
+    SplittableRandom rnd = new SplittableRandom(13);
+    int[] labels = new int[4];
+    double[][] cos = cosines(rnd, 4, 10, labels);
+    // the loss holds exp(0.05·s)/0.3125: 8.6e43 at s = 2000 (float32 ends at 3.4e38; it was NaN);
+    // the limit with one factor e of headroom: (ln 3.4028e38 − 1 + ln 0.3125)/0.05 = 1731.2
+    assertThatThrownBy(() -> evaluate("qmargin:alpha=1.25,s=2000,m=0.2", cos, labels, DataType.FLOAT32))
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining("8.60e+43").hasMessageContaining("float32").hasMessageContaining("keep s below 1731");
+    // below the limit float32 holds it: exp(75)/0.3125 = 1.2e33
+    Row r = evaluate("qmargin:alpha=1.25,s=1500,m=0.2", cos, labels, DataType.FLOAT32);
+    for (int i = 0; i < cos.length; i++) {
+      double[] ref = Reference.qmarginLogDomain(toFloat(cos[i]), labels[i], 1.25, 1500, 0.2);
+      assertThat(r.loss()[i]).isCloseTo(ref[0], within(1e-5 * ref[0]));
+      for (int j = 0; j < cos[i].length; j++) {
+        assertThat(r.p()[i][j]).isCloseTo(ref[j + 1], within(1e-3));
+      }
+    }
+  }
+
+  private static double[] toFloat(double[] a) {
+    double[] f = new double[a.length];
+    for (int i = 0; i < a.length; i++) {
+      f[i] = (float) a[i];
+    }
+    return f;
   }
 
   @Test

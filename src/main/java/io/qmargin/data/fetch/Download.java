@@ -29,6 +29,23 @@ public final class Download {
   public record Digests(String sha256, String md5, long bytes) {}
 
   public static Digests copy(URI url, Path target, Progress progress) throws IOException {
+    try {
+      return fetch(url, target, progress);
+    } catch (IOException e) {
+      // a refused or dropped connection says nothing of where it was going (ConnectException
+      // often has no message at all): name the URL
+      if (e instanceof java.nio.file.FileSystemException) {
+        throw e; // the local file: it names itself
+      }
+      String message = e.getMessage() == null || e.getMessage().isBlank() ? null : e.getMessage();
+      String why = e instanceof java.net.ConnectException ? "cannot connect" + (message == null ? "" : " (" + message + ")")
+          : e instanceof java.net.UnknownHostException ? "unknown host " + message
+          : message == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + message;
+      throw new IOException("cannot download " + url + ": " + why, e);
+    }
+  }
+
+  private static Digests fetch(URI url, Path target, Progress progress) throws IOException {
     String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
     if (scheme.equals("http") || scheme.equals("https")) {
       HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(30)).build();

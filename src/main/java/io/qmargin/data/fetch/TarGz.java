@@ -11,73 +11,110 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * Extracts a gzip-compressed tar archive (POSIX ustar, with GNU long names and pax path records):
  * regular files and folders only; links and devices are skipped. Entry names that are absolute or
  * climb out of the destination with {@code ..} are refused. A few dozen lines here instead of
  * commons-compress and its three dependencies, for the one archive we unpack.
+ *
+ * <p>An archive is accepted only when it is complete: the gzip stream is read to its end, so that
+ * its trailer (CRC-32 and length of the data) is checked, and it must hold at least one regular
+ * file. A truncated or corrupt archive is a {@link UserInputException}; what was extracted up to
+ * then stays under the destination, so callers extract into a staging folder they discard.
  */
 public final class TarGz {
   private TarGz() {}
 
-  /** Extracts {@code archive} under {@code dest}; returns the number of files written. */
+  /** Extracts {@code archive} under {@code dest}; returns the number of files written (at least one). */
   public static long extract(Path archive, Path dest) throws IOException {
-    Path root = dest.toAbsolutePath().normalize();
-    long files = 0;
+    long files;
     try (DataInputStream in = new DataInputStream(new BufferedInputStream(new GZIPInputStream(Files.newInputStream(archive), 1 << 16), 1 << 16))) {
-      byte[] header = new byte[512];
-      String longName = null;
-      while (true) {
-        try {
-          in.readFully(header);
-        } catch (EOFException e) {
-          break; // some writers omit the two zero blocks at the end
+      files = entries(in, archive, dest.toAbsolutePath().normalize());
+      // the rest (the second end block, record padding) up to the gzip trailer, which
+      // GZIPInputStream checks only once it is reached
+      byte[] rest = new byte[1 << 16];
+      while (in.read(rest) >= 0) {
+        // discard
+      }
+    } catch (EOFException | ZipException e) {
+      throw new UserInputException(archive + ": truncated or corrupt archive ("
+          + (e.getMessage() == null ? "ends early" : e.getMessage()) + ")", e);
+    }
+    if (files == 0) {
+      throw new UserInputException(archive + ": the archive holds no regular file (only folders, links or devices)");
+    }
+    return files;
+  }
+
+  private static long entries(DataInputStream in, Path archive, Path root) throws IOException {
+    long files = 0;
+    byte[] header = new byte[512];
+    String longName = null;
+    while (readHeader(in, header, archive)) {
+      if (isZero(header)) {
+        break;
+      }
+      String name = string(header, 0, 100);
+      if (header[257] == 'u' && header[258] == 's' && header[259] == 't' && header[260] == 'a' && header[261] == 'r') {
+        String prefix = string(header, 345, 155);
+        if (!prefix.isEmpty()) {
+          name = prefix + "/" + name;
         }
-        if (isZero(header)) {
-          break;
-        }
-        String name = string(header, 0, 100);
-        if (header[257] == 'u' && header[258] == 's' && header[259] == 't' && header[260] == 'a' && header[261] == 'r') {
-          String prefix = string(header, 345, 155);
-          if (!prefix.isEmpty()) {
-            name = prefix + "/" + name;
-          }
-        }
-        long size = size(header, archive);
-        char type = (char) header[156];
-        if (type == 'L' || type == 'x') {
-          byte[] data = readData(in, size, archive);
-          if (type == 'L') {
-            longName = string(data, 0, data.length);
-          } else {
-            String path = paxPath(new String(data, StandardCharsets.UTF_8));
-            if (path != null) {
-              longName = path;
-            }
-          }
-          continue;
-        }
-        if (longName != null) {
-          name = longName;
-          longName = null;
-        }
-        Path target = safeTarget(root, name, archive);
-        if (type == '5') {
-          Files.createDirectories(target);
-        } else if (type == '0' || type == '\0' || type == '7') {
-          Files.createDirectories(target.getParent());
-          try (OutputStream out = Files.newOutputStream(target)) {
-            copy(in, out, size, archive);
-          }
-          skipPadding(in, size, archive);
-          files++;
+      }
+      long size = size(header, archive);
+      char type = (char) header[156];
+      if (type == 'L' || type == 'x') {
+        byte[] data = readData(in, size, archive);
+        if (type == 'L') {
+          longName = string(data, 0, data.length);
         } else {
-          skip(in, size, archive); // links, devices, global pax headers
+          String path = paxPath(new String(data, StandardCharsets.UTF_8));
+          if (path != null) {
+            longName = path;
+          }
         }
+        continue;
+      }
+      if (longName != null) {
+        name = longName;
+        longName = null;
+      }
+      Path target = safeTarget(root, name, archive);
+      if (type == '5') {
+        Files.createDirectories(target);
+      } else if (type == '0' || type == '\0' || type == '7') {
+        Files.createDirectories(target.getParent());
+        try (OutputStream out = Files.newOutputStream(target)) {
+          copy(in, out, size, archive);
+        }
+        skipPadding(in, size, archive);
+        files++;
+      } else {
+        skip(in, size, archive); // links, devices, global pax headers
       }
     }
     return files;
+  }
+
+  /**
+   * Reads the next 512-byte header; false at a clean end of the data (some writers omit the two
+   * zero blocks at the end; the gzip trailer still proves the data complete).
+   */
+  private static boolean readHeader(InputStream in, byte[] header, Path archive) throws IOException {
+    int got = 0;
+    while (got < header.length) {
+      int r = in.read(header, got, header.length - got);
+      if (r < 0) {
+        if (got == 0) {
+          return false;
+        }
+        throw new UserInputException(archive + ": archive ends inside an entry header (truncated download?)");
+      }
+      got += r;
+    }
+    return true;
   }
 
   private static Path safeTarget(Path root, String name, Path archive) {

@@ -24,10 +24,23 @@ import java.util.stream.Stream;
  * chunks, each chunk's target and non-target scores are sorted and written to temporary run files
  * (in decreasing order), and the runs are merged into the same {@link OperatingPointSweep} as the
  * in-memory path. The result is identical to {@link VerificationMetrics#compute}; memory is one
- * chunk plus a read buffer per run.
+ * chunk plus a read buffer per run, both sized from the heap ({@link #runScores}, and the merge
+ * buffers share an eighth of the heap), so that it works at any heap size.
  */
 public final class StreamingMetrics {
   private StreamingMetrics() {}
+
+  /** Scores per sorted run for a heap of {@code maxHeapBytes}: a run and its sort take under a sixth of it. */
+  public static int runScores(long maxHeapBytes) {
+    // 8 bytes a score, twice for the arrays' spare capacity, once more for the sort's work space
+    long scores = maxHeapBytes / 128;
+    return (int) Math.max(1 << 16, Math.min(50_000_000, scores));
+  }
+
+  /** {@link #computeFromScoreFile(Path, MetricOptions, int, Progress)} with runs sized from this JVM's heap. */
+  public static VerificationMetrics computeFromScoreFile(Path file, MetricOptions options, Progress progress) throws IOException {
+    return computeFromScoreFile(file, options, runScores(Runtime.getRuntime().maxMemory()), progress);
+  }
 
   /** Metrics of a {@code score label} file, sorting runs of at most {@code chunkScores} scores. */
   public static VerificationMetrics computeFromScoreFile(Path file, MetricOptions options, int chunkScores, Progress progress) throws IOException {
@@ -80,7 +93,8 @@ public final class StreamingMetrics {
             : targets == 0 ? "only non-target trials, no target trial: the metrics need both" : "only target trials, no non-target trial: the metrics need both"));
       }
       OperatingPointSweep sweep = new OperatingPointSweep(targets, nontargets, options);
-      try (Merge a = new Merge(targetRuns); Merge b = new Merge(nontargetRuns)) {
+      int buffer = mergeBuffer(Runtime.getRuntime().maxMemory(), targetRuns.size() + nontargetRuns.size());
+      try (Merge a = new Merge(targetRuns, buffer); Merge b = new Merge(nontargetRuns, buffer)) {
         while (a.hasNext() || b.hasNext()) {
           double t = Math.max(a.hasNext() ? a.peek() : Double.NEGATIVE_INFINITY, b.hasNext() ? b.peek() : Double.NEGATIVE_INFINITY);
           long dt = 0;
@@ -107,6 +121,12 @@ public final class StreamingMetrics {
     }
   }
 
+  /** Read buffer per run: the runs share an eighth of the heap, 4 KiB to 1 MiB each. */
+  static int mergeBuffer(long maxHeapBytes, int runs) {
+    long each = maxHeapBytes / 8 / Math.max(1, runs);
+    return (int) Math.max(4096, Math.min(1 << 20, each));
+  }
+
   private static void writeRun(double[] a, int n, Path dir, List<Path> runs) throws IOException {
     if (n == 0) {
       return;
@@ -127,12 +147,12 @@ public final class StreamingMetrics {
     private final double[] head;
     private final PriorityQueue<Integer> queue;
 
-    Merge(List<Path> runs) throws IOException {
+    Merge(List<Path> runs, int buffer) throws IOException {
       in = new DataInputStream[runs.size()];
       head = new double[runs.size()];
       queue = new PriorityQueue<>(Math.max(1, runs.size()), Comparator.comparingDouble((Integer k) -> head[k]).reversed());
       for (int k = 0; k < in.length; k++) {
-        in[k] = new DataInputStream(new BufferedInputStream(Files.newInputStream(runs.get(k)), 1 << 20));
+        in[k] = new DataInputStream(new BufferedInputStream(Files.newInputStream(runs.get(k)), buffer));
         advance(k);
       }
     }

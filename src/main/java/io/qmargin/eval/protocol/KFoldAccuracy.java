@@ -1,5 +1,6 @@
 package io.qmargin.eval.protocol;
 
+import io.qmargin.UserInputException;
 import java.util.Arrays;
 
 /**
@@ -17,7 +18,10 @@ import java.util.Arrays;
  */
 public record KFoldAccuracy(double mean, double std, double[] foldAccuracy, double[] foldThreshold) {
 
-  public static KFoldAccuracy compute(double[] scores, boolean[] isTarget, int[] fold, int folds) {
+  /**
+   * @param source where the pairs come from (a file, a validation set), named in errors
+   */
+  public static KFoldAccuracy compute(String source, double[] scores, boolean[] isTarget, int[] fold, int folds) {
     if (folds < 2) {
       throw new IllegalArgumentException("k-fold accuracy needs at least 2 folds, got " + folds);
     }
@@ -48,7 +52,8 @@ public record KFoldAccuracy(double mean, double std, double[] foldAccuracy, doub
         }
       }
       if (n == 0) {
-        throw new IllegalArgumentException("fold " + (f + 1) + " is empty");
+        throw new UserInputException(source + ": fold " + (f + 1) + " of " + folds
+            + " has no pairs; k-fold accuracy needs pairs in every fold");
       }
       acc[f] = (double) correct / n;
     }

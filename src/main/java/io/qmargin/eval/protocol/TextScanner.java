@@ -1,6 +1,7 @@
 package io.qmargin.eval.protocol;
 
 import io.qmargin.UserInputException;
+import io.qmargin.UserText;
 import io.qmargin.eval.Progress;
 import java.io.Closeable;
 import java.io.IOException;
@@ -14,9 +15,12 @@ import java.util.Arrays;
 
 /**
  * Reads a whitespace-separated text file line by line, fast enough for 10^8-line score files: it
- * splits fields in a byte buffer and parses numbers without creating strings. {@code #} starts a
- * comment; blank lines (after removing comments) are skipped. Every error it raises names the file
- * and the 1-based line number, as {@code file:line: message}.
+ * splits fields in a byte buffer and parses numbers without creating strings. A {@code #} at the
+ * start of a line or after whitespace starts a comment (inside a field, as in a key {@code id#2},
+ * it is part of the field); blank lines (after removing comments) are skipped. A UTF-8 byte-order
+ * mark at the start of the file is skipped. Every error it raises names the file and the 1-based
+ * line number, as {@code file:line: message}, with the offending value shortened and escaped
+ * ({@link UserText#quoted}).
  */
 public final class TextScanner implements Closeable {
   private final Path file;
@@ -26,6 +30,7 @@ public final class TextScanner implements Closeable {
   private int pos;
   private int limit;
   private boolean eof;
+  private boolean started;
   private long lineNumber;
   private int[] starts = new int[16];
   private int[] ends = new int[16];
@@ -39,6 +44,9 @@ public final class TextScanner implements Closeable {
   public TextScanner(Path file, Progress progress) {
     this.file = file;
     this.progress = progress;
+    if (Files.isDirectory(file)) {
+      throw new UserInputException(file + ": is a directory, not a file");
+    }
     try {
       this.in = Files.newInputStream(file);
     } catch (NoSuchFileException e) {
@@ -59,6 +67,10 @@ public final class TextScanner implements Closeable {
 
   /** Advances to the next line with at least one field; false at the end of the file. */
   public boolean next() {
+    if (!started) {
+      started = true;
+      skipByteOrderMark();
+    }
     while (true) {
       int nl = findNewline();
       if (nl < 0) {
@@ -71,6 +83,15 @@ public final class TextScanner implements Closeable {
       if (fieldCount > 0) {
         return true;
       }
+    }
+  }
+
+  private void skipByteOrderMark() {
+    while (limit < 3 && !eof) {
+      fill();
+    }
+    if (limit >= 3 && buf[0] == (byte) 0xEF && buf[1] == (byte) 0xBB && buf[2] == (byte) 0xBF) {
+      pos = 3;
     }
   }
 
@@ -112,7 +133,7 @@ public final class TextScanner implements Closeable {
         progress.step(n);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new UserInputException(file + ": cannot read: " + e.getMessage(), e);
     }
   }
 
@@ -122,7 +143,7 @@ public final class TextScanner implements Closeable {
     while (i < to) {
       byte b = buf[i];
       if (b == '#') {
-        break;
+        break; // at the start of a line or after whitespace: a comment
       }
       if (b == ' ' || b == '\t' || b == '\r' || b == '\f' || b == 0x0B) {
         i++;
@@ -131,7 +152,7 @@ public final class TextScanner implements Closeable {
       int s = i;
       while (i < to) {
         byte c = buf[i];
-        if (c == ' ' || c == '\t' || c == '\r' || c == '#' || c == '\f' || c == 0x0B) {
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == 0x0B) {
           break;
         }
         i++;
@@ -195,7 +216,7 @@ public final class TextScanner implements Closeable {
       case "nontarget", "non-target", "imp", "impostor", "false":
         return false;
       default:
-        throw error("label '" + field(i) + "' is not one of 1/0/target/nontarget");
+        throw fieldError(i, "label", "is not one of 1/0/target/nontarget");
     }
   }
 
@@ -203,12 +224,11 @@ public final class TextScanner implements Closeable {
   public double finiteDouble(int i, String what) {
     double v = parseDecimal(starts[i], ends[i]);
     if (Double.isNaN(v) || Double.isInfinite(v)) {
-      String tok = field(i);
-      String lower = tok.toLowerCase(java.util.Locale.ROOT).replace("+", "").replace("-", "");
+      String lower = field(i).toLowerCase(java.util.Locale.ROOT).replace("+", "").replace("-", "");
       if (Double.isInfinite(v) || lower.equals("nan") || lower.startsWith("inf")) {
-        throw error(what + " '" + tok + "' is not a finite number");
+        throw fieldError(i, what, "is not a finite number");
       }
-      throw error(what + " '" + tok + "' is not a number");
+      throw fieldError(i, what, "is not a number");
     }
     return v;
   }
@@ -223,13 +243,13 @@ public final class TextScanner implements Closeable {
       s++;
     }
     if (s == e || e - s > 18) {
-      throw error(what + " '" + field(i) + "' is not an integer");
+      throw fieldError(i, what, "is not an integer");
     }
     long v = 0;
     for (int k = s; k < e; k++) {
       int d = buf[k] - '0';
       if (d < 0 || d > 9) {
-        throw error(what + " '" + field(i) + "' is not an integer");
+        throw fieldError(i, what, "is not an integer");
       }
       v = v * 10 + d;
     }
@@ -330,6 +350,16 @@ public final class TextScanner implements Closeable {
       return neg ? -v : v;
     }
     return Double.parseDouble(new String(buf, s, e - s, StandardCharsets.US_ASCII));
+  }
+
+  /**
+   * A file:line error about field i: "what 'value' problem", the value shortened and escaped, and
+   * a byte-order mark (invisible, and not a digit) named when one is in it.
+   */
+  public UserInputException fieldError(int i, String what, String problem) {
+    String f = field(i);
+    String bom = f.indexOf('\uFEFF') >= 0 ? " (it holds a byte-order mark, U+FEFF, allowed only at the start of the file)" : "";
+    return error(what + " " + UserText.quoted(f) + " " + problem + bom);
   }
 
   /** A UserInputException located at the current line. */

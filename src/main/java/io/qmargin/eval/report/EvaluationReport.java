@@ -9,6 +9,7 @@ import io.qmargin.eval.metrics.RocCurve;
 import io.qmargin.eval.metrics.TarAtFar;
 import io.qmargin.eval.metrics.VerificationMetrics;
 import io.qmargin.io.AtomicFiles;
+import io.qmargin.io.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -214,36 +215,43 @@ public final class EvaluationReport {
         throw new UserInputException(json + ": no '" + f + "' field: not a qmargin metrics.json");
       }
     }
-    long targets = o.get("targets").asLong();
-    long nontargets = o.get("nontargets").asLong();
+    long targets = Json.count(json, "targets", o.get("targets"));
+    long nontargets = Json.count(json, "nontargets", o.get("nontargets"));
     RocCurve roc = CurveFile.read(dir.resolve("roc.tsv"), targets, nontargets);
-    double level = o.path("ci_level").asDouble(0.95);
-    List<TarAtFar> strict = tars(o.get("tar_at_far_detail"), TarAtFar.Convention.STRICT);
-    List<TarAtFar> nearest = tars(o.get("tar_at_far_nearest_detail"), TarAtFar.Convention.NEAREST);
+    double level = Json.number(json, "ci_level", o.path("ci_level"), 0.95);
+    List<TarAtFar> strict = tars(json, "tar_at_far_detail", o.get("tar_at_far_detail"), TarAtFar.Convention.STRICT);
+    List<TarAtFar> nearest = tars(json, "tar_at_far_nearest_detail", o.get("tar_at_far_nearest_detail"), TarAtFar.Convention.NEAREST);
     List<MinDcf> dcf = new ArrayList<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = o.get("min_dcf_detail").fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       JsonNode d = e.getValue();
-      dcf.add(new MinDcf(Double.parseDouble(e.getKey()), d.path("value").asDouble(), d.path("threshold").asDouble(Double.NaN),
-          d.path("p_miss").asDouble(), d.path("p_fa").asDouble()));
+      String k = "min_dcf_detail." + e.getKey() + ".";
+      dcf.add(new MinDcf(Json.numericKey(json, "min_dcf_detail", e.getKey()), Json.number(json, k + "value", d.path("value"), Double.NaN),
+          Json.number(json, k + "threshold", d.path("threshold"), Double.NaN),
+          Json.number(json, k + "p_miss", d.path("p_miss"), Double.NaN), Json.number(json, k + "p_fa", d.path("p_fa"), Double.NaN)));
     }
     MetricOptions opts = new MetricOptions(
         strict.stream().map(TarAtFar::farTarget).toList(), dcf.stream().map(MinDcf::pTarget).toList(),
-        o.path("c_miss").asDouble(1), o.path("c_fa").asDouble(1), level, o.path("curve_resolution").asDouble(0.002));
-    VerificationMetrics m = new VerificationMetrics(targets, nontargets, o.get("eer").asDouble(), o.get("eer_rocch").asDouble(),
-        o.path("eer_threshold").asDouble(Double.NaN), dcf, strict, nearest, o.get("auc").asDouble(), roc, opts);
+        Json.number(json, "c_miss", o.path("c_miss"), 1), Json.number(json, "c_fa", o.path("c_fa"), 1), level,
+        Json.number(json, "curve_resolution", o.path("curve_resolution"), 0.002));
+    VerificationMetrics m = new VerificationMetrics(targets, nontargets, Json.number(json, "eer", o.get("eer"), Double.NaN),
+        Json.number(json, "eer_rocch", o.get("eer_rocch"), Double.NaN), Json.number(json, "eer_threshold", o.path("eer_threshold"), Double.NaN),
+        dcf, strict, nearest, Json.number(json, "auc", o.get("auc"), Double.NaN), roc, opts);
     String n = name != null ? name : o.path("name").asText(dir.getFileName().toString());
     return new SystemResult(n, m);
   }
 
-  private static List<TarAtFar> tars(JsonNode detail, TarAtFar.Convention c) {
+  private static List<TarAtFar> tars(Path json, String table, JsonNode detail, TarAtFar.Convention c) {
     List<TarAtFar> out = new ArrayList<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = detail.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       JsonNode d = e.getValue();
-      out.add(new TarAtFar(Double.parseDouble(e.getKey()), c, d.path("tar").asDouble(), d.path("far").asDouble(),
-          d.path("threshold").asDouble(Double.NaN), d.path("true_accepts").asLong(), d.path("false_accepts").asLong(),
-          d.path("tar_ci").path(0).asDouble(Double.NaN), d.path("tar_ci").path(1).asDouble(Double.NaN)));
+      String k = table + "." + e.getKey() + ".";
+      out.add(new TarAtFar(Json.numericKey(json, table, e.getKey()), c, Json.number(json, k + "tar", d.path("tar"), Double.NaN),
+          Json.number(json, k + "far", d.path("far"), Double.NaN), Json.number(json, k + "threshold", d.path("threshold"), Double.NaN),
+          Json.count(json, k + "true_accepts", d.path("true_accepts")), Json.count(json, k + "false_accepts", d.path("false_accepts")),
+          Json.number(json, k + "tar_ci[0]", d.path("tar_ci").path(0), Double.NaN),
+          Json.number(json, k + "tar_ci[1]", d.path("tar_ci").path(1), Double.NaN)));
     }
     return out;
   }

@@ -47,4 +47,38 @@ class TarGzTest {
     Files.write(tgz, java.util.Arrays.copyOf(all, all.length / 2));
     assertThatThrownBy(() -> TarGz.extract(tgz, dir.resolve("out"))).isInstanceOfAny(IOException.class, UserInputException.class);
   }
+
+  @Test
+  void gzipStreamCutBeforeItsTrailerIsRefused() throws IOException {
+    // the tar data with both end blocks is complete; only the gzip trailer (CRC-32, length) is
+    // missing, which the tar reader never reached
+    Path tgz = dir.resolve("t.tgz");
+    TarWriter.writeTgz(tgz, Map.of("a.txt", "hello".getBytes(StandardCharsets.UTF_8)));
+    byte[] all = Files.readAllBytes(tgz);
+    Files.write(tgz, java.util.Arrays.copyOf(all, all.length - 8));
+    assertThatThrownBy(() -> TarGz.extract(tgz, dir.resolve("out")))
+        .isInstanceOf(UserInputException.class).hasMessageContaining("t.tgz").hasMessageContaining("truncated or corrupt");
+  }
+
+  @Test
+  void gzipTrailerWithAWrongChecksumIsRefused() throws IOException {
+    Path tgz = dir.resolve("t.tgz");
+    TarWriter.writeTgz(tgz, Map.of("a.txt", "hello".getBytes(StandardCharsets.UTF_8)));
+    byte[] all = Files.readAllBytes(tgz);
+    all[all.length - 8] ^= 1; // first byte of the CRC-32
+    Files.write(tgz, all);
+    assertThatThrownBy(() -> TarGz.extract(tgz, dir.resolve("out")))
+        .isInstanceOf(UserInputException.class).hasMessageContaining("truncated or corrupt");
+  }
+
+  @Test
+  void archiveWithoutRegularFilesIsRefused() throws IOException {
+    // a folder and a symbolic link (type '2'): nothing the caller could use
+    Path tgz = dir.resolve("links.tgz");
+    Map<String, byte[]> e = new LinkedHashMap<>();
+    e.put("top/", null);
+    TarWriter.writeTgz(tgz, e, Map.of("top/link", '2'));
+    assertThatThrownBy(() -> TarGz.extract(tgz, dir.resolve("out")))
+        .isInstanceOf(UserInputException.class).hasMessageContaining("links.tgz").hasMessageContaining("no regular file");
+  }
 }

@@ -15,6 +15,11 @@ public final class TarWriter {
 
   /** Entries: name -> content (null content: a folder). Names longer than 100 get a GNU 'L' entry. */
   public static void writeTgz(Path target, Map<String, byte[]> entries) throws IOException {
+    writeTgz(target, entries, Map.of());
+  }
+
+  /** As above, then one empty entry of the given type per name (e.g. '2' for a symbolic link). */
+  public static void writeTgz(Path target, Map<String, byte[]> entries, Map<String, Character> special) throws IOException {
     ByteArrayOutputStream tar = new ByteArrayOutputStream();
     for (Map.Entry<String, byte[]> e : entries.entrySet()) {
       byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
@@ -28,6 +33,9 @@ public final class TarWriter {
       if (content != null) {
         tar.write(padded(content));
       }
+    }
+    for (Map.Entry<String, Character> e : special.entrySet()) {
+      tar.write(header(e.getKey(), 0, e.getValue()));
     }
     tar.write(new byte[1024]);
     try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(target))) {

@@ -153,7 +153,7 @@ class ReadersTest {
     assertThat(s[0]).isCloseTo(Math.cos(Math.toRadians(10)), within(1e-6));
     assertThat(s[1]).isCloseTo(0, within(1e-6));
     assertThat(s[2]).isCloseTo(Math.cos(Math.toRadians(40)), within(1e-6));
-    KFoldAccuracy acc = KFoldAccuracy.compute(s, p.isTarget(), p.fold(), 2);
+    KFoldAccuracy acc = KFoldAccuracy.compute("pairs.txt", s, p.isTarget(), p.fold(), 2);
     assertThat(acc.foldAccuracy()).containsExactly(0.5, 0.5);
     assertThat(acc.mean()).isEqualTo(0.5);
     assertThat(acc.std()).isZero();
