@@ -91,7 +91,7 @@ final class ConfigChecks {
     }
     OneOf words = c.getAnnotation(OneOf.class);
     if (words != null && !List.of(words.value()).contains(String.valueOf(value).toLowerCase(Locale.ROOT))) {
-      return "must be " + String.join(", ", words.value()) + "; got '" + value + "'";
+      return "must be one of " + String.join(", ", words.value()) + "; got '" + value + "'";
     }
     return null;
   }
@@ -114,7 +114,7 @@ final class ConfigChecks {
   }
 
   /** A number as a user wrote it: 1 rather than 1.0, 0.001 rather than 1.0E-3. */
-  private static String number(double x) {
+  static String number(double x) {
     return Double.isFinite(x) ? BigDecimal.valueOf(x).stripTrailingZeros().toPlainString() : Double.toString(x);
   }
 }

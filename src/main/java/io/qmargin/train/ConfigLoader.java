@@ -125,6 +125,12 @@ public final class ConfigLoader {
       throw new UserInputException(originOf.apply(key) + ": " + e.getOriginalMessage() + " (at " + key + ")");
     }
     ConfigChecks.check(config, originOf);
+    TrainConfig.Schedule schedule = config.schedule();
+    if (schedule.warmupEpochs() > 0 && schedule.warmupEpochs() >= schedule.epochs()) {
+      throw new UserInputException(originOf.apply("schedule.warmup_epochs") + ": schedule.warmup_epochs ("
+          + ConfigChecks.number(schedule.warmupEpochs()) + ") must be shorter than schedule.epochs (" + ConfigChecks.number(schedule.epochs())
+          + "), or the learning rate never decays");
+    }
     if (config.loss() == null) {
       throw new UserInputException(originOf.apply("loss") + ": loss is not set; give a loss spec, e.g. "
           + TrainingTasks.defaultLoss("face").orElseThrow());

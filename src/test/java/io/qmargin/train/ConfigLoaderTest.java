@@ -181,7 +181,7 @@ class ConfigLoaderTest {
     assertThat(accepted).containsKeys("task", "head.type", "schedule.decay", "validation.type");
     assertThat(listed).containsAllEntriesOf(accepted);
     assertThatThrownBy(() -> ConfigLoader.load(null, List.of("validation.type=pairs")))
-        .hasMessage("--set validation.type=pairs: validation.type must be auto, none, synthetic, lfw, bin; got 'pairs'");
+        .hasMessage("--set validation.type=pairs: validation.type must be one of auto, none, synthetic, lfw, bin; got 'pairs'");
   }
 
   private static void oneOfKeys(Class<?> record, String prefix, Map<String, List<String>> out) {
@@ -227,5 +227,14 @@ class ConfigLoaderTest {
     tree.putNull("loss");
     assertThatThrownBy(() -> ConfigLoader.bind(tree, "run/config.yaml"))
         .hasMessageStartingWith("run/config.yaml: loss is not set");
+  }
+
+  @Test
+  void aWarmUpOfAtLeastTheWholeRunIsRefusedBeforeAnyData() {
+    assertThatThrownBy(() -> ConfigLoader.load(null, List.of("schedule.epochs=1", "schedule.warmup_epochs=2")))
+        .hasMessage("--set schedule.warmup_epochs=2: schedule.warmup_epochs (2) must be shorter than schedule.epochs (1), "
+            + "or the learning rate never decays");
+    assertThat(ConfigLoader.load(null, List.of("schedule.epochs=1", "schedule.warmup_epochs=0.5")).schedule()
+        .warmupEpochs()).isEqualTo(0.5);
   }
 }
