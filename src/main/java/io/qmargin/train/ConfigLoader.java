@@ -114,11 +114,7 @@ public final class ConfigLoader {
       throw new UserInputException(originOf.apply(key) + ": unknown key '" + key + "'");
     } catch (MismatchedInputException e) {
       String key = path(e);
-      String expected = e.getTargetType() == null ? "another type"
-          : e.getTargetType() == int.class || e.getTargetType() == Integer.class || e.getTargetType() == long.class
-          ? "an integer" : e.getTargetType() == double.class || e.getTargetType() == Double.class ? "a number"
-          : e.getTargetType() == boolean.class ? "true or false" : "a " + e.getTargetType().getSimpleName();
-      throw new UserInputException(originOf.apply(key) + ": " + key + " must be " + expected + ", got "
+      throw new UserInputException(originOf.apply(key) + ": " + key + " must be " + kind(e.getTargetType()) + ", got "
           + valueAt(tree, key));
     } catch (JsonProcessingException e) {
       String key = path(e);
@@ -127,13 +123,14 @@ public final class ConfigLoader {
     ConfigChecks.check(config, originOf);
     TrainConfig.Schedule schedule = config.schedule();
     if (schedule.warmupEpochs() > 0 && schedule.warmupEpochs() >= schedule.epochs()) {
+      // the same rule in steps is LearningRateSchedule's; in epochs it is known before any data is read
       throw new UserInputException(originOf.apply("schedule.warmup_epochs") + ": schedule.warmup_epochs ("
-          + ConfigChecks.number(schedule.warmupEpochs()) + ") must be shorter than schedule.epochs (" + ConfigChecks.number(schedule.epochs())
-          + "), or the learning rate never decays");
+          + ConfigChecks.number(schedule.warmupEpochs()) + ") must be shorter than schedule.epochs ("
+          + ConfigChecks.number(schedule.epochs()) + "), or the learning rate never decays");
     }
     if (config.loss() == null) {
       throw new UserInputException(originOf.apply("loss") + ": loss is not set; give a loss spec, e.g. "
-          + TrainingTasks.defaultLoss("face").orElseThrow());
+          + TrainingTasks.FACE_LOSS);
     }
     try {
       io.qmargin.loss.LossSpec.parse(config.loss());
@@ -224,6 +221,23 @@ public final class ConfigLoader {
   private static String originOf(String key, Map<String, String> origins, String fallback) {
     String k = key.replaceAll("\\[\\d+]$", "");
     return origins.getOrDefault(k, fallback);
+  }
+
+  /** What a value of Java type {@code t} is called in messages. */
+  private static String kind(Class<?> t) {
+    if (t == int.class || t == Integer.class || t == long.class || t == Long.class) {
+      return "an integer";
+    }
+    if (t == double.class || t == Double.class) {
+      return "a number";
+    }
+    if (t == boolean.class || t == Boolean.class) {
+      return "true or false";
+    }
+    if (t != null && java.util.Collection.class.isAssignableFrom(t)) {
+      return "a list [a, b, ...]";
+    }
+    return t == null ? "of another type" : "a " + t.getSimpleName();
   }
 
   /** The YAML text of the value at a key path, for messages. */

@@ -17,7 +17,15 @@ public final class TrainingTasks {
   public static TrainingTask create(TrainConfig config, Map<String, String> env) {
     return switch (config.task().toLowerCase(Locale.ROOT)) {
       case "face" -> new FaceTask(config, env);
-      case "speaker" -> new SpeakerTask(config, env);
+      case "speaker" -> {
+        // the face protocols do not apply to speech; SpeakerTask would score held-out utterances anyway
+        String validation = config.validation().type().toLowerCase(Locale.ROOT);
+        if (!validation.equals("auto") && !validation.equals("none")) {
+          throw new UserInputException("validation.type " + config.validation().type() + " is a face protocol; "
+              + "task speaker takes auto (all pairs of held-out utterances) or none");
+        }
+        yield new SpeakerTask(config, env);
+      }
       default -> throw new UserInputException("task must be face or speaker, got '" + config.task() + "'");
     };
   }
