@@ -126,7 +126,7 @@ public final class ConfigLoader {
       // the same rule in steps is LearningRateSchedule's; in epochs it is known before any data is read
       throw new UserInputException(originOf.apply("schedule.warmup_epochs") + ": schedule.warmup_epochs ("
           + ConfigChecks.number(schedule.warmupEpochs()) + ") must be shorter than schedule.epochs ("
-          + ConfigChecks.number(schedule.epochs()) + "), or the learning rate never decays");
+          + ConfigChecks.number(schedule.epochs()) + "), or the learning rate never leaves its warm-up");
     }
     if (config.loss() == null) {
       throw new UserInputException(originOf.apply("loss") + ": loss is not set; give a loss spec, e.g. "

@@ -16,7 +16,7 @@ import java.util.Locale;
  *
  * t is the 0-based step, T the total number of steps, w the warm-up steps. A warm-up must end before
  * the last step (w &lt; T, or w = 0): a longer one would leave the rate rising for the whole run, never
- * decaying, so it is refused.
+ * reaching its decay, so it is refused.
  */
 public record LearningRateSchedule(double baseLr, long totalSteps, long warmupSteps, String decay, double power,
     long[] milestoneSteps, double gamma, double finalLr) {
@@ -32,7 +32,7 @@ public record LearningRateSchedule(double baseLr, long totalSteps, long warmupSt
     }
     if (warmupSteps > 0 && warmupSteps >= totalSteps) {
       throw new UserInputException("the warm-up (" + warmupSteps + " steps) is not shorter than the run (" + totalSteps
-          + " steps), so the learning rate would never decay: shorten schedule.warmup_epochs or lengthen "
+          + " steps), so the learning rate would never leave its warm-up: shorten schedule.warmup_epochs or lengthen "
           + "schedule.epochs");
     }
     if (decay.equals("exponential") && !(finalLr > 0)) {
@@ -53,7 +53,7 @@ public record LearningRateSchedule(double baseLr, long totalSteps, long warmupSt
     if (step < warmupSteps) {
       return baseLr * (step + 1) / warmupSteps;
     }
-    double progress = totalSteps == warmupSteps ? 1 : (double) (step - warmupSteps) / (totalSteps - warmupSteps);
+    double progress = (double) (step - warmupSteps) / (totalSteps - warmupSteps); // w < T: see the constructor
     progress = Math.min(1, Math.max(0, progress));
     return switch (decay) {
       case "poly" -> baseLr * Math.pow(1 - progress, power);

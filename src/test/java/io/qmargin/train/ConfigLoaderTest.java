@@ -233,7 +233,7 @@ class ConfigLoaderTest {
   void aWarmUpOfAtLeastTheWholeRunIsRefusedBeforeAnyData() {
     assertThatThrownBy(() -> ConfigLoader.load(null, List.of("schedule.epochs=1", "schedule.warmup_epochs=2")))
         .hasMessage("--set schedule.warmup_epochs=2: schedule.warmup_epochs (2) must be shorter than schedule.epochs (1), "
-            + "or the learning rate never decays");
+            + "or the learning rate never leaves its warm-up");
     assertThat(ConfigLoader.load(null, List.of("schedule.epochs=1", "schedule.warmup_epochs=0.5")).schedule()
         .warmupEpochs()).isEqualTo(0.5);
   }
