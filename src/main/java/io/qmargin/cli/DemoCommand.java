@@ -42,7 +42,7 @@ import picocli.CommandLine.Spec;
       "Writes OUT/report.md, OUT/results.json, ROC/DET plots and one run directory per method."
     })
 final class DemoCommand implements Callable<Integer> {
-  static final List<String> SPEAKER = List.of("qmargin:alpha=1.5,s=10,m=0.2", "arcface:s=32,m=0.2");
+  static final List<String> SPEAKER = List.of(io.qmargin.train.TrainingTasks.SPEAKER_LOSS, "arcface:s=32,m=0.2");
   static final List<String> FULL = List.of("qmargin:alpha=1.25,s=35,m=0.2", "arcface:s=64,m=0.5", "cosface:s=64,m=0.35",
       "entmax:alpha=1.25,s=35");
 
@@ -86,8 +86,8 @@ final class DemoCommand implements Callable<Integer> {
     Optional<LfwFolder> lfw = synthetic ? Optional.empty() : LfwFolder.locate(data, env);
     String dataNote;
     if (lfw.isPresent()) {
-      overrides.addAll(List.of("data.type=lfw", "data.path=" + lfw.get().root(), "data.people_file=peopleDevTrain.txt",
-          "schedule.epochs=" + (quick ? 1 : 3)));
+      overrides.addAll(lfwSettings(lfw.get()));
+      overrides.addAll(List.of("data.people_file=peopleDevTrain.txt", "schedule.epochs=" + (quick ? 1 : 3)));
       dataNote = "LFW at " + lfw.get().root() + ": training on the people of peopleDevTrain.txt, evaluated on "
           + "pairsDevTest.txt and on all pairs among the peopleDevTest.txt images (disjoint identities).";
     } else {
@@ -121,7 +121,7 @@ final class DemoCommand implements Callable<Integer> {
   private Integer speaker(PrintWriter o, PrintWriter err) throws IOException {
     List<String> overrides = new ArrayList<>();
     if (data != null) {
-      overrides.add("data.path=" + data);
+      overrides.addAll(dataSettings("speaker", "found", data));
     }
     if (quick) {
       overrides.add("schedule.epochs=2");
@@ -177,6 +177,27 @@ final class DemoCommand implements Callable<Integer> {
     o.printf(Locale.ROOT, "report: %s, results: %s (%.0f s)%n", out.resolve("report.md"), out.resolve("results.json"),
         (System.nanoTime() - t0) / 1e9);
     o.flush();
+  }
+
+  /**
+   * The settings {@code --data DIR} stands for, in the demo and in {@code qmargin train}: for face
+   * data that is synthetic (the default) or LFW, the LFW folder DIR (or DIR/lfw) as {@code data.type
+   * lfw}; otherwise (speech, face folders, RecordIO) {@code data.path=DIR}.
+   */
+  static List<String> dataSettings(String task, String dataType, Path data) {
+    if (task.equalsIgnoreCase("face") && List.of("synthetic", "lfw").contains(dataType.toLowerCase(Locale.ROOT))) {
+      return lfwSettings(LfwFolder.open(data));
+    }
+    return List.of("data.path=" + yamlText(data.toString()));
+  }
+
+  private static List<String> lfwSettings(LfwFolder lfw) {
+    return List.of("data.type=lfw", "data.path=" + yamlText(lfw.root().toString()));
+  }
+
+  /** {@code text} as a YAML single-quoted scalar, so a path with ': ' or '#' stays one value. */
+  private static String yamlText(String text) {
+    return "'" + text.replace("'", "''") + "'";
   }
 
   static ObjectNode recipe(String resource, List<String> overrides) throws IOException {

@@ -42,18 +42,28 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override one key, e.g. --set schedule.epochs=2 --set loss=arcface (repeatable).")
   List<String> settings = new ArrayList<>();
 
-  @Option(names = "--out", paramLabel = "DIR", required = true, description = "Run directory.")
+  @Option(names = "--data", paramLabel = "DIR", description = "The training data folder (sets data.path), as in qmargin demo: "
+      + "with the default synthetic data, an LFW folder (or a folder holding lfw/) switches to LFW.")
+  Path data;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "Run directory (required unless --print-config).")
   Path out;
 
   @Option(names = "--resume", description = "Continue the run in --out from its latest checkpoint, with its saved config.")
   boolean resume;
 
-  @Option(names = "--print-config", description = "Print the resolved config and exit.")
+  @Option(names = "--print-config", description = "Check the resolved config, print it and exit (no --out needed).")
   boolean printConfig;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
+    if (out == null && (resume || !printConfig)) {
+      throw new UserInputException("--out DIR is required" + (resume ? " with --resume" : " (the run directory)"));
+    }
+    if (resume && data != null) {
+      throw new UserInputException("--resume continues with the run's saved config; drop --data");
+    }
     ObjectNode tree;
     RunDirectory run = new RunDirectory(out);
     if (resume && Files.exists(run.config())) {
@@ -62,14 +72,14 @@ final class TrainCommand implements Callable<Integer> {
       }
       tree = ConfigLoader.readResolved(run.config());
     } else {
-      tree = ConfigLoader.resolve(config, settings);
+      tree = ConfigLoader.resolve(config, withData(settings));
     }
+    TrainConfig c = ConfigLoader.bind(tree, config == null ? "config" : config.toString());
     if (printConfig) {
       spec.commandLine().getOut().print(ConfigLoader.toYaml(tree));
       spec.commandLine().getOut().flush();
       return 0;
     }
-    TrainConfig c = ConfigLoader.bind(tree, config == null ? "config" : config.toString());
     TrainingResult r = new TrainingRun(c, tree, out, TrainingTasks.create(c, System.getenv()),
         new ConsoleTrainingListener(err)).run(resume);
     PrintWriter o = spec.commandLine().getOut();
@@ -82,6 +92,17 @@ final class TrainCommand implements Callable<Integer> {
     o.printf(Locale.ROOT, "run directory: %s%n", out);
     o.flush();
     return 0;
+  }
+
+  /** The --set settings, then those of --data (which, as in the demo, depend on the config's task and data type). */
+  private List<String> withData(List<String> settings) {
+    if (data == null) {
+      return settings;
+    }
+    List<String> all = new ArrayList<>(settings);
+    TrainConfig c = ConfigLoader.bind(ConfigLoader.resolve(config, settings), "config");
+    all.addAll(DemoCommand.dataSettings(c.task(), c.data().type(), data));
+    return all;
   }
 
   /** Progress bar over the steps, with loss and throughput; messages above it. */

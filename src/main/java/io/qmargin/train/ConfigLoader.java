@@ -1,10 +1,13 @@
 package io.qmargin.train;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -15,24 +18,34 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Reads a training configuration: the built-in defaults ({@code defaults.yaml}), overridden by a
  * YAML file, overridden by {@code key.path=value} settings, in that order. Every key must exist in
- * the defaults, so a misspelt key is an error naming it instead of a silently ignored setting.
+ * the defaults, so a misspelt key is an error naming it instead of a silently ignored setting; a key
+ * given twice in one file is an error naming it and its line. Every value is checked when a config is
+ * resolved or bound (its type, and the allowed values declared on {@link TrainConfig}, see {@link
+ * ConfigChecks}), and an error names where the value came from: the file, or the {@code --set} that
+ * gave it. A {@code loss} left null is the task's default ({@link TrainingTasks#defaultLoss}).
  */
 public final class ConfigLoader {
   private ConfigLoader() {}
 
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+  // ACCEPT_FLOAT_AS_INT off: Jackson would otherwise truncate batch_size: 12.5 to 12.
+  private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
       .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
+      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .build())
       .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+      .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
 
   /** The defaults as a YAML tree. */
   public static ObjectNode defaults() {
@@ -62,35 +75,69 @@ public final class ConfigLoader {
   /** {@link #resolve(Path, List)} for YAML text (null: defaults only); {@code origin} names it in errors. */
   public static ObjectNode resolve(String yaml, String origin, List<String> settings) {
     ObjectNode tree = defaults();
+    Map<String, String> origins = new HashMap<>(); // key path -> where its value came from, for errors
     if (yaml != null) {
       JsonNode user;
       try {
         user = YAML.readTree(yaml);
       } catch (IOException e) {
-        throw new UserInputException(origin + ": not valid YAML: " + e.getMessage());
+        throw new UserInputException(origin + ": " + yamlError(e));
       }
       if (user != null && !user.isMissingNode() && !user.isNull()) {
         if (!user.isObject()) {
           throw new UserInputException(origin + ": a config must be a YAML mapping of keys to values");
         }
-        merge(tree, (ObjectNode) user, "", origin);
+        merge(tree, (ObjectNode) user, "", origin, origins);
       }
     }
     for (String setting : settings) {
-      set(tree, setting);
+      origins.put(set(tree, setting), "--set " + setting);
     }
+    if (tree.get("loss").isNull() && tree.get("task").isTextual()) {
+      TrainingTasks.defaultLoss(tree.get("task").asText()).ifPresent(loss -> tree.put("loss", loss));
+    }
+    bind(tree, key -> originOf(key, origins, origin));
     return tree;
   }
 
-  /** Binds a resolved tree to the record, with errors that name the key. */
+  /** Binds a resolved tree to the record, checking every value; errors name {@code origin} and the key. */
   public static TrainConfig bind(JsonNode tree, String origin) {
+    return bind(tree, key -> origin);
+  }
+
+  private static TrainConfig bind(JsonNode tree, Function<String, String> originOf) {
+    TrainConfig config;
     try {
-      return YAML.treeToValue(tree, TrainConfig.class);
+      config = YAML.treeToValue(tree, TrainConfig.class);
     } catch (UnrecognizedPropertyException e) {
-      throw new UserInputException(origin + ": unknown key '" + e.getPropertyName() + "'");
+      String key = path(e);
+      throw new UserInputException(originOf.apply(key) + ": unknown key '" + key + "'");
+    } catch (MismatchedInputException e) {
+      String key = path(e);
+      throw new UserInputException(originOf.apply(key) + ": " + key + " must be " + kind(e.getTargetType()) + ", got "
+          + valueAt(tree, key));
     } catch (JsonProcessingException e) {
-      throw new UserInputException(origin + ": " + e.getOriginalMessage() + " (at " + path(e) + ")");
+      String key = path(e);
+      throw new UserInputException(originOf.apply(key) + ": " + e.getOriginalMessage() + " (at " + key + ")");
     }
+    ConfigChecks.check(config, originOf);
+    TrainConfig.Schedule schedule = config.schedule();
+    if (schedule.warmupEpochs() > 0 && schedule.warmupEpochs() >= schedule.epochs()) {
+      // the same rule in steps is LearningRateSchedule's; in epochs it is known before any data is read
+      throw new UserInputException(originOf.apply("schedule.warmup_epochs") + ": schedule.warmup_epochs ("
+          + ConfigChecks.number(schedule.warmupEpochs()) + ") must be shorter than schedule.epochs ("
+          + ConfigChecks.number(schedule.epochs()) + "), or the learning rate never leaves its warm-up");
+    }
+    if (config.loss() == null) {
+      throw new UserInputException(originOf.apply("loss") + ": loss is not set; give a loss spec, e.g. "
+          + TrainingTasks.FACE_LOSS);
+    }
+    try {
+      io.qmargin.loss.LossSpec.parse(config.loss());
+    } catch (UserInputException e) {
+      throw new UserInputException(originOf.apply("loss") + ": loss: " + e.getMessage());
+    }
+    return config;
   }
 
   public static TrainConfig load(Path file, List<String> settings) {
@@ -115,7 +162,7 @@ public final class ConfigLoader {
     }
   }
 
-  private static void merge(ObjectNode base, ObjectNode over, String prefix, String origin) {
+  private static void merge(ObjectNode base, ObjectNode over, String prefix, String origin, Map<String, String> origins) {
     Iterator<Map.Entry<String, JsonNode>> it = over.fields();
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> e = it.next();
@@ -125,17 +172,19 @@ public final class ConfigLoader {
         throw new UserInputException(origin + ": unknown key '" + key + "' (see qmargin train --help for the keys)");
       }
       if (existing.isObject() && e.getValue().isObject()) {
-        merge((ObjectNode) existing, (ObjectNode) e.getValue(), key + ".", origin);
+        merge((ObjectNode) existing, (ObjectNode) e.getValue(), key + ".", origin, origins);
       } else if (existing.isObject()) {
         throw new UserInputException(origin + ": '" + key + "' is a section; give its keys, e.g. " + key + "."
             + existing.fieldNames().next());
       } else {
         base.set(e.getKey(), e.getValue());
+        origins.put(key, origin);
       }
     }
   }
 
-  private static void set(ObjectNode tree, String setting) {
+  /** Applies one {@code key.path=value}; returns the key path. */
+  private static String set(ObjectNode tree, String setting) {
     int eq = setting.indexOf('=');
     if (eq <= 0) {
       throw new UserInputException("--set expects key.path=value, got '" + setting + "'");
@@ -165,6 +214,56 @@ public final class ConfigLoader {
       throw new UserInputException("--set " + setting + ": cannot read the value: " + e.getMessage());
     }
     node.set(leaf, value == null || value.isMissingNode() ? YAML.nullNode() : value);
+    return key;
+  }
+
+  /** Where the value of {@code key} (e.g. validation.far[1]) came from: a file, a --set, else {@code fallback}. */
+  private static String originOf(String key, Map<String, String> origins, String fallback) {
+    String k = key.replaceAll("\\[\\d+]$", "");
+    return origins.getOrDefault(k, fallback);
+  }
+
+  /** What a value of Java type {@code t} is called in messages. */
+  private static String kind(Class<?> t) {
+    if (t == int.class || t == Integer.class || t == long.class || t == Long.class) {
+      return "an integer";
+    }
+    if (t == double.class || t == Double.class) {
+      return "a number";
+    }
+    if (t == boolean.class || t == Boolean.class) {
+      return "true or false";
+    }
+    if (t != null && java.util.Collection.class.isAssignableFrom(t)) {
+      return "a list [a, b, ...]";
+    }
+    return t == null ? "of another type" : "a " + t.getSimpleName();
+  }
+
+  /** The YAML text of the value at a key path, for messages. */
+  private static String valueAt(JsonNode tree, String key) {
+    JsonNode node = tree;
+    for (String part : key.split("\\.")) {
+      int bracket = part.indexOf('[');
+      node = node.path(bracket < 0 ? part : part.substring(0, bracket));
+      if (bracket >= 0) {
+        node = node.path(Integer.parseInt(part.substring(bracket + 1, part.length() - 1)));
+      }
+    }
+    return node.isTextual() ? "'" + node.asText() + "'" : node.toString();
+  }
+
+  /** A YAML syntax error or a key given twice, with its line. */
+  private static String yamlError(IOException e) {
+    if (e instanceof JsonProcessingException p) {
+      JsonLocation at = p.getLocation();
+      String line = at != null && at.getLineNr() > 0 ? "line " + at.getLineNr() + ": " : "";
+      if (p.getOriginalMessage().startsWith("Duplicate field")) {
+        return line + "key " + p.getOriginalMessage().substring("Duplicate field ".length()) + " given twice";
+      }
+      return line + "not valid YAML: " + p.getOriginalMessage();
+    }
+    return "not valid YAML: " + e.getMessage();
   }
 
   private static String path(JsonProcessingException e) {

@@ -14,7 +14,9 @@ import java.util.Locale;
  *   <li>{@code constant}: η.
  * </ul>
  *
- * t is the 0-based step, T the total number of steps, w the warm-up steps.
+ * t is the 0-based step, T the total number of steps, w the warm-up steps. A warm-up must end before
+ * the last step (w &lt; T, or w = 0): a longer one would leave the rate rising for the whole run, never
+ * reaching its decay, so it is refused.
  */
 public record LearningRateSchedule(double baseLr, long totalSteps, long warmupSteps, String decay, double power,
     long[] milestoneSteps, double gamma, double finalLr) {
@@ -24,20 +26,26 @@ public record LearningRateSchedule(double baseLr, long totalSteps, long warmupSt
     if (!List.of("poly", "step", "exponential", "constant").contains(decay)) {
       throw new UserInputException("schedule.decay must be poly, step, exponential or constant, got '" + decay + "'");
     }
-    if (!(baseLr > 0) || totalSteps < 1 || warmupSteps < 0 || warmupSteps > totalSteps) {
-      throw new UserInputException("need lr > 0, at least one step and warm-up within the run (lr " + baseLr
+    if (!(baseLr > 0) || totalSteps < 1 || warmupSteps < 0) {
+      throw new UserInputException("need lr > 0, at least one step and no negative warm-up (lr " + baseLr
           + ", steps " + totalSteps + ", warm-up steps " + warmupSteps + ")");
+    }
+    if (warmupSteps > 0 && warmupSteps >= totalSteps) {
+      throw new UserInputException("the warm-up (" + warmupSteps + " steps) is not shorter than the run (" + totalSteps
+          + " steps), so the learning rate would never leave its warm-up: shorten schedule.warmup_epochs or lengthen "
+          + "schedule.epochs");
     }
     if (decay.equals("exponential") && !(finalLr > 0)) {
       throw new UserInputException("schedule.final_lr must be > 0 for exponential decay, got " + finalLr);
     }
   }
 
+  /** The schedule of a run of {@code max(1, round(epochs × stepsPerEpoch))} steps. */
   public static LearningRateSchedule of(TrainConfig.Optimizer opt, TrainConfig.Schedule s, long stepsPerEpoch) {
     long total = Math.max(1, Math.round(s.epochs() * stepsPerEpoch));
     long warm = Math.round(s.warmupEpochs() * stepsPerEpoch);
     long[] milestones = s.milestones().stream().mapToLong(e -> Math.round(e * stepsPerEpoch)).sorted().toArray();
-    return new LearningRateSchedule(opt.lr(), total, Math.min(warm, total), s.decay(), s.power(), milestones,
+    return new LearningRateSchedule(opt.lr(), total, warm, s.decay(), s.power(), milestones,
         s.gamma(), s.finalLr());
   }
 
@@ -45,7 +53,7 @@ public record LearningRateSchedule(double baseLr, long totalSteps, long warmupSt
     if (step < warmupSteps) {
       return baseLr * (step + 1) / warmupSteps;
     }
-    double progress = totalSteps == warmupSteps ? 1 : (double) (step - warmupSteps) / (totalSteps - warmupSteps);
+    double progress = (double) (step - warmupSteps) / (totalSteps - warmupSteps); // w < T: see the constructor
     progress = Math.min(1, Math.max(0, progress));
     return switch (decay) {
       case "poly" -> baseLr * Math.pow(1 - progress, power);

@@ -132,4 +132,63 @@ class TrainCommandsTest {
     assertThat(d.err.toString()).contains("not an earlier demo");
     assertThat(other.resolve("precious.txt")).exists();
   }
+
+  @Test
+  void printConfigChecksEveryValueAndNeedsNoOut(@TempDir Path dir) throws Exception {
+    CliCapture ok = new CliCapture();
+    assertThat(ok.run("train", "--print-config", "--set", "task=speaker", "--set", "data.type=found"))
+        .as(ok.err.toString()).isZero();
+    JsonNode printed = yaml(ok.out.toString());
+    assertThat(printed.get("task").asText()).isEqualTo("speaker");
+    assertThat(printed.get("loss").asText()).isEqualTo("qmargin:alpha=1.5,s=10,m=0.2");
+    CliCapture bad = new CliCapture();
+    assertThat(bad.run("train", "--print-config", "--set", "batch_size=0")).isEqualTo(2);
+    assertThat(bad.err.toString().strip()).endsWith(": --set batch_size=0: batch_size must be >= 1, got 0")
+        .doesNotContain("\n");
+    assertThat(bad.out.toString()).isEmpty();
+    CliCapture noOut = new CliCapture();
+    assertThat(noOut.run("train", "--set", "schedule.epochs=1")).isEqualTo(2);
+    assertThat(noOut.err.toString()).contains("--out").doesNotContain("Exception");
+  }
+
+  @Test
+  void aBadValueOfTheConfigFileIsBlamedOnTheFileAndOneOfASetOnTheSet(@TempDir Path dir) throws Exception {
+    Path config = dir.resolve("c.yaml");
+    Files.writeString(config, "schedule:\n  epochs: 0\n");
+    CliCapture file = new CliCapture();
+    assertThat(file.run("train", "--config", config.toString(), "--out", dir.resolve("r").toString())).isEqualTo(2);
+    assertThat(file.err.toString().strip()).endsWith(": " + config + ": schedule.epochs must be > 0, got 0");
+    assertThat(dir.resolve("r")).doesNotExist();
+    CliCapture set = new CliCapture();
+    assertThat(set.run("train", "--config", config.toString(), "--set", "schedule.epochs=2", "--set", "batch_size=12.5",
+        "--out", dir.resolve("r").toString())).isEqualTo(2);
+    assertThat(set.err.toString().strip()).endsWith(": --set batch_size=12.5: batch_size must be an integer, got 12.5");
+  }
+
+  @Test
+  void trainDataMeansWhatDemoDataMeans(@TempDir Path dir) throws Exception {
+    // an LFW layout: the default synthetic face data switches to LFW, as qmargin demo --data does
+    Path holder = dir.resolve("data with: spaces # and a hash");
+    Files.createDirectories(holder.resolve("lfw/Ann_Able"));
+    CliCapture face = new CliCapture();
+    assertThat(face.run("train", "--print-config", "--data", holder.toString())).as(face.err.toString()).isZero();
+    JsonNode printed = yaml(face.out.toString());
+    assertThat(printed.at("/data/type").asText()).isEqualTo("lfw");
+    assertThat(printed.at("/data/path").asText()).isEqualTo(holder.resolve("lfw").toString());
+    // speakers: the folder speech is found in, data.type kept
+    CliCapture speaker = new CliCapture();
+    assertThat(speaker.run("train", "--print-config", "--set", "task=speaker", "--set", "data.type=found", "--data",
+        holder.toString())).as(speaker.err.toString()).isZero();
+    printed = yaml(speaker.out.toString());
+    assertThat(printed.at("/data/type").asText()).isEqualTo("found");
+    assertThat(printed.at("/data/path").asText()).isEqualTo(holder.toString());
+    CliCapture missing = new CliCapture();
+    assertThat(missing.run("train", "--print-config", "--data", dir.resolve("nowhere").toString())).isEqualTo(2);
+    assertThat(missing.err.toString()).contains("nowhere");
+  }
+
+  private static JsonNode yaml(String text) throws java.io.IOException {
+    return new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+        .readTree(text);
+  }
 }
