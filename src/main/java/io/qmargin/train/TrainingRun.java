@@ -48,7 +48,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * augmentation, see {@link BatchLoader}), the engine's generator for dropout (re-seeded from
  * (seed, t) before each step) and Partial FC's class sample. A checkpoint therefore needs only the
  * weights, the optimizer state (backbone momentum, prototypes and their momentum) and the step; a
- * run resumed from it takes the same steps as one that was never interrupted.
+ * run resumed from it takes the same steps as one that was never interrupted. The checkpoint also
+ * carries the running sums behind results.json (first loss, support sizes, samples, seconds), so the
+ * results of a resumed run are the uninterrupted run's too.
+ *
+ * <p><b>Safety.</b> The run holds its directory's {@link RunLock} throughout; checks its validation
+ * sets before the first step; writes a checkpoint at every validation step before validating, so a
+ * failing validation costs no training; and on resume uses the newest checkpoint that matches its
+ * manifest (see {@link RunDirectory#checkpointToResume}).
  */
 public final class TrainingRun {
   /** Checkpoints kept on disk (older ones are deleted once a newer one is complete). */

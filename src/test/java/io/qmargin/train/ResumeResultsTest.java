@@ -23,14 +23,36 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ResumeResultsTest {
   @TempDir static Path shared;
+  /** The uninterrupted run. */
   private static Path whole;
+  /** Crashed after step 6: checkpoints 3 and 4 (the one of step 6 was not written). */
+  private static Path crashedAt6;
+  /** Crashed after step 8: checkpoints 4 and 6. */
+  private static Path crashedAt8;
 
   @TempDir Path dir;
 
+  /** The runs the tests start from, trained once; each test works on its own copy. */
   @BeforeAll
-  static void uninterruptedRun() throws IOException {
+  static void runs() throws IOException {
     whole = shared.resolve("whole");
     TinyRuns.train(TinyRuns.settings(), whole, false, TrainingListener.QUIET);
+    crashedAt6 = shared.resolve("crashed6");
+    assertThatThrownBy(() -> TinyRuns.train(TinyRuns.settings(), crashedAt6, false, crashing((step, text) -> step == 6)))
+        .hasMessageContaining("simulated crash");
+    crashedAt8 = shared.resolve("crashed8");
+    assertThatThrownBy(() -> TinyRuns.train(TinyRuns.settings(), crashedAt8, false, crashing((step, text) -> step == 8)))
+        .hasMessageContaining("simulated crash");
+  }
+
+  private Path copy(Path run, String name) throws IOException {
+    Path target = dir.resolve(name);
+    try (var files = Files.walk(run)) {
+      for (Path f : files.toList()) {
+        Files.copy(f, target.resolve(run.relativize(f).toString()));
+      }
+    }
+    return target;
   }
 
   /** Stops the run by throwing from the listener when {@code stop} says so (a crash at that point). */
@@ -81,9 +103,7 @@ class ResumeResultsTest {
 
   @Test
   void aRunResumedMidwayEndsWithTheUninterruptedResults() throws IOException {
-    Path run = dir.resolve("mid");
-    assertThatThrownBy(() -> TinyRuns.train(TinyRuns.settings(), run, false, crashing((step, text) -> step == 6)))
-        .hasMessageContaining("simulated crash");
+    Path run = copy(crashedAt6, "mid");
     TinyRuns.train(TinyRuns.settings(), run, true, TrainingListener.QUIET);
     assertEndsLikeTheUninterruptedRun(run);
   }
@@ -102,8 +122,7 @@ class ResumeResultsTest {
 
   @Test
   void resumingAFinishedRunChangesNothingAndSaysSo() throws IOException {
-    Path run = dir.resolve("done");
-    TinyRuns.train(TinyRuns.settings(), run, false, TrainingListener.QUIET);
+    Path run = copy(whole, "done");
     byte[] results = Files.readAllBytes(run.resolve("results.json"));
     byte[] validation = Files.readAllBytes(run.resolve("validation.jsonl"));
     byte[] metrics = Files.readAllBytes(run.resolve("metrics.jsonl"));
@@ -121,9 +140,7 @@ class ResumeResultsTest {
 
   @Test
   void aDamagedNewestCheckpointIsPassedOverAndTheRunEndsTheSame() throws IOException {
-    Path run = dir.resolve("damaged");
-    assertThatThrownBy(() -> TinyRuns.train(TinyRuns.settings(), run, false, crashing((step, text) -> step == 8)))
-        .hasMessageContaining("simulated crash");
+    Path run = copy(crashedAt8, "damaged");
     Path weights = run.resolve("checkpoints/step-00000006/backbone.params");
     byte[] b = Files.readAllBytes(weights);
     b[b.length / 2] ^= 0x01;
@@ -138,9 +155,7 @@ class ResumeResultsTest {
   /** A checkpoint from before manifests is used unverified; an empty state.json in it is a clear error. */
   @Test
   void anEmptyStateJsonIsAClearErrorNamingIt() throws IOException {
-    Path run = dir.resolve("legacy");
-    assertThatThrownBy(() -> TinyRuns.train(TinyRuns.settings(), run, false, crashing((step, text) -> step == 6)))
-        .hasMessageContaining("simulated crash");
+    Path run = copy(crashedAt6, "legacy");
     Path checkpoint = run.resolve("checkpoints/step-00000004");
     Files.delete(checkpoint.resolve("manifest.json"));
     Files.write(checkpoint.resolve("state.json"), new byte[0]);
