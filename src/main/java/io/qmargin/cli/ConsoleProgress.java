@@ -14,14 +14,18 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * Progress of long tasks on stderr; small tasks (fewer than {@code minUnits}) stay silent. On a
  * terminal it is a redrawn bar. Off a terminal (a log file, a pipe, a batch job) a bar would fill the
  * log with carriage returns, so it prints plain lines instead: the task with its size when it
- * starts, then one line each {@link #plainInterval} units and one when it ends.
+ * starts, one line each {@link #plainInterval} units (but not within {@link #PLAIN_SECONDS} of the
+ * previous one, so short tasks such as a validation print two lines) and one when it ends.
  */
 final class ConsoleProgress implements Progress {
   /** Plain mode prints at most about this many progress lines per task. */
   static final int PLAIN_LINES = 20;
+  /** Plain mode's least time between two progress lines of a task. */
+  static final double PLAIN_SECONDS = 10;
 
   private final long minUnits;
   private final PrintWriter plainOut;
+  private final double plainSeconds;
   private final Progress current;
 
   ConsoleProgress(long minUnits) {
@@ -30,12 +34,13 @@ final class ConsoleProgress implements Progress {
 
   /** Plain lines to {@code plainOut}, or a bar on stderr when {@code plainOut} is null. */
   ConsoleProgress(long minUnits, PrintWriter plainOut) {
-    this(minUnits, plainOut, Progress.NONE);
+    this(minUnits, plainOut, PLAIN_SECONDS, Progress.NONE);
   }
 
-  private ConsoleProgress(long minUnits, PrintWriter plainOut, Progress current) {
+  ConsoleProgress(long minUnits, PrintWriter plainOut, double plainSeconds, Progress current) {
     this.minUnits = minUnits;
     this.plainOut = plainOut;
+    this.plainSeconds = plainSeconds;
     this.current = current;
   }
 
@@ -65,8 +70,8 @@ final class ConsoleProgress implements Progress {
     if (total < minUnits) {
       return Progress.NONE;
     }
-    Progress p = plainOut == null ? new Bar(bar(task, total)) : new Plain(plainOut, task, total);
-    return new ConsoleProgress(minUnits, plainOut, p);
+    Progress p = plainOut == null ? new Bar(bar(task, total)) : new Plain(plainOut, task, total, plainSeconds);
+    return new ConsoleProgress(minUnits, plainOut, plainSeconds, p);
   }
 
   /** A bar on stderr with throughput and ETA (a terminal only: see {@link #interactive}). */
@@ -114,15 +119,18 @@ final class ConsoleProgress implements Progress {
     private final String task;
     private final long total;
     private final long interval;
+    private final long minNanos;
     private final long begin = System.nanoTime();
+    private long lastLine = begin;
     private long done;
     private long nextLine;
 
-    Plain(PrintWriter out, String task, long total) {
+    Plain(PrintWriter out, String task, long total, double minSeconds) {
       this.out = out;
       this.task = task;
       this.total = total;
       this.interval = plainInterval(total);
+      this.minNanos = (long) (minSeconds * 1e9);
       this.nextLine = interval;
       out.printf(java.util.Locale.ROOT, "%s: %,d to do%n", task, total);
       out.flush();
@@ -137,9 +145,13 @@ final class ConsoleProgress implements Progress {
     public synchronized void step(long units) {
       done += units;
       if (done >= nextLine && done < total) {
-        out.printf(java.util.Locale.ROOT, "%s: %,d of %,d (%.0f%%)%n", task, done, total, 100.0 * done / total);
-        out.flush();
         nextLine = (done / interval + 1) * interval;
+        long now = System.nanoTime();
+        if (now - lastLine >= minNanos) {
+          lastLine = now;
+          out.printf(java.util.Locale.ROOT, "%s: %,d of %,d (%.0f%%)%n", task, done, total, 100.0 * done / total);
+          out.flush();
+        }
       }
     }
 

@@ -17,7 +17,8 @@ class ConsoleProgressTest {
   @Test
   void offATerminalATaskPrintsItsSizeThenAboutTwentyPlainLines() {
     StringWriter log = new StringWriter();
-    try (Progress p = new ConsoleProgress(10, new PrintWriter(log)).start("embedding 45 images into e.npy", 45)) {
+    try (Progress p = new ConsoleProgress(10, new PrintWriter(log), 0, Progress.NONE)
+        .start("embedding 45 images into e.npy", 45)) {
       for (int i = 0; i < 45; i++) {
         p.step(1);
       }
@@ -30,6 +31,21 @@ class ConsoleProgressTest {
     assertThat(lines.get(1)).isEqualTo("embedding 45 images into e.npy: 3 of 45 (7%)");
     assertThat(lines.get(14)).isEqualTo("embedding 45 images into e.npy: 42 of 45 (93%)");
     assertThat(lines.get(15)).startsWith("embedding 45 images into e.npy: 45 of 45 done in ");
+  }
+
+  /** A quick task prints its start and its end only: a validation every epoch must not flood the log. */
+  @Test
+  void aQuickTaskPrintsTwoLines() {
+    StringWriter log = new StringWriter();
+    try (Progress p = new ConsoleProgress(10, new PrintWriter(log)).start("embedding 18 held-out samples", 18)) {
+      for (int i = 0; i < 18; i++) {
+        p.step(1);
+      }
+    }
+    List<String> lines = log.toString().lines().toList();
+    assertThat(lines).hasSize(2);
+    assertThat(lines.get(0)).isEqualTo("embedding 18 held-out samples: 18 to do");
+    assertThat(lines.get(1)).startsWith("embedding 18 held-out samples: 18 of 18 done in ");
   }
 
   @Test
