@@ -74,8 +74,8 @@ final class TrainCommand implements Callable<Integer> {
         new ConsoleTrainingListener(err)).run(resume);
     PrintWriter o = spec.commandLine().getOut();
     if (r.alreadyFinished()) {
-      o.printf(Locale.ROOT, "%s is finished (%d steps, loss %.4f -> %.4f): nothing to resume; see %s%n", out,
-          r.steps(), r.firstLoss(), r.lastLoss(), run.results());
+      o.printf(Locale.ROOT, "finished earlier: %d steps, loss %.4f -> %.4f; results in %s%n", r.steps(),
+          r.firstLoss(), r.lastLoss(), run.results());
       o.flush();
       return 0;
     }

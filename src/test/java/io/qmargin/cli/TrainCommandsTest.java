@@ -40,7 +40,8 @@ class TrainCommandsTest {
     byte[] results = Files.readAllBytes(run.resolve("results.json"));
     CliCapture again = new CliCapture();
     assertThat(again.run("train", "--resume", "--out", run.toString())).as(again.err.toString()).isZero();
-    assertThat(again.out.toString()).contains(run + " is finished (4 steps", "nothing to resume");
+    assertThat(again.err.toString()).contains(run + " is a finished run", "nothing to resume");
+    assertThat(again.out.toString()).contains("finished earlier: 4 steps, loss ");
     assertThat(run.resolve("results.json")).hasBinaryContent(results);
 
     // a left-right symmetric image (its flip is itself) and an asymmetric one, in a nested folder
