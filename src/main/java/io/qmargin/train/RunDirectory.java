@@ -95,7 +95,8 @@ public final class RunDirectory {
    */
   public void requireExistingRun() {
     if (!Files.isDirectory(root)) {
-      throw new UserInputException("--resume: " + root + " does not exist; check --out (it must name the run directory)");
+      throw new UserInputException("--resume: " + root + (Files.exists(root) ? " is not a directory" : " does not exist")
+          + "; check --out (it must name the run directory)");
     }
     if (!Files.isRegularFile(config())) {
       throw new UserInputException("--resume: " + root + " has no " + CONFIG
