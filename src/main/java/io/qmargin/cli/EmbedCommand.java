@@ -104,7 +104,7 @@ final class EmbedCommand implements Callable<Integer> {
       }
       Embedder embedder = new Embedder(m.backbone(), manager, m.sampleShape(), batch);
       float[] e;
-      try (Progress p = new ConsoleProgress(256).start("embedding", decoded.size())) {
+      try (Progress p = new ConsoleProgress(256).start("embedding " + decoded.size() + " images into " + out, decoded.size())) {
         e = embedder.embed(decoded.size(), decoded::get, flip, p);
       }
       write(e, kept, bad);
@@ -165,7 +165,7 @@ final class EmbedCommand implements Callable<Integer> {
       }
       Embedder embedder = new Embedder(m.backbone(), manager, m.sampleShape(), 1);
       float[] e;
-      try (Progress p = new ConsoleProgress(256).start("embedding", feats.size())) {
+      try (Progress p = new ConsoleProgress(256).start("embedding " + feats.size() + " utterances into " + out, feats.size())) {
         e = embedder.embedEach(feats.size(), feats::get, p);
       }
       write(e, kept, files.size() - kept.size());

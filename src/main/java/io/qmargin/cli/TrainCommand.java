@@ -11,7 +11,6 @@ import io.qmargin.train.TrainingRun;
 import io.qmargin.train.TrainingTasks;
 import io.qmargin.train.ValidationResult;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,7 +65,8 @@ final class TrainCommand implements Callable<Integer> {
     }
     ObjectNode tree;
     RunDirectory run = new RunDirectory(out);
-    if (resume && Files.exists(run.config())) {
+    if (resume) {
+      run.requireExistingRun();
       if (config != null || !settings.isEmpty()) {
         throw new UserInputException("--resume uses the run's saved " + run.config() + "; drop --config and --set");
       }
@@ -83,6 +83,12 @@ final class TrainCommand implements Callable<Integer> {
     TrainingResult r = new TrainingRun(c, tree, out, TrainingTasks.create(c, System.getenv()),
         new ConsoleTrainingListener(err)).run(resume);
     PrintWriter o = spec.commandLine().getOut();
+    if (r.alreadyFinished()) {
+      o.printf(Locale.ROOT, "finished earlier: %d steps, loss %.4f -> %.4f; results in %s%n", r.steps(),
+          r.firstLoss(), r.lastLoss(), run.results());
+      o.flush();
+      return 0;
+    }
     o.printf(Locale.ROOT, "trained %s for %d steps: loss %.4f -> %.4f, %.1f samples/s%n", c.loss(), r.steps(),
         r.firstLoss(), r.lastLoss(), r.samplesPerSecond());
     for (ValidationResult v : r.validation()) {
@@ -105,24 +111,55 @@ final class TrainCommand implements Callable<Integer> {
     return all;
   }
 
-  /** Progress bar over the steps, with loss and throughput; messages above it. */
+  /**
+   * On a terminal, a progress bar over the steps with loss and throughput, messages above it. Off a
+   * terminal (see {@link ConsoleProgress#interactive}), a header saying what the run does, then one
+   * plain line every {@link ConsoleProgress#plainInterval} steps and at the last.
+   */
   static final class ConsoleTrainingListener implements io.qmargin.train.TrainingListener {
     private final PrintWriter err;
-    private final ConsoleProgress progress = new ConsoleProgress(1);
+    private final boolean interactive;
+    private final ConsoleProgress progress;
     private me.tongfei.progressbar.ProgressBar bar;
+    private long total;
+    private long plainEvery;
 
     ConsoleTrainingListener(PrintWriter err) {
+      this(err, ConsoleProgress.interactive());
+    }
+
+    ConsoleTrainingListener(PrintWriter err, boolean interactive) {
       this.err = err;
+      this.interactive = interactive;
+      this.progress = new ConsoleProgress(1, interactive ? null : err);
     }
 
     @Override
-    public void started(long firstStep, long totalSteps) {
-      bar = ConsoleProgress.bar("train", totalSteps);
-      bar.stepTo(firstStep);
+    public void started(Start start) {
+      total = start.totalSteps();
+      if (interactive) {
+        bar = ConsoleProgress.bar("train", total);
+        bar.stepTo(start.firstStep());
+        return;
+      }
+      plainEvery = ConsoleProgress.plainInterval(total);
+      String steps = start.firstStep() == 0 ? String.format(Locale.ROOT, "%,d steps", total)
+          : String.format(Locale.ROOT, "resuming at step %,d of %,d", start.firstStep() + 1, total);
+      err.printf(Locale.ROOT, "train: %s, %,d classes, %,d samples; %s; run directory %s%n", start.data(),
+          start.classes(), start.samples(), steps, start.runDirectory());
+      err.flush();
     }
 
     @Override
     public void step(long step, java.util.Map<String, Object> record) {
+      if (!interactive) {
+        if (step % plainEvery == 0 || step == total) {
+          err.printf(Locale.ROOT, "step %,d of %,d: loss %.4f, lr %.4g, %.0f samples/s%n", step, total,
+              (Double) record.get("loss"), (Double) record.get("lr"), (Double) record.get("samples_per_second"));
+          err.flush();
+        }
+        return;
+      }
       if (bar != null) {
         bar.stepTo(step);
         bar.setExtraMessage(String.format(Locale.ROOT, " loss %.3f lr %.4f %.0f samples/s", (Double) record.get("loss"),

@@ -1,5 +1,6 @@
 package io.qmargin.train;
 
+import io.qmargin.UserInputException;
 import io.qmargin.eval.Progress;
 import io.qmargin.eval.protocol.AllPairs;
 import java.util.List;
@@ -23,6 +24,20 @@ public record AllPairsValidator(String description, Embeddings embeddings, int[]
   public static AllPairsValidator ofImages(String description, java.util.function.IntFunction<float[]> load,
       int[] labels, boolean flip, List<Double> fars) {
     return new AllPairsValidator(description, (e, p) -> e.embed(labels.length, load, flip, p), labels, fars);
+  }
+
+  /** Some label occurs twice (a same-identity pair) and there are two labels (a different pair). */
+  @Override
+  public void check() {
+    java.util.Map<Integer, Integer> counts = new java.util.HashMap<>();
+    for (int l : labels) {
+      counts.merge(l, 1, Integer::sum);
+    }
+    boolean samePair = counts.values().stream().anyMatch(c -> c >= 2);
+    if (!samePair || counts.size() < 2) {
+      throw new UserInputException(description + ": " + labels.length + " samples of " + counts.size()
+          + " identities: validation needs at least one same-identity and one different-identity pair");
+    }
   }
 
   @Override

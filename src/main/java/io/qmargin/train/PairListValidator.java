@@ -1,5 +1,6 @@
 package io.qmargin.train;
 
+import io.qmargin.UserInputException;
 import io.qmargin.eval.Progress;
 import io.qmargin.eval.protocol.KFoldAccuracy;
 import io.qmargin.eval.protocol.LabeledScores;
@@ -18,6 +19,26 @@ import java.util.function.IntFunction;
  */
 public record PairListValidator(String description, int images, IntFunction<float[]> load, int[] first, int[] second,
     boolean[] isTarget, int[] fold, int folds, boolean flip, List<Double> fars) implements Validator {
+
+  /** Both kinds of pair are present, and every image loads (decoding them all once). */
+  @Override
+  public void check() {
+    int same = 0;
+    for (boolean t : isTarget) {
+      same += t ? 1 : 0;
+    }
+    if (same == 0 || same == isTarget.length) {
+      throw new UserInputException(description + ": " + isTarget.length + (isTarget.length == 1 ? " pair, " : " pairs, ") + same + " of the same identity: "
+          + "validation needs at least one same-identity and one different-identity pair");
+    }
+    for (int i = 0; i < images; i++) {
+      try {
+        load.apply(i);
+      } catch (RuntimeException e) {
+        throw new UserInputException(description + ": image " + i + " cannot be used (" + e.getMessage() + ")", e);
+      }
+    }
+  }
 
   @Override
   public ValidationResult evaluate(Embedder embedder, Progress progress) {

@@ -25,14 +25,17 @@ import java.util.stream.Stream;
  *   config.yaml              the resolved configuration (defaults + file + --set)
  *   metrics.jsonl            one JSON object per logged step (and events such as A3M re-inits)
  *   validation.jsonl         one JSON object per validation
- *   checkpoints/step-NNNNNNNN/  backbone.params, optimizer/, head/, state.json
+ *   checkpoints/step-NNNNNNNN/  backbone.params, optimizer/, head/, state.json, manifest.json
  *   checkpoints/latest       name of the newest complete checkpoint
  *   model/                   the final model: backbone.params, model.json (what embed needs)
- *   results.json             final validation results
+ *   results.json             final validation results; written last, so its presence means finished
+ *   run.lock                 locked by the process that owns the run (see {@link RunLock})
  * </pre>
  *
- * A checkpoint is written into a hidden folder and renamed into place, and {@code latest} is
- * replaced atomically after that, so a kill at any moment leaves the previous checkpoint usable.
+ * A checkpoint is written into a hidden folder, its manifest (sizes and SHA-256 of its files) last,
+ * and renamed into place; {@code latest} is replaced atomically after that and older checkpoints are
+ * pruned only then, so a kill at any moment leaves the previous checkpoint usable. On resume the
+ * newest checkpoint that matches its manifest is used.
  */
 public final class RunDirectory {
   public static final String CONFIG = "config.yaml";
@@ -72,7 +75,81 @@ public final class RunDirectory {
     return root.resolve("results.json");
   }
 
-  /** The newest complete checkpoint, if any. */
+  public Path lockFile() {
+    return root.resolve("run.lock");
+  }
+
+  /** Takes the run's lock for this process (creating the directory), or refuses naming the holder. */
+  public RunLock lock() throws IOException {
+    return RunLock.acquire(lockFile());
+  }
+
+  /** The run wrote its final model and results: there is nothing left to resume. */
+  public boolean isFinished() {
+    return Files.isRegularFile(results()) && Files.isDirectory(model());
+  }
+
+  /**
+   * Refuses to resume anything but a run directory this program wrote: a mistyped path must not
+   * start a new run, and a folder without its {@code config.yaml} must not get defaults written in.
+   */
+  public void requireExistingRun() {
+    if (!Files.isDirectory(root)) {
+      throw new UserInputException("--resume: " + root + (Files.exists(root) ? " is not a directory" : " does not exist")
+          + "; check --out (it must name the run directory)");
+    }
+    if (!Files.isRegularFile(config())) {
+      throw new UserInputException("--resume: " + root + " has no " + CONFIG
+          + ", so it is not a run directory that can be resumed; check --out (nothing was written)");
+    }
+  }
+
+  /**
+   * The checkpoint to resume from: the newest one whose files match its manifest. Each damaged
+   * checkpoint passed over is reported to {@code warn}; when checkpoints exist but none is intact
+   * the error names the damage of the newest.
+   */
+  public Optional<Path> checkpointToResume(java.util.function.Consumer<String> warn) throws IOException {
+    List<Path> all = checkpointFolders();
+    String newestDamage = null;
+    for (int i = all.size() - 1; i >= 0; i--) {
+      Path c = all.get(i);
+      Optional<String> damage;
+      if (CheckpointManifest.exists(c)) {
+        damage = CheckpointManifest.damage(c);
+      } else {
+        warn.accept(c + " has no " + CheckpointManifest.FILE + " (written by an older qmargin): used unverified");
+        damage = Optional.empty();
+      }
+      if (damage.isEmpty()) {
+        return Optional.of(c);
+      }
+      warn.accept("checkpoint " + c.getFileName() + " is damaged: " + damage.get()
+          + (i > 0 ? "; falling back to " + all.get(i - 1).getFileName() : ""));
+      if (newestDamage == null) {
+        newestDamage = damage.get();
+      }
+    }
+    if (newestDamage != null) {
+      throw new UserInputException("no intact checkpoint in " + checkpoints() + " to resume from: " + newestDamage);
+    }
+    return Optional.empty();
+  }
+
+  /** The published checkpoint folders (step-NNNNNNNN), oldest first. */
+  private List<Path> checkpointFolders() throws IOException {
+    List<Path> all = new ArrayList<>();
+    if (!Files.isDirectory(checkpoints())) {
+      return all;
+    }
+    try (Stream<Path> s = Files.list(checkpoints())) {
+      s.filter(p -> Files.isDirectory(p) && p.getFileName().toString().startsWith("step-")).forEach(all::add);
+    }
+    all.sort(Comparator.comparing(p -> p.getFileName().toString()));
+    return all;
+  }
+
+  /** The checkpoint {@code latest} names, if it exists (not verified: see {@link #checkpointToResume}). */
   public Optional<Path> latestCheckpoint() {
     Path latest = checkpoints().resolve("latest");
     if (!Files.exists(latest)) {
@@ -80,10 +157,7 @@ public final class RunDirectory {
     }
     try {
       Path dir = checkpoints().resolve(Files.readString(latest).trim());
-      if (!Files.isDirectory(dir)) {
-        throw new UserInputException(latest + " names " + dir + ", which does not exist");
-      }
-      return Optional.of(dir);
+      return Files.isDirectory(dir) ? Optional.of(dir) : Optional.empty();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -97,6 +171,7 @@ public final class RunDirectory {
     deleteTree(partial);
     Files.createDirectories(partial);
     writer.write(partial);
+    CheckpointManifest.write(partial);
     deleteTree(target);
     try {
       Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
@@ -128,16 +203,15 @@ public final class RunDirectory {
     void write(Path dir) throws IOException;
   }
 
+  /**
+   * Keeps the {@code keep} newest checkpoints up to {@code newest}. Folders beyond it are left alone:
+   * they are damaged ones a resume passed over, overwritten when the run reaches their step again.
+   */
   private void prune(int keep, String newest) throws IOException {
-    List<Path> all = new ArrayList<>();
-    try (Stream<Path> s = Files.list(checkpoints())) {
-      s.filter(p -> Files.isDirectory(p) && p.getFileName().toString().startsWith("step-")).forEach(all::add);
-    }
-    all.sort(Comparator.comparing(p -> p.getFileName().toString()));
-    for (int i = 0; i < all.size() - keep; i++) {
-      if (!all.get(i).getFileName().toString().equals(newest)) {
-        deleteTree(all.get(i));
-      }
+    List<Path> upToNewest = checkpointFolders().stream()
+        .filter(p -> p.getFileName().toString().compareTo(newest) <= 0).toList();
+    for (int i = 0; i < upToNewest.size() - keep; i++) {
+      deleteTree(upToNewest.get(i));
     }
   }
 

@@ -1,6 +1,7 @@
 package io.qmargin.train;
 
 import io.qmargin.eval.Progress;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -8,8 +9,11 @@ import java.util.Map;
  * tests and the library default stay quiet.
  */
 public interface TrainingListener {
-  /** The run starts (or resumes) at {@code firstStep} of {@code totalSteps}. */
-  default void started(long firstStep, long totalSteps) {}
+  /** What a run is about to do, for the header of a log. */
+  record Start(String data, int classes, int samples, long firstStep, long totalSteps, Path runDirectory) {}
+
+  /** The run starts (or resumes) at {@code start.firstStep()} of {@code start.totalSteps()}. */
+  default void started(Start start) {}
 
   /** A step finished; {@code record} is what goes to metrics.jsonl for logged steps. */
   default void step(long step, Map<String, Object> record) {}

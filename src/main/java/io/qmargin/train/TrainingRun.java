@@ -48,7 +48,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * augmentation, see {@link BatchLoader}), the engine's generator for dropout (re-seeded from
  * (seed, t) before each step) and Partial FC's class sample. A checkpoint therefore needs only the
  * weights, the optimizer state (backbone momentum, prototypes and their momentum) and the step; a
- * run resumed from it takes the same steps as one that was never interrupted.
+ * run resumed from it takes the same steps as one that was never interrupted. The checkpoint also
+ * carries the running sums behind results.json (first loss, support sizes, samples, seconds), so the
+ * results of a resumed run are the uninterrupted run's too.
+ *
+ * <p><b>Safety.</b> The run holds its directory's {@link RunLock} throughout; checks its validation
+ * sets before the first step; writes a checkpoint at every validation step before validating, so a
+ * failing validation costs no training; and on resume uses the newest checkpoint that matches its
+ * manifest (see {@link RunDirectory#checkpointToResume}).
  */
 public final class TrainingRun {
   /** Checkpoints kept on disk (older ones are deleted once a newer one is complete). */
@@ -69,18 +76,37 @@ public final class TrainingRun {
     this.listener = listener;
   }
 
-  /** Trains (from the latest checkpoint when {@code resume}) and returns the final results. */
+  /**
+   * Trains (from the newest intact checkpoint when {@code resume}) and returns the final results,
+   * holding the run directory's lock throughout. Resuming a finished run changes nothing and returns
+   * the summary it left (see {@link TrainingResult#alreadyFinished()}).
+   */
   public TrainingResult run(boolean resume) throws IOException {
-    Optional<Path> checkpoint = resume ? dir.latestCheckpoint() : Optional.empty();
+    if (resume) {
+      dir.requireExistingRun();
+    }
+    try (RunLock lock = dir.lock()) {
+      return runLocked(resume);
+    }
+  }
+
+  private TrainingResult runLocked(boolean resume) throws IOException {
+    if (resume && dir.isFinished()) {
+      listener.message(dir.root() + " is a finished run (" + dir.results().getFileName() + " is written): nothing to resume");
+      return finishedResult();
+    }
     if (!resume && Files.exists(dir.checkpoints())) {
       throw new UserInputException(dir.root() + " already holds a run: resume it with --resume, or choose another --out");
     }
-    Files.createDirectories(dir.root());
-    if (!resume || !Files.exists(dir.config())) {
+    if (!resume) {
       AtomicFiles.writeString(dir.config(), ConfigLoader.toYaml(resolvedConfig));
     }
+    Optional<Path> checkpoint = resume ? dir.checkpointToResume(listener::message) : Optional.empty();
     SampleSet train = task.trainingSet();
     List<Validator> validators = task.validators();
+    for (Validator v : validators) {
+      v.check(); // a bad validation set must stop the run now, not at its first validation
+    }
     int batch = config.batchSize();
     VerificationLoss loss = LossSpec.parse(config.loss());
     AtomicLong skipped = new AtomicLong();
@@ -106,12 +132,17 @@ public final class TrainingRun {
         long stepsPerEpoch = loader.batchesPerEpoch();
         LearningRateSchedule schedule = LearningRateSchedule.of(oc, config.schedule(), stepsPerEpoch);
         long total = schedule.totalSteps();
+        long validateEvery = config.validation().everyEpochs() <= 0 ? Long.MAX_VALUE
+            : Math.max(1, Math.round(config.validation().everyEpochs() * stepsPerEpoch));
         RunState state = new RunState();
+        boolean revalidate = false;
         if (checkpoint.isPresent()) {
           state = restore(checkpoint.get(), backbone, manager, sgd, head);
           skipped.set(state.skipped);
+          // A validation step's checkpoint is written before its validation, which runs again here.
+          revalidate = isValidationStep(state.step, validateEvery, total);
           dir.truncateLog(dir.metrics(), state.step);
-          dir.truncateLog(dir.validation(), state.step);
+          dir.truncateLog(dir.validation(), revalidate ? state.step - 1 : state.step);
           listener.message("resumed from " + checkpoint.get() + " at step " + state.step + " of " + total);
         } else if (resume) {
           listener.message("no checkpoint in " + dir.checkpoints() + ": starting from the beginning");
@@ -120,15 +151,13 @@ public final class TrainingRun {
         }
         Embedder embedder = new Embedder(backbone, manager, train.sampleShape(), batch);
         ParameterStore store = new ParameterStore(manager, false);
-        long validateEvery = config.validation().everyEpochs() <= 0 ? Long.MAX_VALUE
-            : Math.max(1, Math.round(config.validation().everyEpochs() * stepsPerEpoch));
-        listener.started(state.step, total);
+        listener.started(new TrainingListener.Start(describeData(), train.numClasses(), train.size(), state.step,
+            total, dir.root()));
         List<ValidationResult> lastValidation = new ArrayList<>();
-        double firstLoss = Double.NaN;
-        double lastLoss = Double.NaN;
-        double supportSum = 0;
-        long images = 0;
-        long ranSteps = 0;
+        if (revalidate) {
+          lastValidation = validate(validators, embedder, state.step);
+        }
+        double secondsBefore = state.seconds;
         long begin = System.nanoTime();
         for (long step = state.step; step < total; step++) {
           long epoch = step / stepsPerEpoch;
@@ -170,21 +199,22 @@ public final class TrainingRun {
               }
             }
             if (!diagnosis.isEmpty()) {
-              throw new IllegalStateException(String.format(Locale.ROOT,
-                  "step %d: the loss is %s (%s); lower optimizer.lr or lengthen the warm-up (last checkpoint: %s)",
+              throw new UserInputException(String.format(Locale.ROOT,
+                  "training stopped at step %d: the loss is %s (%s); lower optimizer.lr or lengthen "
+                      + "schedule.warmup_epochs and train again (last checkpoint: %s)",
                   step + 1, lossValue, diagnosis, dir.latestCheckpoint().map(Path::toString).orElse("none")));
             }
             gradNorm = sgd.step(lr);
             head.update(lr * oc.prototypeLrScale());
           }
           double seconds = (System.nanoTime() - t0) / 1e9;
-          images += b.count();
-          supportSum += hs.meanSupport();
-          ranSteps++;
-          if (Double.isNaN(firstLoss)) {
-            firstLoss = lossValue;
+          state.samples += b.count();
+          state.supportSum += hs.meanSupport();
+          state.lossSteps++;
+          if (state.lossSteps == 1) {
+            state.firstLoss = lossValue;
           }
-          lastLoss = lossValue;
+          state.lastLoss = lossValue;
           state.step = step + 1;
           trackTargetOut(hs.fractionTargetOut(), state);
           Map<String, Object> rec = new LinkedHashMap<>();
@@ -214,25 +244,64 @@ public final class TrainingRun {
                 + " steps", step + 1);
           }
           boolean epochEnd = (step + 1) % stepsPerEpoch == 0;
-          if ((step + 1) % validateEvery == 0 || step + 1 == total) {
-            lastValidation = validate(validators, embedder, step + 1);
-          }
+          boolean validationStep = isValidationStep(step + 1, validateEvery, total);
           state.skipped = skipped.get();
-          if (epochEnd || (step + 1) % Math.max(1, config.checkpointEverySteps()) == 0 || step + 1 == total) {
+          // Checkpoint first: a validation that fails must not cost the run its weights.
+          if (epochEnd || validationStep || (step + 1) % Math.max(1, config.checkpointEverySteps()) == 0) {
+            state.seconds = secondsBefore + (System.nanoTime() - begin) / 1e9;
             saveCheckpoint(state, backbone, sgd, head);
+          }
+          if (validationStep) {
+            lastValidation = validate(validators, embedder, step + 1);
           }
         }
         if (lastValidation.isEmpty() && !validators.isEmpty()) {
           lastValidation = validate(validators, embedder, state.step);
         }
         writeModel(backbone, train);
-        double elapsed = (System.nanoTime() - begin) / 1e9;
-        TrainingResult result = new TrainingResult(lastValidation, firstLoss, lastLoss,
-            images == 0 ? Double.NaN : images / elapsed, supportSum / Math.max(1, ranSteps), total, skipped.get(), train.numClasses());
+        double elapsed = secondsBefore + (System.nanoTime() - begin) / 1e9;
+        TrainingResult result = new TrainingResult(lastValidation, state.firstLoss, state.lastLoss,
+            state.samples == 0 ? Double.NaN : state.samples / elapsed, state.supportSum / Math.max(1, state.lossSteps),
+            total, skipped.get(), train.numClasses(), false);
         writeResults(result);
         return result;
       }
     }
+  }
+
+  /** Step {@code s} (1-based) ends with a validation: every {@code validateEvery} steps, and the last. */
+  private static boolean isValidationStep(long s, long validateEvery, long total) {
+    return s > 0 && (s % validateEvery == 0 || s == total);
+  }
+
+  /** The training data in a few words, for the start of a log. */
+  private String describeData() {
+    TrainConfig.Data d = config.data();
+    return config.task() + " data " + d.type() + (d.path() == null ? "" : " " + d.path());
+  }
+
+  /** The summary a finished run left (its validation details stay in results.json). */
+  private TrainingResult finishedResult() throws IOException {
+    JsonNode r = readJson(dir.results());
+    JsonNode m = readJson(dir.model().resolve("model.json"));
+    return new TrainingResult(List.of(), r.path("first_loss").asDouble(Double.NaN),
+        r.path("last_loss").asDouble(Double.NaN), r.path("samples_per_second").asDouble(Double.NaN),
+        r.path("mean_support").asDouble(Double.NaN), r.path("steps").asLong(), r.path("skipped_samples").asLong(),
+        m.path("classes").asInt(), true);
+  }
+
+  /** A JSON file this run wrote; unreadable or empty is a clear error naming it. */
+  private static JsonNode readJson(Path file) throws IOException {
+    JsonNode n;
+    try {
+      n = Json.mapper().readTree(file.toFile());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new UserInputException(file + ": not valid JSON (" + e.getOriginalMessage() + ")", e);
+    }
+    if (n == null || !n.isObject()) {
+      throw new UserInputException(file + ": empty or not a JSON object");
+    }
+    return n;
   }
 
   /** Where a non-finite loss comes from: the inputs, the backbone, or the head. */
@@ -383,9 +452,16 @@ public final class TrainingRun {
     return results;
   }
 
+  /** What a checkpoint carries besides the weights: the step, and the running sums results.json reports. */
   private static final class RunState {
     long step;
     long skipped;
+    double firstLoss = Double.NaN;
+    double lastLoss = Double.NaN;
+    double supportSum;
+    long lossSteps;
+    long samples;
+    double seconds;
     int reinits;
     int stepsAbove;
     boolean pendingReinit;
@@ -404,6 +480,14 @@ public final class TrainingRun {
       s.put("a3m_reinits", state.reinits);
       s.put("a3m_steps_above", state.stepsAbove);
       s.put("a3m_reinit_epochs", new ArrayList<>(state.reinitEpochs));
+      s.put("loss_steps", state.lossSteps);
+      if (state.lossSteps > 0) {
+        s.put("first_loss", state.firstLoss);
+        s.put("last_loss", state.lastLoss);
+      }
+      s.put("support_sum", state.supportSum);
+      s.put("samples", state.samples);
+      s.put("seconds", state.seconds);
       s.put("random_state", "every random draw derives from (seed, step): nothing else to store");
       AtomicFiles.writeString(d.resolve("state.json"), Json.pretty(s));
     }, KEEP_CHECKPOINTS);
@@ -411,11 +495,13 @@ public final class TrainingRun {
 
   private RunState restore(Path checkpoint, Block backbone, NDManager manager, ParameterSgd sgd, TrainableHead head)
       throws IOException {
-    TrainedModel.loadParameters(backbone, manager, checkpoint.resolve("backbone.params"));
-    trackGradients(backbone);
-    sgd.load(checkpoint.resolve("optimizer"));
-    head.restore(checkpoint.resolve("head"));
-    JsonNode s = Json.mapper().readTree(checkpoint.resolve("state.json").toFile());
+    Path stateFile = checkpoint.resolve("state.json");
+    JsonNode s = readJson(stateFile);
+    for (String key : new String[] {"step", "seed", "skipped", "a3m_reinits", "a3m_steps_above", "a3m_reinit_epochs"}) {
+      if (!s.has(key)) {
+        throw new UserInputException(stateFile + ": no '" + key + "' (not a checkpoint state, or damaged)");
+      }
+    }
     if (s.get("seed").asLong() != config.seed()) {
       throw new UserInputException(checkpoint + ": written with seed " + s.get("seed").asLong() + ", the config has "
           + config.seed());
@@ -428,6 +514,17 @@ public final class TrainingRun {
     for (JsonNode e : s.get("a3m_reinit_epochs")) {
       state.reinitEpochs.add(e.asLong());
     }
+    // Checkpoints of older versions lack the running sums: results.json then covers this segment only.
+    state.lossSteps = s.path("loss_steps").asLong(0);
+    state.firstLoss = s.path("first_loss").asDouble(Double.NaN);
+    state.lastLoss = s.path("last_loss").asDouble(Double.NaN);
+    state.supportSum = s.path("support_sum").asDouble(0);
+    state.samples = s.path("samples").asLong(0);
+    state.seconds = s.path("seconds").asDouble(0);
+    TrainedModel.loadParameters(backbone, manager, checkpoint.resolve("backbone.params"));
+    trackGradients(backbone);
+    sgd.load(checkpoint.resolve("optimizer"));
+    head.restore(checkpoint.resolve("head"));
     return state;
   }
 

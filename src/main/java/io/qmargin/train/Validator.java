@@ -8,4 +8,10 @@ public interface Validator {
   String description();
 
   ValidationResult evaluate(Embedder embedder, Progress progress);
+
+  /**
+   * Refuses a validation set that could not give a result (no same or no different pair, an
+   * unreadable sample), naming the set and the entry; a run calls it before its first step.
+   */
+  default void check() {}
 }

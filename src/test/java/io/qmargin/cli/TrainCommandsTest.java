@@ -34,6 +34,15 @@ class TrainCommandsTest {
     int code = train.run(args(new String[] {"train", "--out", run.toString()}, TINY));
     assertThat(code).as(train.err.toString()).isZero();
     assertThat(train.out.toString()).contains("trained qmargin", "EER");
+    // off a terminal (as under the test runner): a header and plain lines, no carriage-return bar
+    assertThat(train.err.toString()).contains("train: face data synthetic, 16 classes, 64 samples; 4 steps; run directory "
+        + run, "step 4 of 4: loss ").doesNotContain("\r");
+    byte[] results = Files.readAllBytes(run.resolve("results.json"));
+    CliCapture again = new CliCapture();
+    assertThat(again.run("train", "--resume", "--out", run.toString())).as(again.err.toString()).isZero();
+    assertThat(again.err.toString()).contains(run + " is a finished run", "nothing to resume");
+    assertThat(again.out.toString()).contains("finished earlier: 4 steps, loss ");
+    assertThat(run.resolve("results.json")).hasBinaryContent(results);
 
     // a left-right symmetric image (its flip is itself) and an asymmetric one, in a nested folder
     Path images = dir.resolve("images");
@@ -190,5 +199,35 @@ class TrainCommandsTest {
   private static JsonNode yaml(String text) throws java.io.IOException {
     return new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
         .readTree(text);
+  }
+
+  @Test
+  void resumeRefusesAMistypedOrForeignDirectoryAndWritesNothing(@TempDir Path dir) throws Exception {
+    Path typo = dir.resolve("rnu");
+    CliCapture c = new CliCapture();
+    assertThat(c.run("train", "--resume", "--out", typo.toString())).isEqualTo(2);
+    assertThat(c.err.toString()).contains(typo + " does not exist").doesNotContain("\tat ");
+    assertThat(typo).doesNotExist();
+    Path foreign = dir.resolve("photos");
+    Files.createDirectories(foreign);
+    Files.writeString(foreign.resolve("precious.txt"), "keep me");
+    CliCapture d = new CliCapture();
+    assertThat(d.run("train", "--resume", "--out", foreign.toString())).isEqualTo(2);
+    assertThat(d.err.toString()).contains(foreign + " has no config.yaml");
+    try (var files = Files.list(foreign)) {
+      assertThat(files.map(f -> f.getFileName().toString())).containsExactly("precious.txt");
+    }
+  }
+
+  /** A loss that turns NaN stops the run with one line saying where and what to try, and exit code 2. */
+  @Test
+  void aNonFiniteLossIsOneClearLine(@TempDir Path dir) {
+    CliCapture c = new CliCapture();
+    assertThat(c.run(args(new String[] {"train", "--out", dir.resolve("r").toString(), "--set", "optimizer.lr=1e30"},
+        TINY))).isEqualTo(2);
+    String err = c.err.toString();
+    assertThat(err).containsPattern("qmargin train: error: training stopped at step \\d+: the loss is (NaN|-?Infinity) "
+        + "\\(.+\\); lower optimizer.lr or lengthen schedule.warmup_epochs and train again \\(last checkpoint: ")
+        .doesNotContain("\tat ").doesNotContain("Exception");
   }
 }

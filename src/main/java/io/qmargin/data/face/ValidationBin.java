@@ -24,6 +24,14 @@ public record ValidationBin(Path file, List<byte[]> images, boolean[] issame) {
     if (images.size() != 2 * issame.length) {
       throw new UserInputException(file + ": " + images.size() + " images for " + issame.length + " pairs (expected 2 per pair)");
     }
+    int same = 0;
+    for (boolean b : issame) {
+      same += b ? 1 : 0;
+    }
+    if (same == 0 || same == issame.length) {
+      throw new UserInputException(file + ": " + issame.length + (issame.length == 1 ? " pair, " : " pairs, ") + same + " of the same identity: a "
+          + "validation set needs at least one same-identity and one different-identity pair");
+    }
   }
 
   /** The set's name: the file name without {@code .bin} (lfw, cfp_fp, agedb_30). */

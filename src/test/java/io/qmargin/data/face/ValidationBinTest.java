@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.qmargin.UserInputException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,71 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ValidationBinTest {
   @TempDir Path dir;
-
-  /** A minimal pickle writer: just the opcodes these files use. */
-  private static final class Pickle {
-    final ByteArrayOutputStream out = new ByteArrayOutputStream();
-
-    Pickle op(int... bytes) {
-      for (int b : bytes) {
-        out.write(b);
-      }
-      return this;
-    }
-
-    Pickle raw(byte[] b) {
-      out.write(b, 0, b.length);
-      return this;
-    }
-
-    Pickle int32(int v) {
-      return raw(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array());
-    }
-
-    Pickle global(String module, String name) {
-      return op('c').raw((module + "\n" + name + "\n").getBytes(StandardCharsets.US_ASCII));
-    }
-
-    Pickle stackGlobal(String module, String name) {
-      return shortUnicode(module).shortUnicode(name).op(0x93);
-    }
-
-    Pickle shortUnicode(String s) {
-      byte[] b = s.getBytes(StandardCharsets.UTF_8);
-      return op(0x8c, b.length).raw(b);
-    }
-
-    Pickle unicode(String s) {
-      byte[] b = s.getBytes(StandardCharsets.UTF_8);
-      return op('X').int32(b.length).raw(b);
-    }
-
-    Pickle binstring(byte[] b) { // Python 2 str
-      return op('T').int32(b.length).raw(b);
-    }
-
-    Pickle binbytes(byte[] b) { // Python 3 bytes, protocol >= 3
-      return op('B').int32(b.length).raw(b);
-    }
-
-    /** Python 3 bytes under protocol 2: _codecs.encode(latin-1 text, 'latin1'). */
-    Pickle codecsBytes(byte[] b) {
-      return global("_codecs", "encode").unicode(new String(b, StandardCharsets.ISO_8859_1)).unicode("latin1").op(0x86, 'R');
-    }
-
-    /** numpy.ndarray.__reduce__ of a 1-D array: _reconstruct(ndarray, (0,), b'b') then BUILD. */
-    Pickle ndarray(String dtype, byte[] data, int length) {
-      stackGlobal("numpy.core.multiarray", "_reconstruct").stackGlobal("numpy", "ndarray").op('K', 0, 0x85).op('C', 1, 'b').op(0x87, 'R');
-      op('(', 'K', 1).op('J').int32(length).op(0x85);
-      stackGlobal("numpy", "dtype").shortUnicode(dtype).op(0x89, 0x88, 0x87, 'R');
-      op('(', 'K', 3).shortUnicode("|").op('N', 'N', 'N').op('J').int32(-1).op('J').int32(-1).op('K', 0, 't', 'b');
-      return op(0x89).binbytes(data).op('t', 'b');
-    }
-
-    byte[] bytes() {
-      return out.toByteArray();
-    }
-  }
 
   private static final byte[] RED = TestImages.encode(TestImages.image(112, 112, (x, y) -> 0xff0000), "jpg");
   private static final byte[] BLUE = TestImages.encode(TestImages.image(112, 112, (x, y) -> 0x0000ff), "png");
@@ -109,7 +41,7 @@ class ValidationBinTest {
 
   @Test
   void readsPython2StrPickle() throws IOException {
-    Pickle p = new Pickle().op(0x80, 2).op(']', 'q', 0, '(');
+    PickleWriter p = new PickleWriter().op(0x80, 2).op(']', 'q', 0, '(');
     for (byte[] img : new byte[][] {RED, BLUE, RED, BLUE}) {
       p.binstring(img).op('q', 1);
     }
@@ -121,13 +53,13 @@ class ValidationBinTest {
 
   @Test
   void readsPython3BytesPicklesProtocol2And3() throws IOException {
-    Pickle p2 = new Pickle().op(0x80, 2).op(']', '(');
-    Pickle p3 = new Pickle().op(0x80, 3).op(']', '(');
+    PickleWriter p2 = new PickleWriter().op(0x80, 2).op(']', '(');
+    PickleWriter p3 = new PickleWriter().op(0x80, 3).op(']', '(');
     for (byte[] img : new byte[][] {RED, BLUE, RED, BLUE}) {
       p2.codecsBytes(img);
       p3.binbytes(img);
     }
-    for (Pickle p : new Pickle[] {p2, p3}) {
+    for (PickleWriter p : new PickleWriter[] {p2, p3}) {
       p.op('e', ']', '(', 0x88, 0x89, 'e', 0x86, '.');
     }
     checkTwoPairs(ValidationBin.read(write("cfp_fp.bin", p2.bytes())));
@@ -136,7 +68,7 @@ class ValidationBinTest {
 
   @Test
   void readsNumpyArraysOfBytesAndFlags() throws IOException {
-    Pickle p = new Pickle().op(0x80, 4).op(']', '(');
+    PickleWriter p = new PickleWriter().op(0x80, 4).op(']', '(');
     for (byte[] img : new byte[][] {RED, BLUE, RED, BLUE}) {
       p.ndarray("u1", img, img.length);
     }
@@ -146,11 +78,26 @@ class ValidationBinTest {
 
   @Test
   void malformedFilesAreClearErrors() throws IOException {
-    Path odd = write("odd.bin", new Pickle().op(0x80, 3).op(']', '(').binbytes(RED).op('e', ']', '(', 0x88, 'e', 0x86, '.').bytes());
+    Path odd = write("odd.bin", new PickleWriter().op(0x80, 3).op(']', '(').binbytes(RED).op('e', ']', '(', 0x88, 'e', 0x86, '.').bytes());
     assertThatThrownBy(() -> ValidationBin.read(odd)).isInstanceOf(UserInputException.class).hasMessageContaining("odd.bin").hasMessageContaining("1 images for 1 pairs");
     Path junk = write("junk.bin", "definitely not a pickle".getBytes());
     assertThatThrownBy(() -> ValidationBin.read(junk)).isInstanceOf(UserInputException.class).hasMessageContaining("junk.bin");
-    Path single = write("single.bin", new Pickle().op(0x80, 3).op(']', '.').bytes());
+    Path single = write("single.bin", new PickleWriter().op(0x80, 3).op(']', '.').bytes());
     assertThatThrownBy(() -> ValidationBin.read(single)).isInstanceOf(UserInputException.class).hasMessageContaining("pair");
+  }
+
+  /** Metrics need a same-identity and a different-identity pair: 0 or 1 pairs, or one kind only, are refused. */
+  @Test
+  void setsWithoutBothKindsOfPairAreRefusedNamingTheFile() throws IOException {
+    Path none = write("none.bin", PickleWriter.validationBin(List.of()));
+    assertThatThrownBy(() -> ValidationBin.read(none)).isInstanceOf(UserInputException.class)
+        .hasMessageContaining(none.toString()).hasMessageContaining("0 pairs");
+    Path one = write("one.bin", PickleWriter.validationBin(List.of(RED, BLUE), false));
+    assertThatThrownBy(() -> ValidationBin.read(one)).isInstanceOf(UserInputException.class)
+        .hasMessageContaining(one.toString()).hasMessageContaining("1 pair, 0 of the same identity");
+    Path same = write("same.bin", PickleWriter.validationBin(List.of(RED, BLUE, RED, BLUE), true, true));
+    assertThatThrownBy(() -> ValidationBin.read(same)).isInstanceOf(UserInputException.class)
+        .hasMessageContaining(same.toString()).hasMessageContaining("2 pairs, 2 of the same identity");
+    checkTwoPairs(ValidationBin.read(write("ok.bin", PickleWriter.validationBin(List.of(RED, BLUE, RED, BLUE), true, false))));
   }
 }
