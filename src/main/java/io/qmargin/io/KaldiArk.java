@@ -1,7 +1,6 @@
 package io.qmargin.io;
 
 import io.qmargin.UserInputException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -40,25 +39,31 @@ public final class KaldiArk {
     if (dim < 0 || (long) keys.size() * dim != rows.length) {
       throw new IllegalArgumentException(rows.length + " values are not " + keys.size() + " vectors of dimension " + dim);
     }
-    ByteArrayOutputStream arkBytes = new ByteArrayOutputStream();
-    StringBuilder index = new StringBuilder();
-    ByteBuffer body = ByteBuffer.allocate(5 + 4 * dim).order(ByteOrder.LITTLE_ENDIAN);
+    byte[][] keyBytes = new byte[keys.size()][];
     for (int i = 0; i < keys.size(); i++) {
       String key = keys.get(i);
       if (key.isEmpty() || key.chars().anyMatch(Character::isWhitespace)) {
         throw new UserInputException("key '" + key + "' cannot go into a Kaldi archive: keys must be non-empty and without spaces");
       }
-      arkBytes.writeBytes((key + " ").getBytes(StandardCharsets.UTF_8));
-      index.append(key).append(' ').append(ark).append(':').append(arkBytes.size()).append('\n');
-      arkBytes.writeBytes(new byte[] {0, 'B', 'F', 'V', ' '});
-      body.clear();
-      body.put((byte) 4).putInt(dim);
-      for (int k = 0; k < dim; k++) {
-        body.putFloat(rows[i * dim + k]);
-      }
-      arkBytes.write(body.array(), 0, body.position());
+      keyBytes[i] = (key + " ").getBytes(StandardCharsets.UTF_8);
     }
-    AtomicFiles.write(ark, arkBytes::writeTo);
+    StringBuilder index = new StringBuilder();
+    AtomicFiles.write(ark, out -> {
+      ByteBuffer body = ByteBuffer.allocate(10 + 4 * dim).order(ByteOrder.LITTLE_ENDIAN);
+      long offset = 0;
+      for (int i = 0; i < keyBytes.length; i++) {
+        out.write(keyBytes[i]);
+        offset += keyBytes[i].length;
+        index.append(keys.get(i)).append(' ').append(ark).append(':').append(offset).append('\n');
+        body.clear();
+        body.put(new byte[] {0, 'B', 'F', 'V', ' ', 4}).putInt(dim);
+        for (int k = 0; k < dim; k++) {
+          body.putFloat(rows[i * dim + k]);
+        }
+        out.write(body.array(), 0, body.position());
+        offset += body.position();
+      }
+    });
     if (scp != null) {
       AtomicFiles.writeString(scp, index.toString());
     }
