@@ -21,6 +21,9 @@ public final class Embedder {
   private final int batchSize;
 
   public Embedder(Block backbone, NDManager manager, long[] sampleShape, int batchSize) {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
+    }
     this.backbone = backbone;
     this.manager = manager;
     this.sampleShape = sampleShape.clone();
