@@ -16,7 +16,7 @@ import java.util.Locale;
  *
  * <p>Errors: a missing file is a {@link UserInputException}; undecodable content (truncated,
  * corrupt, unsupported encoding) is a {@link CorruptAudioException}; both name the path. Every
- * format passes the same plausibility checks after decoding: a sample rate outside
+ * format passes the same plausibility checks: a sample rate outside
  * [{@value #MIN_SAMPLE_RATE}, {@value #MAX_SAMPLE_RATE}] Hz (a corrupt header; no real recording
  * leaves that range, and resampling from an absurd rate is pointless work) and a NaN or infinite
  * sample (float WAVs can hold them; features of such audio are NaN) are corrupt audio.
@@ -45,13 +45,13 @@ public final class AudioReader {
   /** Decodes a whole file held in memory; {@code path} names it in messages. */
   public static Waveform decode(byte[] bytes, Path path) {
     if (WavReader.looksLikeWav(bytes)) {
-      return plausible(WavReader.decode(bytes, path), path);
+      return requireFiniteSamples(WavReader.decode(bytes, path), path);
     }
     if (FlacReader.looksLikeFlac(bytes)) {
-      return plausible(FlacReader.decode(bytes, path), path);
+      return requireFiniteSamples(FlacReader.decode(bytes, path), path);
     }
     if (OggVorbisReader.looksLikeOgg(bytes)) {
-      return plausible(OggVorbisReader.decode(bytes, path), path);
+      return requireFiniteSamples(OggVorbisReader.decode(bytes, path), path);
     }
     if (bytes.length == 0) {
       throw new CorruptAudioException(path, "empty file");
@@ -64,12 +64,20 @@ public final class AudioReader {
     throw new CorruptAudioException(path, hint + "; qmargin reads WAV, FLAC and Ogg Vorbis");
   }
 
-  /** The decoded waveform, once its rate and samples pass the checks of the class comment. */
-  static Waveform plausible(Waveform wave, Path path) {
-    if (wave.sampleRate() < MIN_SAMPLE_RATE || wave.sampleRate() > MAX_SAMPLE_RATE) {
-      throw new CorruptAudioException(path, "implausible sample rate " + wave.sampleRate() + " Hz in the header (qmargin reads "
+  /**
+   * The sample rate a reader found in a header, once it lies in [{@value #MIN_SAMPLE_RATE},
+   * {@value #MAX_SAMPLE_RATE}] Hz; every reader calls this before building its {@link Waveform}.
+   */
+  static int requirePlausibleRate(long rate, Path path) {
+    if (rate < MIN_SAMPLE_RATE || rate > MAX_SAMPLE_RATE) {
+      throw new CorruptAudioException(path, "implausible sample rate " + rate + " Hz in the header (qmargin reads "
           + MIN_SAMPLE_RATE + " to " + MAX_SAMPLE_RATE + " Hz); the file is corrupt");
     }
+    return (int) rate;
+  }
+
+  /** The decoded waveform, once every sample is a finite number. */
+  private static Waveform requireFiniteSamples(Waveform wave, Path path) {
     float[] x = wave.samples();
     for (int i = 0; i < x.length; i++) {
       if (!Float.isFinite(x[i])) {
