@@ -54,45 +54,60 @@ public record FbankOptions(
     boolean useLogFbank,
     boolean usePower) {
 
+  /** Longest frame length and shift accepted, in ms: far beyond any speech front end, short of absurd allocations. */
+  public static final double MAX_FRAME_MS = 1000;
+
   public FbankOptions {
-    if (!(sampleFrequency > 0)) {
-      throw new IllegalArgumentException("sample-frequency must be positive, got " + sampleFrequency);
+    // Messages name Kaldi's command-line options, which qmargin fbank shares.
+    if (!(sampleFrequency >= AudioReader.MIN_SAMPLE_RATE && sampleFrequency <= AudioReader.MAX_SAMPLE_RATE)) {
+      throw new IllegalArgumentException("--sample-frequency must be in [" + AudioReader.MIN_SAMPLE_RATE + ", "
+          + AudioReader.MAX_SAMPLE_RATE + "] Hz, got " + sampleFrequency);
     }
     if (windowType == null) {
-      throw new IllegalArgumentException("window-type must be set");
+      throw new IllegalArgumentException("--window-type must be set");
+    }
+    if (!(frameLengthMs > 0 && frameLengthMs <= MAX_FRAME_MS)) {
+      throw new IllegalArgumentException("--frame-length must be in (0, " + (int) MAX_FRAME_MS + "] ms, got " + frameLengthMs);
+    }
+    if (!(frameShiftMs > 0 && frameShiftMs <= MAX_FRAME_MS)) {
+      throw new IllegalArgumentException("--frame-shift must be in (0, " + (int) MAX_FRAME_MS + "] ms, got " + frameShiftMs);
     }
     int size = windowSize(sampleFrequency, frameLengthMs);
     int shift = windowSize(sampleFrequency, frameShiftMs);
     if (size < 2) {
       throw new IllegalArgumentException(
-          "frame-length " + frameLengthMs + " ms gives " + size + " samples at " + sampleFrequency + " Hz (at least 2 needed)");
+          "--frame-length " + frameLengthMs + " ms gives " + size + " samples at " + sampleFrequency + " Hz (at least 2 needed)");
     }
     if (shift < 1) {
       throw new IllegalArgumentException(
-          "frame-shift " + frameShiftMs + " ms gives " + shift + " samples at " + sampleFrequency + " Hz (at least 1 needed)");
+          "--frame-shift " + frameShiftMs + " ms gives " + shift + " samples at " + sampleFrequency + " Hz (at least 1 needed)");
     }
     int padded = roundToPowerOfTwo ? Integer.highestOneBit(size - 1) << 1 : size;
     if (padded % 2 != 0) {
       throw new IllegalArgumentException(
           "the FFT size " + padded + " must be even: use --round-to-power-of-two=true or change --frame-length");
     }
-    if (!(dither >= 0)) {
-      throw new IllegalArgumentException("dither must be >= 0, got " + dither);
+    if (!(dither >= 0 && dither < Double.POSITIVE_INFINITY)) {
+      throw new IllegalArgumentException("--dither must be a finite number >= 0, got " + dither);
     }
     if (!(preemphasisCoefficient >= 0 && preemphasisCoefficient <= 1)) {
-      throw new IllegalArgumentException("preemphasis-coefficient must be in [0, 1], got " + preemphasisCoefficient);
+      throw new IllegalArgumentException("--preemphasis-coefficient must be in [0, 1], got " + preemphasisCoefficient);
     }
-    if (numMelBins < 3) {
-      throw new IllegalArgumentException("num-mel-bins must be at least 3, got " + numMelBins);
+    if (!Double.isFinite(blackmanCoeff)) {
+      throw new IllegalArgumentException("--blackman-coeff must be a finite number, got " + blackmanCoeff);
+    }
+    if (numMelBins < 3 || numMelBins > padded / 2) {
+      throw new IllegalArgumentException("--num-mel-bins must be in [3, " + padded / 2 + "] (at most one per FFT bin of the "
+          + padded + "-point FFT), got " + numMelBins);
     }
     double high = highFreq > 0 ? highFreq : 0.5 * sampleFrequency + highFreq;
-    if (lowFreq < 0 || lowFreq >= sampleFrequency || high <= 0 || high > sampleFrequency || high <= lowFreq) {
+    if (!(lowFreq >= 0 && lowFreq < sampleFrequency && high > 0 && high <= sampleFrequency && high > lowFreq)) {
       throw new IllegalArgumentException(
-          "bad values in options: low-freq " + lowFreq + " and high-freq " + highFreq + " (resolved to " + high
+          "bad values in options: --low-freq " + lowFreq + " and --high-freq " + highFreq + " (resolved to " + high
               + ") at sample frequency " + sampleFrequency);
     }
-    if (!(energyFloor >= 0)) {
-      throw new IllegalArgumentException("energy-floor must be >= 0, got " + energyFloor);
+    if (!(energyFloor >= 0 && energyFloor < Double.POSITIVE_INFINITY)) {
+      throw new IllegalArgumentException("--energy-floor must be a finite number >= 0, got " + energyFloor);
     }
   }
 

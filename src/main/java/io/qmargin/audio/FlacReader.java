@@ -49,6 +49,7 @@ public final class FlacReader {
           "corrupt FLAC: " + Math.max(decoder.getBadFrames(), collector.errors.size()) + " bad frame(s)"
               + (collector.errors.isEmpty() ? "" : ", first: " + collector.errors.get(0)));
     }
+    int rate = AudioReader.requirePlausibleRate(info.getSampleRate(), path);
     int channels = info.getChannels();
     long frames = collector.size / channels;
     long expected = info.getTotalSamples();
@@ -66,7 +67,7 @@ public final class FlacReader {
     for (int i = 0; i < samples.length; i++) {
       samples[i] = collector.data[i] * scale;
     }
-    return new Waveform(samples, info.getSampleRate(), channels);
+    return new Waveform(samples, rate, channels);
   }
 
   /** Gathers each decoded frame's integer samples, interleaved. */

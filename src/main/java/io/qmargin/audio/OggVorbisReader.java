@@ -116,9 +116,10 @@ public final class OggVorbisReader {
         }
         headers++;
       }
-      if (info.channels <= 0 || info.rate <= 0) {
-        throw new CorruptAudioException(path, "corrupt Ogg Vorbis: " + info.channels + " channels at " + info.rate + " Hz");
+      if (info.channels <= 0) {
+        throw new CorruptAudioException(path, "corrupt Ogg Vorbis: " + info.channels + " channels");
       }
+      int rate = AudioReader.requirePlausibleRate(info.rate, path);
       int channels = info.channels;
       DspState dsp = new DspState();
       dsp.synthesis_init(info);
@@ -163,7 +164,7 @@ public final class OggVorbisReader {
       if (granule >= 0 && granule < frames) {
         outSize = (int) granule * channels;
       }
-      return new Waveform(Arrays.copyOf(out, outSize), info.rate, channels);
+      return new Waveform(Arrays.copyOf(out, outSize), rate, channels);
     }
 
     private void append(float[][] pcm, int[] offsets, int n, int channels) {

@@ -23,7 +23,10 @@ package io.qmargin.audio;
  *
  * with x = 0 outside the signal and {@code ceil(n * L_out / L_in)} output samples. The kernel of
  * each of the {@code L_out} output phases is precomputed (a polyphase filter bank); only taps
- * with |t| &lt;= w are kept.
+ * with |t| &lt;= w are kept. When that table would exceed {@link #MAX_TABLE_TAPS} taps (rates
+ * with a small gcd, e.g. 44101 Hz), each output sample's kernel is computed when needed instead,
+ * with the same weights: memory stays constant and the work per output sample is its own taps,
+ * never a table sized by the raw rates.
  *
  * <p>Measured with the default filter, 48 kHz to 16 kHz: -1.8 dB at 7 kHz, -5.3 dB at 7.8 kHz;
  * 9 kHz aliases to 7 kHz at -17 dB, 10 kHz to 6 kHz at -45 dB, 12 kHz to 4 kHz at -55 dB.
@@ -66,12 +69,25 @@ public final class Resampler {
     }
   }
 
+  /**
+   * Largest polyphase table kept, in taps. The table holds one kernel per reduced output phase, so
+   * its size grows with the raw rates (coprime rates such as 44101 to 16000 need 16000 phases);
+   * beyond this size the kernel of each output sample is computed when it is needed instead, so
+   * memory stays constant and the work is bounded by the taps each output sample really uses.
+   */
+  static final long MAX_TABLE_TAPS = 1L << 20;
+
   private final int inputRate;
   private final int outputRate;
+  private final Filter filter;
   /** Rates divided by their gcd. */
   private final int inStep;
   private final int outStep;
-  /** Per output phase p: the first input offset (relative to block start) and the tap weights. */
+  private final double cutoff;
+  private final double scale;
+  /** Input offsets (from the start of a block of inStep inputs) within reach of |t| &lt;= w of a phase's centre. */
+  private final double halfSpan;
+  /** Per output phase p: the first input offset (relative to block start) and the tap weights; null when computed on demand. */
   private final int[] firstTap;
   private final float[][] taps;
 
@@ -81,36 +97,58 @@ public final class Resampler {
   }
 
   public Resampler(int inputRate, int outputRate, Filter filter) {
+    this(inputRate, outputRate, filter, MAX_TABLE_TAPS);
+  }
+
+  /** {@code maxTableTaps}: above this table size, kernels are computed per output sample (tests force either path). */
+  Resampler(int inputRate, int outputRate, Filter filter, long maxTableTaps) {
     if (inputRate <= 0 || outputRate <= 0) {
       throw new IllegalArgumentException("sample rates must be positive: " + inputRate + " -> " + outputRate);
     }
-    int lowpassFilterWidth = filter.lowpassFilterWidth();
-    double rolloff = filter.rolloff();
     this.inputRate = inputRate;
     this.outputRate = outputRate;
+    this.filter = filter;
     int g = gcd(inputRate, outputRate);
     this.inStep = inputRate / g;
     this.outStep = outputRate / g;
-    double cutoff = rolloff * Math.min(inStep, outStep);
-    double scale = cutoff / inStep;
-    // Input offsets (from the start of the block of inStep inputs) that can reach |t| < w.
-    double halfSpan = lowpassFilterWidth * (double) inStep / cutoff;
+    this.cutoff = filter.rolloff() * Math.min(inStep, outStep);
+    this.scale = cutoff / inStep;
+    this.halfSpan = filter.lowpassFilterWidth() * (double) inStep / cutoff;
+    double tapsPerPhase = 2 * halfSpan + 2;
+    if (tapsPerPhase * outStep > maxTableTaps) {
+      this.firstTap = null;
+      this.taps = null;
+      return;
+    }
     this.firstTap = new int[outStep];
     this.taps = new float[outStep][];
     for (int p = 0; p < outStep; p++) {
-      double centre = (double) p * inStep / outStep;
-      int first = (int) Math.floor(centre - halfSpan);
-      int last = (int) Math.ceil(centre + halfSpan);
+      int first = firstOffset(p);
+      int last = lastOffset(p);
       float[] weights = new float[last - first + 1];
       for (int k = first; k <= last; k++) {
-        double t = cutoff * ((double) k / inStep - (double) p / outStep);
-        t = Math.max(-lowpassFilterWidth, Math.min(lowpassFilterWidth, t));
-        double sinc = t == 0 ? 1.0 : Math.sin(Math.PI * t) / (Math.PI * t);
-        weights[k - first] = (float) (scale * sinc * filter.window(t));
+        weights[k - first] = weight(k, p);
       }
       firstTap[p] = first;
       taps[p] = weights;
     }
+  }
+
+  private int firstOffset(int phase) {
+    return (int) Math.floor((double) phase * inStep / outStep - halfSpan);
+  }
+
+  private int lastOffset(int phase) {
+    return (int) Math.ceil((double) phase * inStep / outStep + halfSpan);
+  }
+
+  /** The weight of input offset {@code k} (from the start of its block) for output phase {@code p}. */
+  private float weight(long k, int p) {
+    int width = filter.lowpassFilterWidth();
+    double t = cutoff * ((double) k / inStep - (double) p / outStep);
+    t = Math.max(-width, Math.min(width, t));
+    double sinc = t == 0 ? 1.0 : Math.sin(Math.PI * t) / (Math.PI * t);
+    return (float) (scale * sinc * filter.window(t));
   }
 
   public int inputRate() {
@@ -140,13 +178,23 @@ public final class Resampler {
     for (int j = 0; j < y.length; j++) {
       int block = j / outStep;
       int p = j - block * outStep;
-      float[] w = taps[p];
-      long start = (long) block * inStep + firstTap[p];
+      long blockStart = (long) block * inStep;
       double acc = 0;
-      int k0 = (int) Math.max(0, -start);
-      int k1 = (int) Math.min(w.length, n - start);
-      for (int k = k0; k < k1; k++) {
-        acc += w[k] * x[(int) (start + k)];
+      if (taps != null) {
+        float[] w = taps[p];
+        long start = blockStart + firstTap[p];
+        int k0 = (int) Math.max(0, -start);
+        int k1 = (int) Math.min(w.length, n - start);
+        for (int k = k0; k < k1; k++) {
+          acc += w[k] * x[(int) (start + k)];
+        }
+      } else {
+        // The same taps as the table would hold, computed here, and only those inside the signal.
+        long from = Math.max(firstOffset(p), -blockStart);
+        long to = Math.min(lastOffset(p), n - 1 - blockStart);
+        for (long k = from; k <= to; k++) {
+          acc += weight(k, p) * x[(int) (blockStart + k)];
+        }
       }
       y[j] = (float) acc;
     }

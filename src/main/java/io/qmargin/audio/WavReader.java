@@ -125,9 +125,7 @@ public final class WavReader {
     if (channels == 0) {
       throw new CorruptAudioException(path, "corrupt WAV: 0 channels");
     }
-    if (sampleRate == 0 || sampleRate > Integer.MAX_VALUE) {
-      throw new CorruptAudioException(path, "corrupt WAV: sample rate " + sampleRate);
-    }
+    int rate = AudioReader.requirePlausibleRate(sampleRate, path);
     int bytesPerSample = (bits + 7) / 8;
     boolean supported =
         (encoding == WAVE_FORMAT_PCM && bits >= 1 && bytesPerSample <= 4)
@@ -145,7 +143,7 @@ public final class WavReader {
           "corrupt WAV: block align " + blockAlign + " bytes does not match " + channels
               + " channel(s) of " + bytesPerSample + " byte(s)");
     }
-    return new Format(encoding, channels, (int) sampleRate, bytesPerSample, blockAlign);
+    return new Format(encoding, channels, rate, bytesPerSample, blockAlign);
   }
 
   private static float[] decodeSamples(ByteBuffer buf, int at, int count, Format f) {

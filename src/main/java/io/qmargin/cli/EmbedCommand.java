@@ -7,6 +7,7 @@ import io.qmargin.data.face.ImageDecoder;
 import io.qmargin.data.face.Preprocessing;
 import io.qmargin.eval.Progress;
 import io.qmargin.io.AtomicFiles;
+import io.qmargin.io.KaldiArk;
 import io.qmargin.io.Npy;
 import io.qmargin.train.Embedder;
 import io.qmargin.train.TrainedModel;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -34,7 +36,9 @@ import picocli.CommandLine.Spec;
       "--images takes a folder (every image below it, keys = paths relative to it, e.g.",
       "Aaron_Peirsol/Aaron_Peirsol_0001.jpg) or a list file (one path per line, relative to the",
       "list's folder or absolute; keys = the paths as written). Images get the model's own",
-      "preprocessing (crop, resize, [-1, 1]). Unreadable images are reported and left out.",
+      "preprocessing (crop, resize, [-1, 1]). Unreadable images, unreadable audio and utterances",
+      "too short for the model are reported by name, left out and counted.",
+      "--ark/--scp also write the embeddings as a Kaldi binary archive and index (kaldiio, copy-vector).",
       "Then e.g.: qmargin eval lfw --pairs pairs.txt --embeddings E.npy --keys K.txt --out DIR"
     })
 final class EmbedCommand implements Callable<Integer> {
@@ -56,6 +60,12 @@ final class EmbedCommand implements Callable<Integer> {
   @Option(names = "--keys", required = true, paramLabel = "K.txt", description = "One key per embedding row.")
   Path keys;
 
+  @Option(names = "--ark", paramLabel = "E.ark", description = "Also write the embeddings as a Kaldi binary archive of float vectors.")
+  Path ark;
+
+  @Option(names = "--scp", paramLabel = "E.scp", description = "With --ark: its Kaldi index, 'key E.ark:offset' per line.")
+  Path scp;
+
   @Option(names = "--flip", description = "Add the embedding of the mirrored image (insightface's flip test).")
   boolean flip;
 
@@ -68,6 +78,13 @@ final class EmbedCommand implements Callable<Integer> {
     if ((images == null) == (audio == null)) {
       throw new UserInputException("give exactly one of --images and --audio");
     }
+    if (batch < 1) {
+      throw new UserInputException("--batch must be at least 1, got " + batch);
+    }
+    if (scp != null && ark == null) {
+      throw new UserInputException("--scp indexes the archive of --ark: give --ark too");
+    }
+    checkDistinctFiles();
     if (audio != null) {
       return embedAudio(err);
     }
@@ -149,11 +166,19 @@ final class EmbedCommand implements Callable<Integer> {
       }
       var set = new io.qmargin.data.speech.SpeechSampleSet(io.qmargin.data.speech.SpeechCorpus.of(utts, audio.toString()),
           io.qmargin.train.SpeechData.options(m.config(), false));
+      Embedder embedder = new Embedder(m.backbone(), manager, m.sampleShape(), 1);
+      long featureDim = m.sampleShape()[m.sampleShape().length - 1];
+      int minFrames = embedder.minimumFrames(featureDim, MAX_PROBED_FRAMES);
       List<Embedder.Sample> feats = new ArrayList<>();
       List<String> kept = new ArrayList<>();
       for (int i = 0; i < files.size(); i++) {
         try {
           var f = set.features(i);
+          if (f.numFrames() < minFrames) {
+            err.println("skipped " + set.source(i) + ": too short for the model: " + f.numFrames()
+                + " frame(s), it needs at least " + minFrames);
+            continue;
+          }
           feats.add(new Embedder.Sample(f.values(), new long[] {f.numFrames(), f.dim()}));
           kept.add(keyList.get(i));
         } catch (io.qmargin.data.UnreadableSampleException e) {
@@ -161,9 +186,8 @@ final class EmbedCommand implements Callable<Integer> {
         }
       }
       if (feats.isEmpty()) {
-        throw new UserInputException(audio + ": none of the " + files.size() + " files could be read");
+        throw new UserInputException(audio + ": none of the " + files.size() + " files could be embedded");
       }
-      Embedder embedder = new Embedder(m.backbone(), manager, m.sampleShape(), 1);
       float[] e;
       try (Progress p = new ConsoleProgress(256).start("embedding " + feats.size() + " utterances into " + out, feats.size())) {
         e = embedder.embedEach(feats.size(), feats::get, p);
@@ -173,17 +197,56 @@ final class EmbedCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** Longest utterance, in frames, tried when finding the shortest one the model embeds. */
+  private static final int MAX_PROBED_FRAMES = 4096;
+
   private void write(float[] e, List<String> kept, int bad) throws IOException {
     int dim = e.length / kept.size();
-    try (AtomicFiles.OutputSet set = AtomicFiles.outputSet()) { // both files or neither
+    try (AtomicFiles.OutputSet set = AtomicFiles.outputSet()) { // every file or none
       Npy.writeFloat32(set.file(out), e, kept.size(), dim);
       AtomicFiles.writeString(set.file(keys), String.join("\n", kept) + "\n");
+      if (ark != null) {
+        KaldiArk.writeVectors(ark, set.file(ark), scp == null ? null : set.file(scp), kept, e, dim);
+      }
       set.commit();
     }
     PrintWriter o = spec.commandLine().getOut();
-    o.printf(Locale.ROOT, "%d embeddings of dimension %d -> %s, keys -> %s%s%n", kept.size(), dim, out, keys,
-        bad > 0 ? " (" + bad + " unreadable inputs skipped)" : "");
+    o.printf(Locale.ROOT, "%d embeddings of dimension %d -> %s, keys -> %s%s%s%n", kept.size(), dim, out, keys,
+        ark == null ? "" : ", Kaldi archive -> " + ark + (scp == null ? "" : " (index " + scp + ")"),
+        bad > 0 ? " (" + bad + " inputs skipped)" : "");
     o.flush();
+  }
+
+  /**
+   * Refuses two outputs, or an output and the input list, that name one file: the later write would
+   * silently replace the earlier (e.g. {@code --out X --keys X} used to leave only the keys).
+   */
+  private void checkDistinctFiles() throws IOException {
+    List<Map.Entry<String, Path>> named = new ArrayList<>();
+    named.add(Map.entry("--out", out));
+    named.add(Map.entry("--keys", keys));
+    if (ark != null) {
+      named.add(Map.entry("--ark", ark));
+    }
+    if (scp != null) {
+      named.add(Map.entry("--scp", scp));
+    }
+    Path input = images != null ? images : audio;
+    if (Files.isRegularFile(input)) {
+      named.add(Map.entry(images != null ? "--images" : "--audio", input));
+    }
+    for (int i = 0; i < named.size(); i++) {
+      for (int j = i + 1; j < named.size(); j++) {
+        Path a = named.get(i).getValue();
+        Path b = named.get(j).getValue();
+        boolean same = a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize())
+            || (Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b));
+        if (same) {
+          throw new UserInputException(named.get(i).getKey() + " and " + named.get(j).getKey() + " name the same file " + b
+              + "; give each its own path");
+        }
+      }
+    }
   }
 
   /** Every matching file below {@code root}, sorted; keys are paths relative to it, with '/'. */

@@ -27,8 +27,9 @@ import picocli.CommandLine.Spec;
     description =
         "Computes log-mel filterbank features like Kaldi's compute-fbank-feats and writes the "
         + "(frames, bins) float32 matrix as .npy. Samples are scaled to the 16-bit range whatever "
-        + "the file's bit depth, channels are averaged (or one is chosen with --channel), and audio"
-        + " at another rate is resampled to --sample-frequency. Options keep Kaldi's names; "
+        + "the file's bit depth, and channels are averaged (or one is chosen with --channel). Audio at "
+        + "another rate than --sample-frequency is refused, as by Kaldi, unless --allow-upsample=true "
+        + "or --allow-downsample=true allows resampling it. Options keep Kaldi's names; "
         + "defaults are Kaldi's except --dither 0 (Kaldi 1) and --num-mel-bins 80 (Kaldi 23). "
         + "Booleans take a value, as in Kaldi: --snip-edges=false.")
 public final class FbankCommand implements Callable<Integer> {
@@ -41,8 +42,14 @@ public final class FbankCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "F.npy", description = "Output .npy (float32, frames x bins).")
   Path output;
 
-  @Option(names = "--sample-frequency", paramLabel = "HZ", description = "Feature sample rate; other rates are resampled (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--sample-frequency", paramLabel = "HZ", description = "Feature sample rate; the file must be at this rate unless resampling is allowed (default: ${DEFAULT-VALUE}).")
   double sampleFrequency = 16000;
+
+  @Option(names = "--allow-upsample", arity = "1", paramLabel = "BOOL", description = "Resample a file below --sample-frequency up to it (default: ${DEFAULT-VALUE}).")
+  boolean allowUpsample = false;
+
+  @Option(names = "--allow-downsample", arity = "1", paramLabel = "BOOL", description = "Resample a file above --sample-frequency down to it (default: ${DEFAULT-VALUE}).")
+  boolean allowDownsample = false;
 
   @Option(names = "--frame-length", paramLabel = "MS", description = "Frame length in ms (default: ${DEFAULT-VALUE}).")
   double frameLength = 25;
@@ -163,6 +170,7 @@ public final class FbankCommand implements Callable<Integer> {
     }
     Waveform mono = channel < 0 ? wave.toMono() : new Waveform(wave.channel(channel), wave.sampleRate(), 1);
     if (mono.sampleRate() != rate) {
+      checkResamplingAllowed(mono.sampleRate(), rate);
       spec.commandLine().getErr().printf(
           "qmargin fbank: %s is at %d Hz; resampling to %d Hz (%s filter)%n", input, mono.sampleRate(), rate, resampleFilter);
       mono = Resampler.resample(mono, rate, Resampler.Filter.parse(resampleFilter));
@@ -185,5 +193,16 @@ public final class FbankCommand implements Callable<Integer> {
         "qmargin fbank: %s: %.3f s, %d channel(s) -> %s (%d x %d)%n",
         input, wave.durationSeconds(), wave.channels(), output, features.numFrames(), features.dim());
     return 0;
+  }
+
+  /** Kaldi's rule (OfflineFeatureTpl::ComputeFeatures): a rate mismatch is an error unless resampling that way is allowed. */
+  private void checkResamplingAllowed(int fileRate, int featureRate) {
+    boolean up = fileRate < featureRate;
+    if (up ? !allowUpsample : !allowDownsample) {
+      String option = up ? "--allow-upsample=true" : "--allow-downsample=true";
+      throw new UserInputException(input + ": the audio is at " + fileRate + " Hz but --sample-frequency is " + featureRate
+          + " Hz; pass --sample-frequency=" + fileRate + " to use the file's rate, or " + option + " to "
+          + (up ? "upsample" : "downsample") + " it");
+    }
   }
 }

@@ -27,6 +27,8 @@ public final class Npy {
   private Npy() {}
 
   private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+  /** Longest header read, numpy's default {@code max_header_size}: sizes are checked before allocating. */
+  static final int MAX_HEADER_BYTES = 10_000;
   private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
   private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
   private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
@@ -202,8 +204,13 @@ public final class Npy {
     } else {
       throw new UserInputException(file + ": unsupported .npy format version " + major + "." + (pre.get(7) & 0xff));
     }
+    if (headerLen > MAX_HEADER_BYTES) {
+      throw new UserInputException(file + ": the .npy header declares " + headerLen + " bytes, more than the "
+          + MAX_HEADER_BYTES + " numpy reads (its max_header_size); the file is corrupt or not a plain array");
+    }
     if (preamble + headerLen > fileSize) {
-      throw new UserInputException(file + ": truncated .npy header");
+      throw new UserInputException(file + ": truncated .npy header: it declares " + headerLen + " bytes, the file has "
+          + (fileSize - preamble) + " after the preamble");
     }
     ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
     ch.position(preamble);

@@ -21,6 +21,9 @@ public final class Embedder {
   private final int batchSize;
 
   public Embedder(Block backbone, NDManager manager, long[] sampleShape, int batchSize) {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
+    }
     this.backbone = backbone;
     this.manager = manager;
     this.sampleShape = sampleShape.clone();
@@ -70,6 +73,45 @@ public final class Embedder {
       progress.step(n);
     }
     return out == null ? new float[0] : out;
+  }
+
+  /**
+   * The fewest frames a whole utterance ({@code frames × dim} features) must have for the backbone
+   * to embed it: strided convolutions and statistics pooling need a minimum length that depends on
+   * the architecture. Found by trying 1, 2, 4, ... frames on silence, then bisecting; a length that
+   * works is assumed to keep working when longer. Returns {@code maxFrames + 1} when no length up to
+   * {@code maxFrames} works.
+   */
+  public int minimumFrames(long dim, int maxFrames) {
+    ParameterStore store = new ParameterStore(manager, false);
+    int works = 1;
+    while (!embeds(store, works, dim)) {
+      if (works >= maxFrames) {
+        return maxFrames + 1;
+      }
+      works = (int) Math.min(maxFrames, 2L * works);
+    }
+    int fails = works / 2; // 0 when 1 frame works; otherwise the last length tried, which failed
+    while (works - fails > 1) {
+      int mid = (fails + works) >>> 1;
+      if (embeds(store, mid, dim)) {
+        works = mid;
+      } else {
+        fails = mid;
+      }
+    }
+    return works;
+  }
+
+  private boolean embeds(ParameterStore store, int frames, long dim) {
+    try (NDManager scope = manager.newSubManager()) {
+      NDArray x = scope.zeros(TrainingRun.shape(1, new long[] {frames, dim}));
+      backbone.forward(store, new NDList(x), false);
+      return true;
+    } catch (RuntimeException tooShort) {
+      // The backbone's own complaint (a kernel larger than its input, pooling over one frame).
+      return false;
+    }
   }
 
   /** A sample of its own shape (a whole utterance: frames × mel bins). */

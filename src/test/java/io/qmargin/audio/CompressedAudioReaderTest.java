@@ -62,6 +62,22 @@ class CompressedAudioReaderTest {
   }
 
   @Test
+  void aFlacStreamInfoRateOutsideThePlausibleRangeIsCorrupt() throws IOException {
+    for (int rate : new int[] {0, 999, 0xFFFFF}) {
+      byte[] bytes = AudioTestSignals.resource("tone-16k-16bit-mono.flac");
+      // STREAMINFO starts at byte 8; its 20-bit sample rate occupies bytes 18, 19 and the high nibble of 20.
+      bytes[18] = (byte) (rate >>> 12);
+      bytes[19] = (byte) (rate >>> 4);
+      bytes[20] = (byte) ((rate & 0xF) << 4 | (bytes[20] & 0x0F));
+      Path odd = AudioTestSignals.writeTemp(dir, "rate" + rate + ".flac", bytes);
+
+      assertThatThrownBy(() -> AudioReader.read(odd))
+          .isInstanceOf(CorruptAudioException.class)
+          .hasMessageStartingWith(odd + ": implausible sample rate " + rate + " Hz");
+    }
+  }
+
+  @Test
   void corruptFlacFrameIsAnError() throws IOException {
     byte[] bytes = AudioTestSignals.resource("tone-8k-24bit-stereo.flac");
     for (int i = bytes.length / 2; i < bytes.length / 2 + 64; i++) {

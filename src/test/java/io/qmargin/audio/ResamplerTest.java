@@ -79,6 +79,38 @@ class ResamplerTest {
     assertThat(Resampler.besselI0(14.769656459379492)).isCloseTo(i0(14.769656459379492), within(1e-6 * i0(14.769656459379492)));
   }
 
+  @ParameterizedTest
+  @CsvSource({"44100,16000", "8000,16000", "22050,16000", "16000,44100"})
+  void kernelsComputedOnDemandEqualThePolyphaseTable(int inRate, int outRate) {
+    SplittableRandom rng = new SplittableRandom(inRate ^ outRate);
+    float[] x = new float[500];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) (rng.nextDouble() * 2 - 1);
+    }
+    float[] table = new Resampler(inRate, outRate, Resampler.Filter.TORCHAUDIO_DEFAULT, Long.MAX_VALUE).resample(x);
+    float[] onDemand = new Resampler(inRate, outRate, Resampler.Filter.TORCHAUDIO_DEFAULT, 0).resample(x);
+
+    assertThat(onDemand).containsExactly(table);
+  }
+
+  @Test
+  void coprimeRatesNeedNoTableSizedByTheRawRates() {
+    // gcd(383999, 16000) = 1: a table would hold 16000 phases of ~290 taps; on demand it matches the formula.
+    SplittableRandom rng = new SplittableRandom(7);
+    float[] x = new float[3000];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) (rng.nextDouble() * 2 - 1);
+    }
+    float[] y = new Resampler(383999, 16000).resample(x);
+    assertThat(y).hasSize((int) Math.ceil(x.length * 16000.0 / 383999));
+    for (int j = 0; j < y.length; j++) {
+      assertThat((double) y[j]).as("output %d", j).isCloseTo(directOutput(x, 383999, 16000, j), within(2e-6));
+    }
+    // 2^31 - 1 Hz (a corrupt header's rate, prime): constant memory, one output per 134218 inputs.
+    float[] z = new Resampler(Integer.MAX_VALUE, 16000).resample(new float[200_000]);
+    assertThat(z).hasSize(2).containsOnly(0f);
+  }
+
   @Test
   void upsamplingKeepsAToneAndDoublesTheLength() {
     float[] x = AudioTestSignals.sine(0.5, 1000, 8000, 8000);

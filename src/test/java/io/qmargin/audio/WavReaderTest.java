@@ -155,6 +155,40 @@ class WavReaderTest {
   }
 
   @Test
+  void anImplausibleSampleRateIsCorruptAudioBeforeAnyResampling() throws IOException {
+    // A 2 KB file whose header claims 2^31 - 1 Hz: resampling it to 16 kHz used to exhaust the heap.
+    Path absurd = AudioTestSignals.writeTemp(dir, "absurd.wav",
+        AudioTestSignals.wavBytes(WavSpec.pcm(16, 1, Integer.MAX_VALUE), new int[1000]));
+    Path low = AudioTestSignals.writeTemp(dir, "low.wav", AudioTestSignals.wavBytes(WavSpec.pcm(16, 1, 999), new int[10]));
+
+    assertThatThrownBy(() -> AudioReader.readMono(absurd, 16000))
+        .isInstanceOf(CorruptAudioException.class)
+        .hasMessageStartingWith(absurd + ": ")
+        .hasMessageContaining("2147483647 Hz")
+        .hasMessageContaining("1000 to 384000 Hz");
+    assertThatThrownBy(() -> AudioReader.read(low)).isInstanceOf(CorruptAudioException.class).hasMessageContaining("999 Hz");
+    // The edges of the accepted range read.
+    for (int rate : new int[] {AudioReader.MIN_SAMPLE_RATE, AudioReader.MAX_SAMPLE_RATE}) {
+      Path ok = AudioTestSignals.writeTemp(dir, rate + ".wav", AudioTestSignals.wavBytes(WavSpec.pcm(16, 1, rate), new int[10]));
+      assertThat(AudioReader.read(ok).sampleRate()).isEqualTo(rate);
+    }
+  }
+
+  @Test
+  void nanOrInfiniteFloatSamplesAreCorruptAudioNamingWhere() throws IOException {
+    for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+      float[] samples = new float[16];
+      samples[2 * 5 + 1] = bad; // frame 5 of the right channel
+      Path wav = AudioTestSignals.writeTemp(dir, "bad.wav", AudioTestSignals.wavBytes(WavSpec.float32(2, 8000), samples));
+
+      assertThatThrownBy(() -> AudioReader.read(wav))
+          .isInstanceOf(CorruptAudioException.class)
+          .hasMessageStartingWith(wav + ": sample " + bad)
+          .hasMessageContaining("frame 5, channel 1");
+    }
+  }
+
+  @Test
   void missingAndUnrecognisedFilesAreUserErrors() throws IOException {
     Path missing = dir.resolve("nope.wav");
     assertThatThrownBy(() -> AudioReader.read(missing)).isInstanceOf(UserInputException.class).hasMessageContaining("nope.wav");

@@ -87,11 +87,55 @@ class FbankCommandTest {
   }
 
   @Test
+  void aRateMismatchIsRefusedLikeKaldiUnlessResamplingIsAllowed() throws IOException {
+    Path low = wav("low.wav", 8000, 1, chirp(4000, 8000, 1));
+    Path high = wav("high.wav", 22050, 1, chirp(4000, 22050, 1));
+    Path npy = dir.resolve("m.npy");
+
+    assertThat(run("fbank", low.toString(), "--out", npy.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains(low + ": the audio is at 8000 Hz but --sample-frequency is 16000 Hz")
+        .contains("--allow-upsample=true").doesNotContain("Exception");
+    assertThat(run("fbank", high.toString(), "--out", npy.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("22050 Hz").contains("--allow-downsample=true");
+    // Allowing the other direction does not help, as in Kaldi.
+    assertThat(run("fbank", low.toString(), "--out", npy.toString(), "--allow-downsample=true")).isEqualTo(2);
+    assertThat(npy).doesNotExist();
+    // At the file's own rate no resampling is involved.
+    assertThat(run("fbank", low.toString(), "--out", npy.toString(), "--sample-frequency=8000")).isEqualTo(0);
+    assertThat(Npy.read(npy).toFloats())
+        .containsExactly(new Fbank(FbankOptions.builder().sampleFrequency(8000).build()).compute(AudioReader.read(low)).values());
+    assertThat(run("fbank", high.toString(), "--out", npy.toString(), "--allow-downsample=true")).isEqualTo(0);
+    assertThat(Npy.read(npy).toFloats()).containsExactly(
+        new Fbank(FbankOptions.defaults()).compute(Resampler.resample(AudioReader.read(high), 16000)).values());
+  }
+
+  @Test
+  void outOfRangeOptionsNameTheOptionWithoutATrace() throws IOException {
+    Path in = wav("r.wav", 16000, 1, chirp(2000, 16000, 1));
+    Path npy = dir.resolve("r.npy");
+    String[][] cases = {
+      {"--frame-length", "1e9", "--frame-length must be in (0, 1000] ms, got 1.0E9"},
+      {"--frame-shift", "NaN", "--frame-shift must be in (0, 1000] ms"},
+      {"--num-mel-bins", "1000000000", "--num-mel-bins must be in [3, 256]"},
+      {"--sample-frequency", "1e12", "--sample-frequency must be in [1000, 384000] Hz"},
+      {"--low-freq", "NaN", "--low-freq NaN"},
+      {"--energy-floor", "Infinity", "--energy-floor must be a finite number"},
+    };
+    for (String[] c : cases) {
+      int from = err.toString().length();
+      assertThat(run("fbank", in.toString(), "--out", npy.toString(), c[0], c[1])).as(c[0]).isEqualTo(2);
+      String message = err.toString().substring(from);
+      assertThat(message).as(c[0]).contains(c[2]).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+    assertThat(npy).doesNotExist();
+  }
+
+  @Test
   void stereoAtAnotherRateIsAveragedAndResampledWithANote() throws IOException {
     Path in = wav("st.wav", 8000, 2, chirp(4000, 8000, 2));
     Path npy = dir.resolve("st.npy");
 
-    assertThat(run("fbank", in.toString(), "--out", npy.toString())).isEqualTo(0);
+    assertThat(run("fbank", in.toString(), "--out", npy.toString(), "--allow-upsample=true")).isEqualTo(0);
 
     assertThat(err.toString()).contains("8000 Hz").contains("resampling to 16000 Hz");
     Waveform mono = Resampler.resample(AudioReader.read(in).toMono(), 16000);

@@ -77,6 +77,25 @@ class NpyTest {
     assertThatThrownBy(() -> Npy.read(dir.resolve("empty.npy"))).hasMessageContaining("empty.npy");
   }
 
+  @Test
+  void declaredSizesAreCheckedAgainstTheFileBeforeAllocating() throws IOException {
+    // A version-2 header declaring a 512 MiB header in a 16-byte file, as numpy refuses it.
+    ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+    b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 2, 0}).putInt(512 << 20).putInt(0);
+    Path hugeHeader = Files.write(dir.resolve("hdr.npy"), b.array());
+    assertThatThrownBy(() -> Npy.read(hugeHeader)).isInstanceOf(UserInputException.class)
+        .hasMessageStartingWith(hugeHeader + ": the .npy header declares 536870912 bytes, more than the 10000 numpy reads");
+    // A plausible header whose shape needs 512 MiB, with 16 bytes of data.
+    Path hugeData = write("data.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (134217728,), }", 16);
+    assertThatThrownBy(() -> Npy.readHeader(hugeData)).isInstanceOf(UserInputException.class)
+        .hasMessage(hugeData + ": truncated data: shape (134217728,) needs 536870912 bytes, file has 16");
+    // A header cut short names both lengths.
+    ByteBuffer c = ByteBuffer.allocate(40).order(ByteOrder.LITTLE_ENDIAN);
+    c.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}).putShort((short) 118);
+    Path cut = Files.write(dir.resolve("cut.npy"), c.array());
+    assertThatThrownBy(() -> Npy.read(cut)).hasMessage(cut + ": truncated .npy header: it declares 118 bytes, the file has 30 after the preamble");
+  }
+
   private Path write(String name, String dict, int dataBytes) throws IOException {
     int total = 10 + dict.length() + 1;
     String text = dict + " ".repeat((64 - total % 64) % 64) + "\n";

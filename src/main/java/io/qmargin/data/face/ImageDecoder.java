@@ -22,9 +22,24 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * JPEG reader for CMYK/YCCK files, when on the class path) and PGM/PPM through {@link PnmReader}.
  * The format is sniffed from the content, never from the file name. Anything that fails to decode
  * is a {@link CorruptImageException} naming the source.
+ *
+ * <p>The dimensions in the header are checked before any pixel is decoded: an image of more than
+ * {@link #MAX_PIXELS} pixels is refused, since a small file can declare a huge image (a 1 MB PNG of
+ * 20000 x 20000 pixels decodes to gigabytes) and face crops never need one.
  */
 public final class ImageDecoder {
+  /** Most pixels an image may have: 50 megapixels, more than any camera photo of a face data set. */
+  public static final long MAX_PIXELS = 50_000_000L;
+
   private ImageDecoder() {}
+
+  /** Refuses an image whose declared size exceeds {@link #MAX_PIXELS}, before it is decoded. */
+  static void checkPixelCount(long width, long height, String source) {
+    if (width * height > MAX_PIXELS) {
+      throw new CorruptImageException(source, "the header declares " + width + " x " + height + " = " + width * height
+          + " pixels, more than the " + MAX_PIXELS + " qmargin decodes (a corrupt or hostile file?)");
+    }
+  }
 
   public static RgbImage decode(Path file) {
     byte[] bytes;
@@ -53,6 +68,7 @@ public final class ImageDecoder {
       ImageReader reader = readers.next();
       try {
         reader.setInput(in, true, true);
+        checkPixelCount(reader.getWidth(0), reader.getHeight(0), source);
         return toRgb(reader.read(0), source);
       } finally {
         reader.dispose();

@@ -1,9 +1,14 @@
 package io.qmargin.data.face;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.util.Arrays;
 import java.util.List;
 import net.razorvine.pickle.IObjectConstructor;
+import net.razorvine.pickle.PickleException;
 import net.razorvine.pickle.PickleUtils;
 import net.razorvine.pickle.Unpickler;
 
@@ -13,13 +18,23 @@ import net.razorvine.pickle.Unpickler;
  * {@code __setstate__} with (version, shape, dtype, fortran, raw bytes)), dtypes and scalars. It
  * intercepts those globals per instance instead of through razorvine's static constructor
  * registry, so nothing global changes. Other globals go to razorvine's own handling.
+ *
+ * <p>Opcodes that declare a length ({@code BINBYTES}, {@code BINUNICODE8}, ...) are not trusted:
+ * their data is read in blocks first, so a short file declaring gigabytes fails at its end with a
+ * {@link PickleException} naming both sizes instead of allocating what it declares; razorvine then
+ * decodes the item from the bytes read.
  */
 final class NumpyUnpickler extends Unpickler {
   private static final short GLOBAL = 'c';
   private static final short STACK_GLOBAL = 0x93;
+  private static final int BLOCK = 1 << 20;
 
   @Override
   protected Object dispatch(short key) throws IOException {
+    int lengthBytes = declaredLengthBytes(key);
+    if (lengthBytes > 0) {
+      return dispatchSized(key, lengthBytes);
+    }
     if (key == GLOBAL) {
       String module = PickleUtils.readline(input);
       String name = PickleUtils.readline(input);
@@ -31,6 +46,51 @@ final class NumpyUnpickler extends Unpickler {
       return global(module, name);
     }
     return super.dispatch(key);
+  }
+
+  /** Width of the little-endian length that follows the opcode, or 0 for opcodes without one (or a 1-byte one). */
+  private static int declaredLengthBytes(short key) {
+    return switch (key) {
+      case 'T', 'X', 'B', 0x8b -> 4; // BINSTRING, BINUNICODE, BINBYTES, LONG4
+      case 0x8d, 0x8e, 0x96 -> 8; // BINUNICODE8, BINBYTES8, BYTEARRAY8
+      default -> 0;
+    };
+  }
+
+  private Object dispatchSized(short key, int lengthBytes) throws IOException {
+    byte[] header = input.readNBytes(lengthBytes);
+    if (header.length < lengthBytes) {
+      throw new PickleException("truncated pickle: the file ends inside the length of opcode 0x" + Integer.toHexString(key));
+    }
+    long declared = 0;
+    for (int i = lengthBytes - 1; i >= 0; i--) {
+      declared = (declared << 8) | (header[i] & 0xff);
+    }
+    if (lengthBytes == 4 && (key == 'T' || key == 0x8b)) {
+      declared = (int) declared; // signed in these two
+    }
+    if (declared < 0 || declared > Integer.MAX_VALUE - 8) {
+      throw new PickleException("an item declares " + declared + " bytes (opcode 0x" + Integer.toHexString(key)
+          + "); this reader takes items of 0 to 2 GiB");
+    }
+    ByteArrayOutputStream data = new ByteArrayOutputStream((int) Math.min(declared, BLOCK));
+    byte[] block = new byte[(int) Math.min(declared, BLOCK)];
+    while (data.size() < declared) {
+      int n = input.readNBytes(block, 0, (int) Math.min(block.length, declared - data.size()));
+      if (n == 0) {
+        throw new PickleException("an item declares " + declared + " bytes but the file ends after " + data.size()
+            + " of them (truncated or corrupt pickle)");
+      }
+      data.write(block, 0, n);
+    }
+    // Let razorvine decode the item from what was read, as if from the file.
+    InputStream file = input;
+    input = new SequenceInputStream(new ByteArrayInputStream(header), new ByteArrayInputStream(data.toByteArray()));
+    try {
+      return super.dispatch(key);
+    } finally {
+      input = file;
+    }
   }
 
   private Object global(String module, String name) throws IOException {

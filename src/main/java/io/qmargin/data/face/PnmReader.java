@@ -18,9 +18,10 @@ final class PnmReader {
     int w = c.nextInt("width");
     int h = c.nextInt("height");
     int maxval = c.nextInt("maxval");
-    if (w < 1 || h < 1 || maxval < 1 || maxval > 65535 || (long) w * h > (1L << 28)) {
+    if (w < 1 || h < 1 || maxval < 1 || maxval > 65535) {
       throw new CorruptImageException(source, "bad PNM header (" + w + " x " + h + ", maxval " + maxval + ")");
     }
+    ImageDecoder.checkPixelCount(w, h, source);
     int channels = (kind == '2' || kind == '5') ? 1 : 3;
     boolean binary = kind == '5' || kind == '6';
     int bytesPerSample = maxval > 255 ? 2 : 1;

@@ -173,6 +173,27 @@ class SpeechSampleSetTest {
   }
 
   @Test
+  void nonFiniteSamplesAndAbsurdRatesAreUnreadableSamplesTheTrainerSkips() throws IOException {
+    // A float WAV holding an infinity, and a 16-bit WAV whose header claims 2^31 - 1 Hz.
+    java.nio.ByteBuffer inf = java.nio.ByteBuffer.allocate(44 + 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    inf.put("RIFF".getBytes()).putInt(44).put("WAVE".getBytes()).put("fmt ".getBytes()).putInt(16).putShort((short) 3)
+        .putShort((short) 1).putInt(RATE).putInt(4 * RATE).putShort((short) 4).putShort((short) 32)
+        .put("data".getBytes()).putInt(8).putFloat(Float.POSITIVE_INFINITY).putFloat(0.5f);
+    Path infinite = Files.write(Files.createDirectories(tmp.resolve("dave")).resolve("inf.wav"), inf.array());
+    Path absurd = TestWavs.write(tmp.resolve("dave/absurd.wav"), new float[1000], Integer.MAX_VALUE);
+    SpeechCorpus c = SpeakerFolders.generic(tmp);
+    SpeechSampleSet set = new SpeechSampleSet(c, SpeechSampleSet.Options.defaults());
+    List<String> ids = c.utterances().stream().map(Utterance::id).toList();
+
+    assertThatThrownBy(() -> set.load(ids.indexOf("dave/inf.wav"), 0))
+        .isInstanceOf(UnreadableSampleException.class)
+        .hasMessageStartingWith(infinite + ": sample Infinity");
+    assertThatThrownBy(() -> set.load(ids.indexOf("dave/absurd.wav"), 0))
+        .isInstanceOf(UnreadableSampleException.class)
+        .hasMessageStartingWith(absurd + ": implausible sample rate 2147483647 Hz");
+  }
+
+  @Test
   void theCacheKeepsDecodedWaveformsWithinItsBudget() {
     SpeechSampleSet cached = new SpeechSampleSet(corpus, SpeechSampleSet.Options.defaults().withCacheBytes(4L * 5 * RATE));
     cached.load(0, 0);
