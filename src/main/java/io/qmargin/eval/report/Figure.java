@@ -14,8 +14,8 @@ import java.util.List;
 
 /**
  * A line plot drawn directly on a Graphics2D, so that PNG and SVG look the same: a frame around the
- * plot area, grid lines at the ticks, tick marks and labels outside the frame, curves clipped to the
- * frame, and the legend below the axis title, outside the plot area (one row per curve).
+ * plot area, grid lines at the ticks, tick marks and labels outside the frame, curves cut at the
+ * frame (drawn over it, so that a curve along an edge stays visible), and the legend below the axis title, outside the plot area (one row per curve).
  *
  * <p>Coordinates are plot coordinates (e.g. normal deviates or log10 rates); each axis maps its
  * [min, max] linearly onto the frame. The canvas grows downwards with the number of legend rows.
@@ -111,8 +111,12 @@ public record Figure(String title, Axis x, Axis y, List<Curve> curves) {
       g.drawLine(p.x, py, p.x + p.width, py);
     }
 
+    g.setColor(INK);
+    g.drawRect(p.x, p.y, p.width, p.height);
+
+    // curves over the frame, cut a little outside it so that a curve along an edge (TAR 100%) stays visible
     Shape clip = g.getClip();
-    g.clip(p);
+    g.clip(new Rectangle(p.x - 2, p.y - 2, p.width + 4, p.height + 4));
     for (Curve c : curves) {
       g.setColor(c.color());
       g.setStroke(c.dashed()
@@ -124,7 +128,6 @@ public record Figure(String title, Axis x, Axis y, List<Curve> curves) {
 
     g.setColor(INK);
     g.setStroke(new BasicStroke(1f));
-    g.drawRect(p.x, p.y, p.width, p.height);
     g.setFont(TICK_FONT);
     FontMetrics fm = g.getFontMetrics();
     for (Tick t : x.ticks()) {
