@@ -14,7 +14,9 @@ import java.util.List;
  * in-memory arrays and the external-sort streaming mode.
  *
  * <p>Exact decisions (which point is the strict TAR@FAR point, on which side of the EER crossing a
- * point lies, hull turns) are made on integer counts, never on rounded rates.
+ * point lies, hull turns) are made on integer counts, never on rounded rates; the one exception is
+ * the nearest TAR@FAR, which reproduces insightface's double-precision rule (see
+ * {@link SklearnRocNearest}).
  */
 public final class OperatingPointSweep {
   private final long targets;
@@ -50,16 +52,11 @@ public final class OperatingPointSweep {
   // TAR@FAR: targets ascending; maxFalseAccepts[k] = largest count c with c / nontargets <= far[k]
   private final double[] far;
   private final long[] maxFalseAccepts;
-  private final BigDecimal[] farTimesN;
   private int firstOpen; // targets [firstOpen, n) still accept the current point under the strict rule
-  private int firstPending; // targets [firstPending, firstOpen) wait for the last point of the current FAR
   private final double[] strictThr;
   private final long[] strictTp;
   private final long[] strictFp;
-  private final double[] aboveThr;
-  private final long[] aboveTp;
-  private final long[] aboveFp;
-  private final boolean[] hasAbove;
+  private final SklearnRocNearest nearest;
 
   // upper convex hull of the ROC in count space (x = false accepts, y = true accepts)
   private long[] hullFp = new long[64];
@@ -102,20 +99,16 @@ public final class OperatingPointSweep {
     far = options.farTargets().stream().mapToDouble(Double::doubleValue).toArray();
     int nf = far.length;
     maxFalseAccepts = new long[nf];
-    farTimesN = new BigDecimal[nf];
     for (int k = 0; k < nf; k++) {
       // FAR targets are meant as the decimals the user wrote (1e-4, 0.3), not as their binary
       // approximations: compare counts with target * nontargets exactly, in decimal.
-      farTimesN[k] = BigDecimal.valueOf(far[k]).multiply(BigDecimal.valueOf(nontargets));
-      maxFalseAccepts[k] = farTimesN[k].setScale(0, RoundingMode.FLOOR).longValueExact();
+      maxFalseAccepts[k] = BigDecimal.valueOf(far[k]).multiply(BigDecimal.valueOf(nontargets))
+          .setScale(0, RoundingMode.FLOOR).longValueExact();
     }
     strictThr = new double[nf];
     strictTp = new long[nf];
     strictFp = new long[nf];
-    aboveThr = new double[nf];
-    aboveTp = new long[nf];
-    aboveFp = new long[nf];
-    hasAbove = new boolean[nf];
+    nearest = new SklearnRocNearest(far, nontargets);
     pushHull(0, 0);
     appendCurve(Double.POSITIVE_INFINITY, 0, 0);
   }
@@ -179,16 +172,6 @@ public final class OperatingPointSweep {
       }
     }
 
-    // Targets waiting for the last point with their "above" FAR: the FAR just changed, so the
-    // previous point was that last one (the highest TAR at that FAR).
-    if (fp != prevFp) {
-      for (; firstPending < firstOpen; firstPending++) {
-        aboveThr[firstPending] = prevThreshold;
-        aboveTp[firstPending] = prevTp;
-        aboveFp[firstPending] = prevFp;
-        hasAbove[firstPending] = true;
-      }
-    }
     // Targets whose FAR limit this point exceeds: the previous point is their strict point.
     while (firstOpen < far.length && fp > maxFalseAccepts[firstOpen]) {
       strictThr[firstOpen] = prevThreshold;
@@ -197,6 +180,7 @@ public final class OperatingPointSweep {
       firstOpen++;
     }
 
+    nearest.add(t, tp, fp, dt, dn);
     pushHull(fp, tp);
 
     boolean farStep = fp - curveFp[curveSize - 1] > resolution * curveFp[curveSize - 1];
@@ -219,12 +203,7 @@ public final class OperatingPointSweep {
     if (!lastAddedKept) {
       appendCurve(threshold, tp, fp);
     }
-    for (; firstPending < firstOpen; firstPending++) {
-      aboveThr[firstPending] = threshold;
-      aboveTp[firstPending] = tp;
-      aboveFp[firstPending] = fp;
-      hasAbove[firstPending] = true;
-    }
+    nearest.finish();
     for (int k = firstOpen; k < far.length; k++) {
       strictThr[k] = threshold;
       strictTp[k] = tp;
@@ -232,16 +211,11 @@ public final class OperatingPointSweep {
     }
     double level = options.confidenceLevel();
     List<TarAtFar> strict = new ArrayList<>();
-    List<TarAtFar> nearest = new ArrayList<>();
+    List<TarAtFar> nearestPoints = new ArrayList<>();
     for (int k = 0; k < far.length; k++) {
       strict.add(point(far[k], TarAtFar.Convention.STRICT, strictThr[k], strictTp[k], strictFp[k], level));
-      // exact comparison of |fa/N - far| for the two candidates, scaled by N
-      if (hasAbove[k] && BigDecimal.valueOf(aboveFp[k]).subtract(farTimesN[k])
-          .compareTo(farTimesN[k].subtract(BigDecimal.valueOf(strictFp[k]))) <= 0) {
-        nearest.add(point(far[k], TarAtFar.Convention.NEAREST, aboveThr[k], aboveTp[k], aboveFp[k], level));
-      } else {
-        nearest.add(point(far[k], TarAtFar.Convention.NEAREST, strictThr[k], strictTp[k], strictFp[k], level));
-      }
+      nearestPoints.add(point(far[k], TarAtFar.Convention.NEAREST, nearest.threshold(k), nearest.trueAccepts(k),
+          nearest.falseAccepts(k), level));
     }
     List<MinDcf> dcf = new ArrayList<>();
     for (int k = 0; k < pTargets.length; k++) {
@@ -253,7 +227,7 @@ public final class OperatingPointSweep {
         targets, nontargets);
     double auc = aucTwice / (2.0 * targets * nontargets);
     return new VerificationMetrics(
-        targets, nontargets, eer, rocchEer(), eerThreshold, dcf, strict, nearest, auc, roc, options);
+        targets, nontargets, eer, rocchEer(), eerThreshold, dcf, strict, nearestPoints, auc, roc, options);
   }
 
   private TarAtFar point(double target, TarAtFar.Convention conv, double thr, long ta, long fa, double level) {

@@ -1,5 +1,8 @@
 package io.qmargin.eval.metrics;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+
 /**
  * One TAR@FAR value: the operating point chosen for a FAR target, under one of the two conventions
  * of {@link Convention}. The point accepts a trial iff its score >= {@code threshold}.
@@ -33,9 +36,10 @@ public record TarAtFar(
     /** Best TAR over thresholds whose FAR <= target. */
     STRICT,
     /**
-     * The ROC point whose FAR is closest to the target, possibly above it; among points at equal
-     * distance (or with equal FAR) the one with the higher TAR. This is what the common
-     * face-recognition scripts report.
+     * insightface's IJB rule: among the points of scikit-learn's {@code roc_curve} with
+     * {@code drop_intermediate=True} (plus the point that accepts nothing), the one whose FAR is
+     * closest to the target, possibly above it; among equal distances the one with the lowest
+     * threshold (highest TAR). See {@link SklearnRocNearest} for the exact rule.
      */
     NEAREST
   }
@@ -43,5 +47,20 @@ public record TarAtFar(
   /** The expected number of false accepts at the target FAR, target * nontargets; below 1 the value rests on no impostor at all. */
   public double expectedFalseAccepts(long nontargets) {
     return farTarget * nontargets;
+  }
+
+  /**
+   * Whether {@code nontargets} impostor scores can resolve this FAR target, i.e. target >= 1 /
+   * nontargets (compared exactly, with the target as the decimal it was written as). Below that,
+   * every threshold accepts either no impostor or more than the target allows, and the value only
+   * says how many targets score above the highest impostor.
+   */
+  public boolean resolvable(long nontargets) {
+    return BigDecimal.valueOf(farTarget).multiply(BigDecimal.valueOf(nontargets)).compareTo(BigDecimal.ONE) >= 0;
+  }
+
+  /** The fewest impostor scores that resolve this FAR target: ceil(1 / target). */
+  public long impostorsNeeded() {
+    return BigDecimal.ONE.divide(BigDecimal.valueOf(farTarget), 0, RoundingMode.CEILING).longValueExact();
   }
 }

@@ -89,17 +89,17 @@ public final class EvaluationReport {
         dcf.append(String.format(Locale.ROOT, "  P=%s: %s", Numbers.key(d.pTarget()), Numbers.num(d.value())));
       }
       sb.append(dcf).append('\n');
-      sb.append("  FAR target    TAR strict [95% CI]                    (FA  thr)        TAR nearest (at FAR)\n");
+      sb.append("  FAR target  TAR strict [95% CI]                    (FA  thr)        TAR nearest, insightface (at FAR)\n");
       for (int k = 0; k < m.tarAtFar().size(); k++) {
         TarAtFar t = m.tarAtFar().get(k);
         TarAtFar n = m.tarAtFarNearest().get(k);
-        String note = t.expectedFalseAccepts(m.nontargets()) < 1 ? "  *" : "";
-        sb.append(String.format(Locale.ROOT, "  %-10s  %-9s [%s, %s]  %10s %-10s %-9s (%s)%s%n",
+        if (!t.resolvable(m.nontargets())) {
+          sb.append(String.format(Locale.ROOT, "  %-10s  %s%n", Numbers.key(t.farTarget()), unresolved(t)));
+          continue;
+        }
+        sb.append(String.format(Locale.ROOT, "  %-10s  %-9s [%s, %s]  %10s %-10s %-9s (%s)%n",
             Numbers.key(t.farTarget()), Numbers.percent(t.tar()), Numbers.percent(t.tarLow()), Numbers.percent(t.tarHigh()),
-            t.falseAccepts(), Numbers.num(t.threshold()), Numbers.percent(n.tar()), Numbers.percent(n.far()), note));
-      }
-      if (m.tarAtFar().stream().anyMatch(t -> t.expectedFalseAccepts(m.nontargets()) < 1)) {
-        sb.append("  * target below 1/").append(m.nontargets()).append(": no impostor score can be accepted, the value is not resolved\n");
+            t.falseAccepts(), Numbers.num(t.threshold()), Numbers.percent(n.tar()), Numbers.percent(n.far())));
       }
       for (Map.Entry<String, Object> e : s.extras().entrySet()) {
         if (e.getValue() instanceof Number || e.getValue() instanceof String) {
@@ -133,12 +133,14 @@ public final class EvaluationReport {
         sb.append(Numbers.num(d.value())).append(" | ");
       }
       for (TarAtFar t : m.tarAtFar()) {
-        sb.append(Numbers.percent(t.tar())).append(t.expectedFalseAccepts(m.nontargets()) < 1 ? "*" : "").append(" | ");
+        sb.append(t.resolvable(m.nontargets()) ? Numbers.percent(t.tar()) : "n/a").append(" | ");
       }
       sb.append(Numbers.num(m.auc())).append(" |\n");
     }
-    sb.append("\nTAR@FAR above is the **strict** convention (best TAR with FAR <= target). ")
-        .append("\\* marks targets below 1/non-targets, which no threshold can resolve.\n");
+    sb.append("\nTAR@FAR above is the **strict** convention (best TAR with FAR <= target); the per-system tables add ")
+        .append("the **nearest** one, insightface's IJB rule (the point of scikit-learn's `roc_curve` with ")
+        .append("`drop_intermediate=True` whose FAR is closest to the target; it may exceed it). ")
+        .append("n/a: a FAR target below 1/non-targets, which the impostors cannot resolve (it needs at least 1/FAR of them).\n");
     sb.append("minDCF with C_miss = ").append(Numbers.num(o.cMiss())).append(", C_fa = ").append(Numbers.num(o.cFa()))
         .append(", normalised by min(C_miss P_target, C_fa (1 - P_target)).\n\n");
     sb.append("![ROC](roc.png)\n\n![DET](det.png)\n\n");
@@ -150,11 +152,15 @@ public final class EvaluationReport {
       sb.append("EER ").append(Numbers.percent(m.eer())).append(" at threshold ").append(Numbers.num(m.eerThreshold()))
           .append(" (ROCCH-EER ").append(Numbers.percent(m.eerRocch())).append("), AUC ").append(Numbers.num(m.auc())).append(".\n\n");
       sb.append("| FAR target | TAR strict | ").append(Math.round(o.confidenceLevel() * 100))
-          .append("% CI | threshold | impostors >= thr | TAR nearest | its FAR | its threshold |\n");
+          .append("% CI | threshold | impostors >= thr | TAR nearest (insightface) | its FAR | its threshold |\n");
       sb.append("|---:|---:|---|---:|---:|---:|---:|---:|\n");
       for (int k = 0; k < m.tarAtFar().size(); k++) {
         TarAtFar t = m.tarAtFar().get(k);
         TarAtFar n = m.tarAtFarNearest().get(k);
+        if (!t.resolvable(m.nontargets())) {
+          sb.append("| ").append(Numbers.key(t.farTarget())).append(" | ").append(unresolved(t)).append(" | | | | | | |\n");
+          continue;
+        }
         sb.append("| ").append(Numbers.key(t.farTarget())).append(" | ").append(Numbers.percent(t.tar())).append(" | [")
             .append(Numbers.percent(t.tarLow())).append(", ").append(Numbers.percent(t.tarHigh())).append("] | ")
             .append(Numbers.num(t.threshold())).append(" | ").append(t.falseAccepts()).append(" | ")
@@ -175,6 +181,11 @@ public final class EvaluationReport {
       }
     }
     return sb.toString();
+  }
+
+  /** The entry of a FAR target that the non-targets cannot resolve, in place of its numbers. */
+  static String unresolved(TarAtFar t) {
+    return "n/a (needs >= " + t.impostorsNeeded() + " impostors)";
   }
 
   private static String render(Object v) {
@@ -214,6 +225,11 @@ public final class EvaluationReport {
       if (!o.has(f)) {
         throw new UserInputException(json + ": no '" + f + "' field: not a qmargin metrics.json");
       }
+    }
+    String nearestRule = o.path("conventions").path("tar_at_far_nearest").asText(MetricsJson.NEAREST_CONVENTION);
+    if (!nearestRule.equals(MetricsJson.NEAREST_CONVENTION)) {
+      throw new UserInputException(json + ": its tar_at_far_nearest follows another rule (\"" + nearestRule
+          + "\") than this version's (insightface's); evaluate its scores again, or compare the score files themselves");
     }
     long targets = Json.count(json, "targets", o.get("targets"));
     long nontargets = Json.count(json, "nontargets", o.get("nontargets"));

@@ -22,6 +22,11 @@ public final class MetricsJson {
 
   static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+  /** conventions.tar_at_far_nearest; {@link EvaluationReport#read} refuses files with another rule. */
+  static final String NEAREST_CONVENTION = "insightface's IJB rule: among the points of scikit-learn's roc_curve with"
+      + " drop_intermediate=True plus (0, 0), the one with the smallest |FAR - target| in double precision (may exceed"
+      + " the target); equal distance: the lowest threshold (highest TAR)";
+
   /** The JSON object of one system. */
   public static ObjectNode toJson(SystemResult r) {
     VerificationMetrics m = r.metrics();
@@ -54,7 +59,7 @@ public final class MetricsJson {
     ObjectNode conv = o.putObject("conventions");
     conv.put("accept", "score >= threshold; tied scores are one operating point");
     conv.put("tar_at_far", "strict: best TAR over thresholds with FAR <= target");
-    conv.put("tar_at_far_nearest", "the ROC point whose FAR is closest to the target (may exceed it); equal distance: higher TAR");
+    conv.put("tar_at_far_nearest", NEAREST_CONVENTION);
     conv.put("eer", "linear interpolation between the two operating points where FRR - FAR changes sign (NIST SRE)");
     conv.put("eer_rocch", "the same crossing on the ROC convex hull (BOSARIS ROCCH-EER)");
     conv.put("min_dcf", "min over thresholds of C_miss*P_miss*P_target + C_fa*P_fa*(1-P_target), divided by min(C_miss*P_target, C_fa*(1-P_target))");

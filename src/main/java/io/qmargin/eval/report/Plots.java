@@ -1,202 +1,222 @@
 package io.qmargin.eval.report;
 
+import de.erichseifert.vectorgraphics2d.VectorGraphics2D;
+import de.erichseifert.vectorgraphics2d.svg.SVGProcessor;
+import de.erichseifert.vectorgraphics2d.util.PageSize;
 import io.qmargin.eval.metrics.DetCurve;
 import io.qmargin.eval.metrics.NormalDeviate;
 import io.qmargin.eval.metrics.RocCurve;
 import io.qmargin.io.AtomicFiles;
-import java.awt.BasicStroke;
 import java.awt.Color;
-import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
-import org.knowm.xchart.AnnotationLine;
-import org.knowm.xchart.AnnotationText;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.VectorGraphicsEncoder;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.style.Styler;
-import org.knowm.xchart.style.markers.SeriesMarkers;
+import javax.imageio.ImageIO;
 
 /**
- * ROC and DET plots of one or several systems, as PNG and SVG.
+ * ROC and DET plots of one or several systems (see {@link Figure}), as PNG and SVG.
  *
  * <ul>
- *   <li>ROC: TAR against FAR on a logarithmic FAR axis (points with FAR = 0 cannot be drawn there).
- *   <li>DET: miss rate against false accept rate, both on normal-deviate scales (probit), labelled
- *       in percent at the usual grid values; the dashed diagonal is P_miss = P_fa, which a curve
- *       crosses at its EER.
+ *   <li>DET: miss rate against false accept rate, both on normal-deviate (probit) axes, over the
+ *       fixed range 0.01% to 50%; an axis starts lower when its rate can be lower: the false accept
+ *       axis at 1/impostors, the miss axis at 1/targets (the largest count over the systems), rounded
+ *       down to 1, 2 or 5 times a power of ten. Ticks at 1, 2 and 5 times powers of ten, labelled in
+ *       percent and thinned where labels would touch (decades first). The dashed diagonal is
+ *       P_miss = P_fa, which a curve crosses at its EER. Points with a rate of 0 or 1 have no deviate
+ *       and are left out; the parts of a curve beyond 50% are cut off at the frame.
+ *   <li>ROC: TAR (percent, linear) against FAR on a log10 axis from the power of ten at or below
+ *       1/impostors to 1, a tick at every power of ten labelled 10^k. Points with FAR = 0 cannot be
+ *       drawn on it and are left out.
  * </ul>
  */
 public final class Plots {
   private Plots() {}
 
-  private static final int WIDTH = 800;
-  private static final int HEIGHT = 640;
-  private static final double[] GRID = {
-    1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 0.9, 0.95, 0.98, 0.99
-  };
-
   /** One curve to draw. */
   public record Series(String name, RocCurve roc) {}
 
-  public static XYChart rocChart(List<Series> systems, String title) {
-    XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
-        .xAxisTitle("False accept rate (FAR)").yAxisTitle("True accept rate (TAR)").build();
-    style(chart);
-    chart.getStyler().setXAxisLogarithmic(true);
-    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
-    double minFar = 1;
-    for (Series s : systems) {
-      minFar = Math.min(minFar, 1.0 / s.roc().nontargets());
-    }
-    double lo = Math.pow(10, Math.floor(Math.log10(minFar)));
-    chart.getStyler().setXAxisMin(lo);
-    chart.getStyler().setXAxisMax(1.0);
-    chart.getStyler().setYAxisMin(0.0);
-    chart.getStyler().setYAxisMax(1.0);
-    for (Series s : systems) {
-      List<Double> x = new ArrayList<>();
-      List<Double> y = new ArrayList<>();
-      RocCurve r = s.roc();
-      for (int i = 0; i < r.size(); i++) {
-        if (r.falseAccepts()[i] > 0) {
-          x.add(r.far(i));
-          y.add(r.tar(i));
-        }
+  /** The upper end of both DET axes. */
+  static final double DET_MAX = 0.5;
+  /** The lower end of a DET axis unless 1/count is lower. */
+  static final double DET_MIN = 1e-4;
+  // Smallest distance between tick labels, in pixels: the width of "0.0005%" on the x axis, a line on the y axis.
+  private static final double X_LABEL_GAP = 56;
+  private static final double Y_LABEL_GAP = 22;
+  private static final Color DIAGONAL = new Color(130, 130, 130);
+
+  public static Figure detChart(List<Series> systems, String title) {
+    double xLow = detLowerBound(systems.stream().mapToLong(s -> s.roc().nontargets()).max().orElse(1));
+    double yLow = detLowerBound(systems.stream().mapToLong(s -> s.roc().targets()).max().orElse(1));
+    Figure.Axis x = detAxis("False accept rate (%, normal deviate scale)", xLow, X_LABEL_GAP / Figure.PLOT_WIDTH);
+    Figure.Axis y = detAxis("Miss rate (%, normal deviate scale)", yLow, Y_LABEL_GAP / Figure.PLOT_HEIGHT);
+    List<Figure.Curve> curves = new ArrayList<>();
+    double d0 = NormalDeviate.probit(Math.min(xLow, yLow));
+    double d1 = NormalDeviate.probit(DET_MAX);
+    curves.add(new Figure.Curve("miss rate = false accept rate (EER)", DIAGONAL, true, new double[] {d0, d1}, new double[] {d0, d1}));
+    for (int k = 0; k < systems.size(); k++) {
+      DetCurve d = systems.get(k).roc().det();
+      double[] px = d.pFaDeviates();
+      double[] py = d.pMissDeviates();
+      boolean any = false;
+      for (int i = 0; i < px.length; i++) {
+        any |= Double.isFinite(px[i]) && Double.isFinite(py[i]);
       }
-      if (x.isEmpty()) {
-        x.add(1.0);
-        y.add(1.0);
-      }
-      XYSeries xs = chart.addSeries(uniqueName(chart, s.name()), x, y);
-      xs.setLineColor(systemColor(systems.indexOf(s)));
-      xs.setMarker(SeriesMarkers.NONE);
-      xs.setLineWidth(1.6f);
+      String label = systems.get(k).name() + (any ? "" : " (nothing to draw: no point with both error rates above 0)");
+      curves.add(new Figure.Curve(label, systemColor(k), false, dropUndrawable(px, py), dropUndrawable(py, px)));
     }
-    return chart;
+    return new Figure(title, x, y, curves);
   }
 
-  public static XYChart detChart(List<Series> systems, String title) {
-    XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
-        .xAxisTitle("False accept rate (%, normal deviate scale)").yAxisTitle("Miss rate (%, normal deviate scale)").build();
-    style(chart);
-    double lowX = 0.4;
-    double lowY = 0.4;
-    List<double[][]> pts = new ArrayList<>();
-    for (Series s : systems) {
-      DetCurve d = s.roc().det();
-      List<double[]> xy = new ArrayList<>();
-      for (int i = 0; i < d.size(); i++) {
-        double pf = d.pFa()[i];
-        double pm = d.pMiss()[i];
-        if (pf > 0 && pf < 1 && pm > 0 && pm < 1) {
-          xy.add(new double[] {pf, pm});
-          if (pm <= 0.5) {
-            lowX = Math.min(lowX, pf);
-          }
-          if (pf <= 0.5) {
-            lowY = Math.min(lowY, pm);
-          }
+  public static Figure rocChart(List<Series> systems, String title) {
+    long impostors = systems.stream().mapToLong(s -> s.roc().nontargets()).max().orElse(1);
+    int decades = 1;
+    for (long p = 10; p < impostors; p *= 10) {
+      decades++;
+    }
+    List<Figure.Tick> xt = new ArrayList<>();
+    for (int e = -decades; e <= 0; e++) {
+      xt.add(new Figure.Tick(e, powerOfTen(e)));
+    }
+    List<Figure.Tick> yt = new ArrayList<>();
+    for (int k = 0; k <= 10; k++) {
+      yt.add(new Figure.Tick(k / 10.0, (k * 10) + "%"));
+    }
+    Figure.Axis x = new Figure.Axis("False accept rate (log scale)", -decades, 0, xt);
+    Figure.Axis y = new Figure.Axis("True accept rate (%)", 0, 1, yt);
+    List<Figure.Curve> curves = new ArrayList<>();
+    for (int k = 0; k < systems.size(); k++) {
+      RocCurve r = systems.get(k).roc();
+      List<double[]> pts = new ArrayList<>();
+      for (int i = 0; i < r.size(); i++) {
+        if (r.falseAccepts()[i] > 0) {
+          pts.add(new double[] {Math.log10(r.far(i)), r.tar(i)});
         }
       }
-      pts.add(xy.toArray(new double[0][]));
+      curves.add(new Figure.Curve(systems.get(k).name(), systemColor(k), false,
+          pts.stream().mapToDouble(p -> p[0]).toArray(), pts.stream().mapToDouble(p -> p[1]).toArray()));
     }
-    double xMin = snapDown(Math.max(lowX, 1e-7));
-    double yMin = snapDown(Math.max(lowY, 1e-7));
-    double max = 0.6;
-    chart.getStyler().setXAxisMin(NormalDeviate.probit(xMin));
-    chart.getStyler().setXAxisMax(NormalDeviate.probit(max));
-    chart.getStyler().setYAxisMin(NormalDeviate.probit(yMin));
-    chart.getStyler().setYAxisMax(NormalDeviate.probit(max));
-    // Ticks sit at deviate positions chosen by the library; grid lines with percent labels at the
-    // customary rates make the axes readable instead.
-    chart.getStyler().setAxisTicksVisible(false);
-    chart.getStyler().setPlotGridLinesVisible(false);
-    Font small = new Font(Font.SANS_SERIF, Font.PLAIN, 10);
-    chart.getStyler().setAnnotationTextFont(small);
-    chart.getStyler().setAnnotationTextFontColor(Color.DARK_GRAY);
-    chart.getStyler().setAnnotationLineColor(new Color(220, 220, 220));
-    chart.getStyler().setAnnotationLineStroke(new BasicStroke(0.8f));
-    double xLab = NormalDeviate.probit(yMin) + 0.12;
-    double yLab = NormalDeviate.probit(xMin) + 0.25;
-    for (double g : GRID) {
-      if (g >= xMin && g <= max) {
-        chart.addAnnotation(new AnnotationLine(NormalDeviate.probit(g), true, false));
-        chart.addAnnotation(new AnnotationText(label(g), NormalDeviate.probit(g), xLab, false));
-      }
-      if (g >= yMin && g <= max) {
-        chart.addAnnotation(new AnnotationLine(NormalDeviate.probit(g), false, false));
-        chart.addAnnotation(new AnnotationText(label(g), yLab, NormalDeviate.probit(g), false));
+    return new Figure(title, x, y, curves);
+  }
+
+  /**
+   * The lower end of a DET axis whose rates are counts out of {@code count}: {@link #DET_MIN}, or
+   * 1/count rounded down to 1, 2 or 5 times a power of ten when that is lower.
+   */
+  static double detLowerBound(long count) {
+    double r = 1.0 / count;
+    if (r >= DET_MIN) {
+      return DET_MIN;
+    }
+    for (int e = (int) Math.floor(Math.log10(r)) + 1; ; e--) {
+      for (int m : new int[] {5, 2, 1}) {
+        double v = decimal(m, e);
+        if (v <= r) {
+          return v;
+        }
       }
     }
-    double d0 = NormalDeviate.probit(Math.min(xMin, yMin));
-    double d1 = NormalDeviate.probit(max);
-    XYSeries diag = chart.addSeries("FRR = FAR", new double[] {d0, d1}, new double[] {d0, d1});
-    diag.setMarker(SeriesMarkers.NONE);
-    diag.setLineColor(Color.GRAY);
-    diag.setLineStyle(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {4f, 4f}, 0f));
-    for (int k = 0; k < systems.size(); k++) {
-      double[][] xy = pts.get(k);
-      double[] x = new double[Math.max(1, xy.length)];
-      double[] y = new double[x.length];
-      if (xy.length == 0) {
-        // a perfect system has no point inside (0, 1) x (0, 1): draw it at the corner
-        x[0] = NormalDeviate.probit(xMin);
-        y[0] = NormalDeviate.probit(yMin);
-      }
-      for (int i = 0; i < xy.length; i++) {
-        x[i] = NormalDeviate.probit(xy[i][0]);
-        y[i] = NormalDeviate.probit(xy[i][1]);
-      }
-      XYSeries s = chart.addSeries(uniqueName(chart, systems.get(k).name()), x, y);
-      s.setLineColor(systemColor(k));
-      s.setMarker(SeriesMarkers.NONE);
-      s.setLineWidth(1.6f);
+  }
+
+  /**
+   * Tick rates of a DET axis from {@code low} to {@link #DET_MAX}: 1, 2 and 5 times powers of ten,
+   * at least {@code minGap} apart in deviates. Chosen greedily in the order 50%, the powers of ten
+   * from the top, the lower end, then the fives and the twos.
+   */
+  static List<Double> detTicks(double low, double minGap) {
+    List<Double> candidates = new ArrayList<>();
+    candidates.add(DET_MAX);
+    int top = (int) Math.floor(Math.log10(DET_MAX));
+    int bottom = (int) Math.floor(Math.log10(low)) - 1;
+    for (int e = top; e >= bottom; e--) {
+      candidates.add(decimal(1, e));
     }
-    return chart;
+    candidates.add(low);
+    for (int m : new int[] {5, 2}) {
+      for (int e = top; e >= bottom; e--) {
+        candidates.add(decimal(m, e));
+      }
+    }
+    List<Double> ticks = new ArrayList<>();
+    for (double c : candidates) {
+      if (c < low || c > DET_MAX || ticks.contains(c)) {
+        continue;
+      }
+      double dc = NormalDeviate.probit(c);
+      if (ticks.stream().allMatch(t -> Math.abs(NormalDeviate.probit(t) - dc) >= minGap)) {
+        ticks.add(c);
+      }
+    }
+    ticks.sort(Comparator.naturalOrder());
+    return ticks;
   }
 
   /** Writes {@code base}.png and {@code base}.svg. */
-  public static void save(XYChart chart, Path dir, String base) throws IOException {
-    AtomicFiles.write(dir.resolve(base + ".png"), out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
-    AtomicFiles.write(dir.resolve(base + ".svg"), out -> VectorGraphicsEncoder.saveVectorGraphic(chart, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG));
+  public static void save(Figure figure, Path dir, String base) throws IOException {
+    Figure.Layout l = figure.layout();
+    AtomicFiles.write(dir.resolve(base + ".png"), out -> {
+      BufferedImage img = new BufferedImage(l.width(), l.height(), BufferedImage.TYPE_INT_RGB);
+      Graphics2D g = img.createGraphics();
+      try {
+        figure.paint(g);
+      } finally {
+        g.dispose();
+      }
+      ImageIO.write(img, "png", out);
+    });
+    AtomicFiles.write(dir.resolve(base + ".svg"), out -> {
+      VectorGraphics2D g = new VectorGraphics2D();
+      figure.paint(g);
+      new SVGProcessor().getDocument(g.getCommands(), new PageSize(0, 0, l.width(), l.height())).writeTo(out);
+    });
   }
 
-  private static void style(XYChart chart) {
-    Styler s = chart.getStyler();
-    s.setLegendPosition(Styler.LegendPosition.InsideNE);
-    s.setChartBackgroundColor(Color.WHITE);
-    s.setPlotBackgroundColor(Color.WHITE);
-    s.setLegendBorderColor(Color.LIGHT_GRAY);
-    chart.getStyler().setPlotGridLinesColor(new Color(225, 225, 225));
-    chart.getStyler().setAntiAlias(true);
-  }
-
-  private static String uniqueName(XYChart chart, String name) {
-    String n = name;
-    int k = 2;
-    while (chart.getSeriesMap().containsKey(n)) {
-      n = name + " (" + k++ + ")";
+  /** The axis in deviates from probit(low) to probit(50%), ticks at least {@code gapFraction} of its length apart. */
+  private static Figure.Axis detAxis(String title, double low, double gapFraction) {
+    double lo = NormalDeviate.probit(low);
+    double hi = NormalDeviate.probit(DET_MAX);
+    List<Figure.Tick> ticks = new ArrayList<>();
+    for (double t : detTicks(low, gapFraction * (hi - lo))) {
+      ticks.add(new Figure.Tick(NormalDeviate.probit(t), percent(t)));
     }
-    return n;
+    return new Figure.Axis(title, lo, hi, ticks);
   }
 
-  private static double snapDown(double p) {
-    double best = GRID[0];
-    for (double g : GRID) {
-      if (g <= p) {
-        best = g;
+  /** The coordinates a[i] where both a[i] and b[i] are finite (a point with a deviate on both axes). */
+  private static double[] dropUndrawable(double[] a, double[] b) {
+    List<Double> out = new ArrayList<>();
+    for (int i = 0; i < a.length; i++) {
+      if (Double.isFinite(a[i]) && Double.isFinite(b[i])) {
+        out.add(a[i]);
       }
     }
-    return best;
+    return out.stream().mapToDouble(Double::doubleValue).toArray();
   }
 
-  private static String label(double p) {
-    return new java.math.BigDecimal(Double.toString(p)).movePointRight(2).stripTrailingZeros().toPlainString() + "%";
+  private static double decimal(int mantissa, int exponent) {
+    return BigDecimal.valueOf(mantissa).scaleByPowerOfTen(exponent).doubleValue();
+  }
+
+  /** A rate as an exact percentage, e.g. "0.01%", "0.5%", "50%". */
+  static String percent(double rate) {
+    return new BigDecimal(Double.toString(rate)).movePointRight(2).stripTrailingZeros().toPlainString() + "%";
+  }
+
+  /** 10^e with superscript digits, e.g. "10⁻⁴", "10⁰". */
+  static String powerOfTen(int e) {
+    String sup = "⁰¹²³⁴⁵⁶⁷⁸⁹";
+    StringBuilder sb = new StringBuilder("10");
+    if (e < 0) {
+      sb.append('⁻');
+    }
+    for (char c : Integer.toString(Math.abs(e)).toCharArray()) {
+      sb.append(sup.charAt(c - '0'));
+    }
+    return sb.toString();
   }
 
   /** One colour per system, the same in the ROC and the DET plot (colour-blind safe, Okabe-Ito). */

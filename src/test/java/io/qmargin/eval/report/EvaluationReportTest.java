@@ -1,9 +1,11 @@
 package io.qmargin.eval.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qmargin.UserInputException;
 import io.qmargin.eval.metrics.MetricOptions;
 import io.qmargin.eval.metrics.VerificationMetrics;
 import java.nio.file.Files;
@@ -61,6 +63,36 @@ class EvaluationReportTest {
     assertThat(back.metrics().eer()).isEqualTo(m.eer());
     assertThat(back.metrics().tarAtFar()).isEqualTo(m.tarAtFar());
     assertThat(back.metrics().roc().thresholds()).containsExactly(m.roc().thresholds());
+  }
+
+  /*
+   * 10 non-targets resolve FAR 0.1 (one impostor) and 0.3, not 0.05 (it needs 20): its rows say so
+   * instead of a number, in the console and in report.md; metrics.json keeps the value.
+   */
+  @Test
+  void farTargetsTheImpostorsCannotResolveAreMarked() throws Exception {
+    double[] n = {0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9};
+    VerificationMetrics m = VerificationMetrics.compute(new double[] {0.85, 0.95}, n, MetricOptions.defaults().withFarTargets(List.of(0.05, 0.1, 0.3)));
+    String summary = EvaluationReport.write(dir, List.of(new SystemResult("sys", m)), "test");
+    assertThat(summary).contains("  0.05        n/a (needs >= 20 impostors)\n");
+    assertThat(summary).containsPattern("\n  0\\.1 +100\\.00% +\\[");
+    String md = Files.readString(dir.resolve("report.md"));
+    assertThat(md).contains("| 0.05 | n/a (needs >= 20 impostors) |");
+    assertThat(md).contains("| n/a | 100.00% | 100.00% |"); // TAR@0.05, @0.1, @0.3 in the summary table
+    JsonNode j = new ObjectMapper().readTree(dir.resolve("metrics.json").toFile());
+    assertThat(j.get("tar_at_far").get("0.05").asDouble()).isEqualTo(0.5);
+  }
+
+  @Test
+  void refusesMetricsWhoseNearestTarAtFarFollowsAnotherRule() throws Exception {
+    VerificationMetrics m = VerificationMetrics.compute(new double[] {0.9, 0.5}, new double[] {0.8, 0.7, 0.6, 0.4}, MetricOptions.defaults());
+    EvaluationReport.write(dir, List.of(new SystemResult("sys", m)), "test");
+    Path json = dir.resolve("metrics.json");
+    String old = "the ROC point whose FAR is closest to the target (may exceed it); equal distance: higher TAR";
+    Files.writeString(json, Files.readString(json).replace(MetricsJson.NEAREST_CONVENTION, old));
+    assertThatThrownBy(() -> EvaluationReport.read(dir, null))
+        .isInstanceOf(UserInputException.class)
+        .hasMessageStartingWith(json + ": its tar_at_far_nearest follows another rule");
   }
 
   @Test
