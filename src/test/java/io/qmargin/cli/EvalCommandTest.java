@@ -152,6 +152,135 @@ class EvalCommandTest {
     assertThat(bad.err()).contains(dir.resolve("bad.txt") + ":2: unknown id 'nobody'");
   }
 
+  /** The same trials as a 'score label' file and as a wespeaker 'enroll test score target|nontarget' file. */
+  @Test
+  void wespeakerScoreFilesInScoresTrialsAndCompare() throws Exception {
+    Path plain = scoreFile("plain.txt", 1.0, 5);
+    StringBuilder w = new StringBuilder();
+    StringBuilder kaldi = new StringBuilder();
+    int i = 0;
+    for (String line : Files.readAllLines(plain)) {
+      if (line.startsWith("#")) {
+        continue;
+      }
+      String[] f = line.split(" ");
+      w.append("e").append(i).append(" t").append(i).append(' ').append(f[0]).append(' ').append(f[1]).append('\n');
+      kaldi.append("e").append(i).append(" t").append(i).append(' ').append(f[1]).append('\n');
+      i++;
+    }
+    Path wes = dir.resolve("wespeaker.txt");
+    Files.writeString(wes, w.toString());
+    Path trials = dir.resolve("trials.kaldi");
+    Files.writeString(trials, kaldi.toString());
+    assertThat(run("eval", "scores", plain.toString(), "--out", dir.resolve("p").toString()).code()).isZero();
+    Run r = run("eval", "scores", wes.toString(), "--out", dir.resolve("w").toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    Run streaming = run("eval", "scores", wes.toString(), "--streaming", "--chunk-scores", "700", "--out", dir.resolve("ws").toString());
+    assertThat(streaming.code()).as(streaming.err()).isZero();
+    Run t = run("eval", "trials", trials.toString(), "--scores", wes.toString(), "--out", dir.resolve("t").toString());
+    assertThat(t.code()).as(t.err()).isZero();
+    Run c = run("eval", "compare", "plain=" + plain, "wes=" + wes, "--out", dir.resolve("c").toString());
+    assertThat(c.code()).as(c.err()).isZero();
+    ObjectMapper om = new ObjectMapper();
+    JsonNode p = om.readTree(dir.resolve("p/metrics.json").toFile());
+    for (JsonNode other : new JsonNode[] {om.readTree(dir.resolve("w/metrics.json").toFile()), om.readTree(dir.resolve("ws/metrics.json").toFile()),
+        om.readTree(dir.resolve("t/metrics.json").toFile()), om.readTree(dir.resolve("c/metrics.json").toFile()).get("systems").get("wes")}) {
+      assertThat(other.get("targets").asLong()).isEqualTo(300);
+      assertThat(other.get("eer").asDouble()).isEqualTo(p.get("eer").asDouble());
+      assertThat(other.get("auc").asDouble()).isEqualTo(p.get("auc").asDouble());
+    }
+    // a malformed line: one clear line naming file:line, for every command that reads the file
+    Files.writeString(wes, w + "e9 t9 0.5\n");
+    for (String[] args : new String[][] {{"eval", "scores", wes.toString()}, {"eval", "compare", plain.toString(), wes.toString()}}) {
+      Run bad = run(concat(args, "--out", dir.resolve("bad").toString()));
+      assertThat(bad.code()).isEqualTo(2);
+      assertThat(bad.err()).contains(wes + ":3001: expected 4 fields 'enroll test score target|nontarget' as on the file's first line, got 3")
+          .doesNotContain("Exception");
+    }
+    Run bad = run("eval", "trials", trials.toString(), "--scores", wes.toString(), "--out", dir.resolve("bad").toString());
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err()).contains(wes + ":3001: expected 4 fields as on the file's first line, got 3");
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  /**
+   * --subtract-mean against a hand computation: 2-d embeddings a = (3, 1), b = (1, 3), c = (2, -1),
+   * mean file m = (2, 1): a - m = (1, 0), b - m = (-1, 2), c - m = (0, -2), so
+   * cos(a, b) = -1/sqrt(5), cos(a, c) = 0, cos(b, c) = -2/sqrt(5). With the cohort's mean and S-norm,
+   * the reference below is computed directly from the definitions.
+   */
+  @Test
+  void trialsWithSubtractedMean() throws Exception {
+    Npy.writeFloat32(dir.resolve("e.npy"), new float[] {3, 1, 1, 3, 2, -1}, 3, 2);
+    Files.writeString(dir.resolve("keys.txt"), "a\nb\nc\n");
+    Files.writeString(dir.resolve("t.kaldi"), "a b target\na c nontarget\nb c nontarget\n");
+    Npy.writeFloat64(dir.resolve("m.npy"), new double[] {2, 1}, 2);
+    Run r = run("eval", "trials", dir.resolve("t.kaldi").toString(), "--embeddings", dir.resolve("e.npy").toString(),
+        "--keys", dir.resolve("keys.txt").toString(), "--subtract-mean", dir.resolve("m.npy").toString(), "--out", dir.resolve("o1").toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    double[] s = scoresOf(dir.resolve("o1/scores.txt"));
+    assertThat(s[0]).isCloseTo(-1 / Math.sqrt(5), org.assertj.core.api.Assertions.within(1e-6));
+    assertThat(s[1]).isCloseTo(0, org.assertj.core.api.Assertions.within(1e-6));
+    assertThat(s[2]).isCloseTo(-2 / Math.sqrt(5), org.assertj.core.api.Assertions.within(1e-6));
+
+    double[][] e = {{3, 1}, {1, 3}, {2, -1}};
+    double[][] coh = {{1, 0}, {0, 2}, {-1, -1}, {4, 1}};
+    Npy.writeFloat32(dir.resolve("c.npy"), new float[] {1, 0, 0, 2, -1, -1, 4, 1}, 4, 2);
+    Run sn = run("eval", "trials", dir.resolve("t.kaldi").toString(), "--embeddings", dir.resolve("e.npy").toString(),
+        "--keys", dir.resolve("keys.txt").toString(), "--subtract-mean", "cohort", "--cohort", dir.resolve("c.npy").toString(),
+        "--norm", "s", "--out", dir.resolve("o2").toString());
+    assertThat(sn.code()).as(sn.err()).isZero();
+    double[] mean = {(1 + 0 - 1 + 4) / 4.0, (0 + 2 - 1 + 1) / 4.0};
+    int[][] pairs = {{0, 1}, {0, 2}, {1, 2}};
+    double[] got = scoresOf(dir.resolve("o2/scores.txt"));
+    for (int k = 0; k < 3; k++) {
+      double[] x = minus(e[pairs[k][0]], mean);
+      double[] y = minus(e[pairs[k][1]], mean);
+      double raw = cos(x, y);
+      double expected = 0.5 * (zScore(raw, x, coh, mean) + zScore(raw, y, coh, mean));
+      assertThat(got[k]).isCloseTo(expected, org.assertj.core.api.Assertions.within(1e-5));
+    }
+    JsonNode j = new ObjectMapper().readTree(dir.resolve("o2/metrics.json").toFile());
+    assertThat(j.get("subtract_mean").asText()).startsWith("cohort mean");
+
+    Run noCohort = run("eval", "trials", dir.resolve("t.kaldi").toString(), "--embeddings", dir.resolve("e.npy").toString(),
+        "--keys", dir.resolve("keys.txt").toString(), "--subtract-mean", "cohort", "--out", dir.resolve("o3").toString());
+    assertThat(noCohort.code()).isEqualTo(2);
+    assertThat(noCohort.err()).contains("--subtract-mean cohort needs --cohort");
+  }
+
+  private static double[] scoresOf(Path file) throws Exception {
+    return Files.readAllLines(file).stream().mapToDouble(l -> Double.parseDouble(l.split(" ")[2])).toArray();
+  }
+
+  private static double[] minus(double[] a, double[] m) {
+    return new double[] {a[0] - m[0], a[1] - m[1]};
+  }
+
+  private static double cos(double[] a, double[] b) {
+    return (a[0] * b[0] + a[1] * b[1]) / Math.hypot(a[0], a[1]) / Math.hypot(b[0], b[1]);
+  }
+
+  /** (s - mean) / population sd of the cosines of x against the mean-subtracted cohort. */
+  private static double zScore(double s, double[] x, double[][] cohort, double[] mean) {
+    double[] c = new double[cohort.length];
+    double mu = 0;
+    for (int i = 0; i < c.length; i++) {
+      c[i] = cos(x, minus(cohort[i], mean));
+      mu += c[i] / c.length;
+    }
+    double v = 0;
+    for (double ci : c) {
+      v += (ci - mu) * (ci - mu) / c.length;
+    }
+    return (s - mu) / Math.sqrt(v);
+  }
+
   @Test
   void ijbCommandOnHandMadeMetaFiles() throws Exception {
     // 4 templates of 2 identities, 2 images each, 3-d features
