@@ -2,8 +2,10 @@ package io.qmargin.cli;
 
 import io.qmargin.eval.report.EvaluationReport;
 import io.qmargin.eval.report.SystemResult;
+import io.qmargin.io.AtomicFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -17,7 +19,22 @@ final class EvalSupport {
   }
 
   static void report(Path out, List<SystemResult> systems, String title, PrintWriter stdout) throws IOException {
+    report(out, systems, title, null, stdout);
+  }
+
+  /**
+   * As {@link #report}, led by {@code lead} (the headline figure of a protocol, such as LFW's
+   * 10-fold accuracy): the first console line, and a bold line under the title of report.md.
+   */
+  static void report(Path out, List<SystemResult> systems, String title, String lead, PrintWriter stdout) throws IOException {
     String summary = EvaluationReport.write(out, systems, title);
+    if (lead != null) {
+      Path md = out.resolve("report.md");
+      String text = Files.readString(md);
+      int eol = text.indexOf('\n') + 1;
+      AtomicFiles.writeString(md, text.substring(0, eol) + "\n**" + lead + "**\n" + text.substring(eol));
+      stdout.println(lead);
+    }
     stdout.print(summary);
     stdout.println("wrote " + out.resolve("metrics.json") + ", " + out.resolve("report.md") + ", roc/det .png/.svg");
     stdout.flush();

@@ -8,4 +8,9 @@ public interface Validator {
   String description();
 
   ValidationResult evaluate(Embedder embedder, Progress progress);
+
+  /** A warning when the protocol involves any of the run's training identities (empty: none, or unknown). */
+  default java.util.Optional<String> overlapWarning(java.util.Set<String> trainingIdentities) {
+    return java.util.Optional.empty();
+  }
 }

@@ -152,6 +152,60 @@ class EvalCommandTest {
     assertThat(bad.err()).contains(dir.resolve("bad.txt") + ":2: unknown id 'nobody'");
   }
 
+  /**
+   * A tiny LFW folder: people P_A..P_F with two images each; the run trains on P_A, P_B, P_C and
+   * validates on a one-fold pairs file of 2 matched + 2 mismatched pairs, two of which involve P_A
+   * (1 of the 4 pair identities A, D, E, F). Both train and eval lfw --trained-on warn with these counts,
+   * and both lead with the k-fold accuracy (2 folds of consecutive pairs, as the file has one fold).
+   */
+  @Test
+  void trainAndEvalLfwWarnWhenPairsInvolveTrainingIdentities() throws Exception {
+    Path lfw = dir.resolve("lfw");
+    String[] people = {"P_A", "P_B", "P_C", "P_D", "P_E", "P_F"};
+    for (int p = 0; p < people.length; p++) {
+      Files.createDirectories(lfw.resolve("lfw-deepfunneled").resolve(people[p]));
+      for (int k = 1; k <= 2; k++) {
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(40, 40, java.awt.image.BufferedImage.TYPE_3BYTE_BGR);
+        for (int y = 0; y < 40; y++) {
+          for (int x = 0; x < 40; x++) {
+            img.setRGB(x, y, ((x * (p + 1) * 6) & 0xff) << 16 | ((y * 5 + k * 20) & 0xff) << 8 | (p * 40));
+          }
+        }
+        javax.imageio.ImageIO.write(img, "jpg", lfw.resolve("lfw-deepfunneled").resolve(people[p]).resolve(String.format("%s_%04d.jpg", people[p], k)).toFile());
+      }
+    }
+    Files.writeString(lfw.resolve("peopleDevTrain.txt"), "3\nP_A\t2\nP_B\t2\nP_C\t2\n");
+    Files.writeString(lfw.resolve("peopleDevTest.txt"), "3\nP_D\t2\nP_E\t2\nP_F\t2\n");
+    Path pairs = lfw.resolve("pairs.txt");
+    Files.writeString(pairs, "2\nP_A 1 2\nP_D 1 2\nP_A 1 P_D 1\nP_E 1 P_F 2\n");
+    Path run = dir.resolve("run");
+    CliCapture train = new CliCapture();
+    int code = train.run("train", "--out", run.toString(), "--set", "data.type=lfw", "--set", "data.path=" + lfw,
+        "--set", "data.crop=0", "--set", "data.image_size=32", "--set", "model.embedding_dim=16", "--set", "batch_size=6",
+        "--set", "schedule.epochs=1", "--set", "validation.type=lfw", "--set", "validation.path=pairs.txt");
+    assertThat(code).as(train.err.toString()).isZero();
+    assertThat(train.err.toString()).contains("warning: 2 of the 4 pairs of LFW pairs.txt (4 pairs) (1 of its 4 identities) "
+        + "involve identities this run trains on: its figures are not held-out");
+    assertThat(train.err.toString() + train.out).containsPattern("LFW pairs.txt \\(4 pairs\\): 2-fold accuracy \\d+\\.\\d\\d% \\+- \\d+\\.\\d\\d%, EER");
+    assertThat(Files.readAllLines(run.resolve("identities.txt"))).containsExactly("P_A", "P_B", "P_C");
+
+    CliCapture embed = new CliCapture();
+    assertThat(embed.run("embed", "--model", run.toString(), "--images", lfw.resolve("lfw-deepfunneled").toString(),
+        "--out", dir.resolve("e.npy").toString(), "--keys", dir.resolve("k.txt").toString())).as(embed.err.toString()).isZero();
+    Run eval = run("eval", "lfw", "--pairs", pairs.toString(), "--embeddings", dir.resolve("e.npy").toString(), "--keys",
+        dir.resolve("k.txt").toString(), "--trained-on", run.toString(), "--out", dir.resolve("ev").toString());
+    assertThat(eval.code()).as(eval.err()).isZero();
+    assertThat(eval.err()).contains("warning: 2 of the 4 pairs of " + pairs + " (1 of its 4 identities) involve identities the run "
+        + run + " trained on: its figures are not held-out");
+    assertThat(eval.out().lines().findFirst().orElseThrow())
+        .matches("LFW 2-fold accuracy \\d+\\.\\d\\d% \\+- \\d+\\.\\d\\d% \\(folds of consecutive pairs: the file has one fold\\)");
+    // a people file as the list of training identities: P_D, P_E, P_F are in 3 of the 4 pairs
+    Run clean = run("eval", "lfw", "--pairs", pairs.toString(), "--embeddings", dir.resolve("e.npy").toString(), "--keys",
+        dir.resolve("k.txt").toString(), "--trained-on", lfw.resolve("peopleDevTest.txt").toString(), "--out", dir.resolve("ev2").toString());
+    assertThat(clean.code()).as(clean.err()).isZero();
+    assertThat(clean.err()).contains("warning: 3 of the 4 pairs").contains("listed in " + lfw.resolve("peopleDevTest.txt"));
+  }
+
   /** The same trials as a 'score label' file and as a wespeaker 'enroll test score target|nontarget' file. */
   @Test
   void wespeakerScoreFilesInScoresTrialsAndCompare() throws Exception {

@@ -86,11 +86,7 @@ public record LfwFolder(Path root, Path images) {
 
   /** The image file of an LFW id such as {@code Aaron_Peirsol_0001}. */
   public Path image(String id) {
-    int cut = id.lastIndexOf('_');
-    if (cut <= 0) {
-      throw new UserInputException("'" + id + "' is not an LFW image id (Name_0001)");
-    }
-    return images.resolve(id.substring(0, cut)).resolve(id + ".jpg");
+    return images.resolve(LfwPairs.identity(id)).resolve(id + ".jpg");
   }
 
   /** The preprocessed image of an LFW id, without random augmentation. */
