@@ -397,5 +397,9 @@ class EvalCommandTest {
     JsonNode j = new ObjectMapper().readTree(dir.resolve("lfw/metrics.json").toFile());
     assertThat(j.get("lfw_accuracy").asDouble()).isEqualTo(1.0);
     assertThat(j.get("lfw_fold_accuracy").size()).isEqualTo(2);
+    // the accuracy leads, in percent, on the console and in the report
+    assertThat(r.out().lines().findFirst().orElseThrow()).isEqualTo("LFW 2-fold accuracy 100.00% +- 0.00%");
+    assertThat(Files.readAllLines(dir.resolve("lfw/report.md")).subList(0, 3))
+        .containsExactly("# Verification report: LFW", "", "**LFW 2-fold accuracy 100.00% +- 0.00%**");
   }
 }
