@@ -29,7 +29,7 @@ public final class DataCommand implements Runnable {
       name = "fetch",
       mixinStandardHelpOptions = true,
       description = "Download a dataset with checksum verification. Only 'lfw' exists (deep-funneled 250x250 JPEGs and"
-          + " the pairs files). The result goes to DEST/lfw; point --data or " + LfwFolder.ENV + " at DEST to use it.")
+          + " the protocol files pairs*.txt and people*.txt). The result goes to DEST/lfw; point --data or " + LfwFolder.ENV + " at DEST to use it.")
   static final class Fetch implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -42,10 +42,11 @@ public final class DataCommand implements Runnable {
     @Option(names = "--sha256", paramLabel = "HEX", description = "Expected SHA-256 of the tarball (default URL: checked against its pinned MD5 instead).")
     String sha256;
 
-    @Option(names = "--pairs-url", paramLabel = "URL", description = "Folder URL of pairs.txt, pairsDevTrain.txt, pairsDevTest.txt (default: ${DEFAULT-VALUE}); checked against pinned SHA-256s.")
+    @Option(names = {"--protocol-url", "--pairs-url"}, paramLabel = "URL",
+        description = "Folder URL of the protocol files pairs.txt, pairsDevTrain.txt, pairsDevTest.txt, people.txt, peopleDevTrain.txt, peopleDevTest.txt (default: ${DEFAULT-VALUE}); checked against pinned SHA-256s.")
     URI pairsUrl = LfwFetch.DEFAULT_PROTOCOL_BASE;
 
-    @Option(names = "--no-pairs", description = "Do not download the pairs files.")
+    @Option(names = {"--no-protocol-files", "--no-pairs"}, description = "Download only the images, not the pairs and people files (training on LFW people and validating on LFW pairs need them).")
     boolean noPairs;
 
     @Option(names = "--dest", paramLabel = "DIR", description = "Folder that receives lfw/ (default: $" + LfwFolder.ENV + ", else ./data).")

@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Compare systems in one set of plots and one report. Each input is [NAME=]PATH, where PATH is",
       "a result directory of an earlier eval command (metrics.json + roc.tsv; its stored metrics are",
-      "used as they are) or a score file 'score label' (evaluated with the options given here)."
+      "used as they are) or a score file 'score label' or 'enroll test score target|nontarget'",
+      "(evaluated with the options given here)."
     })
 public final class EvalCompareCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;

@@ -144,7 +144,7 @@ public final class EvalIjbCommand implements Callable<Integer> {
     extras.put("detector_weighting", detectorWeighting);
     extras.put("seconds", (System.nanoTime() - t0) / 1e9);
     String n = name != null ? name : prefix.equals("ijbb") ? "IJB-B" : prefix.equals("ijbc") ? "IJB-C" : set;
-    EvalSupport.report(out, List.of(new SystemResult(n, vm, extras)), n + " 1:1", spec.commandLine().getOut(),
+    EvalSupport.report(out, List.of(new SystemResult(n, vm, extras)), n + " 1:1", null, spec.commandLine().getOut(),
         stage -> Npy.writeFloat32(stage.resolve("scores.npy"), sf, sf.length));
     return 0;
   }

@@ -15,13 +15,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** Metrics of score files ({@code score label} per line); several files are compared in one report. */
+/** Metrics of score files ({@code score label} or {@code enroll test score label} per line); several files are compared in one report. */
 @Command(
     name = "scores",
     mixinStandardHelpOptions = true,
     description = {
-      "Evaluate score files: one trial per line 'score label', label 1/0/target/nontarget; '#' at the start of a line",
-      "or after whitespace starts a comment.",
+      "Evaluate score files: one trial per line 'score label' or wespeaker's 'enroll test score target|nontarget'",
+      "(one layout per file), label 1/0/target/nontarget; '#' at the start of a line or after whitespace starts",
+      "a comment.",
       "Several inputs (optionally NAME=FILE) are drawn in the same plots and report."
     })
 public final class EvalScoresCommand implements Callable<Integer>, QmarginCli.MemoryAdvice {

@@ -1,10 +1,11 @@
 package io.qmargin.cli;
 
 import io.qmargin.eval.report.EvaluationReport;
-import io.qmargin.io.AtomicFiles;
 import io.qmargin.eval.report.SystemResult;
+import io.qmargin.io.AtomicFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -24,21 +25,32 @@ final class EvalSupport {
   }
 
   static void report(Path out, List<SystemResult> systems, String title, PrintWriter stdout) throws IOException {
-    report(out, systems, title, stdout, stage -> {});
+    report(out, systems, title, null, stdout, stage -> {});
   }
 
   /**
    * Writes the report and the command's extra outputs into {@code out} together: everything goes
-   * to a staging directory first and is moved into {@code out} only when all of it is written.
+   * to a staging directory first and is moved into {@code out} only when all of it is written. A
+   * non-null {@code lead} (the headline figure of a protocol, such as LFW's 10-fold accuracy) is the
+   * first console line and a bold line under the title of report.md.
    */
-  static void report(Path out, List<SystemResult> systems, String title, PrintWriter stdout, StagedOutputs extra)
-      throws IOException {
+  static void report(Path out, List<SystemResult> systems, String title, String lead, PrintWriter stdout,
+      StagedOutputs extra) throws IOException {
     String summary;
     try (AtomicFiles.OutputSet set = AtomicFiles.outputSet()) {
       Path stage = set.directory(out);
       extra.writeInto(stage);
       summary = EvaluationReport.write(stage, systems, title);
+      if (lead != null) {
+        Path md = stage.resolve("report.md");
+        String text = Files.readString(md);
+        int eol = text.indexOf('\n') + 1;
+        Files.writeString(md, text.substring(0, eol) + "\n**" + lead + "**\n" + text.substring(eol));
+      }
       set.commit();
+    }
+    if (lead != null) {
+      stdout.println(lead);
     }
     stdout.print(summary);
     stdout.println("wrote " + out.resolve("metrics.json") + ", " + out.resolve("report.md") + ", roc/det .png/.svg");

@@ -24,17 +24,22 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** VoxCeleb-style trial lists, scored from a score file or from embeddings (cosine, optional cohort normalisation). */
+/** VoxCeleb- or Kaldi-style trial lists, scored from a score file or from embeddings (cosine, optional cohort normalisation). */
 @Command(
     name = "trials",
     mixinStandardHelpOptions = true,
     description = {
-      "Evaluate a trial list 'label enroll_id test_id' (VoxCeleb veri_test2.txt, List_E, List_H).",
-      "Scores come from --scores ('enroll test score' lines, or one score per trial line) or from",
-      "--embeddings/--keys (cosine scoring; then DIR/scores.txt holds 'enroll test score').",
-      "Score normalisation (--norm z|t|s|as) needs --cohort embeddings."
+      "Evaluate a trial list 'label enroll_id test_id' (VoxCeleb veri_test2.txt, List_E, List_H) or",
+      "'enroll_id test_id target|nontarget' (Kaldi, wespeaker's vox1_O_cleaned.kaldi); the layout is detected per file.",
+      "Scores come from --scores ('enroll test score' or wespeaker's 'enroll test score target|nontarget'",
+      "lines, or one score per trial line) or from --embeddings/--keys (cosine scoring; then",
+      "DIR/scores.txt holds 'enroll test score'). Score normalisation (--norm z|t|s|as) needs --cohort",
+      "embeddings; --subtract-mean subtracts a mean embedding from every embedding (and cohort entry) first."
     })
 public final class EvalTrialsCommand implements Callable<Integer> {
+  /** The --subtract-mean value that takes the mean of the cohort. */
+  static final String MEAN_OF_COHORT = "cohort";
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "TRIALS", description = "Trial list.")
@@ -54,6 +59,10 @@ public final class EvalTrialsCommand implements Callable<Integer> {
 
   @Option(names = "--cohort", paramLabel = "NPY", description = "Cohort embeddings (C, d) .npy for --norm.")
   Path cohort;
+
+  @Option(names = "--subtract-mean", paramLabel = "NPY|cohort",
+      description = "Subtract a mean embedding before cosine scoring and normalisation, as wespeaker does: a .npy of shape (d), or 'cohort' for the mean of --cohort.")
+  String subtractMean;
 
   @Option(names = "--top-n", defaultValue = "300", description = "Cohort entries per side for AS-norm (default: ${DEFAULT-VALUE}).")
   int topN;
@@ -78,6 +87,12 @@ public final class EvalTrialsCommand implements Callable<Integer> {
     if (method != ScoreNormalization.Method.NONE && (embeddings == null || cohort == null)) {
       throw new UserInputException("--norm " + norm + " needs --embeddings and --cohort");
     }
+    if (subtractMean != null && embeddings == null) {
+      throw new UserInputException("--subtract-mean needs --embeddings (it changes the embeddings, not given scores)");
+    }
+    if (MEAN_OF_COHORT.equals(subtractMean) && cohort == null) {
+      throw new UserInputException("--subtract-mean cohort needs --cohort");
+    }
     ConsoleProgress progress = EvalSupport.progress();
     TrialList trials = TrialList.read(trialsFile, progress);
     double[] s;
@@ -85,17 +100,21 @@ public final class EvalTrialsCommand implements Callable<Integer> {
     if (scores != null) {
       s = TrialScores.read(scores, trials, progress);
     } else {
-      Embeddings emb = Embeddings.read(embeddings, keys).normalized();
+      Embeddings emb = Embeddings.read(embeddings, keys);
+      Embeddings coh = cohort == null ? null : readCohort(cohort);
+      if (subtractMean != null) {
+        boolean ofCohort = MEAN_OF_COHORT.equals(subtractMean);
+        double[] mean = ofCohort ? coh.mean() : Embeddings.readMean(Path.of(subtractMean));
+        String source = ofCohort ? cohort.toString() : subtractMean;
+        emb = emb.minus(mean, source);
+        coh = coh == null ? null : coh.minus(mean, source);
+        extras.put("subtract_mean", ofCohort ? "cohort mean (" + cohort + ")" : subtractMean);
+      }
+      emb = emb.normalized();
       int[][] idx = CosineScoring.resolve(trials, emb);
       s = CosineScoring.score(emb, idx[0], idx[1]);
       if (method != ScoreNormalization.Method.NONE) {
-        float[][] c = new float[1][];
-        int[] shape = Embeddings.readMatrix(cohort, c);
-        String[] ck = new String[shape[0]];
-        for (int i = 0; i < ck.length; i++) {
-          ck[i] = "cohort" + i;
-        }
-        Embeddings coh = Embeddings.of(cohort, ck, c[0], shape[1], cohort.toString()).normalized();
+        coh = coh.normalized();
         s = ScoreNormalization.apply(new ScoreNormalization.Config(method, topN), emb, idx[0], idx[1], s, coh, progress);
         extras.put("score_norm", method.name().toLowerCase(java.util.Locale.ROOT) + "-norm");
         if (method == ScoreNormalization.Method.AS) {
@@ -108,12 +127,23 @@ public final class EvalTrialsCommand implements Callable<Integer> {
     VerificationMetrics m = VerificationMetrics.computeInPlace(ls.targets(), ls.nontargets(), metricOptions.toOptions());
     String n = name != null ? name : EvalSupport.namedInput(trialsFile.toString())[0];
     double[] computed = s; // scores computed from embeddings are written with the report
-    EvalSupport.report(out, List.of(new SystemResult(n, m, extras)), n, spec.commandLine().getOut(), stage -> {
+    EvalSupport.report(out, List.of(new SystemResult(n, m, extras)), n, null, spec.commandLine().getOut(), stage -> {
       if (scores == null) {
         writeScores(stage.resolve("scores.txt"), trials, computed);
       }
     });
     return 0;
+  }
+
+  /** Cohort embeddings: rows of an .npy without keys (named cohort0, cohort1, ... in messages). */
+  private static Embeddings readCohort(Path file) {
+    float[][] c = new float[1][];
+    int[] shape = Embeddings.readMatrix(file, c);
+    String[] ck = new String[shape[0]];
+    for (int i = 0; i < ck.length; i++) {
+      ck[i] = "cohort" + i;
+    }
+    return Embeddings.of(file, ck, c[0], shape[1], file.toString());
   }
 
   static void writeScores(Path file, TrialList trials, double[] s) throws java.io.IOException {

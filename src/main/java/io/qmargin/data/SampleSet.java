@@ -19,6 +19,14 @@ public interface SampleSet {
   /** Where sample {@code index} comes from (a file path, a record, a synthetic id). */
   String source(int index);
 
+  /**
+   * The identity name of each label (label i is element i), or empty when the set has no names;
+   * a run records them so that evaluations can be checked for identities it trained on.
+   */
+  default java.util.List<String> identities() {
+    return java.util.List.of();
+  }
+
   /** Shape of every sample this set loads, without the batch dimension. */
   long[] sampleShape();
 

@@ -98,7 +98,7 @@ public final class FaceData {
         }
         Preprocessing binPre = Preprocessing.insightface().deterministic();
         out.add(new PairListValidator(bin.name() + " (" + n + " pairs)", 2 * n, i -> bin.load(i, binPre, false).chw(),
-            first, second, bin.issame(), fold, 10, v.flip(), v.far()));
+            first, second, bin.issame(), fold, 10, v.flip(), v.far(), List.of()));
       }
       default -> throw new UserInputException("validation.type must be auto, none, synthetic, lfw or bin, got '"
           + v.type() + "'");
@@ -118,8 +118,8 @@ public final class FaceData {
       second[i] = index.computeIfAbsent(pairs.second()[i], k -> { ids.add(k); return ids.size() - 1; });
     }
     return new PairListValidator(String.format(Locale.ROOT, "%s (%d pairs)", name, n), ids.size(),
-        i -> lfw.load(ids.get(i), pre, false).chw(), first, second, pairs.isTarget(), pairs.fold(), pairs.folds(),
-        v.flip(), v.far());
+        i -> lfw.load(ids.get(i), pre, false).chw(), first, second, pairs.isTarget(), pairs.accuracyFold(), pairs.accuracyFolds(),
+        v.flip(), v.far(), ids.stream().map(LfwPairs::identity).toList());
   }
 
   private static int[] labels(io.qmargin.data.face.FaceDataset set) {

@@ -2,10 +2,14 @@ package io.qmargin.train;
 
 import io.qmargin.UserInputException;
 import io.qmargin.eval.Progress;
+import io.qmargin.eval.protocol.IdentityOverlap;
 import io.qmargin.eval.protocol.KFoldAccuracy;
 import io.qmargin.eval.protocol.LabeledScores;
 import io.qmargin.eval.protocol.Vectors;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.IntFunction;
 
 /**
@@ -16,9 +20,10 @@ import java.util.function.IntFunction;
  * @param first image of the first side of each pair
  * @param second image of the second side
  * @param fold fold of each pair (0..folds-1)
+ * @param identities identity name of each image, or empty when unknown (then no overlap check)
  */
 public record PairListValidator(String description, int images, IntFunction<float[]> load, int[] first, int[] second,
-    boolean[] isTarget, int[] fold, int folds, boolean flip, List<Double> fars) implements Validator {
+    boolean[] isTarget, int[] fold, int folds, boolean flip, List<Double> fars, List<String> identities) implements Validator {
 
   /** Both kinds of pair are present, and every image loads (decoding them all once). */
   @Override
@@ -53,5 +58,15 @@ public record PairListValidator(String description, int images, IntFunction<floa
     }
     KFoldAccuracy acc = folds > 1 ? KFoldAccuracy.compute(description, scores, isTarget, fold, folds) : null;
     return ValidationResult.of(description, LabeledScores.split(description, scores, isTarget), fars, acc);
+  }
+
+  @Override
+  public Optional<String> overlapWarning(Set<String> trainingIdentities) {
+    if (identities.isEmpty() || trainingIdentities.isEmpty()) {
+      return Optional.empty();
+    }
+    IdentityOverlap o = IdentityOverlap.of(Arrays.stream(first).mapToObj(identities::get).toList(),
+        Arrays.stream(second).mapToObj(identities::get).toList(), trainingIdentities);
+    return o.any() ? Optional.of(o.warning(description, "this run trains on")) : Optional.empty();
   }
 }

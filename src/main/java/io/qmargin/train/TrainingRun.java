@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -106,6 +107,11 @@ public final class TrainingRun {
     List<Validator> validators = task.validators();
     for (Validator v : validators) {
       v.check(); // a bad validation set must stop the run now, not at its first validation
+    }
+    if (!train.identities().isEmpty()) {
+      TrainingIdentities.write(dir.root(), train.identities());
+      Set<String> trained = Set.copyOf(train.identities());
+      validators.forEach(v -> v.overlapWarning(trained).ifPresent(listener::message));
     }
     int batch = config.batchSize();
     VerificationLoss loss = LossSpec.parse(config.loss());
@@ -439,13 +445,13 @@ public final class TrainingRun {
       rec.put("step", step);
       rec.putAll(r.summary());
       dir.append(dir.validation(), rec);
-      StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "step %d, %s: EER %.2f%%", step, r.protocol(),
-          100 * r.metrics().eer()));
+      StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "step %d, %s: ", step, r.protocol()));
+      if (r.accuracy() != null) {
+        line.append(r.accuracy().headline()).append(", "); // pair lists lead with their k-fold accuracy
+      }
+      line.append(String.format(Locale.ROOT, "EER %.2f%%", 100 * r.metrics().eer()));
       for (double far : config.validation().far()) {
         line.append(String.format(Locale.ROOT, ", TAR@FAR=%s %.2f%%", ValidationResult.formatFar(far), 100 * r.tarAt(far)));
-      }
-      if (r.accuracy() != null) {
-        line.append(String.format(Locale.ROOT, ", accuracy %.2f%%", 100 * r.accuracy().mean()));
       }
       listener.message(line.toString());
     }

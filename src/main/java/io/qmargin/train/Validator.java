@@ -14,4 +14,9 @@ public interface Validator {
    * unreadable sample), naming the set and the entry; a run calls it before its first step.
    */
   default void check() {}
+
+  /** A warning when the protocol involves any of the run's training identities (empty: none, or unknown). */
+  default java.util.Optional<String> overlapWarning(java.util.Set<String> trainingIdentities) {
+    return java.util.Optional.empty();
+  }
 }

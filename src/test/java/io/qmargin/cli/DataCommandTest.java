@@ -1,6 +1,7 @@
 package io.qmargin.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.qmargin.data.face.LfwFolder;
 import io.qmargin.data.face.Preprocessing;
@@ -69,6 +70,11 @@ class DataCommandTest {
     LfwFolder lfw = LfwFolder.locate(null, Map.of(LfwFolder.ENV, dest.toString())).orElseThrow();
     assertThat(lfw.allPeople(Preprocessing.lfwDeepFunneled()).numClasses()).isEqualTo(2);
     assertThat(entries(dest)).isEqualTo(1); // lfw/ only: no temporary folder left
+    // --no-pairs left out the protocol files: the messages say what fetches them, and only for files it fetches
+    assertThatThrownBy(() -> lfw.people("peopleDevTrain.txt", Preprocessing.lfwDeepFunneled()))
+        .hasMessage(dest.resolve("lfw/peopleDevTrain.txt") + ": LFW protocol file missing (it comes with LFW; 'qmargin data fetch lfw' downloads it)");
+    assertThatThrownBy(() -> lfw.pairs("myPairs.txt"))
+        .hasMessageContaining("myPairs.txt: LFW protocol file missing (not one of the files that come with LFW: pairs.txt,");
     // A second fetch into the same place refuses to overwrite.
     assertThat(run("data", "fetch", "lfw", "--url", tgz.toUri().toString(), "--sha256", sha256(tgz), "--no-pairs", "--dest", dest.toString())).isEqualTo(2);
     assertThat(err.toString()).contains("already exists");
@@ -113,7 +119,10 @@ class DataCommandTest {
     assertThat(entries(dest)).isZero();
   }
 
-  /** The pairs files are checked against scikit-learn's pinned SHA-256s, here served from the shared copy. */
+  /**
+   * The pairs and people files are checked against their pinned SHA-256s (scikit-learn's and
+   * torchvision's), here served from the shared copy.
+   */
   @Test
   void verifiesPairsFilesAgainstPinnedChecksums() throws Exception {
     Path shared = Path.of("..", "shared", "data", "lfw").toAbsolutePath().normalize();
@@ -123,9 +132,24 @@ class DataCommandTest {
     int code = run("data", "fetch", "lfw", "--url", tgz.toUri().toString(), "--sha256", sha256(tgz),
         "--pairs-url", shared.toUri().toString(), "--dest", dest.toString());
     assertThat(code).as(err.toString()).isZero();
+    assertThat(LfwFetch.PROTOCOL_SHA256.keySet()).contains("people.txt", "peopleDevTrain.txt", "peopleDevTest.txt");
     for (String f : LfwFetch.PROTOCOL_SHA256.keySet()) {
-      assertThat(dest.resolve("lfw").resolve(f)).isRegularFile();
+      assertThat(dest.resolve("lfw").resolve(f)).isRegularFile().hasSameBinaryContentAs(shared.resolve(f));
+      assertThat(out.toString()).contains("verified " + shared.toUri().resolve(f));
     }
+    LfwFolder fetched = LfwFolder.open(dest.resolve("lfw"));
+    assertThat(LfwFolder.readPeople(fetched.protocolFile("peopleDevTrain.txt"))).hasSize(4038);
+    // Served the right pairs files but a wrong people file, the fetch fails, naming it, and keeps nothing.
+    Path badPeople = Files.createDirectories(dir.resolve("badPeople"));
+    for (String f : LfwFetch.PROTOCOL_SHA256.keySet()) {
+      Files.copy(shared.resolve(f), badPeople.resolve(f));
+    }
+    Files.writeString(badPeople.resolve("peopleDevTest.txt"), "1\nAnn_Smith\t2\n");
+    Path dest3 = dir.resolve("data3");
+    assertThat(run("data", "fetch", "lfw", "--url", tgz.toUri().toString(), "--sha256", sha256(tgz),
+        "--protocol-url", badPeople.toUri().toString(), "--dest", dest3.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("badPeople/peopleDevTest.txt: SHA-256 mismatch");
+    assertThat(entries(dest3)).isZero();
     // Served a wrong pairs file, the fetch fails and keeps nothing.
     Path fakeBase = Files.createDirectories(dir.resolve("fake"));
     for (String f : LfwFetch.PROTOCOL_SHA256.keySet()) {

@@ -197,6 +197,189 @@ class EvalCommandTest {
     assertThat(bad.err()).contains(dir.resolve("bad.txt") + ":2: unknown id 'nobody'");
   }
 
+  /**
+   * A tiny LFW folder: people P_A..P_F with two images each; the run trains on P_A, P_B, P_C and
+   * validates on a one-fold pairs file of 2 matched + 2 mismatched pairs, two of which involve P_A
+   * (1 of the 4 pair identities A, D, E, F). Both train and eval lfw --trained-on warn with these counts,
+   * and both lead with the k-fold accuracy (2 folds of consecutive pairs, as the file has one fold).
+   */
+  @Test
+  void trainAndEvalLfwWarnWhenPairsInvolveTrainingIdentities() throws Exception {
+    Path lfw = dir.resolve("lfw");
+    String[] people = {"P_A", "P_B", "P_C", "P_D", "P_E", "P_F"};
+    for (int p = 0; p < people.length; p++) {
+      Files.createDirectories(lfw.resolve("lfw-deepfunneled").resolve(people[p]));
+      for (int k = 1; k <= 2; k++) {
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(40, 40, java.awt.image.BufferedImage.TYPE_3BYTE_BGR);
+        for (int y = 0; y < 40; y++) {
+          for (int x = 0; x < 40; x++) {
+            img.setRGB(x, y, ((x * (p + 1) * 6) & 0xff) << 16 | ((y * 5 + k * 20) & 0xff) << 8 | (p * 40));
+          }
+        }
+        javax.imageio.ImageIO.write(img, "jpg", lfw.resolve("lfw-deepfunneled").resolve(people[p]).resolve(String.format("%s_%04d.jpg", people[p], k)).toFile());
+      }
+    }
+    Files.writeString(lfw.resolve("peopleDevTrain.txt"), "3\nP_A\t2\nP_B\t2\nP_C\t2\n");
+    Files.writeString(lfw.resolve("peopleDevTest.txt"), "3\nP_D\t2\nP_E\t2\nP_F\t2\n");
+    Path pairs = lfw.resolve("pairs.txt");
+    Files.writeString(pairs, "2\nP_A 1 2\nP_D 1 2\nP_A 1 P_D 1\nP_E 1 P_F 2\n");
+    Path run = dir.resolve("run");
+    CliCapture train = new CliCapture();
+    int code = train.run("train", "--out", run.toString(), "--set", "data.type=lfw", "--set", "data.path=" + lfw,
+        "--set", "data.crop=0", "--set", "data.image_size=32", "--set", "model.embedding_dim=16", "--set", "batch_size=6",
+        "--set", "schedule.epochs=1", "--set", "validation.type=lfw", "--set", "validation.path=pairs.txt");
+    assertThat(code).as(train.err.toString()).isZero();
+    assertThat(train.err.toString()).contains("warning: 2 of the 4 pairs of LFW pairs.txt (4 pairs) (1 of its 4 identities) "
+        + "involve identities this run trains on: its figures are not held-out");
+    assertThat(train.err.toString() + train.out).containsPattern("LFW pairs.txt \\(4 pairs\\): 2-fold accuracy \\d+\\.\\d\\d% \\+- \\d+\\.\\d\\d%, EER");
+    assertThat(Files.readAllLines(run.resolve("identities.txt"))).containsExactly("P_A", "P_B", "P_C");
+
+    CliCapture embed = new CliCapture();
+    assertThat(embed.run("embed", "--model", run.toString(), "--images", lfw.resolve("lfw-deepfunneled").toString(),
+        "--out", dir.resolve("e.npy").toString(), "--keys", dir.resolve("k.txt").toString())).as(embed.err.toString()).isZero();
+    Run eval = run("eval", "lfw", "--pairs", pairs.toString(), "--embeddings", dir.resolve("e.npy").toString(), "--keys",
+        dir.resolve("k.txt").toString(), "--trained-on", run.toString(), "--out", dir.resolve("ev").toString());
+    assertThat(eval.code()).as(eval.err()).isZero();
+    assertThat(eval.err()).contains("warning: 2 of the 4 pairs of " + pairs + " (1 of its 4 identities) involve identities the run "
+        + run + " trained on: its figures are not held-out");
+    assertThat(eval.out().lines().findFirst().orElseThrow())
+        .matches("LFW 2-fold accuracy \\d+\\.\\d\\d% \\+- \\d+\\.\\d\\d% \\(folds of consecutive pairs: the file has one fold\\)");
+    // a people file as the list of training identities: P_D, P_E, P_F are in 3 of the 4 pairs
+    Run clean = run("eval", "lfw", "--pairs", pairs.toString(), "--embeddings", dir.resolve("e.npy").toString(), "--keys",
+        dir.resolve("k.txt").toString(), "--trained-on", lfw.resolve("peopleDevTest.txt").toString(), "--out", dir.resolve("ev2").toString());
+    assertThat(clean.code()).as(clean.err()).isZero();
+    assertThat(clean.err()).contains("warning: 3 of the 4 pairs").contains("listed in " + lfw.resolve("peopleDevTest.txt"));
+  }
+
+  /** The same trials as a 'score label' file and as a wespeaker 'enroll test score target|nontarget' file. */
+  @Test
+  void wespeakerScoreFilesInScoresTrialsAndCompare() throws Exception {
+    Path plain = scoreFile("plain.txt", 1.0, 5);
+    StringBuilder w = new StringBuilder();
+    StringBuilder kaldi = new StringBuilder();
+    int i = 0;
+    for (String line : Files.readAllLines(plain)) {
+      if (line.startsWith("#")) {
+        continue;
+      }
+      String[] f = line.split(" ");
+      w.append("e").append(i).append(" t").append(i).append(' ').append(f[0]).append(' ').append(f[1]).append('\n');
+      kaldi.append("e").append(i).append(" t").append(i).append(' ').append(f[1]).append('\n');
+      i++;
+    }
+    Path wes = dir.resolve("wespeaker.txt");
+    Files.writeString(wes, w.toString());
+    Path trials = dir.resolve("trials.kaldi");
+    Files.writeString(trials, kaldi.toString());
+    assertThat(run("eval", "scores", plain.toString(), "--out", dir.resolve("p").toString()).code()).isZero();
+    Run r = run("eval", "scores", wes.toString(), "--out", dir.resolve("w").toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    Run streaming = run("eval", "scores", wes.toString(), "--streaming", "--chunk-scores", "700", "--out", dir.resolve("ws").toString());
+    assertThat(streaming.code()).as(streaming.err()).isZero();
+    Run t = run("eval", "trials", trials.toString(), "--scores", wes.toString(), "--out", dir.resolve("t").toString());
+    assertThat(t.code()).as(t.err()).isZero();
+    Run c = run("eval", "compare", "plain=" + plain, "wes=" + wes, "--out", dir.resolve("c").toString());
+    assertThat(c.code()).as(c.err()).isZero();
+    ObjectMapper om = new ObjectMapper();
+    JsonNode p = om.readTree(dir.resolve("p/metrics.json").toFile());
+    for (JsonNode other : new JsonNode[] {om.readTree(dir.resolve("w/metrics.json").toFile()), om.readTree(dir.resolve("ws/metrics.json").toFile()),
+        om.readTree(dir.resolve("t/metrics.json").toFile()), om.readTree(dir.resolve("c/metrics.json").toFile()).get("systems").get("wes")}) {
+      assertThat(other.get("targets").asLong()).isEqualTo(300);
+      assertThat(other.get("eer").asDouble()).isEqualTo(p.get("eer").asDouble());
+      assertThat(other.get("auc").asDouble()).isEqualTo(p.get("auc").asDouble());
+    }
+    // a malformed line: one clear line naming file:line, for every command that reads the file
+    Files.writeString(wes, w + "e9 t9 0.5\n");
+    for (String[] args : new String[][] {{"eval", "scores", wes.toString()}, {"eval", "compare", plain.toString(), wes.toString()}}) {
+      Run bad = run(concat(args, "--out", dir.resolve("bad").toString()));
+      assertThat(bad.code()).isEqualTo(2);
+      assertThat(bad.err()).contains(wes + ":3001: expected 4 fields 'enroll test score target|nontarget' as on the file's first line, got 3")
+          .doesNotContain("Exception");
+    }
+    Run bad = run("eval", "trials", trials.toString(), "--scores", wes.toString(), "--out", dir.resolve("bad").toString());
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err()).contains(wes + ":3001: expected 4 fields as on the file's first line, got 3");
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  /**
+   * --subtract-mean against a hand computation: 2-d embeddings a = (3, 1), b = (1, 3), c = (2, -1),
+   * mean file m = (2, 1): a - m = (1, 0), b - m = (-1, 2), c - m = (0, -2), so
+   * cos(a, b) = -1/sqrt(5), cos(a, c) = 0, cos(b, c) = -2/sqrt(5). With the cohort's mean and S-norm,
+   * the reference below is computed directly from the definitions.
+   */
+  @Test
+  void trialsWithSubtractedMean() throws Exception {
+    Npy.writeFloat32(dir.resolve("e.npy"), new float[] {3, 1, 1, 3, 2, -1}, 3, 2);
+    Files.writeString(dir.resolve("keys.txt"), "a\nb\nc\n");
+    Files.writeString(dir.resolve("t.kaldi"), "a b target\na c nontarget\nb c nontarget\n");
+    Npy.writeFloat64(dir.resolve("m.npy"), new double[] {2, 1}, 2);
+    Run r = run("eval", "trials", dir.resolve("t.kaldi").toString(), "--embeddings", dir.resolve("e.npy").toString(),
+        "--keys", dir.resolve("keys.txt").toString(), "--subtract-mean", dir.resolve("m.npy").toString(), "--out", dir.resolve("o1").toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    double[] s = scoresOf(dir.resolve("o1/scores.txt"));
+    assertThat(s[0]).isCloseTo(-1 / Math.sqrt(5), org.assertj.core.api.Assertions.within(1e-6));
+    assertThat(s[1]).isCloseTo(0, org.assertj.core.api.Assertions.within(1e-6));
+    assertThat(s[2]).isCloseTo(-2 / Math.sqrt(5), org.assertj.core.api.Assertions.within(1e-6));
+
+    double[][] e = {{3, 1}, {1, 3}, {2, -1}};
+    double[][] coh = {{1, 0}, {0, 2}, {-1, -1}, {4, 1}};
+    Npy.writeFloat32(dir.resolve("c.npy"), new float[] {1, 0, 0, 2, -1, -1, 4, 1}, 4, 2);
+    Run sn = run("eval", "trials", dir.resolve("t.kaldi").toString(), "--embeddings", dir.resolve("e.npy").toString(),
+        "--keys", dir.resolve("keys.txt").toString(), "--subtract-mean", "cohort", "--cohort", dir.resolve("c.npy").toString(),
+        "--norm", "s", "--out", dir.resolve("o2").toString());
+    assertThat(sn.code()).as(sn.err()).isZero();
+    double[] mean = {(1 + 0 - 1 + 4) / 4.0, (0 + 2 - 1 + 1) / 4.0};
+    int[][] pairs = {{0, 1}, {0, 2}, {1, 2}};
+    double[] got = scoresOf(dir.resolve("o2/scores.txt"));
+    for (int k = 0; k < 3; k++) {
+      double[] x = minus(e[pairs[k][0]], mean);
+      double[] y = minus(e[pairs[k][1]], mean);
+      double raw = cos(x, y);
+      double expected = 0.5 * (zScore(raw, x, coh, mean) + zScore(raw, y, coh, mean));
+      assertThat(got[k]).isCloseTo(expected, org.assertj.core.api.Assertions.within(1e-5));
+    }
+    JsonNode j = new ObjectMapper().readTree(dir.resolve("o2/metrics.json").toFile());
+    assertThat(j.get("subtract_mean").asText()).startsWith("cohort mean");
+
+    Run noCohort = run("eval", "trials", dir.resolve("t.kaldi").toString(), "--embeddings", dir.resolve("e.npy").toString(),
+        "--keys", dir.resolve("keys.txt").toString(), "--subtract-mean", "cohort", "--out", dir.resolve("o3").toString());
+    assertThat(noCohort.code()).isEqualTo(2);
+    assertThat(noCohort.err()).contains("--subtract-mean cohort needs --cohort");
+  }
+
+  private static double[] scoresOf(Path file) throws Exception {
+    return Files.readAllLines(file).stream().mapToDouble(l -> Double.parseDouble(l.split(" ")[2])).toArray();
+  }
+
+  private static double[] minus(double[] a, double[] m) {
+    return new double[] {a[0] - m[0], a[1] - m[1]};
+  }
+
+  private static double cos(double[] a, double[] b) {
+    return (a[0] * b[0] + a[1] * b[1]) / Math.hypot(a[0], a[1]) / Math.hypot(b[0], b[1]);
+  }
+
+  /** (s - mean) / population sd of the cosines of x against the mean-subtracted cohort. */
+  private static double zScore(double s, double[] x, double[][] cohort, double[] mean) {
+    double[] c = new double[cohort.length];
+    double mu = 0;
+    for (int i = 0; i < c.length; i++) {
+      c[i] = cos(x, minus(cohort[i], mean));
+      mu += c[i] / c.length;
+    }
+    double v = 0;
+    for (double ci : c) {
+      v += (ci - mu) * (ci - mu) / c.length;
+    }
+    return (s - mu) / Math.sqrt(v);
+  }
+
   @Test
   void ijbCommandOnHandMadeMetaFiles() throws Exception {
     // 4 templates of 2 identities, 2 images each, 3-d features
@@ -259,5 +442,9 @@ class EvalCommandTest {
     JsonNode j = new ObjectMapper().readTree(dir.resolve("lfw/metrics.json").toFile());
     assertThat(j.get("lfw_accuracy").asDouble()).isEqualTo(1.0);
     assertThat(j.get("lfw_fold_accuracy").size()).isEqualTo(2);
+    // the accuracy leads, in percent, on the console and in the report
+    assertThat(r.out().lines().findFirst().orElseThrow()).isEqualTo("LFW 2-fold accuracy 100.00% +- 0.00%");
+    assertThat(Files.readAllLines(dir.resolve("lfw/report.md")).subList(0, 3))
+        .containsExactly("# Verification report: LFW", "", "**LFW 2-fold accuracy 100.00% +- 0.00%**");
   }
 }

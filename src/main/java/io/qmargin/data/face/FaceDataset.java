@@ -19,6 +19,11 @@ public interface FaceDataset {
   /** Where sample {@code index} comes from (a file path, a record in a .rec file, a synthetic id). */
   String source(int index);
 
+  /** The identity name of each label (label i is element i), or empty when the set has no names. */
+  default java.util.List<String> identities() {
+    return java.util.List.of();
+  }
+
   /**
    * The preprocessed sample {@code index} as seen in {@code epoch}.
    *

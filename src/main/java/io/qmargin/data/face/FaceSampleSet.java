@@ -27,6 +27,11 @@ public record FaceSampleSet(FaceDataset faces, int height, int width) implements
   }
 
   @Override
+  public java.util.List<String> identities() {
+    return faces.identities();
+  }
+
+  @Override
   public long[] sampleShape() {
     return new long[] {3, height, width};
   }

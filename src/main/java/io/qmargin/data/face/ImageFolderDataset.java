@@ -124,6 +124,7 @@ public final class ImageFolderDataset implements FaceDataset {
   }
 
   /** Identity names; label i is {@code identities().get(i)}. */
+  @Override
   public List<String> identities() {
     return identities;
   }

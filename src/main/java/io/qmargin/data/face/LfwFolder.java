@@ -1,6 +1,7 @@
 package io.qmargin.data.face;
 
 import io.qmargin.UserInputException;
+import io.qmargin.data.fetch.LfwFetch;
 import io.qmargin.eval.protocol.LfwPairs;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -74,7 +75,9 @@ public record LfwFolder(Path root, Path images) {
   public Path protocolFile(String name) {
     Path f = root.resolve(name);
     if (!Files.isRegularFile(f)) {
-      throw new UserInputException(f + ": LFW protocol file missing (it comes with LFW; 'qmargin data fetch lfw' downloads it)");
+      String how = LfwFetch.PROTOCOL_SHA256.containsKey(name) ? "it comes with LFW; 'qmargin data fetch lfw' downloads it"
+          : "not one of the files that come with LFW: " + String.join(", ", LfwFetch.PROTOCOL_SHA256.keySet());
+      throw new UserInputException(f + ": LFW protocol file missing (" + how + ")");
     }
     return f;
   }
@@ -86,11 +89,7 @@ public record LfwFolder(Path root, Path images) {
 
   /** The image file of an LFW id such as {@code Aaron_Peirsol_0001}. */
   public Path image(String id) {
-    int cut = id.lastIndexOf('_');
-    if (cut <= 0) {
-      throw new UserInputException("'" + id + "' is not an LFW image id (Name_0001)");
-    }
-    return images.resolve(id.substring(0, cut)).resolve(id + ".jpg");
+    return images.resolve(LfwPairs.identity(id)).resolve(id + ".jpg");
   }
 
   /** The preprocessed image of an LFW id, without random augmentation. */

@@ -18,9 +18,10 @@ import java.util.stream.Stream;
 /**
  * Downloads LFW deep-funneled into {@code dest/lfw/}: the image tarball (extracted to
  * {@code lfw-deepfunneled/<Name>/<Name>_0001.jpg}) and the protocol files pairs.txt,
- * pairsDevTrain.txt, pairsDevTest.txt. Every download is checked against a checksum before
- * anything is kept: the tarball against {@code sha256} when given, else (default URL only) against
- * the MD5 that torchvision pins for it; the pairs files against the SHA-256 that scikit-learn pins.
+ * pairsDevTrain.txt, pairsDevTest.txt, people.txt, peopleDevTrain.txt, peopleDevTest.txt. Every
+ * download is checked against a checksum before anything is kept: the tarball against {@code sha256}
+ * when given, else (default URL only) against the MD5 that torchvision pins for it; the protocol
+ * files against {@link #PROTOCOL_SHA256}.
  * Everything is assembled in a temporary folder beside {@code dest/lfw} and renamed into place at
  * the end, so a failure or a wrong checksum leaves no partial {@code lfw/}.
  */
@@ -30,7 +31,11 @@ public final class LfwFetch {
   /** MD5 of lfw-deepfunneled.tgz as pinned by torchvision's LFW dataset (no SHA-256 is published). */
   public static final String DEFAULT_TARBALL_MD5 = "68331da3eb755a505a502b5aacb3c201";
   public static final URI DEFAULT_PROTOCOL_BASE = URI.create("http://vis-www.cs.umass.edu/lfw/");
-  /** SHA-256 of the official protocol files, as pinned by scikit-learn's LFW fetcher. */
+  /**
+   * SHA-256 of the official protocol files: the pairs files as pinned by scikit-learn's LFW fetcher,
+   * the people files as pinned by torchvision's prototype LFW dataset (whose MD5s, pinned by
+   * torchvision's LFWPeople, they also match).
+   */
   public static final Map<String, String> PROTOCOL_SHA256 = pinned();
 
   private static Map<String, String> pinned() {
@@ -38,6 +43,9 @@ public final class LfwFetch {
     m.put("pairs.txt", "ea42330c62c92989f9d7c03237ed5d591365e89b3e649747777b70e692dc1592");
     m.put("pairsDevTrain.txt", "1d454dada7dfeca0e7eab6f65dc4e97a6312d44cf142207be28d688be92aabfa");
     m.put("pairsDevTest.txt", "7cb06600ea8b2814ac26e946201cdb304296262aad67d046a16a7ec85d0ff87c");
+    m.put("people.txt", "bc8fa2b7f25c895cf7efb6de4f4fc27ca8b8d1cfa63350ad8b96eae2b198d365");
+    m.put("peopleDevTrain.txt", "2e58df13ba4cc143189336e001cc2c195f1dfa5b29a6475c02857be353c2a2fa");
+    m.put("peopleDevTest.txt", "c3ed1f90499473401542101a56c14c1d82396bb8218c67a356d7460601047555");
     return java.util.Collections.unmodifiableMap(m); // insertion order: pairs.txt first
   }
 

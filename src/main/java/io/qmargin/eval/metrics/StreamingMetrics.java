@@ -60,10 +60,13 @@ public final class StreamingMetrics {
       long size = Files.size(file);
       try (Progress p = progress.start("reading " + file.getFileName(), size);
           TextScanner sc = new TextScanner(file, p)) {
+        io.qmargin.eval.protocol.ScoreFileLayout layout = null;
         while (sc.next()) {
-          sc.expectFields(2, "score label");
-          double s = sc.finiteDouble(0, "score") + 0.0;
-          if (sc.label(1)) {
+          if (layout == null) {
+            layout = io.qmargin.eval.protocol.ScoreFileLayout.detect(sc);
+          }
+          double s = layout.score(sc) + 0.0;
+          if (layout.label(sc)) {
             if (nt1 == tg.length) {
               tg = Arrays.copyOf(tg, Math.min(chunkScores, tg.length * 2));
             }

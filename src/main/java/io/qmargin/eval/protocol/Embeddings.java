@@ -91,6 +91,53 @@ public record Embeddings(Path file, String[] keys, float[] data, int dim, Map<St
     return keys.toArray(new String[0]);
   }
 
+  /** The mean row (the column means, accumulated in double precision). */
+  public double[] mean() {
+    double[] m = new double[dim];
+    for (int i = 0; i < keys.length; i++) {
+      for (int k = 0; k < dim; k++) {
+        m[k] += data[i * dim + k];
+      }
+    }
+    for (int k = 0; k < dim; k++) {
+      m[k] /= keys.length;
+    }
+    return m;
+  }
+
+  /**
+   * A copy with {@code mean} subtracted from every row (wespeaker's mean normalisation before
+   * cosine scoring); {@code source} names the mean in the dimension error.
+   */
+  public Embeddings minus(double[] mean, String source) {
+    if (mean.length != dim) {
+      throw new UserInputException(source + ": mean of dimension " + mean.length + ", the embeddings of " + file + " have " + dim);
+    }
+    float[] out = new float[data.length];
+    for (int i = 0; i < keys.length; i++) {
+      for (int k = 0; k < dim; k++) {
+        out[i * dim + k] = (float) (data[i * dim + k] - mean[k]);
+      }
+    }
+    return new Embeddings(file, keys, out, dim, index);
+  }
+
+  /** A mean embedding saved as .npy: shape (d) or (1, d), float32 or float64, finite values. */
+  public static double[] readMean(Path npy) {
+    Npy.Array a = Npy.read(npy).requireFloating("mean embedding");
+    long[] shape = a.shape();
+    if (!(shape.length == 1 || (shape.length == 2 && shape[0] == 1)) || a.size() == 0) {
+      throw new UserInputException(npy + ": a mean embedding must have shape (d) or (1, d), got " + Npy.shapeString(shape));
+    }
+    double[] m = a.toDoubles();
+    for (int k = 0; k < m.length; k++) {
+      if (!Double.isFinite(m[k])) {
+        throw new UserInputException(npy + ": value " + k + " of the mean embedding is not finite (" + m[k] + ")");
+      }
+    }
+    return m;
+  }
+
   /** A copy with every row scaled to unit L2 norm; a zero row is an error naming its id. */
   public Embeddings normalized() {
     float[] out = data.clone();

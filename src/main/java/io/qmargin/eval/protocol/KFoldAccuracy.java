@@ -18,6 +18,11 @@ import java.util.Arrays;
  */
 public record KFoldAccuracy(double mean, double std, double[] foldAccuracy, double[] foldThreshold) {
 
+  /** "10-fold accuracy 99.12% +- 0.34%": mean +- std in percent, two decimals, as insightface prints them. */
+  public String headline() {
+    return String.format(java.util.Locale.ROOT, "%d-fold accuracy %.2f%% +- %.2f%%", foldAccuracy.length, 100 * mean, 100 * std);
+  }
+
   /**
    * @param source where the pairs come from (a file, a validation set), named in errors
    */

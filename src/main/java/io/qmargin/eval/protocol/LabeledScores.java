@@ -8,22 +8,26 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * Target and non-target scores of one system, and the reader of the plain score file: one trial
- * per line, {@code score label}, label one of 1/0/target/nontarget, {@code #} starting a comment.
+ * Target and non-target scores of one system, and the reader of labelled score files: one trial
+ * per line, {@code score label} or wespeaker's {@code enroll test score target|nontarget} (one
+ * layout per file, {@link ScoreFileLayout}), label one of 1/0/target/nontarget, {@code #} starting a comment.
  * Every score is checked to be finite; a file without targets or without non-targets is rejected.
  */
 public record LabeledScores(String source, double[] targets, double[] nontargets) {
 
-  /** Reads a {@code score label} file. */
+  /** Reads a {@code score label} or {@code enroll test score label} file. */
   public static LabeledScores readScoreFile(Path file, Progress progress) {
     DoubleList tg = new DoubleList();
     DoubleList nt = new DoubleList();
     try (Progress p = progress.start("reading " + file.getFileName(), sizeOf(file));
         TextScanner sc = new TextScanner(file, p)) {
+      ScoreFileLayout layout = null;
       while (sc.next()) {
-        sc.expectFields(2, "score label");
-        double s = sc.finiteDouble(0, "score");
-        if (sc.label(1)) {
+        if (layout == null) {
+          layout = ScoreFileLayout.detect(sc);
+        }
+        double s = layout.score(sc);
+        if (layout.label(sc)) {
           tg.add(s);
         } else {
           nt.add(s);

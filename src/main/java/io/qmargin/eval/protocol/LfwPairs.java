@@ -3,10 +3,12 @@ package io.qmargin.eval.protocol;
 import io.qmargin.UserInputException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The LFW verification protocol file {@code pairs.txt}: a header {@code folds pairs_per_class}
@@ -82,6 +84,45 @@ public record LfwPairs(Path file, int folds, String[] first, String[] second, bo
       ln[i] = lines.get(i);
     }
     return new LfwPairs(file, folds, a.toArray(new String[0]), b.toArray(new String[0]), t, f, ln);
+  }
+
+  /** The identity of an LFW image id: {@code Aaron_Peirsol} for {@code Aaron_Peirsol_0001}. */
+  public static String identity(String imageId) {
+    int cut = imageId.lastIndexOf('_');
+    if (cut <= 0) {
+      throw new UserInputException("'" + imageId + "' is not an LFW image id (Name_0001)");
+    }
+    return imageId.substring(0, cut);
+  }
+
+  /** The overlap of the pairs' identities with a model's training identities. */
+  public IdentityOverlap overlap(Set<String> trainingIdentities) {
+    return IdentityOverlap.of(Arrays.stream(first).map(LfwPairs::identity).toList(),
+        Arrays.stream(second).map(LfwPairs::identity).toList(), trainingIdentities);
+  }
+
+  /**
+   * The fold of each pair for the k-fold accuracy: the file's own folds when it has several (View 2's
+   * pairs.txt); for a one-fold file (View 1's pairsDevTest.txt, 500 + 500) ten folds of consecutive
+   * pairs, the j-th of n matched pairs in fold floor(10 j / n) and likewise the mismatched (as many
+   * folds as pairs per class when that is below ten). See {@link #accuracyFolds}.
+   */
+  public int[] accuracyFold() {
+    if (folds > 1) {
+      return fold;
+    }
+    int k = accuracyFolds();
+    int perClass = size() / 2;
+    int[] f = new int[size()];
+    for (int i = 0; i < f.length; i++) {
+      f[i] = (int) ((long) (i % perClass) * k / perClass);
+    }
+    return f;
+  }
+
+  /** The number of folds of {@link #accuracyFold}: the file's, else min(10, pairs per class). */
+  public int accuracyFolds() {
+    return folds > 1 ? folds : Math.min(10, size() / 2);
   }
 
   static String imageId(String name, int number) {

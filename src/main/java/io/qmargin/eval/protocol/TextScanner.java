@@ -200,24 +200,37 @@ public final class TextScanner implements Closeable {
    * imp / impostor / false mean non-target (case-insensitive).
    */
   public boolean label(int i) {
+    int code = labelCode(i);
+    if (code < 0) {
+      throw fieldError(i, "label", "is not one of 1/0/target/nontarget");
+    }
+    return code == 1;
+  }
+
+  /** Whether field i is a verification label in the vocabulary of {@link #label}. */
+  public boolean isLabel(int i) {
+    return labelCode(i) >= 0;
+  }
+
+  /** 1 for a target label, 0 for a non-target label, -1 for anything else. */
+  private int labelCode(int i) {
     int len = ends[i] - starts[i];
     if (len == 1) {
-      if (buf[starts[i]] == '1') {
-        return true;
-      }
-      if (buf[starts[i]] == '0') {
-        return false;
-      }
+      byte b = buf[starts[i]];
+      return b == '1' ? 1 : b == '0' ? 0 : -1;
     }
-    String s = field(i).toLowerCase(java.util.Locale.ROOT);
-    switch (s) {
-      case "target", "tgt", "true":
-        return true;
-      case "nontarget", "non-target", "imp", "impostor", "false":
-        return false;
-      default:
-        throw fieldError(i, "label", "is not one of 1/0/target/nontarget");
+    // The spellings of Kaldi/wespeaker files first, without creating a string.
+    if (fieldEquals(i, "target")) {
+      return 1;
     }
+    if (fieldEquals(i, "nontarget")) {
+      return 0;
+    }
+    return switch (field(i).toLowerCase(java.util.Locale.ROOT)) {
+      case "target", "tgt", "true" -> 1;
+      case "nontarget", "non-target", "imp", "impostor", "false" -> 0;
+      default -> -1;
+    };
   }
 
   /** A finite double, or a file:line error naming the token. */

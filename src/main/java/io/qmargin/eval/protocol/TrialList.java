@@ -7,9 +7,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A VoxCeleb-style trial list: one trial per line, {@code label enroll_id test_id} (as in
- * veri_test2.txt, List_E, List_H), label 1/0/target/nontarget. Line numbers are kept for error
- * messages about the trials.
+ * A trial list: one trial per line, in VoxCeleb's layout {@code label enroll_id test_id} (as in
+ * veri_test2.txt, List_E, List_H) or Kaldi's {@code enroll_id test_id target|nontarget} (wespeaker's
+ * vox1_O_cleaned.kaldi), detected per file ({@link TrialListLayout}); label 1/0/target/nontarget.
+ * Line numbers are kept for error messages about the trials.
  */
 public record TrialList(Path file, List<String> enroll, List<String> test, boolean[] isTarget, long[] lines) {
 
@@ -24,18 +25,24 @@ public record TrialList(Path file, List<String> enroll, List<String> test, boole
     long[] lines = new long[1024];
     try (Progress p = progress.start("reading " + file.getFileName(), LabeledScores.sizeOf(file));
         TextScanner sc = new TextScanner(file, p)) {
+      TrialListLayout layout = null;
+      long firstLine = 0;
       while (sc.next()) {
-        sc.expectFields(3, "label enroll_id test_id");
+        if (layout == null) {
+          layout = TrialListLayout.detect(sc);
+          firstLine = sc.lineNumber();
+        }
+        layout.check(sc, firstLine);
         int n = e.size();
         if (n == lab.length) {
           lab = Arrays.copyOf(lab, n * 2);
           lines = Arrays.copyOf(lines, n * 2);
         }
-        lab[n] = sc.label(0);
+        lab[n] = sc.label(layout.labelField);
         lines[n] = sc.lineNumber();
         // Interning keeps one String per utterance: each id appears in many trials.
-        e.add(sc.field(1).intern());
-        t.add(sc.field(2).intern());
+        e.add(sc.field(layout.enrollField).intern());
+        t.add(sc.field(layout.testField).intern());
       }
     }
     if (e.isEmpty()) {

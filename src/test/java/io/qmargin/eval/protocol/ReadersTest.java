@@ -68,7 +68,7 @@ class ReadersTest {
     assertThatThrownBy(() -> LabeledScores.readScoreFile(write("d.txt", "0.5 1\n# c\n0.1f 0\n"), Progress.NONE))
         .hasMessageEndingWith("d.txt:3: score '0.1f' is not a number");
     assertThatThrownBy(() -> LabeledScores.readScoreFile(write("e.txt", "0.5 1 extra\n"), Progress.NONE))
-        .hasMessageEndingWith("e.txt:1: expected 2 fields 'score label', got 3");
+        .hasMessageEndingWith("e.txt:1: 3 fields; " + ScoreFileLayout.ACCEPTED);
     assertThatThrownBy(() -> LabeledScores.readScoreFile(write("f.txt", "0.5 yes\n"), Progress.NONE))
         .hasMessageEndingWith("f.txt:1: label 'yes' is not one of 1/0/target/nontarget");
     assertThatThrownBy(() -> LabeledScores.readScoreFile(write("g.txt", "# nothing\n\n"), Progress.NONE))
@@ -121,6 +121,82 @@ class ReadersTest {
         .hasMessageContaining("t.txt:2: no score for trial 'a c'");
     assertThatThrownBy(() -> TrialScores.read(write("s5.txt", "0.7\n"), trials, Progress.NONE))
         .hasMessageContaining("1 scores for the 2 trials");
+  }
+
+  @Test
+  void kaldiTrialListDetectedPerFile() throws IOException {
+    // wespeaker's vox1_O_cleaned.kaldi order: enroll test target|nontarget
+    TrialList kaldi = TrialList.read(write("k.kaldi", "id1/a.wav id2/b.wav nontarget\n# c\nid1/a.wav id1/c.wav target\n"), Progress.NONE);
+    assertThat(kaldi.enroll()).containsExactly("id1/a.wav", "id1/a.wav");
+    assertThat(kaldi.test()).containsExactly("id2/b.wav", "id1/c.wav");
+    assertThat(kaldi.isTarget()).containsExactly(false, true);
+    assertThat(kaldi.where(1)).isEqualTo(dir.resolve("k.kaldi") + ":3");
+    TrialList vox = TrialList.read(write("v.txt", "0 id1/a.wav id2/b.wav\n1 id1/a.wav id1/c.wav\n"), Progress.NONE);
+    assertThat(vox.enroll()).isEqualTo(kaldi.enroll());
+    assertThat(vox.test()).isEqualTo(kaldi.test());
+    assertThat(vox.isTarget()).containsExactly(false, true);
+    // a file keeps the layout of its first line
+    assertThatThrownBy(() -> TrialList.read(write("m1.txt", "a b target\n1 a c\n"), Progress.NONE))
+        .isInstanceOf(UserInputException.class)
+        .hasMessage(dir.resolve("m1.txt") + ":2: expected 'enroll test target|nontarget' as on line 1, but field 3 'c' is not a label ("
+            + TrialListLayout.ACCEPTED + ", one per file)");
+    assertThatThrownBy(() -> TrialList.read(write("m2.txt", "1 a b\na c nontarget\n"), Progress.NONE))
+        .hasMessageStartingWith(dir.resolve("m2.txt") + ":2: expected 'label enroll test' as on line 1, but field 1 'a' is not a label");
+    assertThatThrownBy(() -> TrialList.read(write("m3.txt", "1 a b\n0 a c d\n"), Progress.NONE))
+        .hasMessageStartingWith(dir.resolve("m3.txt") + ":2: expected 'label enroll test' as on line 1, got 4 fields");
+    assertThatThrownBy(() -> TrialList.read(write("m4.txt", "\na b c\n"), Progress.NONE))
+        .hasMessage(dir.resolve("m4.txt") + ":2: not a trial line (3 fields); " + TrialListLayout.ACCEPTED);
+  }
+
+  @Test
+  void wespeakerFourColumnScoreFiles() throws IOException {
+    LabeledScores s = LabeledScores.readScoreFile(write("w.txt", "a b 0.75 target\na c -0.25 nontarget\nb c 0.5 nontarget\n"), Progress.NONE);
+    assertThat(s.targets()).containsExactly(0.75);
+    assertThat(s.nontargets()).containsExactly(-0.25, 0.5);
+    assertThatThrownBy(() -> LabeledScores.readScoreFile(write("w2.txt", "a b 0.75 target\n0.5 0\n"), Progress.NONE))
+        .hasMessage(dir.resolve("w2.txt") + ":2: expected 4 fields 'enroll test score target|nontarget' as on the file's first line, got 2 ("
+            + ScoreFileLayout.ACCEPTED + ", one per file)");
+    assertThatThrownBy(() -> LabeledScores.readScoreFile(write("w3.txt", "a b 0.75 target\na c x nontarget\n"), Progress.NONE))
+        .hasMessage(dir.resolve("w3.txt") + ":2: score 'x' is not a number");
+    assertThatThrownBy(() -> LabeledScores.readScoreFile(write("w4.txt", "a b 0.75 maybe\n"), Progress.NONE))
+        .hasMessage(dir.resolve("w4.txt") + ":1: label 'maybe' is not one of 1/0/target/nontarget");
+
+    // the same file as the scores of a trial list: matched by id pair, labels checked against the list
+    TrialList trials = TrialList.read(write("t.kaldi", "a c nontarget\na b target\n"), Progress.NONE);
+    Path w = write("w5.txt", "a b 0.75 target\nx y 0.1 nontarget\na c -0.25 nontarget\n");
+    assertThat(TrialScores.read(w, trials, Progress.NONE)).containsExactly(-0.25, 0.75);
+    assertThatThrownBy(() -> TrialScores.read(write("w6.txt", "a b 0.75 nontarget\na c -0.25 nontarget\n"), trials, Progress.NONE))
+        .hasMessage(dir.resolve("t.kaldi") + ":2: trial 'a b' is a target trial, but " + dir.resolve("w6.txt") + " labels it nontarget");
+    assertThatThrownBy(() -> TrialScores.read(write("w7.txt", "a b 0.75 target\na c -0.25\n"), trials, Progress.NONE))
+        .hasMessageStartingWith(dir.resolve("w7.txt") + ":2: expected 4 fields as on the file's first line, got 3");
+    assertThatThrownBy(() -> TrialScores.read(write("w8.txt", "a b\n"), trials, Progress.NONE))
+        .hasMessageStartingWith(dir.resolve("w8.txt") + ":1: 2 fields; accepted layouts: 'enroll test score'");
+  }
+
+  @Test
+  void meanSubtractedBeforeCosine() throws IOException {
+    // rows a = (3, 1), b = (1, 3), c = (2, -1); mean of the three = (2, 1)
+    // a - m = (1, 0), b - m = (-1, 2), c - m = (0, -2)
+    // cos(a-m, b-m) = -1/sqrt(5); cos(a-m, c-m) = 0; cos(b-m, c-m) = -4/(sqrt(5)*2) = -2/sqrt(5)
+    Embeddings e = Embeddings.read(embeddings("e.npy", new float[] {3, 1, 1, 3, 2, -1}, 3, 2), write("k.txt", "a\nb\nc\n"));
+    assertThat(e.mean()).containsExactly(2.0, 1.0);
+    TrialList trials = TrialList.read(write("t.txt", "1 a b\n0 a c\n0 b c\n"), Progress.NONE);
+    double[] s = CosineScoring.score(trials, e.minus(e.mean(), "m"));
+    assertThat(s[0]).isCloseTo(-1 / Math.sqrt(5), within(1e-6));
+    assertThat(s[1]).isCloseTo(0.0, within(1e-6));
+    assertThat(s[2]).isCloseTo(-2 / Math.sqrt(5), within(1e-6));
+    // a mean file of shape (d) or (1, d)
+    Path m1 = dir.resolve("m1.npy");
+    Npy.writeFloat64(m1, new double[] {2, 1}, 2);
+    assertThat(Embeddings.readMean(m1)).containsExactly(2.0, 1.0);
+    Path m2 = dir.resolve("m2.npy");
+    Npy.writeFloat32(m2, new float[] {2, 1}, 1, 2);
+    assertThat(Embeddings.readMean(m2)).containsExactly(2.0, 1.0);
+    Path m3 = dir.resolve("m3.npy");
+    Npy.writeFloat32(m3, new float[] {2, 1, 0, 0}, 2, 2);
+    assertThatThrownBy(() -> Embeddings.readMean(m3)).hasMessage(m3 + ": a mean embedding must have shape (d) or (1, d), got (2, 2)");
+    assertThatThrownBy(() -> e.minus(new double[] {1, 2, 3}, "m.npy"))
+        .hasMessage("m.npy: mean of dimension 3, the embeddings of " + dir.resolve("e.npy") + " have 2");
   }
 
   /*

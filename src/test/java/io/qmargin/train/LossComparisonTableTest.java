@@ -1,0 +1,30 @@
+package io.qmargin.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.qmargin.eval.protocol.KFoldAccuracy;
+import io.qmargin.eval.protocol.LabeledScores;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LossComparisonTableTest {
+  /**
+   * Two folds of one target and one non-target pair each, every target above every non-target:
+   * each fold's threshold from the other fold separates it, so the 2-fold accuracy is 100% +- 0%.
+   */
+  @Test
+  void pairListProtocolsAddTheirAccuracyUnderTheTable() {
+    double[] scores = {0.9, 0.1, 0.8, 0.2};
+    boolean[] target = {true, false, true, false};
+    KFoldAccuracy acc = KFoldAccuracy.compute("test pairs", scores, target, new int[] {0, 0, 1, 1}, 2);
+    ValidationResult pairs = ValidationResult.of("LFW pairsDevTest.txt (4 pairs)", LabeledScores.split("p", scores, target),
+        List.of(1e-3), acc);
+    ValidationResult all = ValidationResult.of("all pairs", LabeledScores.split("a", new double[] {0.9, 0.5, 0.4, 0.3, 0.2},
+        new boolean[] {true, false, false, false, false}), List.of(1e-3), null);
+    TrainingResult r = new TrainingResult(List.of(pairs, all), 2, 1, 100, 3, 10, 0, 5, false);
+    String table = LossComparison.table(List.of(new LossComparison.Method("qmargin", "qmargin", Path.of("run"), r)), List.of(1e-3));
+    assertThat(table).endsWith(String.format("qmargin    LFW pairsDevTest.txt (4 pairs): 2-fold accuracy 100.00%% +- 0.00%%%n"));
+    assertThat(table.lines()).hasSize(3);
+  }
+}
