@@ -46,12 +46,27 @@ class ValidationSetCheckTest {
     assertThat(run.resolve("checkpoints")).doesNotExist();
   }
 
+  /** The config refuses fewer than two held-out identities before any data is made. */
   @Test
   void heldOutIdentitiesWithoutADifferentPairAreRefusedBeforeTheFirstStep() {
     Path run = dir.resolve("one");
     assertThatThrownBy(() -> TinyRuns.train(TinyRuns.settings("validation.identities=1"), run, false,
         TrainingListener.QUIET)).isInstanceOf(UserInputException.class)
-        .hasMessageContaining("4 samples of 1 identities").hasMessageContaining("different-identity pair");
+        .hasMessageContaining("validation.identities must be >= 2, got 1");
     assertThat(run.resolve("metrics.jsonl")).doesNotExist();
+  }
+
+  /** Held-out sets of other sources (image folders, speech) are checked by the validator itself. */
+  @Test
+  void anAllPairsSetNeedsASameAndADifferentIdentityPair() {
+    AllPairsValidator oneIdentity = new AllPairsValidator("held out", (e, p) -> new float[0], new int[] {3, 3, 3, 3},
+        List.of(1e-3));
+    assertThatThrownBy(oneIdentity::check).isInstanceOf(UserInputException.class)
+        .hasMessage("held out: 4 samples of 1 identities: validation needs at least one same-identity and one "
+            + "different-identity pair");
+    AllPairsValidator noSamePair = new AllPairsValidator("held out", (e, p) -> new float[0], new int[] {0, 1, 2},
+        List.of(1e-3));
+    assertThatThrownBy(noSamePair::check).hasMessageContaining("3 samples of 3 identities");
+    new AllPairsValidator("held out", (e, p) -> new float[0], new int[] {0, 0, 1}, List.of(1e-3)).check();
   }
 }
