@@ -92,9 +92,15 @@ final class TrainCommand implements Callable<Integer> {
     o.printf(Locale.ROOT, "trained %s for %d steps: loss %.4f -> %.4f, %.1f samples/s%n", c.loss(), r.steps(),
         r.firstLoss(), r.lastLoss(), r.samplesPerSecond());
     for (ValidationResult v : r.validation()) {
-      o.printf(Locale.ROOT, "%s: %sEER %.2f%%, TAR@FAR=1e-3 %.2f%%, TAR@FAR=1e-4 %.2f%%%n", v.protocol(),
-          v.accuracy() == null ? "" : v.accuracy().headline() + ", ", 100 * v.metrics().eer(),
-          100 * v.metrics().tarAtFar(1e-3).tar(), 100 * v.metrics().tarAtFar(1e-4).tar());
+      StringBuilder line = new StringBuilder(v.protocol()).append(": ");
+      if (v.accuracy() != null) {
+        line.append(v.accuracy().headline()).append(", ");
+      }
+      line.append(String.format(Locale.ROOT, "EER %.2f%%", 100 * v.metrics().eer()));
+      for (double far : c.validation().far()) {
+        line.append(", TAR@FAR=").append(ValidationResult.formatFar(far)).append(' ').append(v.tarAtText(far));
+      }
+      o.println(line);
     }
     o.printf(Locale.ROOT, "run directory: %s%n", out);
     o.flush();

@@ -108,10 +108,17 @@ public final class LossComparison {
       ValidationResult p = m.primary();
       sb.append(String.format(Locale.ROOT, "%-10s", m.name()));
       for (double far : fars) {
-        sb.append(String.format(Locale.ROOT, " %13.2f%%", 100 * p.tarAt(far)));
+        sb.append(p.resolves(far) ? String.format(Locale.ROOT, " %13.2f%%", 100 * p.tarAt(far))
+            : String.format(Locale.ROOT, " %14s", "n/a"));
       }
       sb.append(String.format(Locale.ROOT, " %7.2f%% %12.4f %13.1f %10.3f%n", 100 * p.metrics().eer(),
           p.metrics().minDcf(0.01).value(), m.result().meanSupport(), m.result().lastLoss()));
+    }
+    for (double far : fars) {
+      ValidationResult p = methods.isEmpty() ? null : methods.get(0).primary();
+      if (p != null && !p.resolves(far)) {
+        sb.append(String.format(Locale.ROOT, "n/a at FAR=%s: %s%n", ValidationResult.formatFar(far), p.tarAtText(far)));
+      }
     }
     // Pair lists (LFW pairs files, .bin sets) are read by their k-fold accuracy, which the table lacks.
     for (Method m : methods) {

@@ -451,7 +451,7 @@ public final class TrainingRun {
       }
       line.append(String.format(Locale.ROOT, "EER %.2f%%", 100 * r.metrics().eer()));
       for (double far : config.validation().far()) {
-        line.append(String.format(Locale.ROOT, ", TAR@FAR=%s %.2f%%", ValidationResult.formatFar(far), 100 * r.tarAt(far)));
+        line.append(", TAR@FAR=").append(ValidationResult.formatFar(far)).append(' ').append(r.tarAtText(far));
       }
       listener.message(line.toString());
     }

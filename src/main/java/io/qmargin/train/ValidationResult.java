@@ -5,6 +5,7 @@ import io.qmargin.eval.metrics.TarAtFar;
 import io.qmargin.eval.metrics.VerificationMetrics;
 import io.qmargin.eval.protocol.KFoldAccuracy;
 import io.qmargin.eval.protocol.LabeledScores;
+import io.qmargin.eval.report.EvaluationReport;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,12 +25,32 @@ public record ValidationResult(String protocol, LabeledScores scores, Verificati
 
   /** TAR at the given FAR (strict convention: the best TAR whose FAR does not exceed the target). */
   public double tarAt(double far) {
+    return entry(far).tar();
+  }
+
+  /** Whether this protocol's impostors can resolve {@code far} (at least 1 / far of them). */
+  public boolean resolves(double far) {
+    return entry(far).resolvable(metrics.nontargets());
+  }
+
+  /**
+   * TAR at {@code far} in percent ("5.40%"), or "n/a (needs >= N impostors)" when the impostors
+   * cannot resolve it: with fewer than 1 / far impostors the value only counts the targets above the
+   * highest impostor.
+   */
+  public String tarAtText(double far) {
+    TarAtFar t = entry(far);
+    return t.resolvable(metrics.nontargets()) ? String.format(java.util.Locale.ROOT, "%.2f%%", 100 * t.tar())
+        : EvaluationReport.unresolved(t);
+  }
+
+  private TarAtFar entry(double far) {
     for (TarAtFar t : metrics.tarAtFar()) {
       if (t.farTarget() == far) {
-        return t.tar();
+        return t;
       }
     }
-    return metrics.tarAtFar(far).tar();
+    return metrics.tarAtFar(far);
   }
 
   /** The compact form written to validation.jsonl and results.json (rates as fractions). */

@@ -25,6 +25,28 @@ class LossComparisonTableTest {
     TrainingResult r = new TrainingResult(List.of(pairs, all), 2, 1, 100, 3, 10, 0, 5, false);
     String table = LossComparison.table(List.of(new LossComparison.Method("qmargin", "qmargin", Path.of("run"), r)), List.of(1e-3));
     assertThat(table).endsWith(String.format("qmargin    LFW pairsDevTest.txt (4 pairs): 2-fold accuracy 100.00%% +- 0.00%%%n"));
-    assertThat(table.lines()).hasSize(3);
+    // the primary protocol (all pairs) has 4 impostors: TAR at FAR 1e-3 is not a figure but n/a, said once
+    assertThat(table.lines().toList().get(1)).matches("qmargin +n/a .*");
+    assertThat(table).contains(String.format("n/a at FAR=1e-3: n/a (needs >= 1000 impostors)%n"));
+    assertThat(table.lines()).hasSize(4);
+  }
+
+  /** A FAR target is resolved from 1 / FAR impostors on: 1,000 impostors resolve 1e-3, 999 do not. */
+  @Test
+  void tarAtFarTextIsAPercentageOnlyWhereTheImpostorsResolveIt() {
+    for (int impostors : new int[] {999, 1000}) {
+      double[] scores = new double[impostors + 2];
+      boolean[] target = new boolean[impostors + 2];
+      scores[0] = 1.0;
+      target[0] = true;
+      scores[1] = -1.0; // a target below every impostor: TAR 50% at any FAR a threshold can reach
+      target[1] = true;
+      for (int i = 2; i < scores.length; i++) {
+        scores[i] = (double) i / scores.length;
+      }
+      ValidationResult r = ValidationResult.of("p", LabeledScores.split("p", scores, target), List.of(1e-3), null);
+      assertThat(r.resolves(1e-3)).isEqualTo(impostors >= 1000);
+      assertThat(r.tarAtText(1e-3)).isEqualTo(impostors >= 1000 ? "50.00%" : "n/a (needs >= 1000 impostors)");
+    }
   }
 }

@@ -184,7 +184,7 @@ public final class EvaluationReport {
   }
 
   /** The entry of a FAR target that the non-targets cannot resolve, in place of its numbers. */
-  static String unresolved(TarAtFar t) {
+  public static String unresolved(TarAtFar t) {
     return "n/a (needs >= " + t.impostorsNeeded() + " impostors)";
   }
 
