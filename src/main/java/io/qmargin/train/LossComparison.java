@@ -82,14 +82,17 @@ public final class LossComparison {
     }
     json.put("protocol", methods.get(0).primary().protocol());
     json.put("methods", perMethod);
-    Files.createDirectories(out);
-    EvaluationReport.write(out, systems, title);
-    AtomicFiles.writeString(out.resolve("results.json"), Json.pretty(json));
     String table = table(methods, fars);
-    Path report = out.resolve("report.md");
-    String details = Files.readString(report);
-    AtomicFiles.writeString(report, "# " + title + "\n\n" + intro + "\n\n```\n" + table + "```\n\n"
-        + details.replaceFirst("^# [^\n]*\n", "## Details\n"));
+    try (AtomicFiles.OutputSet set = AtomicFiles.outputSet()) { // report, plots and results.json together
+      Path stage = set.directory(out);
+      EvaluationReport.write(stage, systems, title);
+      AtomicFiles.writeString(stage.resolve("results.json"), Json.pretty(json));
+      Path report = stage.resolve("report.md");
+      String details = Files.readString(report);
+      AtomicFiles.writeString(report, "# " + title + "\n\n" + intro + "\n\n```\n" + table + "```\n\n"
+          + details.replaceFirst("^# [^\n]*\n", "## Details\n"));
+      set.commit();
+    }
     return table;
   }
 
