@@ -5,6 +5,4 @@
  * {@link io.qmargin.data.fetch.TarGz} (extraction that refuses entries leaving the destination
  * folder). It may depend on the root package and the generic helpers (progress reporting) only.
  */
-package and the generic helpers (progress reporting) only.
- */
 package io.qmargin.data.fetch;
