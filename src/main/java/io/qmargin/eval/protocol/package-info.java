@@ -1,8 +1,7 @@
 /**
- * Verification protocols from files to labelled scores: {@link
- * io.qmargin.eval.protocol.Embeddings} (a matrix with keys) scored by {@link
- * io.qmargin.eval.protocol.CosineScoring}; LFW pairs ({@link io.qmargin.eval.protocol.LfwPairs},
- * {@link io.qmargin.eval.protocol.KFoldAccuracy}, {@link
+ * Verification protocols from files to labelled scores: {@link io.qmargin.eval.protocol.Embeddings}
+ * (a matrix with keys) scored by {@link io.qmargin.eval.protocol.CosineScoring}; LFW pairs ({@link
+ * io.qmargin.eval.protocol.LfwPairs}, {@link io.qmargin.eval.protocol.KFoldAccuracy}, {@link
  * io.qmargin.eval.protocol.IdentityOverlap}); VoxCeleb, Kaldi and wespeaker trial lists and score
  * files ({@link io.qmargin.eval.protocol.TrialList}, {@link io.qmargin.eval.protocol.TrialScores},
  * {@link io.qmargin.eval.protocol.LabeledScores}); IJB-B/C templates ({@link

@@ -6,7 +6,7 @@
  * io.qmargin.model.speaker.SmallSpeakerNet}), built from the pooling layers ({@link
  * io.qmargin.model.speaker.StatisticsPooling}, {@link
  * io.qmargin.model.speaker.AttentiveStatisticsPooling}) and {@link
- * io.qmargin.model.speaker.SpeakerLayers}. It may depend on {@code model}, DJL and the root
- * package only.
+ * io.qmargin.model.speaker.SpeakerLayers}. It may depend on {@code model}, DJL and the root package
+ * only.
  */
 package io.qmargin.model.speaker;
