@@ -19,16 +19,22 @@ import org.junit.jupiter.api.Test;
 /**
  * The repository carries what it cites: every package documents itself in a package-info.java,
  * every citation of the method reference names docs/method.md and a section it has, every link
- * between the user docs resolves, and no user doc points at a folder outside the repository.
- * Paths are relative to the project root, where Maven runs the tests.
+ * between the user docs resolves, and no user doc points at a folder outside the repository. Paths
+ * are relative to the project root, where Maven runs the tests.
  */
 class DocumentationTest {
   private static final Path MAIN = Path.of("src/main/java");
   private static final Path METHOD = Path.of("docs/method.md");
-  /** A citation with its section numbers, e.g. "docs/method.md section 3" or "method.md sections 2 and 5". */
+
+  /**
+   * A citation with its section numbers, e.g. "docs/method.md section 3" or "method.md sections 2
+   * and 5".
+   */
   private static final Pattern SECTION_CITATION =
       Pattern.compile("method\\.md\\)?,? sections? (\\d+(?:(?:, | and )\\d+)*)");
-  private static final Pattern MARKDOWN_LINK = Pattern.compile("\\]\\(([^)#\\s]+\\.md)(?:#[^)]*)?\\)");
+
+  private static final Pattern MARKDOWN_LINK =
+      Pattern.compile("\\]\\(([^)#\\s]+\\.md)(?:#[^)]*)?\\)");
 
   @Test
   void everyMainPackageHasAPackageInfoWithJavadoc() throws IOException {
@@ -38,7 +44,8 @@ class DocumentationTest {
         if (!containsJavaSources(dir)) {
           continue;
         }
-        String pkg = MAIN.relativize(dir).toString().replace(dir.getFileSystem().getSeparator(), ".");
+        String pkg =
+            MAIN.relativize(dir).toString().replace(dir.getFileSystem().getSeparator(), ".");
         Path info = dir.resolve("package-info.java");
         if (!Files.isRegularFile(info)) {
           missing.add(pkg + ": no package-info.java");
@@ -83,7 +90,15 @@ class DocumentationTest {
       while (citation.find()) {
         for (String n : citation.group(1).split("\\D+")) {
           if (!sections.contains(Integer.parseInt(n))) {
-            bad.add(file + ": '" + citation.group() + "' cites section " + n + ", which " + METHOD + " lacks");
+            bad.add(
+                file
+                    + ": '"
+                    + citation.group()
+                    + "' cites section "
+                    + n
+                    + ", which "
+                    + METHOD
+                    + " lacks");
           }
         }
       }
@@ -141,7 +156,10 @@ class DocumentationTest {
       try (Stream<Path> walk = Files.walk(Path.of(root))) {
         walk.filter(Files::isRegularFile)
             .filter(p -> p.toString().matches(".*\\.(java|yaml|yml|md|txt)$"))
-            .filter(p -> !p.endsWith("DocumentationTest.java")) // this test names the patterns it looks for
+            .filter(
+                p ->
+                    !p.endsWith(
+                        "DocumentationTest.java")) // this test names the patterns it looks for
             .sorted()
             .forEach(files::add);
       }
@@ -149,14 +167,18 @@ class DocumentationTest {
     return files;
   }
 
-  /** The text with line breaks and the comment markers that continue a line ("*", "//", "#") folded into spaces. */
+  /**
+   * The text with line breaks and the comment markers that continue a line ("*", "//", "#") folded
+   * into spaces.
+   */
   private static String joinedLines(String text) {
     return text.replaceAll("[ \\t]*\\R[ \\t]*(?:\\*(?!/)|//|#)?[ \\t]*", " ");
   }
 
   private static boolean containsJavaSources(Path dir) {
     try (Stream<Path> files = Files.list(dir)) {
-      return files.anyMatch(p -> p.toString().endsWith(".java") && !p.endsWith("package-info.java"));
+      return files.anyMatch(
+          p -> p.toString().endsWith(".java") && !p.endsWith("package-info.java"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
