@@ -3,7 +3,7 @@ package io.qmargin;
 import java.util.Arrays;
 
 /**
- * Independent double-precision reference formulas for the tests, written straight from method.md
+ * Independent double-precision reference formulas for the tests, written straight from docs/method.md
  * and sharing no code with production: long bisection for τ, sorting for sparsemax, direct margin
  * formulas and the Fenchel-Young loss.
  */

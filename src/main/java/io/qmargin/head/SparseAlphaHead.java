@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Exact classification head for the sparse alpha losses (α &gt; 1) that never holds the B × C logits
- * (method.md section 6).
+ * (docs/method.md section 6).
  *
  * <ol>
  *   <li>Stream over blocks of prototypes: a screening product per block ({@link
@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  *       a gradient, and {@link LazyPrototypeTable} updates only them, exactly as dense SGD would.
  * </ol>
  *
- * The number of candidates per sample (the K of method.md) is thus chosen per sample by a proof
+ * The number of candidates per sample (the K of docs/method.md section 6) is thus chosen per sample by a proof
  * rather than fixed in advance, and needs no redo in normal operation.
  */
 public final class SparseAlphaHead implements TrainableHead {

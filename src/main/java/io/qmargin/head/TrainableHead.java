@@ -30,7 +30,7 @@ public interface TrainableHead extends AutoCloseable {
 
   /**
    * Sets the given rows to new values (flattened r × d) and their momentum to zero: the prototype
-   * re-initialisation of A3M (method.md section 5).
+   * re-initialisation of A3M (docs/method.md section 5).
    */
   void resetRows(int[] rows, float[] values);
 

@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
  * arcface:s=64,m=0.5,easy_margin=true}. Unknown names, unknown or repeated keys and out-of-range
  * values are errors that name the offending part.
  *
- * <p>Defaults (method.md sections 2 and 5): face settings s = 64 for the softmax margins, ArcFace m =
+ * <p>Defaults (docs/method.md sections 2 and 5): face settings s = 64 for the softmax margins, ArcFace m =
  * 0.5, CosFace m = 0.35, combined (m1, m2, m3) = (1, 0.3, 0.2) as in insightface; the paper's face
  * recipe α = 1.25, s = 35, m = 0.2 for qmargin, and the same α and s for entmax, sparsemax (α = 2)
  * and a3m (project choice for a3m's m: 0.2, as qmargin).

@@ -11,7 +11,7 @@ package io.qmargin.operator;
  * logit is at most {@code bound − 1/(α − 1)} is then outside the full support. This is what lets the
  * sparse head discard most prototypes of a block without sorting them.
  *
- * <p>A single class alone gives g(τ) = 1 at τ = θ − f'(1/q), f'(u) = (u^(α−1) − 1)/(α − 1) (method.md
+ * <p>A single class alone gives g(τ) = 1 at τ = θ − f'(1/q), f'(u) = (u^(α−1) − 1)/(α − 1) (docs/method.md
  * section 3). {@link #refine} raises a bound by Newton steps on φ(τ) = g(τ)^(α−1) − 1, which is
  * convex for α ≤ 2: started where φ ≥ 0 the iterates stay at or below the root (the tangent lies
  * under φ), so each one is again a lower bound; where Newton has not converged after a few dozen

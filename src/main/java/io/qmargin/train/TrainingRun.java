@@ -346,7 +346,7 @@ public final class TrainingRun {
     }
   }
 
-  // ---- A3M prototype re-initialisation (method.md section 5, project choice) ----
+  // ---- A3M prototype re-initialisation (docs/method.md section 5, project choice) ----
 
   private void trackTargetOut(double fraction, RunState state) {
     TrainConfig.A3mReinit a = config.a3mReinit();

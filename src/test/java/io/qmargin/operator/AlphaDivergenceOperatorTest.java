@@ -148,7 +148,7 @@ class AlphaDivergenceOperatorTest extends EngineTest {
   @ParameterizedTest
   @ValueSource(doubles = {1.25, 1.5, 2.0, 3.0})
   void scalingQActsAsTemperature(double alpha) {
-    // q = c·1 gives entmax of c^(α−1)·θ (method.md section 3)
+    // q = c·1 gives entmax of c^(α−1)·θ (docs/method.md section 3)
     SplittableRandom rnd = new SplittableRandom(3);
     double[][] theta = logits(rnd, 8, 40, 5);
     double c = 2.5;
