@@ -953,11 +953,6 @@ public final class LazyPrototypeTable implements AutoCloseable {
     }
   }
 
-  /** Bytes of the engine arrays W, v (the table and its optimizer state). */
-  public long tableBytes() {
-    return 2L * classes * dim * 4;
-  }
-
   @Override
   public void close() {
     if (screenCopy != null) {

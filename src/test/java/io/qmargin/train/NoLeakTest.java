@@ -44,7 +44,7 @@ class NoLeakTest extends EngineTest {
         p.getValue().getArray().setRequiresGradient(true);
       }
     }
-    TrainableHead head = new HeadSettings(type, 8, 0.5, SgdSettings.FACE).create(manager, LossSpec.parse(loss),
+    TrainableHead head = new HeadSettings(type, 8, 0.5, new SgdSettings(0.9, 5e-4)).create(manager, LossSpec.parse(loss),
         manager.randomNormal(0, 0.1f, new Shape(20, 16), DataType.FLOAT32), 1);
     ParameterSgd sgd = new ParameterSgd(manager, net, 0.9, 5e-4, 5);
     ParameterStore store = new ParameterStore(manager, false);
