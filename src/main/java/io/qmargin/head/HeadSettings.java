@@ -18,11 +18,6 @@ import java.util.Locale;
  * @param screening sparse: the number format of the screening product ({@link ScreeningPrecision})
  */
 public record HeadSettings(String type, int blockRows, double sampleRate, SgdSettings sgd, ScreeningPrecision screening) {
-  /** As the canonical constructor, with the screening precision chosen for this machine. */
-  public HeadSettings(String type, int blockRows, double sampleRate, SgdSettings sgd) {
-    this(type, blockRows, sampleRate, sgd, ScreeningPrecision.auto());
-  }
-
   public HeadSettings {
     type = type.toLowerCase(Locale.ROOT);
     if (!type.equals("dense") && !type.equals("sparse") && !type.equals("partial_fc")) {
