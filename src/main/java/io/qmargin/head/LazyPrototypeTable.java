@@ -402,8 +402,8 @@ public final class LazyPrototypeTable implements AutoCloseable {
 
   /**
    * Rows {@code idx} (int64) of {@code matrix} as a new array on {@code target}. Through
-   * torch.embedding, which copies whole rows (index_select): about twice as fast here as DJL's
-   * advanced indexing ({@code get(NDIndex("{}", idx))}), which goes element by element.
+   * torch.embedding, which copies whole rows (index_select): faster than DJL's advanced indexing
+   * ({@code get(NDIndex("{}", idx))}), which goes element by element (docs/benchmarks.md).
    */
   static NDArray gatherRows(NDManager target, NDArray matrix, NDArray idx) {
     NDArray out = ai.djl.pytorch.jni.JniUtils.embedding((ai.djl.pytorch.engine.PtNDArray) idx,
