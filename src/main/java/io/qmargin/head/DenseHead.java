@@ -26,8 +26,7 @@ public final class DenseHead extends StoredPrototypes {
     if (pendingGradient == null) {
       return;
     }
-    // in place, with at most one C × d temporary at a time
-    sgd.step(w, v, pendingGradient, learningRate);
+    sgd.step(w, v, pendingGradient, learningRate); // in place, at most one C × d temporary at a time
     pendingGradient.close();
     pendingGradient = null;
   }

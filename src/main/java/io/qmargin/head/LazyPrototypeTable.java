@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A prototype matrix W (C × d) with SGD momentum state v, stored in engine (off-heap) memory, whose
- * optimizer step writes only the rows that had a gradient, yet equals dense SGD (see {@link
- * SgdSettings}) up to round-off.
+ * optimizer step writes only the rows that had a gradient, yet equals dense SGD ({@link
+ * SgdSettings#step} on all rows, the others with a zero gradient) up to round-off.
  *
  * <p>Why this is exact. A row without gradient still moves under dense SGD: (W, v) ← M_t (W, v) with
  * the 2 × 2 matrix M_t = [[1 − η_t λ, −η_t μ], [λ, μ]], the same for every row. So each row j keeps

@@ -26,8 +26,8 @@ public record SgdSettings(double momentum, double weightDecay) {
 
   /**
    * One step in place on W and its momentum v (same shape). The gradient is consumed: it is
-   * overwritten with ∇L + λ·W, which spares a temporary the size of W. Temporaries are freed before
-   * returning, whichever manager W belongs to.
+   * overwritten with ∇L + λ·W. At most one temporary the size of W is alive at a time (the dense
+   * head's W may be most of memory), and it is freed before returning, whichever manager W belongs to.
    *
    * @param w the weights, updated in place
    * @param v the momentum buffer, updated in place (zeros before the first step)
@@ -35,13 +35,15 @@ public record SgdSettings(double momentum, double weightDecay) {
    */
   public void step(NDArray w, NDArray v, NDArray gradient, double learningRate) {
     // results of an operation belong to its first operand's manager, which for W is long-lived
-    try (NDManager scope = w.getManager().newSubManager()) {
-      if (weightDecay != 0) {
+    if (weightDecay != 0) {
+      try (NDManager scope = w.getManager().newSubManager()) {
         NDArray decay = w.mul((float) weightDecay);
         decay.attach(scope);
         gradient.addi(decay);
       }
-      v.muli((float) momentum).addi(gradient);
+    }
+    v.muli((float) momentum).addi(gradient);
+    try (NDManager scope = w.getManager().newSubManager()) {
       NDArray delta = v.mul((float) learningRate);
       delta.attach(scope);
       w.subi(delta);
