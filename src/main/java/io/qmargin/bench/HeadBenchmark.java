@@ -18,6 +18,8 @@ import io.qmargin.head.SparseAlphaHead;
 import io.qmargin.head.TrainableHead;
 import io.qmargin.loss.VerificationLoss;
 import io.qmargin.model.TorchScriptModule;
+import io.qmargin.train.ConfigLoader;
+import io.qmargin.train.TrainConfig;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -50,8 +52,10 @@ public final class HeadBenchmark {
 
   public static List<MethodResult> run(Settings s, Consumer<String> log) {
     List<MethodResult> results = new ArrayList<>();
-    SgdSettings sgd = SgdSettings.FACE;
-    double lr = 0.1;
+    // the optimizer settings of a training run with the defaults (defaults.yaml)
+    TrainConfig.Optimizer optimizer = ConfigLoader.load(null, List.of()).optimizer();
+    SgdSettings sgd = new SgdSettings(optimizer.momentum(), optimizer.weightDecay());
+    double lr = optimizer.lr();
     Engine.getInstance().setRandomSeed((int) s.seed());
     try (NDManager manager = NDManager.newBaseManager()) {
       NDArray w0 = manager.randomNormal(new Shape(s.classes(), s.dim()));

@@ -15,9 +15,9 @@ import java.nio.file.Path;
  * <p>The resident set is sampled every 20 ms on a daemon thread; on Linux the kernel's own peak
  * (VmHWM in /proc/self/status, reset by writing 5 to /proc/self/clear_refs) is taken as well where
  * the reset is allowed, since it also sees peaks between samples. The heap peak is the JVM's own
- * (each heap pool's peak usage, reset when the probe starts). An earlier version sampled every
- * 2 ms, which took a noticeable share of this 2-core machine from the code it measured. Without
- * /proc the resident set is reported as −1.
+ * (each heap pool's peak usage, reset when the probe starts). Sampling much more often takes CPU
+ * from the code it measures on a machine with few cores (docs/benchmarks.md). Without /proc the
+ * resident set is reported as −1.
  */
 public final class MemoryProbe implements AutoCloseable {
   private static final Path STATUS = Path.of("/proc/self/status");

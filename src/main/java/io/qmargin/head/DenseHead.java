@@ -26,18 +26,7 @@ public final class DenseHead extends StoredPrototypes {
     if (pendingGradient == null) {
       return;
     }
-    // in place, with at most one C × d temporary at a time
-    v.muli(sgd.momentum()).addi(pendingGradient);
-    try (NDManager scope = manager.newSubManager()) {
-      NDArray decay = w.mul(sgd.weightDecay());
-      decay.attach(scope);
-      v.addi(decay);
-    }
-    try (NDManager scope = manager.newSubManager()) {
-      NDArray stepV = v.mul(learningRate);
-      stepV.attach(scope);
-      w.subi(stepV);
-    }
+    sgd.step(w, v, pendingGradient, learningRate); // in place, at most one C × d temporary at a time
     pendingGradient.close();
     pendingGradient = null;
   }

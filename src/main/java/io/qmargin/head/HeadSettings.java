@@ -18,22 +18,6 @@ import java.util.Locale;
  * @param screening sparse: the number format of the screening product ({@link ScreeningPrecision})
  */
 public record HeadSettings(String type, int blockRows, double sampleRate, SgdSettings sgd, ScreeningPrecision screening) {
-  /**
-   * Prototype rows per streamed block: 32,768 × B cosines (8 MB in bfloat16, 16 MB in float32 at
-   * B = 128) stay small enough for the allocator to reuse, and at a million classes the sparse step
-   * took 1.22–1.32 s against 1.36–1.39 s with 16,384 (alternating runs, 2026-11-28).
-   */
-  public static final int DEFAULT_BLOCK_ROWS = 32768;
-
-  public static HeadSettings dense(SgdSettings sgd) {
-    return new HeadSettings("dense", DEFAULT_BLOCK_ROWS, 0.1, sgd, ScreeningPrecision.FP32);
-  }
-
-  /** As the canonical constructor, with the screening precision chosen for this machine. */
-  public HeadSettings(String type, int blockRows, double sampleRate, SgdSettings sgd) {
-    this(type, blockRows, sampleRate, sgd, ScreeningPrecision.auto());
-  }
-
   public HeadSettings {
     type = type.toLowerCase(Locale.ROOT);
     if (!type.equals("dense") && !type.equals("sparse") && !type.equals("partial_fc")) {

@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A prototype matrix W (C × d) with SGD momentum state v, stored in engine (off-heap) memory, whose
- * optimizer step writes only the rows that had a gradient, yet equals dense SGD (see {@link
- * SgdSettings}) up to round-off.
+ * optimizer step writes only the rows that had a gradient, yet equals dense SGD ({@link
+ * SgdSettings#step} on all rows, the others with a zero gradient) up to round-off.
  *
  * <p>Why this is exact. A row without gradient still moves under dense SGD: (W, v) ← M_t (W, v) with
  * the 2 × 2 matrix M_t = [[1 − η_t λ, −η_t μ], [λ, μ]], the same for every row. So each row j keeps
@@ -402,8 +402,8 @@ public final class LazyPrototypeTable implements AutoCloseable {
 
   /**
    * Rows {@code idx} (int64) of {@code matrix} as a new array on {@code target}. Through
-   * torch.embedding, which copies whole rows (index_select): about twice as fast here as DJL's
-   * advanced indexing ({@code get(NDIndex("{}", idx))}), which goes element by element.
+   * torch.embedding, which copies whole rows (index_select): faster than DJL's advanced indexing
+   * ({@code get(NDIndex("{}", idx))}), which goes element by element (docs/benchmarks.md).
    */
   static NDArray gatherRows(NDManager target, NDArray matrix, NDArray idx) {
     NDArray out = ai.djl.pytorch.jni.JniUtils.embedding((ai.djl.pytorch.engine.PtNDArray) idx,
@@ -951,11 +951,6 @@ public final class LazyPrototypeTable implements AutoCloseable {
         target.set(new NDIndex(start + ":" + end), tmp.create(data.asFloatBuffer(), new Shape(end - start, cols)));
       }
     }
-  }
-
-  /** Bytes of the engine arrays W, v (the table and its optimizer state). */
-  public long tableBytes() {
-    return 2L * classes * dim * 4;
   }
 
   @Override

@@ -82,9 +82,9 @@ public final class PartialFcHead extends StoredPrototypes {
     try (NDManager scope = manager.newSubManager()) {
       NDArray idx = scope.create(pendingRows);
       NDArray ws = w.get(scope, new NDIndex("{}", idx));
-      NDArray vs = v.get(scope, new NDIndex("{}", idx)).mul(sgd.momentum()).add(pendingGradient)
-          .add(ws.mul(sgd.weightDecay()));
-      w.set(new NDIndex("{}", idx), ws.sub(vs.mul(learningRate)));
+      NDArray vs = v.get(scope, new NDIndex("{}", idx));
+      sgd.step(ws, vs, pendingGradient, learningRate);
+      w.set(new NDIndex("{}", idx), ws);
       v.set(new NDIndex("{}", idx), vs);
     }
     pendingGradient.close();

@@ -17,8 +17,8 @@ import java.util.Locale;
  * memory) and each step's embeddings are rounded to bfloat16. A block's product in bfloat16 is
  * compared with a limit lowered by its error bound ({@link #coarseLimit}); only the pairs that pass
  * get their value in float32, one dot product each, and are compared with L. On CPUs with
- * AVX512-BF16 the bfloat16 product of 1M × 512 prototypes with 128 embeddings took 0.22 s here,
- * against 0.95 s in float32.
+ * bfloat16 instructions the bfloat16 product is faster than the float32 one
+ * (docs/benchmarks.md has the figures and the command that measures them).
  */
 public enum ScreeningPrecision {
   BF16,

@@ -9,10 +9,11 @@ import java.nio.ByteOrder;
 
 /**
  * Copies Java arrays into engine arrays through one reused direct buffer. DJL's {@code
- * create(float[])} allocates and zeroes a new direct buffer per call (about 15 ms per million floats
- * here); {@code create(ByteBuffer)} wraps a direct buffer without copying, so the wrapped array is
- * duplicated on the engine before the buffer is reused. Row indices go to the engine as int64:
- * PyTorch gathers rows about four times faster with int64 than with int32 indices.
+ * create(float[])} allocates and zeroes a new direct buffer per call, which costs more than the
+ * copy; {@code create(ByteBuffer)} wraps a direct buffer without copying, so the wrapped array is
+ * duplicated on the engine before the buffer is reused. Row indices go to the engine as int64,
+ * with which PyTorch gathers rows faster than with int32 (the measured costs are in
+ * docs/benchmarks.md).
  */
 final class StagingBuffer {
   private ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 16).order(ByteOrder.nativeOrder());

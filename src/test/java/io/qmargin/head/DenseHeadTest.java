@@ -34,7 +34,7 @@ class DenseHeadTest extends EngineTest {
       expected = l.getFloat();
       gc.backward(l);
     }
-    try (DenseHead head = new DenseHead(manager, loss, w0, SgdSettings.FACE)) {
+    try (DenseHead head = new DenseHead(manager, loss, w0, new SgdSettings(0.9, 5e-4))) {
       NDArray x = xs.duplicate();
       x.setRequiresGradient(true);
       double value;

@@ -72,6 +72,41 @@ class LazyPrototypeTableTest extends EngineTest {
   }
 
   /**
+   * The closed form against the rule it replaces: the same sparse gradients applied by {@link
+   * SgdSettings#step} to a dense W and v (zero gradient on the other rows) give the same rows and
+   * momentum, step after step, including the rows that never get a gradient.
+   */
+  @Test
+  void closedFormFollowsTheSharedSgdRule() {
+    SplittableRandom rnd = new SplittableRandom(11);
+    SgdSettings sgd = new SgdSettings(0.9, 5e-3);
+    float[] w0 = gaussian(rnd, C * D);
+    NDArray w = manager.create(w0, new Shape(C, D));
+    NDArray v = manager.zeros(new Shape(C, D));
+    try (LazyPrototypeTable table = new LazyPrototypeTable(manager, w, sgd, 16)) {
+      for (int step = 0; step < 25; step++) {
+        // rows from C/2 on never get a gradient: only the closed form moves them
+        int[] rows = rnd.ints(0, C / 2).distinct().limit(1 + rnd.nextInt(6)).toArray();
+        float[] g = gaussian(rnd, rows.length * D);
+        double lr = 0.05 + 0.1 * rnd.nextDouble();
+        table.step(rows, g, lr);
+        float[] dense = new float[C * D];
+        for (int r = 0; r < rows.length; r++) {
+          System.arraycopy(g, r * D, dense, rows[r] * D, D);
+        }
+        sgd.step(w, v, manager.create(dense, new Shape(C, D)), lr);
+        assertThat(table.currentRowValues(all(), false)).as("W after step %d", step)
+            .containsExactly(w.toFloatArray(), within(1e-5f));
+        assertThat(table.currentRowValues(all(), true)).as("v after step %d", step)
+            .containsExactly(v.toFloatArray(), within(1e-5f));
+      }
+      float[] untouched = Arrays.copyOfRange(table.currentRowValues(all(), false), C / 2 * D, C * D);
+      assertThat(untouched).as("decay moved the rows without gradient")
+          .isNotEqualTo(Arrays.copyOfRange(w0, C / 2 * D, C * D));
+    }
+  }
+
+  /**
    * The bfloat16 screening finds the pairs the float32 product finds, with float32 values: after
    * optimizer steps (the bfloat16 copy follows every row write) and after a save and load (it is
    * rebuilt). Low limits, where most pairs pass and a block takes the float32 product, and high

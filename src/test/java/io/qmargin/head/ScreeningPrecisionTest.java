@@ -79,7 +79,7 @@ class ScreeningPrecisionTest extends EngineTest {
       System.arraycopy(hard.get(j)[1], 0, flat, j * D, D);
     }
     try (LazyPrototypeTable table = new LazyPrototypeTable(manager, manager.create(flat, new Shape(rows, D)),
-        SgdSettings.FACE, 16, LazyPrototypeTable.DEFAULT_APPROXIMATION_CAP, ScreeningPrecision.BF16)) {
+        new SgdSettings(0.9, 5e-4), 16, LazyPrototypeTable.DEFAULT_APPROXIMATION_CAP, ScreeningPrecision.BF16)) {
       for (int j = 0; j < rows; j++) {
         float[] x = hard.get(j)[0];
         double cos = dot(x, hard.get(j)[1]);

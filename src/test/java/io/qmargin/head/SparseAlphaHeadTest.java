@@ -132,7 +132,7 @@ class SparseAlphaHeadTest extends EngineTest {
       dense[(int) rows[c] * width + c] = values[c];
     }
     try (SparseAlphaHead head = new SparseAlphaHead(LossSpec.parse("qmargin"),
-        new LazyPrototypeTable(manager, manager.randomNormal(new Shape(10, 4)), SgdSettings.FACE, 8))) {
+        new LazyPrototypeTable(manager, manager.randomNormal(new Shape(10, 4)), new SgdSettings(0.9, 5e-4), 8))) {
       NDArray right = manager.randomNormal(new Shape(width, d));
       float[] expected = manager.create(dense, new Shape(b, width)).matMul(right).toFloatArray();
       for (int repeat = 0; repeat < 2; repeat++) {
@@ -144,7 +144,7 @@ class SparseAlphaHeadTest extends EngineTest {
 
   @Test
   void refusesSoftmaxLosses() {
-    try (LazyPrototypeTable t = new LazyPrototypeTable(manager, manager.randomNormal(new Shape(10, 4)), SgdSettings.FACE, 8)) {
+    try (LazyPrototypeTable t = new LazyPrototypeTable(manager, manager.randomNormal(new Shape(10, 4)), new SgdSettings(0.9, 5e-4), 8)) {
       assertThatThrownBy(() -> new SparseAlphaHead(LossSpec.parse("arcface"), t))
           .isInstanceOf(UserInputException.class).hasMessageContaining("alpha > 1");
     }
