@@ -121,7 +121,7 @@ final class DemoCommand implements Callable<Integer> {
   private Integer speaker(PrintWriter o, PrintWriter err) throws IOException {
     List<String> overrides = new ArrayList<>();
     if (data != null) {
-      overrides.addAll(dataSettings("speaker", "found", data));
+      overrides.addAll(dataSettings(TrainConfig.Task.SPEAKER, TrainConfig.DataType.FOUND, data));
     }
     if (quick) {
       overrides.add("schedule.epochs=2");
@@ -184,8 +184,9 @@ final class DemoCommand implements Callable<Integer> {
    * data that is synthetic (the default) or LFW, the LFW folder DIR (or DIR/lfw) as {@code data.type
    * lfw}; otherwise (speech, face folders, RecordIO) {@code data.path=DIR}.
    */
-  static List<String> dataSettings(String task, String dataType, Path data) {
-    if (task.equalsIgnoreCase("face") && List.of("synthetic", "lfw").contains(dataType.toLowerCase(Locale.ROOT))) {
+  static List<String> dataSettings(TrainConfig.Task task, TrainConfig.DataType dataType, Path data) {
+    if (task == TrainConfig.Task.FACE
+        && (dataType == TrainConfig.DataType.SYNTHETIC || dataType == TrainConfig.DataType.LFW)) {
       return lfwSettings(LfwFolder.open(data));
     }
     return List.of("data.path=" + yamlText(data.toString()));
