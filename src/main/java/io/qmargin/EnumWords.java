@@ -2,6 +2,7 @@ package io.qmargin;
 
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -23,8 +24,13 @@ public final class EnumWords {
     return Arrays.stream(type.getEnumConstants()).map(c -> word((Enum<?>) c)).collect(Collectors.joining(", "));
   }
 
-  /** The error text for a value that is none of the words: "{@code what} must be one of a, b, c; got 'y'". */
-  public static String notOneOf(String what, String accepted, String given) {
-    return what + " must be one of " + accepted + "; got " + UserText.quoted(given);
+  /** The constant of {@code type} whose word is {@code text}, ignoring case; empty for none. */
+  public static <E extends Enum<E>> Optional<E> find(Class<E> type, String text) {
+    return Arrays.stream(type.getEnumConstants()).filter(c -> word(c).equalsIgnoreCase(text.strip())).findFirst();
+  }
+
+  /** What is wrong with a value that is none of the {@code accepted} words: "must be one of a, b, c; got 'y'". */
+  public static String notOneOf(String accepted, String given) {
+    return "must be one of " + accepted + "; got " + UserText.quoted(given);
   }
 }

@@ -114,7 +114,7 @@ public final class FbankCommand implements Callable<Integer> {
   @Option(names = "--resample-filter", paramLabel = "NAME", description = "Resampling low-pass: default (torchaudio's sinc_interp_hann, width 6) or kaiser-best (default: ${DEFAULT-VALUE}).")
   String resampleFilter = "default";
 
-  @Option(names = "--cmn", paramLabel = "MODE", description = "Mean normalisation: ${COMPLETION-CANDIDATES} (sliding: Kaldi's apply-cmvn-sliding) (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--cmn", paramLabel = "MODE", converter = CmnModes.class, description = "Mean normalisation: ${COMPLETION-CANDIDATES} (sliding: Kaldi's apply-cmvn-sliding) (default: ${DEFAULT-VALUE}).")
   CepstralMeanNormalization.Mode cmn = CepstralMeanNormalization.Mode.NONE;
 
   @Option(names = "--cmn-window", paramLabel = "FRAMES", description = "Sliding CMN window in frames (default: ${DEFAULT-VALUE}).")
@@ -199,6 +199,12 @@ public final class FbankCommand implements Callable<Integer> {
       throw new UserInputException(input + ": the audio is at " + fileRate + " Hz but --sample-frequency is " + featureRate
           + " Hz; pass --sample-frequency=" + fileRate + " to use the file's rate, or " + option + " to "
           + (up ? "upsample" : "downsample") + " it");
+    }
+  }
+
+  static final class CmnModes extends EnumWordConverter<CepstralMeanNormalization.Mode> {
+    CmnModes() {
+      super(CepstralMeanNormalization.Mode.class);
     }
   }
 }

@@ -123,7 +123,7 @@ public final class ConfigLoader {
       String key = path(e);
       if (e.getTargetType() != null && e.getTargetType().isEnum()) {
         throw new UserInputException(originOf.apply(key) + ": "
-            + EnumWords.notOneOf(key, EnumWords.list(e.getTargetType()), textAt(tree, key)));
+            + key + " " + EnumWords.notOneOf(EnumWords.list(e.getTargetType()), textAt(tree, key)));
       }
       throw new UserInputException(originOf.apply(key) + ": " + key + " must be " + kind(e.getTargetType()) + ", got "
           + valueAt(tree, key));

@@ -29,7 +29,7 @@ public final class TrainingTasks {
     Task task = config.task();
     DataType data = config.data().type();
     if (data.task() != task) {
-      throw new UserInputException(EnumWords.notOneOf("data.type",
+      throw new UserInputException("data.type " + EnumWords.notOneOf(
           words(Arrays.stream(DataType.values()).filter(t -> t.task() == task).toArray()) + " for task " + task,
           data.toString()));
     }
@@ -59,8 +59,7 @@ public final class TrainingTasks {
 
   /** The loss a config of {@code task} (as written, any case) trains with when it leaves {@code loss} null; empty for an unknown task. */
   public static Optional<String> defaultLoss(String task) {
-    return Arrays.stream(Task.values()).filter(t -> t.toString().equalsIgnoreCase(task)).findFirst()
-        .map(TrainingTasks::defaultLoss);
+    return EnumWords.find(Task.class, task).map(TrainingTasks::defaultLoss);
   }
 
   /** The loss a config of {@code task} trains with when it leaves {@code loss} null. */
