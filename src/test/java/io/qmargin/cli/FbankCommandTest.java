@@ -159,7 +159,7 @@ class FbankCommandTest {
     Path in = wav("d.wav", 16000, 1, chirp(8000, 16000, 1));
     Path npy = dir.resolve("d.npy");
 
-    assertThat(run("fbank", in.toString(), "--out", npy.toString(), "--cmn=Sliding", "--cmn-window=20", "--center=true")).isEqualTo(0);
+    assertThat(run("fbank", in.toString(), "--out", npy.toString(), "--cmn=sliding", "--cmn-window=20", "--center=true")).isEqualTo(0);
 
     FeatureMatrix raw = new Fbank(FbankOptions.defaults()).compute(AudioReader.read(in));
     FeatureMatrix expected = CepstralMeanNormalization.slidingWindow(raw, new CepstralMeanNormalization.SlidingWindow(20, 100, true, false));
