@@ -48,9 +48,9 @@ final class DemoCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--task", defaultValue = "face", paramLabel = "face|speaker",
+  @Option(names = "--task", defaultValue = "face", paramLabel = "face|speaker", converter = Tasks.class,
       description = "face (default) or speaker: the speaker demo trains on the labelled speech found here (FSDD, Debian speech packages) and compares qmargin with arcface on held-out utterances.")
-  String task;
+  TrainConfig.Task task;
 
   @Option(names = "--out", defaultValue = "qmargin-demo", paramLabel = "DIR", description = "Output folder; default ${DEFAULT-VALUE}.")
   Path out;
@@ -76,11 +76,8 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     PrintWriter o = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (task.equalsIgnoreCase("speaker")) {
+    if (task == TrainConfig.Task.SPEAKER) {
       return speaker(o, err);
-    }
-    if (!task.equalsIgnoreCase("face")) {
-      throw new UserInputException("--task must be face or speaker, got '" + task + "'");
     }
     List<String> overrides = new ArrayList<>();
     Optional<LfwFolder> lfw = synthetic ? Optional.empty() : LfwFolder.locate(data, env);
@@ -228,5 +225,11 @@ final class DemoCommand implements Callable<Integer> {
 
   private static String num(double v) {
     return v == Math.rint(v) && Math.abs(v) < 1e9 ? Long.toString((long) v) : Double.toString(v);
+  }
+
+  static final class Tasks extends EnumWordConverter<TrainConfig.Task> {
+    Tasks() {
+      super(TrainConfig.Task.class);
+    }
   }
 }
