@@ -34,7 +34,6 @@ public record HeadSettings(HeadType type, int blockRows, double sampleRate, SgdS
   }
 
   public HeadSettings {
-    java.util.Objects.requireNonNull(type, "type");
     if (blockRows < 1 || !(sampleRate > 0 && sampleRate <= 1)) {
       throw new UserInputException("head: block rows must be >= 1 and the sample rate in (0, 1]");
     }

@@ -42,7 +42,7 @@ public final class FaceData {
       case FOLDER -> faces(ImageFolderDataset.open(requirePath(d), pre), d);
       case RECORDIO -> faces(RecordIoDataset.open(requirePath(d), pre), d);
       case LFW -> faces(lfw(d, env).people(d.peopleFile() == null ? "peopleDevTrain.txt" : d.peopleFile(), pre), d);
-      default -> throw new IllegalArgumentException("not face data: " + d.type()); // refused when the config is read
+      default -> throw new IllegalArgumentException("not face data: " + d.type()); // refused by TrainingTasks.create
     };
   }
 
@@ -60,7 +60,7 @@ public final class FaceData {
     Preprocessing pre = preprocessing(d, config.seed()).deterministic();
     List<Validator> out = new ArrayList<>();
     switch (type) {
-      case NONE, AUTO -> { }
+      case NONE, AUTO -> { } // AUTO was resolved above
       case SYNTHETIC -> {
         SyntheticFaces held = new SyntheticFaces(d.type() == DataType.SYNTHETIC ? d.identities() : 0, v.identities(),
             v.samplesPerIdentity(), pre);

@@ -68,7 +68,7 @@ public final class SpeechData {
         corpus = SpeakerFolders.generic(requirePath(d));
         description = "speaker folders at " + d.path() + ": " + corpus.summary();
       }
-      default -> throw new IllegalArgumentException("not speech data: " + d.type()); // refused when the config is read
+      default -> throw new IllegalArgumentException("not speech data: " + d.type()); // refused by TrainingTasks.create
     }
     CorpusSplit split = switch (s.heldOut()) {
       case UTTERANCES -> d.type() == TrainConfig.DataType.FSDD ? Fsdd.officialSplit(corpus)

@@ -17,7 +17,8 @@ import java.util.Set;
  * ({@link Range}, {@link OneOf}) and checked by {@link ConfigChecks} whenever a config is read; a
  * component kind (task, data and validation type, head type, decay, held-out set) is an enum, spelt in
  * lower case as in the YAML ({@link EnumWords}), so a misspelt kind is refused when the config is read,
- * as is a data or validation type that the task does not take. Backbones are checked by the task.
+ * as is a validation type the task does not take; a data type of the other task is refused when the
+ * task is built ({@link TrainingTasks#create}), before any data is opened. Backbones are checked by the task.
  */
 public record TrainConfig(
     Task task,
