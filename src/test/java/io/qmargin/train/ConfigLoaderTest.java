@@ -218,6 +218,9 @@ class ConfigLoaderTest {
         .isInstanceOf(UserInputException.class).hasMessage("--set task=faces: task must be one of face, speaker; got 'faces'");
     assertThatThrownBy(() -> ConfigLoader.load(null, List.of("head.type=partial-fc"))).hasMessage(
         "--set head.type=partial-fc: head.type must be one of dense, sparse, partial_fc; got 'partial-fc'");
+    // data.type was a free word until the task opened the data; now it is one of the data types of either task
+    assertThatThrownBy(() -> ConfigLoader.load(null, List.of("data.type=lfww"))).hasMessage("--set data.type=lfww: "
+        + "data.type must be one of synthetic, folder, recordio, lfw, found, fsdd, kaldi, voxceleb, folders; got 'lfww'");
     assertThatThrownBy(() -> ConfigLoader.load(null, List.of("speech.held_out=speaker"))).hasMessage(
         "--set speech.held_out=speaker: speech.held_out must be one of utterances, speakers; got 'speaker'");
     // a kind is named by its word, never by its position among the kinds
