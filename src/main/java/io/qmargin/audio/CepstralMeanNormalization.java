@@ -1,5 +1,7 @@
 package io.qmargin.audio;
 
+import io.qmargin.EnumWords;
+
 /**
  * Cepstral mean (and optionally variance) normalisation of a feature matrix, per utterance or
  * over a sliding window of frames.
@@ -20,6 +22,21 @@ public final class CepstralMeanNormalization {
   private CepstralMeanNormalization() {}
 
   private static final double VARIANCE_FLOOR = 1e-10;
+
+  /** Which normalisation to apply ({@code --cmn}), spelt in lower case as on the command line. */
+  public enum Mode {
+    /** The features as computed. */
+    NONE,
+    /** {@link #perUtterance}. */
+    UTTERANCE,
+    /** {@link #slidingWindow}, Kaldi's {@code apply-cmvn-sliding}. */
+    SLIDING;
+
+    @Override
+    public String toString() {
+      return EnumWords.word(this);
+    }
+  }
 
   /**
    * Options of the sliding window, Kaldi's names: {@code cmn_window} 600, {@code min_window} 100

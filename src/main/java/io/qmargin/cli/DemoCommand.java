@@ -48,9 +48,9 @@ final class DemoCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--task", defaultValue = "face", paramLabel = "face|speaker",
+  @Option(names = "--task", defaultValue = "face", paramLabel = "face|speaker", converter = Tasks.class,
       description = "face (default) or speaker: the speaker demo trains on the labelled speech found here (FSDD, Debian speech packages) and compares qmargin with arcface on held-out utterances.")
-  String task;
+  TrainConfig.Task task;
 
   @Option(names = "--out", defaultValue = "qmargin-demo", paramLabel = "DIR", description = "Output folder; default ${DEFAULT-VALUE}.")
   Path out;
@@ -76,11 +76,8 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     PrintWriter o = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (task.equalsIgnoreCase("speaker")) {
+    if (task == TrainConfig.Task.SPEAKER) {
       return speaker(o, err);
-    }
-    if (!task.equalsIgnoreCase("face")) {
-      throw new UserInputException("--task must be face or speaker, got '" + task + "'");
     }
     List<String> overrides = new ArrayList<>();
     Optional<LfwFolder> lfw = synthetic ? Optional.empty() : LfwFolder.locate(data, env);
@@ -121,7 +118,7 @@ final class DemoCommand implements Callable<Integer> {
   private Integer speaker(PrintWriter o, PrintWriter err) throws IOException {
     List<String> overrides = new ArrayList<>();
     if (data != null) {
-      overrides.addAll(dataSettings("speaker", "found", data));
+      overrides.addAll(dataSettings(TrainConfig.Task.SPEAKER, TrainConfig.DataType.FOUND, data));
     }
     if (quick) {
       overrides.add("schedule.epochs=2");
@@ -184,8 +181,9 @@ final class DemoCommand implements Callable<Integer> {
    * data that is synthetic (the default) or LFW, the LFW folder DIR (or DIR/lfw) as {@code data.type
    * lfw}; otherwise (speech, face folders, RecordIO) {@code data.path=DIR}.
    */
-  static List<String> dataSettings(String task, String dataType, Path data) {
-    if (task.equalsIgnoreCase("face") && List.of("synthetic", "lfw").contains(dataType.toLowerCase(Locale.ROOT))) {
+  static List<String> dataSettings(TrainConfig.Task task, TrainConfig.DataType dataType, Path data) {
+    if (task == TrainConfig.Task.FACE
+        && (dataType == TrainConfig.DataType.SYNTHETIC || dataType == TrainConfig.DataType.LFW)) {
       return lfwSettings(LfwFolder.open(data));
     }
     return List.of("data.path=" + yamlText(data.toString()));
@@ -227,5 +225,11 @@ final class DemoCommand implements Callable<Integer> {
 
   private static String num(double v) {
     return v == Math.rint(v) && Math.abs(v) < 1e9 ? Long.toString((long) v) : Double.toString(v);
+  }
+
+  static final class Tasks extends EnumWordConverter<TrainConfig.Task> {
+    Tasks() {
+      super(TrainConfig.Task.class);
+    }
   }
 }

@@ -3,13 +3,23 @@ package io.qmargin.cli;
 import ai.djl.ndarray.NDManager;
 import io.qmargin.UserInputException;
 import io.qmargin.data.face.CorruptImageException;
+import io.qmargin.data.UnreadableSampleException;
 import io.qmargin.data.face.ImageDecoder;
+import io.qmargin.data.face.ImageFolderDataset;
 import io.qmargin.data.face.Preprocessing;
+import io.qmargin.data.speech.KaldiDataDir;
+import io.qmargin.data.speech.SpeakerFolders;
+import io.qmargin.data.speech.SpeechCorpus;
+import io.qmargin.data.speech.SpeechSampleSet;
+import io.qmargin.data.speech.Utterance;
 import io.qmargin.eval.Progress;
 import io.qmargin.io.AtomicFiles;
 import io.qmargin.io.KaldiArk;
 import io.qmargin.io.Npy;
 import io.qmargin.train.Embedder;
+import io.qmargin.train.FaceData;
+import io.qmargin.train.SpeechData;
+import io.qmargin.train.TrainConfig;
 import io.qmargin.train.TrainedModel;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -20,7 +30,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -99,10 +108,8 @@ final class EmbedCommand implements Callable<Integer> {
       if (m.sampleShape().length != 3) {
         throw new UserInputException(model + " is a " + m.config().task() + " model; embed images with a face model");
       }
-      int side = (int) m.sampleShape()[1];
-      var d = m.config().data();
-      int crop = d.crop() != null ? d.crop() : d.type().equalsIgnoreCase("lfw") ? Preprocessing.LFW_DEEP_FUNNELED_CROP : 0;
-      Preprocessing pre = new Preprocessing(crop, side, side, 0, 0);
+      // validation's preprocessing of the model's training data: the same crop and size as training saw
+      Preprocessing pre = FaceData.preprocessing(m.config().data(), m.config().seed()).deterministic();
       // decode first, so that unreadable files are left out before the rows are numbered
       List<float[]> decoded = new ArrayList<>();
       List<String> kept = new ArrayList<>();
@@ -130,48 +137,30 @@ final class EmbedCommand implements Callable<Integer> {
   }
 
   private Integer embedAudio(PrintWriter err) throws IOException {
-    List<String> keyList = new ArrayList<>();
-    List<Path> files = new ArrayList<>();
+    // training's readers: a wav.scp as KaldiDataDir reads it (ids once each, no pipes, files present)
+    List<Utterance> utts;
     if (Files.isDirectory(audio)) {
-      walk(audio, EmbedCommand::isAudioName, keyList, files);
+      utts = SpeakerFolders.unlabelled(audio);
     } else if (Files.isRegularFile(audio)) {
-      Path base = audio.toAbsolutePath().getParent();
-      List<String> lines = Files.readAllLines(audio);
-      for (int n = 0; n < lines.size(); n++) {
-        String line = lines.get(n).trim();
-        if (line.isEmpty()) {
-          continue;
-        }
-        String[] f = line.split("\\s+", 2);
-        if (f.length < 2 || f[1].endsWith("|")) {
-          throw new UserInputException(audio + ":" + (n + 1) + ": expected '<utterance-id> <path>' (pipes are not supported)");
-        }
-        keyList.add(f[0]);
-        files.add(base.resolve(f[1].trim()));
-      }
+      utts = KaldiDataDir.readWavScp(audio, audio.toAbsolutePath().getParent());
     } else {
       throw new UserInputException(audio + ": no such folder or wav.scp file");
     }
-    if (files.isEmpty()) {
+    if (utts.isEmpty()) {
       throw new UserInputException(audio + ": no audio files found");
     }
     try (NDManager manager = NDManager.newBaseManager()) {
       TrainedModel m = TrainedModel.load(model, manager);
-      if (!m.config().task().equalsIgnoreCase("speaker")) {
+      if (m.config().task() != TrainConfig.Task.SPEAKER) {
         throw new UserInputException(model + " is a " + m.config().task() + " model; embed audio with a speaker model");
       }
-      List<io.qmargin.data.speech.Utterance> utts = new ArrayList<>();
-      for (int i = 0; i < files.size(); i++) {
-        utts.add(new io.qmargin.data.speech.Utterance(keyList.get(i), files.get(i), "?"));
-      }
-      var set = new io.qmargin.data.speech.SpeechSampleSet(io.qmargin.data.speech.SpeechCorpus.of(utts, audio.toString()),
-          io.qmargin.train.SpeechData.options(m.config(), false));
+      var set = new SpeechSampleSet(SpeechCorpus.of(utts, audio.toString()), SpeechData.options(m.config(), false));
       Embedder embedder = new Embedder(m.backbone(), manager, m.sampleShape(), 1);
       long featureDim = m.sampleShape()[m.sampleShape().length - 1];
       int minFrames = embedder.minimumFrames(featureDim, MAX_PROBED_FRAMES);
       List<Embedder.Sample> feats = new ArrayList<>();
       List<String> kept = new ArrayList<>();
-      for (int i = 0; i < files.size(); i++) {
+      for (int i = 0; i < utts.size(); i++) {
         try {
           var f = set.features(i);
           if (f.numFrames() < minFrames) {
@@ -180,19 +169,19 @@ final class EmbedCommand implements Callable<Integer> {
             continue;
           }
           feats.add(new Embedder.Sample(f.values(), new long[] {f.numFrames(), f.dim()}));
-          kept.add(keyList.get(i));
-        } catch (io.qmargin.data.UnreadableSampleException e) {
+          kept.add(utts.get(i).id());
+        } catch (UnreadableSampleException e) {
           err.println("skipped " + e.getMessage());
         }
       }
       if (feats.isEmpty()) {
-        throw new UserInputException(audio + ": none of the " + files.size() + " files could be embedded");
+        throw new UserInputException(audio + ": none of the " + utts.size() + " files could be embedded");
       }
       float[] e;
       try (Progress p = new ConsoleProgress(256).start("embedding " + feats.size() + " utterances into " + out, feats.size())) {
         e = embedder.embedEach(feats.size(), feats::get, p);
       }
-      write(e, kept, files.size() - kept.size());
+      write(e, kept, utts.size() - kept.size());
     }
     return 0;
   }
@@ -249,25 +238,12 @@ final class EmbedCommand implements Callable<Integer> {
     }
   }
 
-  /** Every matching file below {@code root}, sorted; keys are paths relative to it, with '/'. */
-  private static void walk(Path root, java.util.function.Predicate<Path> accept, List<String> keys, List<Path> files)
-      throws IOException {
-    try (Stream<Path> s = Files.walk(root)) {
-      for (Path p : s.filter(Files::isRegularFile).filter(accept).sorted().toList()) {
-        keys.add(root.relativize(p).toString().replace('\\', '/'));
-        files.add(p);
-      }
-    }
-  }
-
-  private static boolean isAudioName(Path p) {
-    String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-    return n.endsWith(".wav") || n.endsWith(".flac") || n.endsWith(".ogg");
-  }
-
   static void listImages(Path source, List<String> keys, List<Path> files) throws IOException {
     if (Files.isDirectory(source)) {
-      walk(source, EmbedCommand::isImageName, keys, files);
+      for (Path p : ImageFolderDataset.imagesBelow(source)) { // the images training would take from a folder
+        keys.add(source.relativize(p).toString().replace('\\', '/'));
+        files.add(p);
+      }
     } else if (Files.isRegularFile(source)) {
       List<String> lines = Files.readAllLines(source);
       Path base = source.toAbsolutePath().getParent();
@@ -288,9 +264,4 @@ final class EmbedCommand implements Callable<Integer> {
     }
   }
 
-  private static boolean isImageName(Path p) {
-    String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-    return n.endsWith(".jpg") || n.endsWith(".jpeg") || n.endsWith(".png") || n.endsWith(".pgm") || n.endsWith(".ppm")
-        || n.endsWith(".gif") || n.endsWith(".bmp");
-  }
 }

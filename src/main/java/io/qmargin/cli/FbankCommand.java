@@ -114,8 +114,8 @@ public final class FbankCommand implements Callable<Integer> {
   @Option(names = "--resample-filter", paramLabel = "NAME", description = "Resampling low-pass: default (torchaudio's sinc_interp_hann, width 6) or kaiser-best (default: ${DEFAULT-VALUE}).")
   String resampleFilter = "default";
 
-  @Option(names = "--cmn", paramLabel = "MODE", description = "Mean normalisation: none, utterance or sliding (Kaldi's apply-cmvn-sliding) (default: ${DEFAULT-VALUE}).")
-  String cmn = "none";
+  @Option(names = "--cmn", paramLabel = "MODE", converter = CmnModes.class, description = "Mean normalisation: ${COMPLETION-CANDIDATES} (sliding: Kaldi's apply-cmvn-sliding) (default: ${DEFAULT-VALUE}).")
+  CepstralMeanNormalization.Mode cmn = CepstralMeanNormalization.Mode.NONE;
 
   @Option(names = "--cmn-window", paramLabel = "FRAMES", description = "Sliding CMN window in frames (default: ${DEFAULT-VALUE}).")
   int cmnWindow = 600;
@@ -155,10 +155,6 @@ public final class FbankCommand implements Callable<Integer> {
             .usePower(usePower)
             .build();
     Resampler.Filter.parse(resampleFilter); // fail on a bad name before reading the file
-    String cmnMode = cmn.trim().toLowerCase(java.util.Locale.ROOT);
-    if (!cmnMode.equals("none") && !cmnMode.equals("utterance") && !cmnMode.equals("sliding")) {
-      throw new UserInputException("--cmn must be none, utterance or sliding, got '" + cmn + "'");
-    }
     if (sampleFrequency != Math.rint(sampleFrequency)) {
       throw new UserInputException("--sample-frequency must be a whole number of Hz, got " + sampleFrequency);
     }
@@ -182,11 +178,11 @@ public final class FbankCommand implements Callable<Integer> {
           input + ": too short for one frame (" + mono.numFrames() + " samples at " + rate + " Hz, frame length "
               + options.windowSize() + " samples)");
     }
-    features = switch (cmnMode) {
-      case "utterance" -> CepstralMeanNormalization.perUtterance(features, normVars);
-      case "sliding" -> CepstralMeanNormalization.slidingWindow(
+    features = switch (cmn) {
+      case UTTERANCE -> CepstralMeanNormalization.perUtterance(features, normVars);
+      case SLIDING -> CepstralMeanNormalization.slidingWindow(
           features, new CepstralMeanNormalization.SlidingWindow(cmnWindow, minCmnWindow, center, normVars));
-      default -> features;
+      case NONE -> features;
     };
     Npy.writeFloat32(output, features.values(), features.numFrames(), features.dim());
     spec.commandLine().getErr().printf(
@@ -203,6 +199,12 @@ public final class FbankCommand implements Callable<Integer> {
       throw new UserInputException(input + ": the audio is at " + fileRate + " Hz but --sample-frequency is " + featureRate
           + " Hz; pass --sample-frequency=" + fileRate + " to use the file's rate, or " + option + " to "
           + (up ? "upsample" : "downsample") + " it");
+    }
+  }
+
+  static final class CmnModes extends EnumWordConverter<CepstralMeanNormalization.Mode> {
+    CmnModes() {
+      super(CepstralMeanNormalization.Mode.class);
     }
   }
 }

@@ -4,6 +4,7 @@ import static java.lang.annotation.ElementType.RECORD_COMPONENT;
 import static java.lang.annotation.RetentionPolicy.RUNTIME;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import io.qmargin.EnumWords;
 import io.qmargin.UserInputException;
 import java.lang.annotation.Retention;
 import java.lang.annotation.Target;
@@ -16,9 +17,10 @@ import java.util.function.Function;
 
 /**
  * The value checks of a bound configuration, declared on its record components: {@link Range} for
- * numbers (each element of a list of numbers), {@link OneOf} for words. One walk over the records
- * checks every key, so a new key gets its check by annotation instead of by another {@code if}.
- * Errors name the snake_case key path, the allowed values and the value given.
+ * numbers (each element of a list of numbers), {@link OneOf} for words that are not a component kind
+ * (a kind is an enum, whose words Jackson checks as it binds; here only its absence). One walk over
+ * the records checks every key, so a new key gets its check by annotation instead of by another
+ * {@code if}. Errors name the snake_case key path, the allowed values and the value given.
  */
 final class ConfigChecks {
   private ConfigChecks() {}
@@ -88,6 +90,9 @@ final class ConfigChecks {
           return "must be " + describe(range) + ", got " + number(x) + (value instanceof List<?> ? " at [" + i + "]" : "");
         }
       }
+    }
+    if (c.getType().isEnum() && value == null) {
+      return "must be one of " + EnumWords.list(c.getType()) + "; got null";
     }
     OneOf words = c.getAnnotation(OneOf.class);
     if (words != null && !List.of(words.value()).contains(String.valueOf(value).toLowerCase(Locale.ROOT))) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -12,6 +13,8 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.qmargin.EnumWords;
 import io.qmargin.UserInputException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,16 +39,20 @@ import java.util.function.Function;
 public final class ConfigLoader {
   private ConfigLoader() {}
 
-  // ACCEPT_FLOAT_AS_INT off: Jackson would otherwise truncate batch_size: 12.5 to 12.
-  private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+  // ACCEPT_FLOAT_AS_INT off: Jackson would otherwise truncate batch_size: 12.5 to 12. Kinds (enums) are
+  // read by their lower-case word in any case, never by their position (head.type: 1 is not sparse).
+  private static final ObjectMapper YAML = YAMLMapper.builder(YAMLFactory.builder()
       .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
       .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .build())
-      .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+      .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+      .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-      .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+      .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+      .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+      .build();
 
   /** The defaults as a YAML tree. */
   public static ObjectNode defaults() {
@@ -114,6 +121,10 @@ public final class ConfigLoader {
       throw new UserInputException(originOf.apply(key) + ": unknown key '" + key + "'");
     } catch (MismatchedInputException e) {
       String key = path(e);
+      if (e.getTargetType() != null && e.getTargetType().isEnum()) {
+        throw new UserInputException(originOf.apply(key) + ": "
+            + key + " " + EnumWords.notOneOf(EnumWords.list(e.getTargetType()), textAt(tree, key)));
+      }
       throw new UserInputException(originOf.apply(key) + ": " + key + " must be " + kind(e.getTargetType()) + ", got "
           + valueAt(tree, key));
     } catch (JsonProcessingException e) {
@@ -121,6 +132,7 @@ public final class ConfigLoader {
       throw new UserInputException(originOf.apply(key) + ": " + e.getOriginalMessage() + " (at " + key + ")");
     }
     ConfigChecks.check(config, originOf);
+    TrainingTasks.checkKinds(config, originOf);
     TrainConfig.Schedule schedule = config.schedule();
     if (schedule.warmupEpochs() > 0 && schedule.warmupEpochs() >= schedule.epochs()) {
       // the same rule in steps is LearningRateSchedule's; in epochs it is known before any data is read
@@ -242,6 +254,18 @@ public final class ConfigLoader {
 
   /** The YAML text of the value at a key path, for messages. */
   private static String valueAt(JsonNode tree, String key) {
+    JsonNode node = scalarAt(tree, key);
+    return node.isTextual() ? "'" + node.asText() + "'" : node.toString();
+  }
+
+  /** The value at a key path as text, unquoted. */
+  private static String textAt(JsonNode tree, String key) {
+    JsonNode node = scalarAt(tree, key);
+    return node.isTextual() ? node.asText() : node.toString();
+  }
+
+  /** The node at a key path such as {@code validation.far[1]}. */
+  private static JsonNode scalarAt(JsonNode tree, String key) {
     JsonNode node = tree;
     for (String part : key.split("\\.")) {
       int bracket = part.indexOf('[');
@@ -250,7 +274,7 @@ public final class ConfigLoader {
         node = node.path(Integer.parseInt(part.substring(bracket + 1, part.length() - 1)));
       }
     }
-    return node.isTextual() ? "'" + node.asText() + "'" : node.toString();
+    return node;
   }
 
   /** A YAML syntax error or a key given twice, with its line. */

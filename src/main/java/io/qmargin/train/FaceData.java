@@ -10,6 +10,8 @@ import io.qmargin.data.face.RecordIoDataset;
 import io.qmargin.data.face.SyntheticFaces;
 import io.qmargin.data.face.ValidationBin;
 import io.qmargin.eval.protocol.LfwPairs;
+import io.qmargin.train.TrainConfig.DataType;
+import io.qmargin.train.TrainConfig.ValidationType;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,39 +37,38 @@ public final class FaceData {
 
   public static SampleSet trainingSet(TrainConfig.Data d, long seed, Map<String, String> env) {
     Preprocessing pre = preprocessing(d, seed);
-    return switch (type(d)) {
-      case "synthetic" -> faces(new SyntheticFaces(d.identities(), d.samplesPerIdentity(), pre), d);
-      case "folder" -> faces(ImageFolderDataset.open(requirePath(d), pre), d);
-      case "recordio" -> faces(RecordIoDataset.open(requirePath(d), pre), d);
-      case "lfw" -> faces(lfw(d, env).people(d.peopleFile() == null ? "peopleDevTrain.txt" : d.peopleFile(), pre), d);
-      default -> throw new UserInputException("data.type must be synthetic, folder, recordio or lfw for faces, got '"
-          + d.type() + "'");
+    return switch (d.type()) {
+      case SYNTHETIC -> faces(new SyntheticFaces(d.identities(), d.samplesPerIdentity(), pre), d);
+      case FOLDER -> faces(ImageFolderDataset.open(requirePath(d), pre), d);
+      case RECORDIO -> faces(RecordIoDataset.open(requirePath(d), pre), d);
+      case LFW -> faces(lfw(d, env).people(d.peopleFile() == null ? "peopleDevTrain.txt" : d.peopleFile(), pre), d);
+      default -> throw new IllegalArgumentException("not face data: " + d.type()); // refused by TrainingTasks.create
     };
   }
 
   public static List<Validator> validators(TrainConfig config, Map<String, String> env) {
     TrainConfig.Validation v = config.validation();
     TrainConfig.Data d = config.data();
-    String type = v.type().toLowerCase(Locale.ROOT);
-    if (type.equals("auto")) {
-      type = switch (type(d)) {
-        case "synthetic" -> "synthetic";
-        case "lfw" -> "lfw";
-        default -> "none";
+    ValidationType type = v.type();
+    if (type == ValidationType.AUTO) {
+      type = switch (d.type()) {
+        case SYNTHETIC -> ValidationType.SYNTHETIC;
+        case LFW -> ValidationType.LFW;
+        default -> ValidationType.NONE;
       };
     }
     Preprocessing pre = preprocessing(d, config.seed()).deterministic();
     List<Validator> out = new ArrayList<>();
     switch (type) {
-      case "none" -> { }
-      case "synthetic" -> {
-        SyntheticFaces held = new SyntheticFaces(type(d).equals("synthetic") ? d.identities() : 0, v.identities(),
+      case NONE, AUTO -> { } // AUTO was resolved above
+      case SYNTHETIC -> {
+        SyntheticFaces held = new SyntheticFaces(d.type() == DataType.SYNTHETIC ? d.identities() : 0, v.identities(),
             v.samplesPerIdentity(), pre);
         int[] labels = labels(held);
         out.add(AllPairsValidator.ofImages(String.format(Locale.ROOT, "held-out synthetic identities (%d x %d images, all pairs)",
             v.identities(), v.samplesPerIdentity()), i -> held.load(i, 0).chw(), labels, v.flip(), v.far()));
       }
-      case "lfw" -> {
+      case LFW -> {
         LfwFolder lfw = lfw(d, env);
         LfwPairs pairs = lfw.pairs(v.path() == null ? "pairsDevTest.txt" : v.path());
         List<String> missing = lfw.missingImages(pairs);
@@ -82,7 +83,7 @@ public final class FaceData {
             v.peopleFile() == null ? "peopleDevTest.txt" : v.peopleFile(), people.numClasses(), people.size()),
             i -> people.load(i, 0).chw(), labels, v.flip(), v.far()));
       }
-      case "bin" -> {
+      case BIN -> {
         if (v.path() == null) {
           throw new UserInputException("validation.type bin needs validation.path naming an insightface .bin file");
         }
@@ -100,8 +101,6 @@ public final class FaceData {
         out.add(new PairListValidator(bin.name() + " (" + n + " pairs)", 2 * n, i -> bin.load(i, binPre, false).chw(),
             first, second, bin.issame(), fold, 10, v.flip(), v.far(), List.of()));
       }
-      default -> throw new UserInputException("validation.type must be auto, none, synthetic, lfw or bin, got '"
-          + v.type() + "'");
     }
     return out;
   }
@@ -130,12 +129,13 @@ public final class FaceData {
     return labels;
   }
 
-  static String type(TrainConfig.Data d) {
-    return d.type().toLowerCase(Locale.ROOT);
-  }
-
-  private static Preprocessing preprocessing(TrainConfig.Data d, long seed) {
-    int crop = d.crop() != null ? d.crop() : type(d).equals("lfw") ? Preprocessing.LFW_DEEP_FUNNELED_CROP : 0;
+  /**
+   * The preprocessing of the training images of {@code d}: its crop (by default, LFW deep-funneled's),
+   * resized to {@code d.image_size}, flipped with probability {@code d.flip}. Validation and {@code
+   * embed} use its {@link Preprocessing#deterministic} form, so a model sees the same crop everywhere.
+   */
+  public static Preprocessing preprocessing(TrainConfig.Data d, long seed) {
+    int crop = d.crop() != null ? d.crop() : d.type() == DataType.LFW ? Preprocessing.LFW_DEEP_FUNNELED_CROP : 0;
     return new Preprocessing(crop, d.imageSize(), d.imageSize(), d.flip(), seed);
   }
 

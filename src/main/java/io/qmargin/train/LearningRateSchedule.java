@@ -1,8 +1,9 @@
 package io.qmargin.train;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+import io.qmargin.EnumWords;
 import io.qmargin.UserInputException;
-import java.util.List;
-import java.util.Locale;
+import java.util.Objects;
 
 /**
  * The learning rate at each step: linear warm-up from 0 over the first {@code warmupSteps}, then
@@ -18,14 +19,22 @@ import java.util.Locale;
  * the last step (w &lt; T, or w = 0): a longer one would leave the rate rising for the whole run, never
  * reaching its decay, so it is refused.
  */
-public record LearningRateSchedule(double baseLr, long totalSteps, long warmupSteps, String decay, double power,
+public record LearningRateSchedule(double baseLr, long totalSteps, long warmupSteps, Decay decay, double power,
     long[] milestoneSteps, double gamma, double finalLr) {
 
-  public LearningRateSchedule {
-    decay = decay.toLowerCase(Locale.ROOT);
-    if (!List.of("poly", "step", "exponential", "constant").contains(decay)) {
-      throw new UserInputException("schedule.decay must be poly, step, exponential or constant, got '" + decay + "'");
+  /** The rule after the warm-up ({@code schedule.decay}), spelt in lower case as in the config. */
+  public enum Decay {
+    POLY, STEP, EXPONENTIAL, CONSTANT;
+
+    @JsonValue
+    @Override
+    public String toString() {
+      return EnumWords.word(this);
     }
+  }
+
+  public LearningRateSchedule {
+    Objects.requireNonNull(decay, "decay");
     if (!(baseLr > 0) || totalSteps < 1 || warmupSteps < 0) {
       throw new UserInputException("need lr > 0, at least one step and no negative warm-up (lr " + baseLr
           + ", steps " + totalSteps + ", warm-up steps " + warmupSteps + ")");
@@ -35,7 +44,7 @@ public record LearningRateSchedule(double baseLr, long totalSteps, long warmupSt
           + " steps), so the learning rate would never leave its warm-up: shorten schedule.warmup_epochs or lengthen "
           + "schedule.epochs");
     }
-    if (decay.equals("exponential") && !(finalLr > 0)) {
+    if (decay == Decay.EXPONENTIAL && !(finalLr > 0)) {
       throw new UserInputException("schedule.final_lr must be > 0 for exponential decay, got " + finalLr);
     }
   }
@@ -56,9 +65,9 @@ public record LearningRateSchedule(double baseLr, long totalSteps, long warmupSt
     double progress = (double) (step - warmupSteps) / (totalSteps - warmupSteps); // w < T: see the constructor
     progress = Math.min(1, Math.max(0, progress));
     return switch (decay) {
-      case "poly" -> baseLr * Math.pow(1 - progress, power);
-      case "exponential" -> baseLr * Math.pow(finalLr / baseLr, progress);
-      case "step" -> {
+      case POLY -> baseLr * Math.pow(1 - progress, power);
+      case EXPONENTIAL -> baseLr * Math.pow(finalLr / baseLr, progress);
+      case STEP -> {
         int passed = 0;
         for (long m : milestoneSteps) {
           if (step >= m) {
@@ -67,7 +76,7 @@ public record LearningRateSchedule(double baseLr, long totalSteps, long warmupSt
         }
         yield baseLr * Math.pow(gamma, passed);
       }
-      default -> baseLr;
+      case CONSTANT -> baseLr;
     };
   }
 }

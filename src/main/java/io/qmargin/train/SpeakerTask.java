@@ -44,8 +44,7 @@ public final class SpeakerTask implements TrainingTask {
 
   @Override
   public List<Validator> validators() {
-    String type = config.validation().type().toLowerCase(Locale.ROOT);
-    if (type.equals("none") || split.split().heldOut().size() == 0) {
+    if (config.validation().type() == TrainConfig.ValidationType.NONE || split.split().heldOut().size() == 0) {
       return List.of();
     }
     SpeechCorpus held = split.split().heldOut();

@@ -12,7 +12,6 @@ import io.qmargin.data.speech.SpeechCorpus;
 import io.qmargin.data.speech.SpeechSampleSet;
 import io.qmargin.data.speech.SpeechSources;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -40,11 +39,10 @@ public final class SpeechData {
   public static Split split(TrainConfig config, Map<String, String> env) {
     TrainConfig.Data d = config.data();
     TrainConfig.Speech s = config.speech();
-    String type = d.type().toLowerCase(Locale.ROOT);
     SpeechCorpus corpus;
     String description;
-    switch (type) {
-      case "found" -> {
+    switch (d.type()) {
+      case FOUND -> {
         Path shared = d.path() != null ? Path.of(d.path()) : SpeechSources.sharedDataDir(env);
         SpeechSources.Discovery found = SpeechSources.discover(shared);
         if (found.isEmpty()) {
@@ -54,30 +52,28 @@ public final class SpeechData {
         corpus = found.combined();
         description = found.describe();
       }
-      case "fsdd" -> {
+      case FSDD -> {
         corpus = Fsdd.read(requirePath(d));
         description = "FSDD at " + d.path() + ": " + corpus.summary();
       }
-      case "kaldi" -> {
+      case KALDI -> {
         corpus = KaldiDataDir.read(requirePath(d));
         description = "Kaldi data dir " + d.path() + ": " + corpus.summary();
       }
-      case "voxceleb" -> {
+      case VOXCELEB -> {
         corpus = SpeakerFolders.voxceleb(requirePath(d));
         description = "VoxCeleb layout at " + d.path() + ": " + corpus.summary();
       }
-      case "folders" -> {
+      case FOLDERS -> {
         corpus = SpeakerFolders.generic(requirePath(d));
         description = "speaker folders at " + d.path() + ": " + corpus.summary();
       }
-      default -> throw new UserInputException("data.type must be found, fsdd, kaldi, voxceleb or folders for speakers, got '"
-          + d.type() + "'");
+      default -> throw new IllegalArgumentException("not speech data: " + d.type()); // refused by TrainingTasks.create
     }
-    CorpusSplit split = switch (s.heldOut().toLowerCase(Locale.ROOT)) {
-      case "utterances" -> type.equals("fsdd") ? Fsdd.officialSplit(corpus)
+    CorpusSplit split = switch (s.heldOut()) {
+      case UTTERANCES -> d.type() == TrainConfig.DataType.FSDD ? Fsdd.officialSplit(corpus)
           : corpus.splitByUtterances(s.heldOutFraction(), config.seed());
-      case "speakers" -> corpus.splitBySpeakers(s.heldOutSpeakers(), config.seed());
-      default -> throw new UserInputException("speech.held_out must be utterances or speakers, got '" + s.heldOut() + "'");
+      case SPEAKERS -> corpus.splitBySpeakers(s.heldOutSpeakers(), config.seed());
     };
     return new Split(split, description);
   }

@@ -135,4 +135,29 @@ class EmbedCommandTest {
         dir.resolve("e.npy").toString(), "--keys", dir.resolve("k.txt").toString(), "--scp", "e.scp")).isEqualTo(2);
     assertThat(scpOnly.err.toString()).contains("give --ark too");
   }
+
+  @Test
+  void aWavScpIsReadAsTrainingReadsItAnIdListedTwiceIsRefusedNamingFileAndLine() throws Exception {
+    Path audio = Files.createDirectories(dir.resolve("audio"));
+    TestWavs.write(audio.resolve("a.wav"), tone(8000), 8000);
+    TestWavs.write(audio.resolve("b.wav"), tone(6000), 8000);
+    Path scp = Files.writeString(dir.resolve("wav.scp"), "u1 audio/a.wav\n\nu2 audio/b.wav\nu1 audio/b.wav\n");
+    Path e = dir.resolve("e.npy");
+    Path keys = dir.resolve("k.txt");
+
+    CliCapture twice = new CliCapture();
+    assertThat(twice.run("embed", "--model", run.toString(), "--audio", scp.toString(), "--out", e.toString(),
+        "--keys", keys.toString())).isEqualTo(2);
+    assertThat(twice.err.toString()).contains(scp + ":4: utterance id 'u1' already listed on line 1")
+        .doesNotContain("\tat ");
+    assertThat(e).doesNotExist();
+    assertThat(keys).doesNotExist();
+
+    // once each: embedded in the file's order, relative paths against the list's folder
+    Files.writeString(scp, "u2 audio/b.wav\nu1\taudio/a.wav\n");
+    CliCapture ok = new CliCapture();
+    assertThat(ok.run("embed", "--model", run.toString(), "--audio", scp.toString(), "--out", e.toString(),
+        "--keys", keys.toString())).as(ok.err.toString()).isZero();
+    assertThat(Files.readAllLines(keys)).containsExactly("u2", "u1");
+  }
 }

@@ -181,6 +181,7 @@ class FbankCommandTest {
     assertThat(run("fbank", ok.toString(), "--out", npy.toString(), "--window-type", "kaiser")).isEqualTo(2);
     assertThat(err.toString()).contains("kaiser");
     assertThat(run("fbank", ok.toString(), "--out", npy.toString(), "--cmn", "global")).isEqualTo(2);
+    assertThat(err.toString()).contains("'--cmn': must be one of none, utterance, sliding; got 'global'");
     assertThat(run("fbank", ok.toString(), "--out", npy.toString(), "--num-mel-bins", "2")).isEqualTo(2);
     Path tiny = wav("tiny.wav", 16000, 1, chirp(100, 16000, 1));
     assertThat(run("fbank", tiny.toString(), "--out", npy.toString())).isEqualTo(2);

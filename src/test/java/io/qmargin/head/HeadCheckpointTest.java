@@ -22,7 +22,8 @@ class HeadCheckpointTest extends EngineTest {
 
   private TrainableHead head(String type, String loss, long seed) {
     NDArray w = manager.randomNormal(0, 1, new Shape(C, D), ai.djl.ndarray.types.DataType.FLOAT32);
-    return new HeadSettings(type, 16, 0.3, new SgdSettings(0.9, 5e-3), ScreeningPrecision.auto())
+    HeadType kind = HeadType.valueOf(type.toUpperCase(java.util.Locale.ROOT));
+    return new HeadSettings(kind, 16, 0.3, new SgdSettings(0.9, 5e-3), ScreeningPrecision.auto())
         .create(manager, LossSpec.parse(loss), w, 7);
   }
 

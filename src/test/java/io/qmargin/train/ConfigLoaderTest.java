@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.qmargin.UserInputException;
+import io.qmargin.head.HeadType;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
@@ -27,9 +28,9 @@ class ConfigLoaderTest {
     assertThat(c.loss()).isEqualTo("qmargin:alpha=1.25,s=35,m=0.2");
     assertThat(c.optimizer().lr()).isEqualTo(0.1);
     assertThat(c.optimizer().weightDecay()).isEqualTo(5e-4);
-    assertThat(c.schedule().decay()).isEqualTo("poly");
+    assertThat(c.schedule().decay()).isEqualTo(LearningRateSchedule.Decay.POLY);
     assertThat(c.validation().far()).containsExactly(1e-3, 1e-4);
-    assertThat(c.head().type()).isEqualTo("dense");
+    assertThat(c.head().type()).isEqualTo(HeadType.DENSE);
   }
 
   @Test
@@ -40,7 +41,7 @@ class ConfigLoaderTest {
     assertThat(c.loss()).isEqualTo("arcface");
     assertThat(c.schedule().epochs()).isEqualTo(5);
     assertThat(c.schedule().milestones()).containsExactly(1.0, 2.0);
-    assertThat(c.schedule().decay()).isEqualTo("poly"); // untouched key of an overridden section
+    assertThat(c.schedule().decay()).isEqualTo(LearningRateSchedule.Decay.POLY); // untouched key of an overridden section
     assertThat(c.model().backbone()).isEqualTo("r50");
     assertThat(c.optimizer().lr()).isEqualTo(0.02);
     assertThat(c.validation().far()).containsExactly(1e-5);
@@ -178,21 +179,64 @@ class ConfigLoaderTest {
     }
     Map<String, List<String>> accepted = new HashMap<>();
     oneOfKeys(TrainConfig.class, "", accepted);
-    assertThat(accepted).containsKeys("task", "head.type", "schedule.decay", "validation.type");
+    assertThat(accepted).containsKeys("task", "head.type", "schedule.decay", "validation.type", "data.type", "speech.held_out");
+    // data.type lists each task's types: "faces: a | b; speakers: c | d"
+    List<String> dataTypes = accepted.remove("data.type");
     assertThat(listed).containsAllEntriesOf(accepted);
+    Matcher both = Pattern.compile("faces: ([a-z| ]+); speakers: ([a-z| ]+)").matcher(dataTypeLine());
+    assertThat(both.find()).isTrue();
+    assertThat(both.group(1).trim() + " | " + both.group(2).trim()).isEqualTo(String.join(" | ", dataTypes));
     assertThatThrownBy(() -> ConfigLoader.load(null, List.of("validation.type=pairs")))
         .hasMessage("--set validation.type=pairs: validation.type must be one of auto, none, synthetic, lfw, bin; got 'pairs'");
   }
 
+  private static String dataTypeLine() throws java.io.IOException {
+    try (var in = ConfigLoader.class.getResourceAsStream("defaults.yaml")) {
+      String text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      return text.lines().filter(l -> l.startsWith("  type: synthetic")).findFirst().orElseThrow();
+    }
+  }
+
+  /** The words each choice key accepts: its enum's constants in lower case, or its {@code @OneOf} list. */
   private static void oneOfKeys(Class<?> record, String prefix, Map<String, List<String>> out) {
     for (RecordComponent c : record.getRecordComponents()) {
       String key = prefix + c.getName().replaceAll("([A-Z])", "_$1").toLowerCase(java.util.Locale.ROOT);
       if (c.getType().isRecord()) {
         oneOfKeys(c.getType(), key + ".", out);
+      } else if (c.getType().isEnum()) {
+        out.put(key, Arrays.stream(c.getType().getEnumConstants())
+            .map(e -> ((Enum<?>) e).name().toLowerCase(java.util.Locale.ROOT)).toList());
       } else if (c.getAnnotation(ConfigChecks.OneOf.class) != null) {
         out.put(key, List.of(c.getAnnotation(ConfigChecks.OneOf.class).value()));
       }
     }
+  }
+
+  @Test
+  void aMisspeltKindIsRefusedWhenTheConfigIsReadListingTheKinds(@TempDir Path dir) throws Exception {
+    assertThatThrownBy(() -> ConfigLoader.load(null, List.of("task=faces")))
+        .isInstanceOf(UserInputException.class).hasMessage("--set task=faces: task must be one of face, speaker; got 'faces'");
+    assertThatThrownBy(() -> ConfigLoader.load(null, List.of("head.type=partial-fc"))).hasMessage(
+        "--set head.type=partial-fc: head.type must be one of dense, sparse, partial_fc; got 'partial-fc'");
+    // data.type was a free word until the task opened the data; now it is one of the data types of either task
+    assertThatThrownBy(() -> ConfigLoader.load(null, List.of("data.type=lfww"))).hasMessage("--set data.type=lfww: "
+        + "data.type must be one of synthetic, folder, recordio, lfw, found, fsdd, kaldi, voxceleb, folders; got 'lfww'");
+    assertThatThrownBy(() -> ConfigLoader.load(null, List.of("speech.held_out=speaker"))).hasMessage(
+        "--set speech.held_out=speaker: speech.held_out must be one of utterances, speakers; got 'speaker'");
+    // a kind is named by its word, never by its position among the kinds
+    assertThatThrownBy(() -> ConfigLoader.load(null, List.of("head.type=1")))
+        .hasMessage("--set head.type=1: head.type must be one of dense, sparse, partial_fc; got '1'");
+    assertThatThrownBy(() -> ConfigLoader.load(null, List.of("head.type=")))
+        .hasMessage("--set head.type=: head.type must be one of dense, sparse, partial_fc; got null");
+    Path f = dir.resolve("c.yaml");
+    Files.writeString(f, "data:\n  type: folder\n  path: /no/such/folder\nschedule:\n  decay: cosine\n");
+    assertThatThrownBy(() -> ConfigLoader.load(f, List.of())) // refused before the missing folder is looked at
+        .hasMessage(f + ": schedule.decay must be one of poly, step, exponential, constant; got 'cosine'");
+    // any case, as before the kinds were enums
+    TrainConfig c = ConfigLoader.load(null, List.of("head.type=Partial_FC", "schedule.decay=STEP", "validation.type=None"));
+    assertThat(c.head().type()).isEqualTo(HeadType.PARTIAL_FC);
+    assertThat(c.schedule().decay()).isEqualTo(LearningRateSchedule.Decay.STEP);
+    assertThat(c.validation().type()).isEqualTo(TrainConfig.ValidationType.NONE);
   }
 
   @Test

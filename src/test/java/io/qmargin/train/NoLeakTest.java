@@ -16,6 +16,7 @@ import ai.djl.util.Pair;
 import io.qmargin.EngineTest;
 import io.qmargin.head.HeadSettings;
 import io.qmargin.head.ScreeningPrecision;
+import io.qmargin.head.HeadType;
 import io.qmargin.head.SgdSettings;
 import io.qmargin.head.TrainableHead;
 import io.qmargin.loss.LossSpec;
@@ -45,7 +46,8 @@ class NoLeakTest extends EngineTest {
         p.getValue().getArray().setRequiresGradient(true);
       }
     }
-    TrainableHead head = new HeadSettings(type, 8, 0.5, new SgdSettings(0.9, 5e-4), ScreeningPrecision.auto())
+    HeadType kind = HeadType.valueOf(type.toUpperCase(java.util.Locale.ROOT));
+    TrainableHead head = new HeadSettings(kind, 8, 0.5, new SgdSettings(0.9, 5e-4), ScreeningPrecision.auto())
         .create(manager, LossSpec.parse(loss), manager.randomNormal(0, 0.1f, new Shape(20, 16), DataType.FLOAT32), 1);
     ParameterSgd sgd = new ParameterSgd(manager, net, 0.9, 5e-4, 5);
     ParameterStore store = new ParameterStore(manager, false);

@@ -102,6 +102,33 @@ public final class ImageFolderDataset implements FaceDataset {
     }
   }
 
+  /**
+   * Every image below {@code root} at any depth, by the rule of the identity folders (extension, or
+   * content for other names; hidden entries skipped), in path order: the images {@code embed} reads
+   * from a folder, so that it takes exactly the files training would.
+   */
+  public static List<Path> imagesBelow(Path root) {
+    try (Stream<Path> s = Files.walk(root)) {
+      return s.filter(p -> !p.equals(root))
+          .filter(p -> !hiddenBelow(root, p))
+          .filter(Files::isRegularFile)
+          .filter(ImageFolderDataset::isImageFile)
+          .sorted()
+          .toList();
+    } catch (IOException | UncheckedIOException e) {
+      throw new UserInputException(root + ": cannot list the folder (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private static boolean hiddenBelow(Path root, Path p) {
+    for (Path part : root.relativize(p)) {
+      if (part.toString().startsWith(".")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   static boolean isImageFile(Path p) {
     String name = p.getFileName().toString();
     int dot = name.lastIndexOf('.');

@@ -90,6 +90,22 @@ public final class KaldiDataDir {
           + " missing from wav.scp; Kaldi's utils/fix_data_dir.sh drops them)");
     }
 
+    List<Utterance> utts = utterances(wavScp, wavs, base, w -> spks.get(w.key).value);
+    return SpeechCorpus.of(utts, description);
+  }
+
+  /**
+   * The utterances of a {@code wav.scp} alone, in file order, for a list to embed rather than a
+   * corpus to train on: the same rules and errors as {@link #read(Path, Path, Path, String)}
+   * (relative paths against {@code base}), speakers unknown ({@link Utterance#UNKNOWN_SPEAKER}).
+   */
+  public static List<Utterance> readWavScp(Path wavScp, Path base) {
+    return utterances(wavScp, parse(wavScp, false), base, w -> Utterance.UNKNOWN_SPEAKER);
+  }
+
+  /** Resolves and checks the audio paths of wav.scp's entries; refuses missing files (naming the first few) and an empty list. */
+  private static List<Utterance> utterances(Path wavScp, Map<String, Entry> wavs, Path base,
+      java.util.function.Function<Entry, String> speaker) {
     List<Utterance> utts = new ArrayList<>(wavs.size());
     List<String> missing = new ArrayList<>();
     int missingCount = 0;
@@ -108,7 +124,7 @@ public final class KaldiDataDir {
         }
         continue;
       }
-      utts.add(new Utterance(w.key, p, spks.get(w.key).value));
+      utts.add(new Utterance(w.key, p, speaker.apply(w)));
     }
     if (missingCount > 0) {
       throw new UserInputException(wavScp + ": " + missingCount + " of " + wavs.size() + " listed audio files do not exist"
@@ -118,7 +134,7 @@ public final class KaldiDataDir {
     if (utts.isEmpty()) {
       throw new UserInputException(wavScp + ": no utterances listed");
     }
-    return SpeechCorpus.of(utts, description);
+    return utts;
   }
 
   private static String more(int count, String one, String many) {

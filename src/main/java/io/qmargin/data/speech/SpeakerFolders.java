@@ -99,4 +99,19 @@ public final class SpeakerFolders {
     }
     return speakers;
   }
+
+  /**
+   * Every audio file below {@code root} at any depth (hidden entries skipped, path order), for a
+   * list to embed: ids are the paths relative to {@code root} with '/', as VoxCeleb trial lists name
+   * utterances; speakers unknown ({@link Utterance#UNKNOWN_SPEAKER}).
+   */
+  public static List<Utterance> unlabelled(Path root) {
+    List<Utterance> utts = new ArrayList<>();
+    for (Path f : AudioFiles.walk(root)) {
+      if (AudioFiles.isAudio(f)) {
+        utts.add(new Utterance(AudioFiles.relativeId(root, f), f, Utterance.UNKNOWN_SPEAKER));
+      }
+    }
+    return utts;
+  }
 }

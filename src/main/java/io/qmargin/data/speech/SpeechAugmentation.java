@@ -81,10 +81,6 @@ public final class SpeechAugmentation {
     return noises;
   }
 
-  public List<Path> rirFiles() {
-    return rirs;
-  }
-
   /**
    * The augmented waveform (a new array; {@code wave} itself when nothing is applied). Draws from
    * {@code rnd}: one uniform for the reverb decision, one for the noise decision (only the first

@@ -79,11 +79,6 @@ public final class SpeechSampleSet implements SampleSet {
       return new Options(rate, fbank.toBuilder().sampleFrequency(rate).build(), cropFrames, randomCrop, seed, cacheBytes);
     }
 
-    /** Other feature options; their sample frequency is set to this sample rate. */
-    public Options withFbank(FbankOptions options) {
-      return new Options(sampleRate, options.toBuilder().sampleFrequency(sampleRate).build(), cropFrames, randomCrop, seed, cacheBytes);
-    }
-
     public Options withCropFrames(int frames) {
       return new Options(sampleRate, fbank, frames, randomCrop, seed, cacheBytes);
     }

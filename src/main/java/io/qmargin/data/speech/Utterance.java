@@ -8,6 +8,9 @@ import java.nio.file.Path;
  * {@code path} the audio file, {@code speaker} the speaker's name.
  */
 public record Utterance(String id, Path path, String speaker) {
+  /** The speaker of utterances listed to be embedded, not trained on (a wav.scp alone, a folder of audio). */
+  public static final String UNKNOWN_SPEAKER = "?";
+
   public Utterance {
     if (id == null || id.isBlank()) {
       throw new IllegalArgumentException("utterance id must not be blank");
