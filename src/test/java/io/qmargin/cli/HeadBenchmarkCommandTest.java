@@ -27,8 +27,9 @@ class HeadBenchmarkCommandTest {
     assertThat(sparse.get("method").asText()).isEqualTo("sparse_exact");
     assertThat(sparse.get("step_seconds").asDouble()).isPositive();
     assertThat(sparse.get("forward_matmul_seconds").asDouble()).isPositive();
-    // a step includes a product of the same size, so it cannot take less than one
-    assertThat(sparse.get("step_over_paired_product").asDouble()).isGreaterThan(1);
+    // a wall-clock ratio: reported, not asserted (the screened step can beat the float32 product, and a
+    // loaded machine skews either timing)
+    assertThat(sparse.get("step_over_paired_product").asDouble()).isPositive();
     assertThat(methods.get(0).has("step_over_paired_product")).isFalse();
     assertThat(sparse.get("max_loss_diff").asDouble()).isLessThan(1e-4);
     assertThat(sparse.get("max_grad_diff").asDouble()).isLessThan(1e-5);
