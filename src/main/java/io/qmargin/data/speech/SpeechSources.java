@@ -23,7 +23,7 @@ public final class SpeechSources {
 
   /** One source that was found: a corpus with what a user should know about it. */
   public record Source(String name, SpeechCorpus corpus, int nativeSampleRate, String licence, Path location) {
-    /** "FSDD: 6 speakers, 3000 utterances, 8 kHz, CC BY-SA 4.0 (../shared/data/fsdd)". */
+    /** "FSDD: 6 speakers, 3000 utterances, 8 kHz, CC BY-SA 4.0 (/data/fsdd)". */
     public String describe() {
       return name + ": " + corpus.summary() + ", " + rate(nativeSampleRate) + ", " + licence + " (" + location + ")";
     }
@@ -80,10 +80,10 @@ public final class SpeechSources {
     }
   }
 
-  /** The shared data folder: {@value #ENV} when set, else {@code ../shared/data}. */
+  /** The user's data folder named by {@value #ENV}, or null when it is not set. */
   public static Path sharedDataDir(Map<String, String> env) {
     String v = env.get(ENV);
-    return v == null || v.isBlank() ? Path.of("..", "shared", "data") : Path.of(v);
+    return v == null || v.isBlank() ? null : Path.of(v);
   }
 
   /** FSDD under {@code sharedData} plus the Debian packages installed on this machine. */
