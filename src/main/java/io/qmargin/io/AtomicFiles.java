@@ -77,15 +77,6 @@ public final class AtomicFiles {
     write(target, out -> out.write(content.getBytes(StandardCharsets.UTF_8)));
   }
 
-  /** {@link #writeString} for callers that cannot throw checked exceptions. */
-  public static void writeStringUnchecked(Path target, String content) {
-    try {
-      writeString(target, content);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   /** A new output set; see {@link OutputSet}. */
   public static OutputSet outputSet() {
     return new OutputSet();
