@@ -1,5 +1,6 @@
 package io.qmargin.cli;
 
+import io.qmargin.UserInputException;
 import io.qmargin.eval.metrics.MetricOptions;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -33,6 +34,6 @@ final class MetricOptionsMixin {
   double curveResolution = DEFAULTS.curveResolution();
 
   MetricOptions toOptions() {
-    return new MetricOptions(far, pTarget, cMiss, cFa, confidence, curveResolution);
+    return UserInputException.whenInvalid(() -> new MetricOptions(far, pTarget, cMiss, cFa, confidence, curveResolution));
   }
 }
