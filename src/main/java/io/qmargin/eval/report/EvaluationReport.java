@@ -8,6 +8,7 @@ import io.qmargin.eval.metrics.MinDcf;
 import io.qmargin.eval.metrics.TarAtFar;
 import io.qmargin.eval.metrics.VerificationMetrics;
 import io.qmargin.io.AtomicFiles;
+import io.qmargin.io.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +50,7 @@ public final class EvaluationReport {
     Files.createDirectories(dir);
     if (systems.size() == 1) {
       SystemResult s = systems.get(0);
-      AtomicFiles.writeString(dir.resolve("metrics.json"), MetricsJson.toString(MetricsJson.toJson(s)));
+      AtomicFiles.writeString(dir.resolve("metrics.json"), Json.pretty(MetricsJson.toJson(s)));
       CurveFile.write(dir.resolve("roc.tsv"), s.metrics().roc());
     } else {
       ObjectNode all = MetricsJson.MAPPER.createObjectNode();
@@ -58,10 +59,10 @@ public final class EvaluationReport {
         ObjectNode o = MetricsJson.toJson(s);
         map.set(s.name(), o);
         Path sub = dir.resolve("systems").resolve(s.slug());
-        AtomicFiles.writeString(sub.resolve("metrics.json"), MetricsJson.toString(o));
+        AtomicFiles.writeString(sub.resolve("metrics.json"), Json.pretty(o));
         CurveFile.write(sub.resolve("roc.tsv"), s.metrics().roc());
       }
-      AtomicFiles.writeString(dir.resolve("metrics.json"), MetricsJson.toString(all));
+      AtomicFiles.writeString(dir.resolve("metrics.json"), Json.pretty(all));
     }
     List<Plots.Series> series = new ArrayList<>();
     for (SystemResult s : systems) {

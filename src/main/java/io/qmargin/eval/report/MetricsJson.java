@@ -1,6 +1,5 @@
 package io.qmargin.eval.report;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -21,9 +20,10 @@ import java.util.Map;
 
 /**
  * The metrics.json layout, written by {@link #toJson} and read back by {@link #fromJson}; the
- * single-number metrics are those of {@link ScalarMetric#ALL}. Rates are fractions in [0, 1]. Keyed objects use {@link Numbers#key}
- * for FARs and priors ("1e-4", "0.01"); the plain keyed objects hold numbers, the {@code *_detail}
- * objects the operating point behind each number. Non-finite numbers are written as null.
+ * single-number metrics are those of {@link ScalarMetric#ALL}. Rates are fractions in [0, 1].
+ * Keyed objects use {@link Numbers#key} for FARs and priors ("1e-4", "0.01"); the plain keyed
+ * objects hold numbers, the {@code *_detail} objects the operating point behind each number.
+ * Non-finite numbers are written as null.
  */
 public final class MetricsJson {
   private MetricsJson() {}
@@ -193,13 +193,5 @@ public final class MetricsJson {
       return b;
     }
     return v;
-  }
-
-  public static String toString(JsonNode node) {
-    try {
-      return MAPPER.writeValueAsString(node) + "\n";
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }
