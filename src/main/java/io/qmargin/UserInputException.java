@@ -14,4 +14,17 @@ public class UserInputException extends RuntimeException {
   public UserInputException(String message, Throwable cause) {
     super(message, cause);
   }
+
+  /**
+   * Builds something from user-given values whose constructor checks them with an
+   * IllegalArgumentException (whose message names the value): such a failure becomes a
+   * UserInputException with the same message. For the place that knows the values came from the user.
+   */
+  public static <T> T whenInvalid(java.util.function.Supplier<T> build) {
+    try {
+      return build.get();
+    } catch (IllegalArgumentException e) {
+      throw new UserInputException(e.getMessage(), e);
+    }
+  }
 }

@@ -131,7 +131,8 @@ public final class FbankCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    FbankOptions options =
+    // the library checks the values (IllegalArgumentException naming the option): a user error here
+    FbankOptions options = UserInputException.whenInvalid(() ->
         FbankOptions.builder()
             .sampleFrequency(sampleFrequency)
             .frameLengthMs(frameLength)
@@ -153,8 +154,8 @@ public final class FbankCommand implements Callable<Integer> {
             .htkCompat(htkCompat)
             .useLogFbank(useLogFbank)
             .usePower(usePower)
-            .build();
-    Resampler.Filter.parse(resampleFilter); // fail on a bad name before reading the file
+            .build());
+    UserInputException.whenInvalid(() -> Resampler.Filter.parse(resampleFilter)); // fail on a bad name before reading the file
     if (sampleFrequency != Math.rint(sampleFrequency)) {
       throw new UserInputException("--sample-frequency must be a whole number of Hz, got " + sampleFrequency);
     }
@@ -171,7 +172,7 @@ public final class FbankCommand implements Callable<Integer> {
           "qmargin fbank: %s is at %d Hz; resampling to %d Hz (%s filter)%n", input, mono.sampleRate(), rate, resampleFilter);
       mono = Resampler.resample(mono, rate, Resampler.Filter.parse(resampleFilter));
     }
-    Fbank fbank = new Fbank(options);
+    Fbank fbank = UserInputException.whenInvalid(() -> new Fbank(options));
     FeatureMatrix features = fbank.compute(mono);
     if (features.numFrames() == 0) {
       throw new UserInputException(

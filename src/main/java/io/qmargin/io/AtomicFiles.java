@@ -1,5 +1,6 @@
 package io.qmargin.io;
 
+import io.qmargin.UserInputException;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -42,6 +43,14 @@ public final class AtomicFiles {
   }
 
   public static void write(Path target, Writer writer) throws IOException {
+    try {
+      writeAtomically(target, writer);
+    } catch (FileSystemException e) {
+      throw FileErrors.named(e); // the file that cannot be written (or its folder), named
+    }
+  }
+
+  private static void writeAtomically(Path target, Writer writer) throws IOException {
     Path abs = target.toAbsolutePath();
     Path dir = abs.getParent();
     if (dir != null) {
@@ -75,15 +84,6 @@ public final class AtomicFiles {
 
   public static void writeString(Path target, String content) throws IOException {
     write(target, out -> out.write(content.getBytes(StandardCharsets.UTF_8)));
-  }
-
-  /** {@link #writeString} for callers that cannot throw checked exceptions. */
-  public static void writeStringUnchecked(Path target, String content) {
-    try {
-      writeString(target, content);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   /** A new output set; see {@link OutputSet}. */
@@ -123,7 +123,7 @@ public final class AtomicFiles {
         }
       }
       if (abs.getParent() != null) {
-        Files.createDirectories(abs.getParent());
+        createDirectories(abs.getParent());
       }
       Path tmp = temporarySibling(abs);
       files.add(new Path[] {tmp, abs});
@@ -137,7 +137,7 @@ public final class AtomicFiles {
      */
     public Path directory(Path target) throws IOException {
       Path abs = target.toAbsolutePath();
-      Files.createDirectories(abs);
+      createDirectories(abs);
       Path staging = null;
       while (staging == null) {
         try {
@@ -148,6 +148,15 @@ public final class AtomicFiles {
       }
       directories.add(new Path[] {staging, abs});
       return staging;
+    }
+
+    /** The output folder {@code dir} and its parents; a file in the way is named. */
+    private static void createDirectories(Path dir) throws IOException {
+      try {
+        Files.createDirectories(dir);
+      } catch (FileSystemException e) {
+        throw FileErrors.named(e);
+      }
     }
 
     /** Renames every output into place; before this, none of them is visible. */
@@ -170,12 +179,16 @@ public final class AtomicFiles {
       }
       for (Path[] m : moves) {
         if (Files.isDirectory(m[1])) {
-          throw new FileSystemException(m[1].toString(), null, "is a folder; cannot write the output file there");
+          throw new UserInputException(m[1] + ": is a folder; cannot write the output file there");
         }
       }
-      for (Path[] m : moves) {
-        Files.createDirectories(m[1].getParent());
-        move(m[0], m[1]);
+      try {
+        for (Path[] m : moves) {
+          Files.createDirectories(m[1].getParent());
+          move(m[0], m[1]);
+        }
+      } catch (FileSystemException e) {
+        throw FileErrors.named(e);
       }
       committed = true;
       close();

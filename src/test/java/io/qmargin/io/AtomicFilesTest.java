@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.FileStore;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -102,7 +101,7 @@ class AtomicFilesTest {
         AtomicFiles.writeString(stage.resolve("roc.png"), "png");
         set.commit();
       }
-    }).isInstanceOf(FileSystemException.class).hasMessageContaining("roc.png").hasMessageContaining("is a folder");
+    }).isInstanceOf(io.qmargin.UserInputException.class).hasMessageContaining("roc.png").hasMessageContaining("is a folder");
     assertThat(names(out)).containsExactly("roc.png", "roc.png/inside");
   }
 
@@ -113,5 +112,16 @@ class AtomicFilesTest {
       assertThatThrownBy(() -> set.file(dir.resolve("./x.npy")))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("same file");
     }
+  }
+
+  /* A file where the output's folder should be: a user error naming that path, not a bare FileSystemException. */
+  @Test
+  void aFileInPlaceOfTheOutputFolderIsAUserErrorNamingIt() throws IOException {
+    Path blocker = dir.resolve("out");
+    Files.writeString(blocker, "a file");
+    assertThatThrownBy(() -> AtomicFiles.writeString(blocker.resolve("metrics.json"), "{}"))
+        .isInstanceOf(io.qmargin.UserInputException.class)
+        .hasMessage(blocker.toAbsolutePath() + ": already exists (a file where a folder is needed?)");
+    assertThat(blocker).hasContent("a file");
   }
 }

@@ -2,6 +2,7 @@ package io.qmargin.data.fetch;
 
 import io.qmargin.UserInputException;
 import io.qmargin.eval.Progress;
+import io.qmargin.io.FileErrors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -34,14 +35,14 @@ public final class Download {
     } catch (IOException e) {
       // a refused or dropped connection says nothing of where it was going (ConnectException
       // often has no message at all): name the URL
-      if (e instanceof java.nio.file.FileSystemException) {
-        throw e; // the local file: it names itself
+      if (e instanceof java.nio.file.FileSystemException fs) {
+        throw FileErrors.named(fs); // the local file: it names itself
       }
       String message = e.getMessage() == null || e.getMessage().isBlank() ? null : e.getMessage();
       String why = e instanceof java.net.ConnectException ? "cannot connect" + (message == null ? "" : " (" + message + ")")
           : e instanceof java.net.UnknownHostException ? "unknown host " + message
           : message == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + message;
-      throw new IOException("cannot download " + url + ": " + why, e);
+      throw new UserInputException("cannot download " + url + ": " + why, e);
     }
   }
 

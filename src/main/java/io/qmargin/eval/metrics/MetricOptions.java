@@ -24,7 +24,9 @@ public record MetricOptions(
     double confidenceLevel,
     double curveResolution) {
 
+  /** FAR targets of {@link #defaults()}. */
   public static final List<Double> DEFAULT_FAR_TARGETS = List.of(1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1);
+  /** Target priors of {@link #defaults()}. */
   public static final List<Double> DEFAULT_P_TARGETS = List.of(0.01, 0.05);
 
   public MetricOptions {
@@ -62,10 +64,6 @@ public record MetricOptions(
 
   public MetricOptions withPTargets(List<Double> ps) {
     return new MetricOptions(farTargets, ps, cMiss, cFa, confidenceLevel, curveResolution);
-  }
-
-  public MetricOptions withCosts(double miss, double fa) {
-    return new MetricOptions(farTargets, pTargets, miss, fa, confidenceLevel, curveResolution);
   }
 
   public MetricOptions withCurveResolution(double resolution) {

@@ -149,15 +149,11 @@ public final class OperatingPointSweep {
     // non-targets strictly below t: nontargets - fp; ties count one half
     aucTwice += dt * (2 * (nontargets - fp) + dn);
 
-    if (!eerDone && (targets - tp) * nontargets <= fp * targets) {
+    if (!eerDone && EerCrossing.reached(targets, nontargets, tp, fp)) {
       eerDone = true;
-      double dPrev = (double) (targets - prevTp) / targets - (double) prevFp / nontargets;
-      double dCur = (double) (targets - tp) / targets - (double) fp / nontargets;
-      double lambda = dPrev / (dPrev - dCur);
-      double missPrev = (double) (targets - prevTp) / targets;
-      double missCur = (double) (targets - tp) / targets;
-      eer = missPrev + lambda * (missCur - missPrev);
-      eerThreshold = Math.abs(dPrev) < Math.abs(dCur) ? prevThreshold : t;
+      EerCrossing c = EerCrossing.between(targets, nontargets, prevTp, prevFp, tp, fp);
+      eer = c.eer();
+      eerThreshold = c.nearerFirst() ? prevThreshold : t;
     }
 
     double pMiss = (double) (targets - tp) / targets;
@@ -238,14 +234,8 @@ public final class OperatingPointSweep {
   /** EER of the ROC convex hull: the same crossing rule, applied to the hull vertices. */
   private double rocchEer() {
     for (int i = 1; i < hullSize; i++) {
-      long x = hullFp[i];
-      long y = hullTp[i];
-      if ((targets - y) * nontargets <= x * targets) {
-        double dPrev = (double) (targets - hullTp[i - 1]) / targets - (double) hullFp[i - 1] / nontargets;
-        double dCur = (double) (targets - y) / targets - (double) x / nontargets;
-        double lambda = dPrev / (dPrev - dCur);
-        double missPrev = (double) (targets - hullTp[i - 1]) / targets;
-        return missPrev + lambda * ((double) (targets - y) / targets - missPrev);
+      if (EerCrossing.reached(targets, nontargets, hullTp[i], hullFp[i])) {
+        return EerCrossing.between(targets, nontargets, hullTp[i - 1], hullFp[i - 1], hullTp[i], hullFp[i]).eer();
       }
     }
     throw new IllegalStateException("hull does not reach the accept-all point");

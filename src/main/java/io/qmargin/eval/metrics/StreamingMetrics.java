@@ -3,6 +3,7 @@ package io.qmargin.eval.metrics;
 import io.qmargin.UserInputException;
 import io.qmargin.eval.Progress;
 import io.qmargin.eval.protocol.TextScanner;
+import io.qmargin.io.FileErrors;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -10,6 +11,7 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,7 +59,12 @@ public final class StreamingMetrics {
       double[] nt = new double[Math.min(chunkScores, 1 << 20)];
       int nt1 = 0;
       int nn1 = 0;
-      long size = Files.size(file);
+      long size;
+      try {
+        size = Files.size(file);
+      } catch (FileSystemException e) {
+        throw FileErrors.named(e); // a missing or unreadable score file, named
+      }
       try (Progress p = progress.start("reading " + file.getFileName(), size);
           TextScanner sc = new TextScanner(file, p)) {
         io.qmargin.eval.protocol.ScoreFileLayout layout = null;

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qmargin.UserInputException;
 import io.qmargin.eval.metrics.MetricOptions;
 import io.qmargin.eval.metrics.MinDcf;
-import io.qmargin.eval.metrics.RocCurve;
 import io.qmargin.eval.metrics.TarAtFar;
 import io.qmargin.eval.metrics.VerificationMetrics;
 import io.qmargin.io.AtomicFiles;
@@ -15,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -52,7 +50,7 @@ public final class EvaluationReport {
     Files.createDirectories(dir);
     if (systems.size() == 1) {
       SystemResult s = systems.get(0);
-      AtomicFiles.writeString(dir.resolve("metrics.json"), MetricsJson.toString(MetricsJson.toJson(s)));
+      AtomicFiles.writeString(dir.resolve("metrics.json"), Json.pretty(MetricsJson.toJson(s)));
       CurveFile.write(dir.resolve("roc.tsv"), s.metrics().roc());
     } else {
       ObjectNode all = MetricsJson.MAPPER.createObjectNode();
@@ -61,10 +59,10 @@ public final class EvaluationReport {
         ObjectNode o = MetricsJson.toJson(s);
         map.set(s.name(), o);
         Path sub = dir.resolve("systems").resolve(s.slug());
-        AtomicFiles.writeString(sub.resolve("metrics.json"), MetricsJson.toString(o));
+        AtomicFiles.writeString(sub.resolve("metrics.json"), Json.pretty(o));
         CurveFile.write(sub.resolve("roc.tsv"), s.metrics().roc());
       }
-      AtomicFiles.writeString(dir.resolve("metrics.json"), MetricsJson.toString(all));
+      AtomicFiles.writeString(dir.resolve("metrics.json"), Json.pretty(all));
     }
     List<Plots.Series> series = new ArrayList<>();
     for (SystemResult s : systems) {
@@ -82,8 +80,7 @@ public final class EvaluationReport {
     for (SystemResult s : systems) {
       VerificationMetrics m = s.metrics();
       sb.append(s.name()).append(": ").append(m.targets()).append(" target / ").append(m.nontargets()).append(" non-target trials\n");
-      sb.append(String.format(Locale.ROOT, "  EER %s (ROCCH %s, threshold %s)   AUC %s%n",
-          Numbers.percent(m.eer()), Numbers.percent(m.eerRocch()), Numbers.num(m.eerThreshold()), Numbers.num(m.auc())));
+      sb.append("  ").append(scalars(m, "   ")).append('\n');
       StringBuilder dcf = new StringBuilder("  minDCF");
       for (MinDcf d : m.minDcf()) {
         dcf.append(String.format(Locale.ROOT, "  P=%s: %s", Numbers.key(d.pTarget()), Numbers.num(d.value())));
@@ -115,27 +112,34 @@ public final class EvaluationReport {
     StringBuilder sb = new StringBuilder();
     sb.append("# Verification report: ").append(title).append("\n\n");
     sb.append("Accept iff score >= threshold; tied scores form one operating point. Rates in percent.\n\n");
-    sb.append("| system | targets | non-targets | EER | ROCCH-EER | ");
+    sb.append("| system | targets | non-targets | ");
+    for (ScalarMetric k : ScalarMetric.ALL) {
+      sb.append(k.label()).append(" | ");
+    }
     for (MinDcf d : systems.get(0).metrics().minDcf()) {
       sb.append("minDCF(").append(Numbers.key(d.pTarget())).append(") | ");
     }
     for (TarAtFar t : systems.get(0).metrics().tarAtFar()) {
       sb.append("TAR@").append(Numbers.key(t.farTarget())).append(" | ");
     }
-    sb.append("AUC |\n|---|---:|---:|---:|---:|");
-    sb.append("---:|".repeat(systems.get(0).metrics().minDcf().size() + systems.get(0).metrics().tarAtFar().size()));
-    sb.append("---:|\n");
+    sb.setLength(sb.length() - 1); // the trailing space
+    sb.append("\n|---|---:|---:|");
+    sb.append("---:|".repeat(ScalarMetric.ALL.size() + systems.get(0).metrics().minDcf().size() + systems.get(0).metrics().tarAtFar().size()));
+    sb.append("\n");
     for (SystemResult s : systems) {
       VerificationMetrics m = s.metrics();
-      sb.append("| ").append(escape(s.name())).append(" | ").append(m.targets()).append(" | ").append(m.nontargets())
-          .append(" | ").append(Numbers.percent(m.eer())).append(" | ").append(Numbers.percent(m.eerRocch())).append(" | ");
+      sb.append("| ").append(escape(s.name())).append(" | ").append(m.targets()).append(" | ").append(m.nontargets()).append(" | ");
+      for (ScalarMetric k : ScalarMetric.ALL) {
+        sb.append(k.format(m)).append(" | ");
+      }
       for (MinDcf d : m.minDcf()) {
         sb.append(Numbers.num(d.value())).append(" | ");
       }
       for (TarAtFar t : m.tarAtFar()) {
         sb.append(t.resolvable(m.nontargets()) ? Numbers.percent(t.tar()) : "n/a").append(" | ");
       }
-      sb.append(Numbers.num(m.auc())).append(" |\n");
+      sb.setLength(sb.length() - 1); // the trailing space
+      sb.append("\n");
     }
     sb.append("\nTAR@FAR above is the **strict** convention (best TAR with FAR <= target); the per-system tables add ")
         .append("the **nearest** one, insightface's IJB rule (the point of scikit-learn's `roc_curve` with ")
@@ -149,8 +153,7 @@ public final class EvaluationReport {
     for (SystemResult s : systems) {
       VerificationMetrics m = s.metrics();
       sb.append("\n## ").append(escape(s.name())).append("\n\n");
-      sb.append("EER ").append(Numbers.percent(m.eer())).append(" at threshold ").append(Numbers.num(m.eerThreshold()))
-          .append(" (ROCCH-EER ").append(Numbers.percent(m.eerRocch())).append("), AUC ").append(Numbers.num(m.auc())).append(".\n\n");
+      sb.append(scalars(m, ", ")).append(".\n\n");
       sb.append("| FAR target | TAR strict | ").append(Math.round(o.confidenceLevel() * 100))
           .append("% CI | threshold | impostors >= thr | TAR nearest (insightface) | its FAR | its threshold |\n");
       sb.append("|---:|---:|---|---:|---:|---:|---:|---:|\n");
@@ -179,6 +182,15 @@ public final class EvaluationReport {
           sb.append("- ").append(e.getKey()).append(": ").append(render(e.getValue())).append("\n");
         }
       }
+    }
+    return sb.toString();
+  }
+
+  /** Every {@link ScalarMetric} of {@code m} as "label value", joined by {@code separator}. */
+  private static String scalars(VerificationMetrics m, String separator) {
+    StringBuilder sb = new StringBuilder();
+    for (ScalarMetric k : ScalarMetric.ALL) {
+      sb.append(sb.length() > 0 ? separator : "").append(k.label()).append(' ').append(k.format(m));
     }
     return sb.toString();
   }
@@ -221,54 +233,8 @@ public final class EvaluationReport {
     if (o.has("systems")) {
       throw new UserInputException(json + ": holds several systems; give its systems/<name> sub-directories instead");
     }
-    for (String f : List.of("targets", "nontargets", "eer", "eer_rocch", "tar_at_far_detail", "tar_at_far_nearest_detail", "min_dcf_detail", "auc")) {
-      if (!o.has(f)) {
-        throw new UserInputException(json + ": no '" + f + "' field: not a qmargin metrics.json");
-      }
-    }
-    String nearestRule = o.path("conventions").path("tar_at_far_nearest").asText(MetricsJson.NEAREST_CONVENTION);
-    if (!nearestRule.equals(MetricsJson.NEAREST_CONVENTION)) {
-      throw new UserInputException(json + ": its tar_at_far_nearest follows another rule (\"" + nearestRule
-          + "\") than this version's (insightface's); evaluate its scores again, or compare the score files themselves");
-    }
-    long targets = Json.count(json, "targets", o.get("targets"));
-    long nontargets = Json.count(json, "nontargets", o.get("nontargets"));
-    RocCurve roc = CurveFile.read(dir.resolve("roc.tsv"), targets, nontargets);
-    double level = Json.number(json, "ci_level", o.path("ci_level"), 0.95);
-    List<TarAtFar> strict = tars(json, "tar_at_far_detail", o.get("tar_at_far_detail"), TarAtFar.Convention.STRICT);
-    List<TarAtFar> nearest = tars(json, "tar_at_far_nearest_detail", o.get("tar_at_far_nearest_detail"), TarAtFar.Convention.NEAREST);
-    List<MinDcf> dcf = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = o.get("min_dcf_detail").fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
-      JsonNode d = e.getValue();
-      String k = "min_dcf_detail." + e.getKey() + ".";
-      dcf.add(new MinDcf(Json.numericKey(json, "min_dcf_detail", e.getKey()), Json.number(json, k + "value", d.path("value"), Double.NaN),
-          Json.number(json, k + "threshold", d.path("threshold"), Double.NaN),
-          Json.number(json, k + "p_miss", d.path("p_miss"), Double.NaN), Json.number(json, k + "p_fa", d.path("p_fa"), Double.NaN)));
-    }
-    MetricOptions opts = new MetricOptions(
-        strict.stream().map(TarAtFar::farTarget).toList(), dcf.stream().map(MinDcf::pTarget).toList(),
-        Json.number(json, "c_miss", o.path("c_miss"), 1), Json.number(json, "c_fa", o.path("c_fa"), 1), level,
-        Json.number(json, "curve_resolution", o.path("curve_resolution"), 0.002));
-    VerificationMetrics m = new VerificationMetrics(targets, nontargets, Json.number(json, "eer", o.get("eer"), Double.NaN),
-        Json.number(json, "eer_rocch", o.get("eer_rocch"), Double.NaN), Json.number(json, "eer_threshold", o.path("eer_threshold"), Double.NaN),
-        dcf, strict, nearest, Json.number(json, "auc", o.get("auc"), Double.NaN), roc, opts);
+    VerificationMetrics m = MetricsJson.fromJson(json, o, (targets, nontargets) -> CurveFile.read(dir.resolve("roc.tsv"), targets, nontargets));
     String n = name != null ? name : o.path("name").asText(dir.getFileName().toString());
     return new SystemResult(n, m);
-  }
-
-  private static List<TarAtFar> tars(Path json, String table, JsonNode detail, TarAtFar.Convention c) {
-    List<TarAtFar> out = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = detail.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
-      JsonNode d = e.getValue();
-      String k = table + "." + e.getKey() + ".";
-      out.add(new TarAtFar(Json.numericKey(json, table, e.getKey()), c, Json.number(json, k + "tar", d.path("tar"), Double.NaN),
-          Json.number(json, k + "far", d.path("far"), Double.NaN), Json.number(json, k + "threshold", d.path("threshold"), Double.NaN),
-          Json.count(json, k + "true_accepts", d.path("true_accepts")), Json.count(json, k + "false_accepts", d.path("false_accepts")),
-          Json.number(json, k + "tar_ci[0]", d.path("tar_ci").path(0), Double.NaN),
-          Json.number(json, k + "tar_ci[1]", d.path("tar_ci").path(1), Double.NaN)));
-    }
-    return out;
   }
 }

@@ -81,4 +81,36 @@ class TarGzTest {
     assertThatThrownBy(() -> TarGz.extract(tgz, dir.resolve("out")))
         .isInstanceOf(UserInputException.class).hasMessageContaining("links.tgz").hasMessageContaining("no regular file");
   }
+
+  @Test
+  void refusesAbsoluteEntryNames() throws IOException {
+    Path tgz = dir.resolve("abs.tgz");
+    TarWriter.writeTgz(tgz, Map.of("/tmp/evil.txt", new byte[1]));
+    assertThatThrownBy(() -> TarGz.extract(tgz, dir.resolve("out")))
+        .isInstanceOf(UserInputException.class).hasMessageContaining("abs.tgz").hasMessageContaining("outside");
+  }
+
+  @Test
+  void skipsLinksAndKeepsTheRegularFiles() throws IOException {
+    // a symbolic link ('2') and a hard link ('1') are never created, whatever they point at
+    Path tgz = dir.resolve("mixed.tgz");
+    Map<String, byte[]> e = new LinkedHashMap<>();
+    e.put("top/a.txt", "hello".getBytes(StandardCharsets.UTF_8));
+    TarWriter.writeTgz(tgz, e, new java.util.TreeMap<>(Map.of("top/soft", '2', "top/hard", '1')));
+    Path out = dir.resolve("out");
+    assertThat(TarGz.extract(tgz, out)).isEqualTo(1);
+    assertThat(out.resolve("top/a.txt")).hasContent("hello");
+    assertThat(out.resolve("top/soft")).doesNotExist();
+    assertThat(out.resolve("top/hard")).doesNotExist();
+  }
+
+  @Test
+  void gzipOfSomethingElseIsRefusedByName() throws IOException {
+    Path tgz = dir.resolve("notatar.tgz");
+    try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(tgz))) {
+      out.write("this is not a tar archive, just text that fills a block or two. ".repeat(40).getBytes(StandardCharsets.UTF_8));
+    }
+    assertThatThrownBy(() -> TarGz.extract(tgz, dir.resolve("out")))
+        .isInstanceOf(UserInputException.class).hasMessageContaining("notatar.tgz");
+  }
 }

@@ -107,4 +107,36 @@ class EvaluationReportTest {
     assertThat(dir.resolve("roc.svg")).exists();
     assertThat(Files.readString(dir.resolve("report.md"))).contains("| A |").contains("| B b |");
   }
+
+  /* Every scalar metric goes into metrics.json under its key, is read back, and is printed with its label. */
+  @Test
+  void everyScalarMetricIsWrittenReadBackAndPrinted() throws Exception {
+    // hand-computed: EER 5/14 at threshold 0.6 (see writesMetricsJsonPlotsAndReport), AUC 15/20
+    VerificationMetrics m = VerificationMetrics.compute(new double[] {0.8, 0.6, 0.6, 0.3}, new double[] {0.7, 0.6, 0.2, 0.1, 0.0}, MetricOptions.defaults());
+    String summary = EvaluationReport.write(dir, List.of(new SystemResult("sys", m)), "test");
+    JsonNode j = new ObjectMapper().readTree(dir.resolve("metrics.json").toFile());
+    VerificationMetrics back = EvaluationReport.read(dir, null).metrics();
+    String md = Files.readString(dir.resolve("report.md"));
+    assertThat(ScalarMetric.ALL).extracting(ScalarMetric::key).containsExactly("eer", "eer_rocch", "eer_threshold", "auc");
+    for (ScalarMetric k : ScalarMetric.ALL) {
+      assertThat(j.get(k.key()).asDouble()).as(k.key()).isEqualTo(k.of(m));
+      assertThat(k.of(back)).as(k.key()).isEqualTo(k.of(m));
+      assertThat(summary).contains(k.label() + " " + k.format(m));
+      assertThat(md).contains("| " + k.label() + " |").contains(k.label() + " " + k.format(m));
+    }
+    assertThat(summary).contains("EER threshold 0.6").contains("AUC 0.75");
+    assertThat(back.eerThreshold()).isEqualTo(0.6);
+    assertThat(back.auc()).isEqualTo(0.75);
+  }
+
+  @Test
+  void readRefusesAMetricsFileWithoutAScalarMetric() throws Exception {
+    VerificationMetrics m = VerificationMetrics.compute(new double[] {0.9, 0.5}, new double[] {0.8, 0.7, 0.6, 0.4}, MetricOptions.defaults());
+    EvaluationReport.write(dir, List.of(new SystemResult("sys", m)), "test");
+    Path json = dir.resolve("metrics.json");
+    Files.writeString(json, Files.readString(json).replaceFirst("\"eer_threshold\" : [^,]+,", ""));
+    assertThatThrownBy(() -> EvaluationReport.read(dir, null))
+        .isInstanceOf(UserInputException.class)
+        .hasMessage(json + ": no 'eer_threshold' field: not a qmargin metrics.json");
+  }
 }
