@@ -11,7 +11,7 @@ import java.util.Map;
  * the margin ramp, A3M re-initialisation, the metrics log, validation and checkpoints are hooks, and
  * {@link TrainingRun} calls them in the order it lists them. A hook with state between steps names
  * it ({@link #stateName}) and contributes one JSON object to the checkpoint's {@code state.json}
- * ({@link #saveState}), given back on resume ({@link #restoreState}); {@link RunState} writes and
+ * ({@link #saveState}), given back on resume ({@link #restoreState}); {@link Checkpointing} writes and
  * reads that file. Steps are counted from 0 in {@link #stepStart} and {@link #stepEnd} receives the
  * step just finished.
  */

@@ -111,34 +111,16 @@ public final class TrainingRun {
         LearningRateSchedule schedule = LearningRateSchedule.of(config.optimizer(), config.schedule(), stepsPerEpoch);
         long total = schedule.totalSteps();
         Embedder embedder = new Embedder(backbone, manager, train.sampleShape(), config.batchSize());
-        MarginRamp ramp = new MarginRamp(config.marginSchedule(), LossSpec.parse(config.loss()), step.head(),
-            stepsPerEpoch);
-        PeriodicValidation validation = new PeriodicValidation(validators, embedder, dir, listener,
-            config.validation(), stepsPerEpoch, total);
-        List<RunHook> hooks = new ArrayList<>(List.of(ramp, totals,
-            new MetricsLog(dir, listener, ramp, totals.skipped::get, stepsPerEpoch, config.logEverySteps(), total),
-            new A3mReinit(config.a3mReinit(), train, embedder, step.head(), dir, listener, stepsPerEpoch)));
-        Checkpointing checkpoints = new Checkpointing(dir, step, config.seed(), hooks, stepsPerEpoch,
-            config.checkpointEverySteps(), validation::validatesAfter);
-        hooks.addAll(List.of(checkpoints, validation)); // a checkpoint first: a failing validation costs no training
-        long first = checkpoint.isPresent() ? resumeFrom(checkpoint.get(), checkpoints, validation, total) : 0;
-        if (checkpoint.isEmpty() && resume) {
-          listener.message("no checkpoint in " + dir.checkpoints() + ": starting from the beginning");
-          Files.deleteIfExists(dir.metrics());
-          Files.deleteIfExists(dir.validation());
-        }
+        RunHooks hooks = hooks(step, train, validators, embedder, totals, stepsPerEpoch, total);
+        long first = restoreOrStart(checkpoint, resume, hooks, total);
         listener.started(new TrainingListener.Start(describeData(), train.numClasses(), train.size(), first, total,
             dir.root()));
-        for (RunHook h : hooks) {
-          h.begin(first);
-        }
+        hooks.begin(first);
         for (long s = first; s < total; s++) {
           long epoch = s / stepsPerEpoch;
           int index = (int) (s % stepsPerEpoch);
           if (index == 0) {
-            for (RunHook h : hooks) {
-              h.epochStart(epoch);
-            }
+            hooks.epochStart(epoch);
           }
           long t0 = System.nanoTime();
           BatchLoader.Batch b = loader.get(epoch, index);
@@ -147,26 +129,60 @@ public final class TrainingRun {
             listener.message("step " + (s + 1) + ": fewer than 2 readable samples in the batch, skipped");
             continue;
           }
-          for (RunHook h : hooks) {
-            h.stepStart(s);
-          }
+          hooks.stepStart(s);
           double lr = schedule.at(s);
           TrainStep.Outcome outcome = step.run(s, b.data(), b.labels(), b.count(), lr);
-          RunHook.StepEnd end = new RunHook.StepEnd(s, epoch, lr, outcome, b.count(), (System.nanoTime() - t0) / 1e9,
-              dataSeconds);
-          for (RunHook h : hooks) {
-            h.stepEnd(end);
-          }
+          hooks.stepEnd(new RunHook.StepEnd(s, epoch, lr, outcome, b.count(), (System.nanoTime() - t0) / 1e9,
+              dataSeconds));
         }
-        for (RunHook h : hooks) {
-          h.end(total);
-        }
+        hooks.end(total);
         writeModel(backbone, train);
-        TrainingResult result = totals.result(validation.last(), total, train.numClasses());
+        TrainingResult result = totals.result(hooks.validation.last(), total, train.numClasses());
         writeResults(result);
         return result;
       }
     }
+  }
+
+  /**
+   * The run's hooks from its config, in the order they act after a step: the totals and the metrics
+   * log record it, A3M may re-initialise, then a checkpoint is written before any validation, so a
+   * failing validation costs no training.
+   */
+  private RunHooks hooks(TrainStep step, SampleSet train, List<Validator> validators, Embedder embedder,
+      RunTotals totals, long stepsPerEpoch, long total) {
+    MarginRamp ramp = new MarginRamp(config.marginSchedule(), LossSpec.parse(config.loss()), step.head(), stepsPerEpoch);
+    PeriodicValidation validation = new PeriodicValidation(validators, embedder, dir, listener, config.validation(),
+        stepsPerEpoch, total);
+    List<RunHook> hooks = new ArrayList<>(List.of(ramp, totals,
+        new MetricsLog(dir, listener, ramp, totals.skipped::get, stepsPerEpoch, config.logEverySteps(), total),
+        new A3mReinit(config.a3mReinit(), train, embedder, step.head(), dir, listener, stepsPerEpoch)));
+    Checkpointing checkpoints = new Checkpointing(dir, step, config.seed(), hooks, stepsPerEpoch,
+        config.checkpointEverySteps(), validation::validatesAfter);
+    hooks.add(checkpoints);
+    hooks.add(validation);
+    return new RunHooks(hooks, checkpoints, validation);
+  }
+
+  /**
+   * Restores the checkpoint, if any, and drops the log lines beyond it; returns the step to start at.
+   * A validation step's checkpoint is written before its validation, which therefore runs again (and
+   * its line goes). Without a checkpoint a resumed run starts afresh, its logs deleted.
+   */
+  private long restoreOrStart(Optional<Path> checkpoint, boolean resume, RunHooks hooks, long total) throws IOException {
+    if (checkpoint.isEmpty()) {
+      if (resume) {
+        listener.message("no checkpoint in " + dir.checkpoints() + ": starting from the beginning");
+        Files.deleteIfExists(dir.metrics());
+        Files.deleteIfExists(dir.validation());
+      }
+      return 0;
+    }
+    long step = hooks.checkpoints.restore(checkpoint.get());
+    dir.truncateLog(dir.metrics(), step);
+    dir.truncateLog(dir.validation(), hooks.validation.validatesAfter(step) ? step - 1 : step);
+    listener.message("resumed from " + checkpoint.get() + " at step " + step + " of " + total);
+    return step;
   }
 
   /** The validators, each checked now (a bad validation set must stop the run before its first step). */
@@ -181,19 +197,6 @@ public final class TrainingRun {
       validators.forEach(v -> v.overlapWarning(trained).ifPresent(listener::message));
     }
     return validators;
-  }
-
-  /**
-   * Restores the checkpoint and drops the log lines beyond it; returns its step. A validation step's
-   * checkpoint is written before its validation, which therefore runs again (and its line goes).
-   */
-  private long resumeFrom(Path checkpoint, Checkpointing checkpoints, PeriodicValidation validation, long total)
-      throws IOException {
-    long step = checkpoints.restore(checkpoint);
-    dir.truncateLog(dir.metrics(), step);
-    dir.truncateLog(dir.validation(), validation.validatesAfter(step) ? step - 1 : step);
-    listener.message("resumed from " + checkpoint + " at step " + step + " of " + total);
-    return step;
   }
 
   /** The training data in a few words, for the start of a log. */
