@@ -23,9 +23,18 @@ final class RunTotals implements RunHook {
   private long begin = System.nanoTime();
   private boolean stepping;
 
-  /** The clock starts at the first step, so a validation repeated on resume is not training time. */
+  /** The clock starts with the loop, so a validation repeated on resume is not training time. */
+  @Override
+  public void epochStart(long epoch) {
+    startClock();
+  }
+
   @Override
   public void stepStart(long step) {
+    startClock();
+  }
+
+  private void startClock() {
     if (!stepping) {
       stepping = true;
       begin = System.nanoTime();
