@@ -21,8 +21,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Training and inference throughput (images/s) of a face backbone on random 112x112 inputs.",
       "",
-      "A training step is forward through the backbone and a dense margin head (--loss, --classes) on "
-          + "random labels, backward, and an SGD step (momentum 0.9, weight decay 5e-4) in a DJL Trainer. "
+      "A training step is the step train takes, with the default configuration and a dense head (--loss, "
+          + "--classes) on random labels: forward through backbone and head, backward, the backbone's SGD "
+          + "(momentum 0.9, weight decay 5e-4, gradient clipping) and the prototype update. "
           + "Inference is the backbone alone in inference mode. Medians over --steps after --warmup steps. "
           + "Threads: QMARGIN_THREADS (default: all cores).",
       ""

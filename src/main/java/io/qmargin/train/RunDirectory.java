@@ -1,5 +1,6 @@
 package io.qmargin.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.qmargin.UserInputException;
 import io.qmargin.io.AtomicFiles;
 import io.qmargin.io.Json;
@@ -26,6 +27,7 @@ import java.util.stream.Stream;
  *   metrics.jsonl            one JSON object per logged step (and events such as A3M re-inits)
  *   validation.jsonl         one JSON object per validation
  *   checkpoints/step-NNNNNNNN/  backbone.params, optimizer/, head/, state.json, manifest.json
+ *                            (state.json: step, seed and one object per run hook, see {@link Checkpointing})
  *   checkpoints/latest       name of the newest complete checkpoint
  *   model/                   the final model: backbone.params, model.json (what embed needs)
  *   results.json             final validation results; written last, so its presence means finished
@@ -250,6 +252,20 @@ public final class RunDirectory {
       kept.append(line).append('\n');
     }
     AtomicFiles.writeString(jsonl, kept.toString());
+  }
+
+  /** A JSON object this program wrote; unreadable, empty or not an object is a clear error naming the file. */
+  public static JsonNode readJsonObject(Path file) throws IOException {
+    JsonNode n;
+    try {
+      n = Json.mapper().readTree(file.toFile());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new UserInputException(file + ": not valid JSON (" + e.getOriginalMessage() + ")", e);
+    }
+    if (n == null || !n.isObject()) {
+      throw new UserInputException(file + ": empty or not a JSON object");
+    }
+    return n;
   }
 
   /** Deletes a folder and everything in it (nothing when it does not exist). */

@@ -43,4 +43,15 @@ class BackboneBenchmarkCommandTest {
     assertThat(cl.execute("bench", "backbone", "--model", "resnet9000")).isEqualTo(2);
     assertThat(err.toString()).contains("resnet9000").contains("iresnet50");
   }
+
+  @Test
+  void noClassesIsAUserErrorNamingTheOption() {
+    StringWriter err = new StringWriter();
+    CommandLine cl = QmarginCli.commandLine();
+    cl.setErr(new PrintWriter(err, true));
+    cl.setOut(new PrintWriter(new StringWriter(), true));
+
+    assertThat(cl.execute("bench", "backbone", "--classes", "0")).isEqualTo(2);
+    assertThat(err.toString()).contains("--classes must be at least 1, got 0");
+  }
 }
