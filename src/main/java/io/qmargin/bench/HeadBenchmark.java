@@ -17,7 +17,7 @@ import io.qmargin.head.SgdSettings;
 import io.qmargin.head.SparseAlphaHead;
 import io.qmargin.head.TrainableHead;
 import io.qmargin.loss.VerificationLoss;
-import io.qmargin.model.TorchScriptModule;
+import io.qmargin.engine.TorchScriptModule;
 import io.qmargin.train.ConfigLoader;
 import io.qmargin.train.TrainConfig;
 import java.util.ArrayList;

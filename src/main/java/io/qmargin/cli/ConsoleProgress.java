@@ -1,6 +1,6 @@
 package io.qmargin.cli;
 
-import io.qmargin.eval.Progress;
+import io.qmargin.Progress;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

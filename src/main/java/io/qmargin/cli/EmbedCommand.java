@@ -12,7 +12,7 @@ import io.qmargin.data.speech.SpeakerFolders;
 import io.qmargin.data.speech.SpeechCorpus;
 import io.qmargin.data.speech.SpeechSampleSet;
 import io.qmargin.data.speech.Utterance;
-import io.qmargin.eval.Progress;
+import io.qmargin.Progress;
 import io.qmargin.io.AtomicFiles;
 import io.qmargin.io.KaldiArk;
 import io.qmargin.io.Npy;

@@ -208,12 +208,12 @@ public final class EvalBenchmarkCommand implements Callable<Integer> {
     out.printf("generate:                 %6.2f s%n", secs(t0));
     t0 = System.nanoTime();
     TemplatePooling.Templates pooled = TemplatePooling.pool(meta, feats, null, dim, det,
-        new TemplatePooling.Options(false, true), io.qmargin.eval.Progress.NONE);
+        new TemplatePooling.Options(false, true), io.qmargin.Progress.NONE);
     out.printf("template pooling:         %6.2f s  (%,d templates)%n", secs(t0), pooled.size());
     // synthetic template ids are 0..templates-1, so rows equal ids
     TemplatePairs tp = new TemplatePairs(p1, p2, lab);
     t0 = System.nanoTime();
-    double[] s = tp.score(pooled, io.qmargin.eval.Progress.NONE);
+    double[] s = tp.score(pooled, io.qmargin.Progress.NONE);
     double sc = secs(t0);
     out.printf("pair scoring:             %6.2f s  (%.1f M pairs/s, %.1f GFLOP/s)%n", sc, pairs / sc / 1e6, 2.0 * pairs * dim / sc / 1e9);
     t0 = System.nanoTime();

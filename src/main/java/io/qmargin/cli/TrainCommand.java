@@ -2,7 +2,7 @@ package io.qmargin.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qmargin.UserInputException;
-import io.qmargin.eval.Progress;
+import io.qmargin.Progress;
 import io.qmargin.train.ConfigLoader;
 import io.qmargin.train.RunDirectory;
 import io.qmargin.train.TrainConfig;

@@ -10,7 +10,7 @@ import io.qmargin.UserInputException;
 import io.qmargin.io.AtomicFiles;
 import io.qmargin.io.Json;
 import io.qmargin.io.Npy;
-import io.qmargin.model.TorchScriptModule;
+import io.qmargin.engine.TorchScriptModule;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.file.Files;

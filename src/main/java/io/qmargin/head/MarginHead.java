@@ -12,7 +12,7 @@ import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
 import io.qmargin.loss.LossOutput;
 import io.qmargin.loss.VerificationLoss;
-import io.qmargin.model.Scalars;
+import io.qmargin.engine.Scalars;
 
 /**
  * The dense classification head: a prototype matrix W (C × d) and a loss of the family on the

@@ -7,7 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import io.qmargin.UserInputException;
 import io.qmargin.loss.LossOutput;
 import io.qmargin.loss.VerificationLoss;
-import io.qmargin.model.Scalars;
+import io.qmargin.engine.Scalars;
 import io.qmargin.operator.ThresholdBound;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package io.qmargin.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.qmargin.data.SampleSet;
 import io.qmargin.data.UnreadableSampleException;
-import io.qmargin.eval.Progress;
+import io.qmargin.Progress;
 import io.qmargin.eval.protocol.Vectors;
 import io.qmargin.head.TrainableHead;
 import java.nio.file.Path;

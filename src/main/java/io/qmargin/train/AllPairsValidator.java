@@ -1,7 +1,7 @@
 package io.qmargin.train;
 
 import io.qmargin.UserInputException;
-import io.qmargin.eval.Progress;
+import io.qmargin.Progress;
 import io.qmargin.eval.protocol.AllPairs;
 import java.util.List;
 

@@ -2,7 +2,6 @@ package io.qmargin.train;
 
 import io.qmargin.data.SampleSet;
 import io.qmargin.data.UnreadableSampleException;
-import io.qmargin.data.face.EpochOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
-import io.qmargin.eval.Progress;
+import io.qmargin.Progress;
 import java.util.function.IntFunction;
 
 /**

@@ -1,5 +1,7 @@
 package io.qmargin.train;
 
+import io.qmargin.data.Seeds;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -119,7 +121,7 @@ public final class TrainStep implements AutoCloseable {
    * temporaries belong to the manager of {@code x}, which the caller closes after the step.
    */
   public Outcome run(long step, NDArray x, NDArray labels, double lr) {
-    Engine.getInstance().setRandomSeed((int) Preprocessing.mix(seed, step, 0x57e9L));
+    Engine.getInstance().setRandomSeed((int) Seeds.mix(seed, step, 0x57e9L));
     HeadStep hs;
     double loss;
     String diagnosis = "";

@@ -1,6 +1,6 @@
 package io.qmargin.train;
 
-import io.qmargin.eval.Progress;
+import io.qmargin.Progress;
 import java.nio.file.Path;
 import java.util.Map;
 

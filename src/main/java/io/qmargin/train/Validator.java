@@ -1,6 +1,6 @@
 package io.qmargin.train;
 
-import io.qmargin.eval.Progress;
+import io.qmargin.Progress;
 
 /** A verification protocol run on the model during or after training. */
 public interface Validator {

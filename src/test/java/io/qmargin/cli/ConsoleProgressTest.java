@@ -2,7 +2,7 @@ package io.qmargin.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.qmargin.eval.Progress;
+import io.qmargin.Progress;
 import io.qmargin.train.TrainingListener;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.ndarray.NDManager;
 import io.qmargin.data.face.ImageDecoder;
 import io.qmargin.data.face.Preprocessing;
-import io.qmargin.eval.Progress;
+import io.qmargin.Progress;
 import io.qmargin.io.Npy;
 import io.qmargin.train.Embedder;
 import io.qmargin.train.TrainedModel;

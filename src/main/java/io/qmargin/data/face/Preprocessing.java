@@ -1,5 +1,7 @@
 package io.qmargin.data.face;
 
+import io.qmargin.data.Seeds;
+
 import java.util.SplittableRandom;
 
 /**
@@ -55,20 +57,7 @@ public record Preprocessing(int cropSize, int outputHeight, int outputWidth, dou
 
   /** The generator for the random choices of sample {@code index} in {@code epoch}. */
   public SplittableRandom random(long epoch, long index) {
-    return new SplittableRandom(mix(seed, epoch, index));
-  }
-
-  /** A well-spread 64-bit seed for (seed, a, b), via SplitMix64's finaliser applied in turn. */
-  public static long mix(long seed, long a, long b) {
-    long h = murmurFinal(seed ^ 0x9E3779B97F4A7C15L);
-    h = murmurFinal(h ^ (a * 0xBF58476D1CE4E5B9L + 0x632BE59BD9B4E019L));
-    return murmurFinal(h ^ (b * 0x94D049BB133111EBL + 0x2545F4914F6CDD1DL));
-  }
-
-  private static long murmurFinal(long z) {
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return z ^ (z >>> 31);
+    return new SplittableRandom(Seeds.mix(seed, epoch, index));
   }
 
   /** Whether sample {@code index} is flipped in {@code epoch}. */

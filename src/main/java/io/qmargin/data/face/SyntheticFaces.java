@@ -1,5 +1,7 @@
 package io.qmargin.data.face;
 
+import io.qmargin.data.Seeds;
+
 import java.util.SplittableRandom;
 
 /**
@@ -84,8 +86,8 @@ public final class SyntheticFaces implements FaceDataset {
   public float[] render(int identity, int sample, boolean flip) {
     int h = preprocessing.outputHeight();
     int w = preprocessing.outputWidth();
-    Pattern pattern = new Pattern(new SplittableRandom(Preprocessing.mix(preprocessing.seed(), identity, -0x51a7L)));
-    SplittableRandom rnd = new SplittableRandom(Preprocessing.mix(preprocessing.seed() ^ 0x5eed5eedL, identity, sample));
+    Pattern pattern = new Pattern(new SplittableRandom(Seeds.mix(preprocessing.seed(), identity, -0x51a7L)));
+    SplittableRandom rnd = new SplittableRandom(Seeds.mix(preprocessing.seed() ^ 0x5eed5eedL, identity, sample));
     int plane = h * w;
     float[] img = new float[3 * plane];
 

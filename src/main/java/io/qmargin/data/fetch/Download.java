@@ -1,7 +1,7 @@
 package io.qmargin.data.fetch;
 
 import io.qmargin.UserInputException;
-import io.qmargin.eval.Progress;
+import io.qmargin.Progress;
 import io.qmargin.io.FileErrors;
 import java.io.IOException;
 import java.io.InputStream;

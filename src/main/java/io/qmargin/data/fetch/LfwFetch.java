@@ -1,7 +1,7 @@
 package io.qmargin.data.fetch;
 
 import io.qmargin.UserInputException;
-import io.qmargin.eval.Progress;
+import io.qmargin.Progress;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

@@ -1,5 +1,7 @@
 package io.qmargin.data.speech;
 
+import io.qmargin.data.Seeds;
+
 import io.qmargin.UserInputException;
 import io.qmargin.data.face.Preprocessing;
 import java.util.ArrayList;
@@ -168,7 +170,7 @@ public final class SpeechCorpus {
           + ": give a number from 1 to " + (s - 1));
     }
     List<String> order = new ArrayList<>(speakers);
-    shuffle(order, new SplittableRandom(Preprocessing.mix(seed, SPEAKER_SPLIT, 0)));
+    shuffle(order, new SplittableRandom(Seeds.mix(seed, SPEAKER_SPLIT, 0)));
     Set<String> held = new HashSet<>(order.subList(0, heldOutSpeakers));
     List<Utterance> train = new ArrayList<>();
     List<Utterance> test = new ArrayList<>();
@@ -200,7 +202,7 @@ public final class SpeechCorpus {
       ids.sort(null);
       int n = ids.size();
       int k = (int) Math.min(n - 1, Math.round(heldOutFraction * n));
-      shuffle(ids, new SplittableRandom(Preprocessing.mix(seed, UTTERANCE_SPLIT, e.getKey().hashCode())));
+      shuffle(ids, new SplittableRandom(Seeds.mix(seed, UTTERANCE_SPLIT, e.getKey().hashCode())));
       held.addAll(ids.subList(0, k));
     }
     return partition(u -> held.contains(u.id()), " (utterance split " + heldOutFraction + ", seed " + seed + ")");

@@ -1,5 +1,7 @@
 package io.qmargin.data.speech;
 
+import io.qmargin.data.Seeds;
+
 import io.qmargin.UserInputException;
 import io.qmargin.audio.CepstralMeanNormalization;
 import io.qmargin.audio.Fbank;
@@ -189,7 +191,7 @@ public final class SpeechSampleSet implements SampleSet {
 
   /** The generator of sample {@code index} in {@code epoch}. */
   SplittableRandom random(int index, long epoch) {
-    return new SplittableRandom(Preprocessing.mix(options.seed(), epoch, index));
+    return new SplittableRandom(Seeds.mix(options.seed(), epoch, index));
   }
 
   /**

@@ -1,8 +1,8 @@
 package io.qmargin.eval.metrics;
 
 import io.qmargin.UserInputException;
-import io.qmargin.eval.Progress;
-import io.qmargin.eval.protocol.TextScanner;
+import io.qmargin.Progress;
+import io.qmargin.io.TextScanner;
 import io.qmargin.io.FileErrors;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;

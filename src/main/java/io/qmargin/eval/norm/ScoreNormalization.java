@@ -1,6 +1,6 @@
 package io.qmargin.eval.norm;
 
-import io.qmargin.eval.Progress;
+import io.qmargin.Progress;
 import io.qmargin.eval.protocol.Embeddings;
 import io.qmargin.eval.protocol.Vectors;
 import java.util.Locale;

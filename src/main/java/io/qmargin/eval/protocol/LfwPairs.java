@@ -1,5 +1,7 @@
 package io.qmargin.eval.protocol;
 
+import io.qmargin.io.TextScanner;
+
 import io.qmargin.UserInputException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package io.qmargin.eval.protocol;
 
+import io.qmargin.io.TextScanner;
+
 /**
  * The layouts of a labelled score file, one trial per line: qmargin's {@code score label} and
  * wespeaker's {@code enroll test score target|nontarget}. A file keeps one layout: it is detected

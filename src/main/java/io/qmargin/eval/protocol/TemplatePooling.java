@@ -1,7 +1,7 @@
 package io.qmargin.eval.protocol;
 
 import io.qmargin.UserInputException;
-import io.qmargin.eval.Progress;
+import io.qmargin.Progress;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;

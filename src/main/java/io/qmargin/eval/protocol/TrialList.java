@@ -1,6 +1,8 @@
 package io.qmargin.eval.protocol;
 
-import io.qmargin.eval.Progress;
+import io.qmargin.io.TextScanner;
+
+import io.qmargin.Progress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

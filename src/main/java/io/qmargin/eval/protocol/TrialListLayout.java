@@ -1,5 +1,7 @@
 package io.qmargin.eval.protocol;
 
+import io.qmargin.io.TextScanner;
+
 /**
  * The layouts of a trial list, one trial per line: VoxCeleb's {@code label enroll test} (veri_test2.txt,
  * List_E, List_H) and Kaldi's {@code enroll test target|nontarget} (wespeaker's vox1_O_cleaned.kaldi).

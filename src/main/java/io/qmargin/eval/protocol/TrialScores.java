@@ -1,7 +1,9 @@
 package io.qmargin.eval.protocol;
 
+import io.qmargin.io.TextScanner;
+
 import io.qmargin.UserInputException;
-import io.qmargin.eval.Progress;
+import io.qmargin.Progress;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;

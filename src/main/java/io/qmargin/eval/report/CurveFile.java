@@ -2,7 +2,7 @@ package io.qmargin.eval.report;
 
 import io.qmargin.UserInputException;
 import io.qmargin.eval.metrics.RocCurve;
-import io.qmargin.eval.protocol.TextScanner;
+import io.qmargin.io.TextScanner;
 import io.qmargin.io.AtomicFiles;
 import java.io.IOException;
 import java.io.OutputStreamWriter;

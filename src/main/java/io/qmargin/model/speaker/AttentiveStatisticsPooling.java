@@ -9,7 +9,7 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import io.qmargin.model.Scalars;
+import io.qmargin.engine.Scalars;
 
 /**
  * Attentive statistics pooling (wespeaker's {@code ASTP} in {@code wespeaker/models/pooling_layers.py};

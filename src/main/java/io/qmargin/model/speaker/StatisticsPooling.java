@@ -6,7 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import io.qmargin.model.Scalars;
+import io.qmargin.engine.Scalars;
 
 /**
  * Temporal statistics pooling (wespeaker's {@code TSTP}, the x-vector pooling): the mean and the

@@ -1,5 +1,7 @@
 package io.qmargin.data.face;
 
+import io.qmargin.train.EpochOrder;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;

@@ -3,7 +3,7 @@ package io.qmargin.eval.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.qmargin.eval.Progress;
+import io.qmargin.Progress;
 import io.qmargin.eval.protocol.LabeledScores;
 import java.nio.file.Files;
 import java.nio.file.Path;

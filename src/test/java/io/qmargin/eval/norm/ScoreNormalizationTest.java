@@ -3,7 +3,7 @@ package io.qmargin.eval.norm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.qmargin.eval.Progress;
+import io.qmargin.Progress;
 import io.qmargin.eval.protocol.Embeddings;
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -1,10 +1,12 @@
 package io.qmargin.eval.protocol;
 
+import io.qmargin.io.TextScanner;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.qmargin.UserInputException;
-import io.qmargin.eval.Progress;
+import io.qmargin.Progress;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

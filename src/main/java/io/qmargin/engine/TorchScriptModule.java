@@ -1,4 +1,4 @@
-package io.qmargin.model;
+package io.qmargin.engine;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

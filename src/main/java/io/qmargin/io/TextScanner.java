@@ -1,8 +1,8 @@
-package io.qmargin.eval.protocol;
+package io.qmargin.io;
 
 import io.qmargin.UserInputException;
 import io.qmargin.UserText;
-import io.qmargin.eval.Progress;
+import io.qmargin.Progress;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,6 @@
-package io.qmargin.data.face;
+package io.qmargin.train;
+
+import io.qmargin.data.Seeds;
 
 import java.util.SplittableRandom;
 
@@ -14,7 +16,7 @@ public final class EpochOrder {
     for (int i = 0; i < size; i++) {
       order[i] = i;
     }
-    SplittableRandom rnd = new SplittableRandom(Preprocessing.mix(seed, epoch, -1));
+    SplittableRandom rnd = new SplittableRandom(Seeds.mix(seed, epoch, -1));
     for (int i = size - 1; i > 0; i--) {
       int j = rnd.nextInt(i + 1);
       int t = order[i];

@@ -1,4 +1,4 @@
-package io.qmargin.model;
+package io.qmargin.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

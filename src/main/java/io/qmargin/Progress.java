@@ -1,4 +1,4 @@
-package io.qmargin.eval;
+package io.qmargin;
 
 /**
  * Progress of a long task (bytes read, pairs scored...). The evaluation library reports through
