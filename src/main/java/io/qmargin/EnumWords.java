@@ -21,15 +21,22 @@ public final class EnumWords {
 
   /** The words of every constant of {@code type}, in declaration order: "a, b, c". */
   public static String list(Class<?> type) {
-    return Arrays.stream(type.getEnumConstants()).map(c -> word((Enum<?>) c)).collect(Collectors.joining(", "));
+    return Arrays.stream(type.getEnumConstants())
+        .map(c -> word((Enum<?>) c))
+        .collect(Collectors.joining(", "));
   }
 
   /** The constant of {@code type} whose word is {@code text}, ignoring case; empty for none. */
   public static <E extends Enum<E>> Optional<E> find(Class<E> type, String text) {
-    return Arrays.stream(type.getEnumConstants()).filter(c -> word(c).equalsIgnoreCase(text.strip())).findFirst();
+    return Arrays.stream(type.getEnumConstants())
+        .filter(c -> word(c).equalsIgnoreCase(text.strip()))
+        .findFirst();
   }
 
-  /** What is wrong with a value that is none of the {@code accepted} words: "must be one of a, b, c; got 'y'". */
+  /**
+   * What is wrong with a value that is none of the {@code accepted} words: "must be one of a, b, c;
+   * got 'y'".
+   */
   public static String notOneOf(String accepted, String given) {
     return "must be one of " + accepted + "; got " + UserText.quoted(given);
   }

@@ -15,16 +15,17 @@ public interface Progress extends AutoCloseable {
   void close();
 
   /** Reports nothing. */
-  Progress NONE = new Progress() {
-    @Override
-    public Progress start(String task, long total) {
-      return this;
-    }
+  Progress NONE =
+      new Progress() {
+        @Override
+        public Progress start(String task, long total) {
+          return this;
+        }
 
-    @Override
-    public void step(long units) {}
+        @Override
+        public void step(long units) {}
 
-    @Override
-    public void close() {}
-  };
+        @Override
+        public void close() {}
+      };
 }

@@ -18,7 +18,8 @@ public class UserInputException extends RuntimeException {
   /**
    * Builds something from user-given values whose constructor checks them with an
    * IllegalArgumentException (whose message names the value): such a failure becomes a
-   * UserInputException with the same message. For the place that knows the values came from the user.
+   * UserInputException with the same message. For the place that knows the values came from the
+   * user.
    */
   public static <T> T whenInvalid(java.util.function.Supplier<T> build) {
     try {

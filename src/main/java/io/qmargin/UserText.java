@@ -3,9 +3,9 @@ package io.qmargin;
 /**
  * How text taken from a user's files appears in messages: shortened to {@value #MAX_TOKEN}
  * characters plus "…", and with control and invisible formatting characters (terminal escapes,
- * byte-order marks, zero-width spaces) written as {@code \t}, {@code \n}, {@code \r} or
- * {@code \}{@code uXXXX}, so that a message can neither flood nor drive the terminal and shows
- * what is really in the file.
+ * byte-order marks, zero-width spaces) written as {@code \t}, {@code \n}, {@code \r} or {@code
+ * \}{@code uXXXX}, so that a message can neither flood nor drive the terminal and shows what is
+ * really in the file.
  */
 public final class UserText {
   private UserText() {}
@@ -44,8 +44,11 @@ public final class UserText {
         rep = "\\t";
       } else if (c == '\r') {
         rep = "\\r";
-      } else if (c != '\n' && (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT
-          || c == '\u2028' || c == '\u2029')) {
+      } else if (c != '\n'
+          && (Character.isISOControl(c)
+              || Character.getType(c) == Character.FORMAT
+              || c == '\u2028'
+              || c == '\u2029')) {
         rep = String.format("\\u%04X", (int) c);
       }
       if (rep != null && sb == null) {

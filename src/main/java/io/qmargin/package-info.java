@@ -4,7 +4,7 @@
  * line or value at fault; the command line prints it as one line without a stack trace and exits
  * non-zero. {@link io.qmargin.UserText} shows text taken from a user's files safely in messages,
  * {@link io.qmargin.EnumWords} spells configuration kinds, and {@link io.qmargin.Progress} is the
- * progress callback that long computations (training, embedding, evaluation) report to. It
- * depends on nothing else in qmargin, and every package may depend on it.
+ * progress callback that long computations (training, embedding, evaluation) report to. It depends
+ * on nothing else in qmargin, and every package may depend on it.
  */
 package io.qmargin;

@@ -4,7 +4,9 @@ package io.qmargin;
 public final class Bfloat16 {
   private Bfloat16() {}
 
-  /** f rounded to bfloat16 (to nearest, ties to even, on the upper 16 bits), as a float; finite f. */
+  /**
+   * f rounded to bfloat16 (to nearest, ties to even, on the upper 16 bits), as a float; finite f.
+   */
   public static float round(float f) {
     int bits = Float.floatToRawIntBits(f);
     int rounded = bits + 0x7FFF + ((bits >>> 16) & 1);

@@ -3,14 +3,17 @@ package io.qmargin;
 import java.util.Arrays;
 
 /**
- * Independent double-precision reference formulas for the tests, written straight from docs/method.md
- * and sharing no code with production: long bisection for τ, sorting for sparsemax, direct margin
- * formulas and the Fenchel-Young loss.
+ * Independent double-precision reference formulas for the tests, written straight from
+ * docs/method.md and sharing no code with production: long bisection for τ, sorting for sparsemax,
+ * direct margin formulas and the Fenchel-Young loss.
  */
 public final class Reference {
   private Reference() {}
 
-  /** p_j = q_j [1 + (α−1)(θ_j − τ)]_+^(1/(α−1)) with Σp = 1, by 200 halvings; softmax(θ + log q) for α = 1. */
+  /**
+   * p_j = q_j [1 + (α−1)(θ_j − τ)]_+^(1/(α−1)) with Σp = 1, by 200 halvings; softmax(θ + log q) for
+   * α = 1.
+   */
   public static double[] posterior(double[] theta, double[] q, double alpha) {
     int n = theta.length;
     double[] p = new double[n];
@@ -128,8 +131,8 @@ public final class Reference {
   }
 
   /**
-   * Q-Margin's loss with the prior kept as log q_y = −s·m, for scales where q_y itself underflows
-   * a double: bisection on Σ_j exp(log q_j) [1 + (α−1)(θ_j − τ)]_+^(1/(α−1)) = 1 and the
+   * Q-Margin's loss with the prior kept as log q_y = −s·m, for scales where q_y itself underflows a
+   * double: bisection on Σ_j exp(log q_j) [1 + (α−1)(θ_j − τ)]_+^(1/(α−1)) = 1 and the
    * Fenchel-Young loss with q_j^(1−α) p_j^α = exp((1−α) log q_j + α log p_j). Returns {loss, p...}.
    */
   public static double[] qmarginLogDomain(double[] cos, int y, double alpha, double s, double m) {
@@ -143,7 +146,9 @@ public final class Reference {
       logQ[j] = j == y ? -s * m : 0;
       // τ_lo = θ_j − f'(1/q_j) and τ_hi = θ_j − f'(1/(n q_j)) with f'(u) = (u^(α−1) − 1)/(α−1)
       lo = Math.max(lo, theta[j] - (Math.exp(-(alpha - 1) * logQ[j]) - 1) / (alpha - 1));
-      hi = Math.max(hi, theta[j] - (Math.exp(-(alpha - 1) * (logQ[j] + Math.log(n))) - 1) / (alpha - 1));
+      hi =
+          Math.max(
+              hi, theta[j] - (Math.exp(-(alpha - 1) * (logQ[j] + Math.log(n))) - 1) / (alpha - 1));
     }
     double[] p = new double[n];
     for (int it = 0; it < 400; it++) {
@@ -153,7 +158,9 @@ public final class Reference {
       }
       double sum = 0;
       for (int j = 0; j < n; j++) {
-        sum += Math.exp(logQ[j]) * Math.pow(Math.max(0, 1 + (alpha - 1) * (theta[j] - tau)), 1 / (alpha - 1));
+        sum +=
+            Math.exp(logQ[j])
+                * Math.pow(Math.max(0, 1 + (alpha - 1) * (theta[j] - tau)), 1 / (alpha - 1));
       }
       if (sum >= 1) {
         lo = tau;
@@ -164,7 +171,9 @@ public final class Reference {
     double tau = 0.5 * (lo + hi);
     double total = 0;
     for (int j = 0; j < n; j++) {
-      p[j] = Math.exp(logQ[j]) * Math.pow(Math.max(0, 1 + (alpha - 1) * (theta[j] - tau)), 1 / (alpha - 1));
+      p[j] =
+          Math.exp(logQ[j])
+              * Math.pow(Math.max(0, 1 + (alpha - 1) * (theta[j] - tau)), 1 / (alpha - 1));
       total += p[j];
     }
     double lin = 0;
@@ -194,8 +203,16 @@ public final class Reference {
   }
 
   /** Full loss of a margin/alpha configuration on one row of cosines. */
-  public static double marginLoss(double[] cos, int y, double alpha, double s, double m1, double m2, double m3,
-      boolean easy, double priorMargin) {
+  public static double marginLoss(
+      double[] cos,
+      int y,
+      double alpha,
+      double s,
+      double m1,
+      double m2,
+      double m3,
+      boolean easy,
+      double priorMargin) {
     double[] theta = new double[cos.length];
     double[] q = new double[cos.length];
     for (int j = 0; j < cos.length; j++) {

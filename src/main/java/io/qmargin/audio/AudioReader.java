@@ -2,7 +2,6 @@ package io.qmargin.audio;
 
 import io.qmargin.UserInputException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -16,15 +15,18 @@ import java.util.Locale;
  *
  * <p>Errors: a missing file is a {@link UserInputException}; undecodable content (truncated,
  * corrupt, unsupported encoding) is a {@link CorruptAudioException}; both name the path. Every
- * format passes the same plausibility checks: a sample rate outside
- * [{@value #MIN_SAMPLE_RATE}, {@value #MAX_SAMPLE_RATE}] Hz (a corrupt header; no real recording
- * leaves that range, and resampling from an absurd rate is pointless work) and a NaN or infinite
- * sample (float WAVs can hold them; features of such audio are NaN) are corrupt audio.
+ * format passes the same plausibility checks: a sample rate outside [{@value #MIN_SAMPLE_RATE},
+ * {@value #MAX_SAMPLE_RATE}] Hz (a corrupt header; no real recording leaves that range, and
+ * resampling from an absurd rate is pointless work) and a NaN or infinite sample (float WAVs can
+ * hold them; features of such audio are NaN) are corrupt audio.
  */
 public final class AudioReader {
   /** Lowest sample rate accepted from a file, in Hz. */
   public static final int MIN_SAMPLE_RATE = 1000;
-  /** Highest sample rate accepted from a file, in Hz (the highest rate of common audio hardware). */
+
+  /**
+   * Highest sample rate accepted from a file, in Hz (the highest rate of common audio hardware).
+   */
   public static final int MAX_SAMPLE_RATE = 384_000;
 
   private AudioReader() {}
@@ -37,7 +39,9 @@ public final class AudioReader {
     } catch (NoSuchFileException e) {
       throw new UserInputException(path + ": no such file");
     } catch (IOException e) {
-      throw new UserInputException(path + ": cannot read: " + (Files.isDirectory(path) ? "is a directory" : e.getMessage()), e);
+      throw new UserInputException(
+          path + ": cannot read: " + (Files.isDirectory(path) ? "is a directory" : e.getMessage()),
+          e);
     }
     return decode(bytes, path);
   }
@@ -56,7 +60,8 @@ public final class AudioReader {
     if (bytes.length == 0) {
       throw new CorruptAudioException(path, "empty file");
     }
-    String name = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(Locale.ROOT);
+    String name =
+        path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(Locale.ROOT);
     String hint =
         name.endsWith(".wav") || name.endsWith(".flac") || name.endsWith(".ogg")
             ? "the content does not start like its extension says (truncated or corrupt header?)"
@@ -65,13 +70,20 @@ public final class AudioReader {
   }
 
   /**
-   * The sample rate a reader found in a header, once it lies in [{@value #MIN_SAMPLE_RATE},
-   * {@value #MAX_SAMPLE_RATE}] Hz; every reader calls this before building its {@link Waveform}.
+   * The sample rate a reader found in a header, once it lies in [{@value #MIN_SAMPLE_RATE}, {@value
+   * #MAX_SAMPLE_RATE}] Hz; every reader calls this before building its {@link Waveform}.
    */
   static int requirePlausibleRate(long rate, Path path) {
     if (rate < MIN_SAMPLE_RATE || rate > MAX_SAMPLE_RATE) {
-      throw new CorruptAudioException(path, "implausible sample rate " + rate + " Hz in the header (qmargin reads "
-          + MIN_SAMPLE_RATE + " to " + MAX_SAMPLE_RATE + " Hz); the file is corrupt");
+      throw new CorruptAudioException(
+          path,
+          "implausible sample rate "
+              + rate
+              + " Hz in the header (qmargin reads "
+              + MIN_SAMPLE_RATE
+              + " to "
+              + MAX_SAMPLE_RATE
+              + " Hz); the file is corrupt");
     }
     return (int) rate;
   }
@@ -82,16 +94,25 @@ public final class AudioReader {
     for (int i = 0; i < x.length; i++) {
       if (!Float.isFinite(x[i])) {
         long frame = i / wave.channels();
-        throw new CorruptAudioException(path, "sample " + x[i] + " at " + String.format(Locale.ROOT, "%.3f", (double) frame / wave.sampleRate())
-            + " s (frame " + frame + ", channel " + i % wave.channels() + "): audio samples must be finite numbers");
+        throw new CorruptAudioException(
+            path,
+            "sample "
+                + x[i]
+                + " at "
+                + String.format(Locale.ROOT, "%.3f", (double) frame / wave.sampleRate())
+                + " s (frame "
+                + frame
+                + ", channel "
+                + i % wave.channels()
+                + "): audio samples must be finite numbers");
       }
     }
     return wave;
   }
 
   /**
-   * Reads the file as mono at {@code sampleRate}: channels averaged, then resampled with
-   * {@link Resampler} when the file's rate differs.
+   * Reads the file as mono at {@code sampleRate}: channels averaged, then resampled with {@link
+   * Resampler} when the file's rate differs.
    */
   public static Waveform readMono(Path path, int sampleRate) {
     return Resampler.resample(read(path).toMono(), sampleRate);

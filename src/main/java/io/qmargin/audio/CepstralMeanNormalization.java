@@ -3,20 +3,20 @@ package io.qmargin.audio;
 import io.qmargin.EnumWords;
 
 /**
- * Cepstral mean (and optionally variance) normalisation of a feature matrix, per utterance or
- * over a sliding window of frames.
+ * Cepstral mean (and optionally variance) normalisation of a feature matrix, per utterance or over
+ * a sliding window of frames.
  *
- * <p>Per utterance: y[t] = x[t] - mean over all frames of x (what wespeaker and torchaudio's
- * {@code subtract_mean} do); with variance normalisation, y[t] /= std over all frames (floored
- * at variance 1e-10).
+ * <p>Per utterance: y[t] = x[t] - mean over all frames of x (what wespeaker and torchaudio's {@code
+ * subtract_mean} do); with variance normalisation, y[t] /= std over all frames (floored at variance
+ * 1e-10).
  *
  * <p>Sliding window: Kaldi's {@code apply-cmvn-sliding} ({@code SlidingWindowCmn}), with the same
  * window rules: for frame t, non-centred, the window is [t - cmn_window, t + 1), extended to the
  * right to at least {@code min_window} frames; centred, it is [t - cmn_window / 2, t - cmn_window/2
- * + cmn_window); either is shifted right where it starts before frame 0 and left where it ends
- * past the last frame, and clipped to the utterance. y[t] = x[t] - mean over the window (divided
- * by the window's standard deviation, floored at variance 1e-10, with normalize_variance; a
- * one-frame window then gives 0). Sums are in double precision, as in Kaldi.
+ * + cmn_window); either is shifted right where it starts before frame 0 and left where it ends past
+ * the last frame, and clipped to the utterance. y[t] = x[t] - mean over the window (divided by the
+ * window's standard deviation, floored at variance 1e-10, with normalize_variance; a one-frame
+ * window then gives 0). Sums are in double precision, as in Kaldi.
  */
 public final class CepstralMeanNormalization {
   private CepstralMeanNormalization() {}
@@ -42,7 +42,8 @@ public final class CepstralMeanNormalization {
    * Options of the sliding window, Kaldi's names: {@code cmn_window} 600, {@code min_window} 100
    * (used only when not centred), {@code center} false, {@code norm_vars} false.
    */
-  public record SlidingWindow(int cmnWindow, int minWindow, boolean center, boolean normalizeVariance) {
+  public record SlidingWindow(
+      int cmnWindow, int minWindow, boolean center, boolean normalizeVariance) {
     public SlidingWindow {
       if (cmnWindow <= 0) {
         throw new IllegalArgumentException("cmn-window must be positive, got " + cmnWindow);
@@ -80,7 +81,10 @@ public final class CepstralMeanNormalization {
     double[] invStd = new double[dim];
     for (int d = 0; d < dim; d++) {
       mean[d] = sum[d] / n;
-      invStd[d] = normalizeVariance ? 1.0 / Math.sqrt(Math.max(sumSq[d] / n - mean[d] * mean[d], VARIANCE_FLOOR)) : 1.0;
+      invStd[d] =
+          normalizeVariance
+              ? 1.0 / Math.sqrt(Math.max(sumSq[d] / n - mean[d] * mean[d], VARIANCE_FLOOR))
+              : 1.0;
     }
     for (int t = 0; t < n; t++) {
       for (int d = 0; d < dim; d++) {

@@ -5,8 +5,8 @@ import java.nio.file.Path;
 
 /**
  * An audio file that cannot be decoded: truncated, corrupt, or in an encoding qmargin does not
- * read. The message starts with the path. Data loaders catch this type to skip and count bad
- * files instead of stopping a training run.
+ * read. The message starts with the path. Data loaders catch this type to skip and count bad files
+ * instead of stopping a training run.
  */
 public class CorruptAudioException extends UserInputException {
   private static final long serialVersionUID = 1L;

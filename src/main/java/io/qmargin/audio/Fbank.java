@@ -9,27 +9,27 @@ import org.jtransforms.fft.DoubleFFT_1D;
  * {@code compliance.kaldi.fbank}, which copies it).
  *
  * <p>Input samples are on the 16-bit integer scale Kaldi reads WAV files at ({@link
- * #compute(Waveform)} multiplies [-1, 1] floats by 32768). For a frame length N (400 at 16 kHz,
- * 25 ms), shift S (160, 10 ms) and FFT size K (N rounded up to a power of two, 512), frame f,
- * in Kaldi's order:
+ * #compute(Waveform)} multiplies [-1, 1] floats by 32768). For a frame length N (400 at 16 kHz, 25
+ * ms), shift S (160, 10 ms) and FFT size K (N rounded up to a power of two, 512), frame f, in
+ * Kaldi's order:
  *
  * <ol>
- *   <li>frame samples x[0..N): from f S with {@code snip_edges} (1 + (n - N) / S frames, none if
- *       n &lt; N), else from f S + S/2 - N/2, reflecting the signal at its ends ((n + S/2) / S
+ *   <li>frame samples x[0..N): from f S with {@code snip_edges} (1 + (n - N) / S frames, none if n
+ *       &lt; N), else from f S + S/2 - N/2, reflecting the signal at its ends ((n + S/2) / S
  *       frames), all integer division;
  *   <li>dither: x += dither * g, g standard Gaussian, when dither &gt; 0;
  *   <li>DC removal: x -= mean(x);
  *   <li>raw log energy (with use_energy, raw_energy): E = ln max(sum x^2, FLT_EPSILON);
  *   <li>pre-emphasis with coefficient c, from the end backwards: x[i] -= c x[i-1] for i &gt;= 1,
  *       then x[0] -= c x[0];
- *   <li>x *= window ({@link WindowType}), zero-padded to K (use_energy without raw_energy takes
- *       E here instead);
+ *   <li>x *= window ({@link WindowType}), zero-padded to K (use_energy without raw_energy takes E
+ *       here instead);
  *   <li>power spectrum P[k] = |FFT(x)[k]|^2, k = 0..K/2 (|.| instead with use_power = false);
- *   <li>mel energies M[b] = sum_k w_b[k] P[k] with Kaldi's triangular MelBanks: mel(f) = 1127
- *       ln(1 + f / 700); bin b spans mel points b, b+1, b+2 of num_bins + 2 equally spaced from
- *       mel(low_freq) to mel(high_freq); w_b[k] rises linearly in mel from 0 at the left point to
- *       1 at the centre and falls to 0 at the right, evaluated at the FFT bin centre frequency
- *       k * samp_freq / K, k &lt; K/2;
+ *   <li>mel energies M[b] = sum_k w_b[k] P[k] with Kaldi's triangular MelBanks: mel(f) = 1127 ln(1
+ *       + f / 700); bin b spans mel points b, b+1, b+2 of num_bins + 2 equally spaced from
+ *       mel(low_freq) to mel(high_freq); w_b[k] rises linearly in mel from 0 at the left point to 1
+ *       at the centre and falls to 0 at the right, evaluated at the FFT bin centre frequency k *
+ *       samp_freq / K, k &lt; K/2;
  *   <li>log: ln max(M[b], FLT_EPSILON) (so silence gives ln 2^-23 = -15.942385), with
  *       use_log_fbank;
  *   <li>energy E floored at ln(energy_floor) when energy_floor &gt; 0, placed first (last with
@@ -51,8 +51,10 @@ public final class Fbank {
   private final int frameShift;
   private final int fftSize;
   private final double[] window;
+
   /** Per mel bin: index of its first FFT bin and its weights from there on. */
   private final int[] melFirstBin;
+
   private final double[][] melWeights;
   private final double[] melCentreFrequencies;
   private final DoubleFFT_1D fft;
@@ -118,8 +120,15 @@ public final class Fbank {
       }
       if (first == -1) {
         throw new IllegalArgumentException(
-            "mel bin " + b + " of " + bins + " covers no FFT bin (FFT size " + fftSize + " at "
-                + options.sampleFrequency() + " Hz): use fewer --num-mel-bins, a longer --frame-length or a higher --low-freq");
+            "mel bin "
+                + b
+                + " of "
+                + bins
+                + " covers no FFT bin (FFT size "
+                + fftSize
+                + " at "
+                + options.sampleFrequency()
+                + " Hz): use fewer --num-mel-bins, a longer --frame-length or a higher --low-freq");
       }
       melFirstBin[b] = first;
       melWeights[b] = Arrays.copyOfRange(weights, first, last + 1);
@@ -152,7 +161,9 @@ public final class Fbank {
     return (int) frames;
   }
 
-  /** Index of the first sample of frame {@code f}; negative when it starts in the reflected part. */
+  /**
+   * Index of the first sample of frame {@code f}; negative when it starts in the reflected part.
+   */
   public long firstSampleOfFrame(int f) {
     if (options.snipEdges()) {
       return (long) f * frameShift;
@@ -166,11 +177,15 @@ public final class Fbank {
    */
   public FeatureMatrix compute(Waveform wave) {
     if (wave.channels() != 1) {
-      throw new IllegalArgumentException("fbank needs mono audio, got " + wave.channels() + " channels (use Waveform.toMono())");
+      throw new IllegalArgumentException(
+          "fbank needs mono audio, got " + wave.channels() + " channels (use Waveform.toMono())");
     }
     if (wave.sampleRate() != options.sampleFrequency()) {
       throw new IllegalArgumentException(
-          "waveform at " + wave.sampleRate() + " Hz but sample-frequency is " + options.sampleFrequency()
+          "waveform at "
+              + wave.sampleRate()
+              + " Hz but sample-frequency is "
+              + options.sampleFrequency()
               + " Hz (resample first, e.g. Resampler.resample)");
     }
     float[] x = wave.samples();
@@ -191,7 +206,8 @@ public final class Fbank {
     Random dither = options.dither() > 0 ? new Random(options.ditherSeed()) : null;
     int melOffset = options.useEnergy() && !options.htkCompat() ? 1 : 0;
     int energyIndex = options.htkCompat() ? options.numMelBins() : 0;
-    double logEnergyFloor = options.energyFloor() > 0 ? Math.log(options.energyFloor()) : Double.NEGATIVE_INFINITY;
+    double logEnergyFloor =
+        options.energyFloor() > 0 ? Math.log(options.energyFloor()) : Double.NEGATIVE_INFINITY;
     for (int f = 0; f < frames; f++) {
       double logEnergy = processFrame(samples, f, frame, dither);
       powerSpectrum(frame, power);
@@ -203,7 +219,8 @@ public final class Fbank {
         for (int k = 0; k < w.length; k++) {
           sum += w[k] * power[first + k];
         }
-        out[row + melOffset + b] = (float) (options.useLogFbank() ? Math.log(Math.max(sum, FLT_EPSILON)) : sum);
+        out[row + melOffset + b] =
+            (float) (options.useLogFbank() ? Math.log(Math.max(sum, FLT_EPSILON)) : sum);
       }
       if (options.useEnergy()) {
         out[row + energyIndex] = (float) Math.max(logEnergy, logEnergyFloor);
@@ -264,7 +281,9 @@ public final class Fbank {
     return Math.log(Math.max(sum, FLT_EPSILON));
   }
 
-  /** Copies the raw samples of frame f, reflecting at the signal's ends like Kaldi's ExtractWindow. */
+  /**
+   * Copies the raw samples of frame f, reflecting at the signal's ends like Kaldi's ExtractWindow.
+   */
   private void extractFrame(float[] samples, int f, double[] frame) {
     long start = firstSampleOfFrame(f);
     int n = samples.length;

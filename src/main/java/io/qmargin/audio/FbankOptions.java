@@ -23,10 +23,9 @@ package io.qmargin.audio;
  *       speaker-verification recipes (wespeaker, 3D-Speaker) use.
  *   <li>{@code lowFreq} [low_freq] 20 Hz; {@code highFreq} [high_freq] 0 (a value &lt;= 0 is an
  *       offset from the Nyquist frequency).
- *   <li>{@code useEnergy} [use_energy] false; {@code rawEnergy} [raw_energy] true;
- *       {@code energyFloor} [energy_floor] 0 (Kaldi's current default; torchaudio's is 1.0; it only
- *       floors the energy coefficient); {@code htkCompat} [htk_compat] false (true puts the energy
- *       last).
+ *   <li>{@code useEnergy} [use_energy] false; {@code rawEnergy} [raw_energy] true; {@code
+ *       energyFloor} [energy_floor] 0 (Kaldi's current default; torchaudio's is 1.0; it only floors
+ *       the energy coefficient); {@code htkCompat} [htk_compat] false (true puts the energy last).
  *   <li>{@code useLogFbank} [use_log_fbank] true; {@code usePower} [use_power] true.
  * </ul>
  *
@@ -54,60 +53,103 @@ public record FbankOptions(
     boolean useLogFbank,
     boolean usePower) {
 
-  /** Longest frame length and shift accepted, in ms: far beyond any speech front end, short of absurd allocations. */
+  /**
+   * Longest frame length and shift accepted, in ms: far beyond any speech front end, short of
+   * absurd allocations.
+   */
   public static final double MAX_FRAME_MS = 1000;
 
   public FbankOptions {
     // Messages name Kaldi's command-line options, which qmargin fbank shares.
-    if (!(sampleFrequency >= AudioReader.MIN_SAMPLE_RATE && sampleFrequency <= AudioReader.MAX_SAMPLE_RATE)) {
-      throw new IllegalArgumentException("--sample-frequency must be in [" + AudioReader.MIN_SAMPLE_RATE + ", "
-          + AudioReader.MAX_SAMPLE_RATE + "] Hz, got " + sampleFrequency);
+    if (!(sampleFrequency >= AudioReader.MIN_SAMPLE_RATE
+        && sampleFrequency <= AudioReader.MAX_SAMPLE_RATE)) {
+      throw new IllegalArgumentException(
+          "--sample-frequency must be in ["
+              + AudioReader.MIN_SAMPLE_RATE
+              + ", "
+              + AudioReader.MAX_SAMPLE_RATE
+              + "] Hz, got "
+              + sampleFrequency);
     }
     if (windowType == null) {
       throw new IllegalArgumentException("--window-type must be set");
     }
     if (!(frameLengthMs > 0 && frameLengthMs <= MAX_FRAME_MS)) {
-      throw new IllegalArgumentException("--frame-length must be in (0, " + (int) MAX_FRAME_MS + "] ms, got " + frameLengthMs);
+      throw new IllegalArgumentException(
+          "--frame-length must be in (0, " + (int) MAX_FRAME_MS + "] ms, got " + frameLengthMs);
     }
     if (!(frameShiftMs > 0 && frameShiftMs <= MAX_FRAME_MS)) {
-      throw new IllegalArgumentException("--frame-shift must be in (0, " + (int) MAX_FRAME_MS + "] ms, got " + frameShiftMs);
+      throw new IllegalArgumentException(
+          "--frame-shift must be in (0, " + (int) MAX_FRAME_MS + "] ms, got " + frameShiftMs);
     }
     int size = windowSize(sampleFrequency, frameLengthMs);
     int shift = windowSize(sampleFrequency, frameShiftMs);
     if (size < 2) {
       throw new IllegalArgumentException(
-          "--frame-length " + frameLengthMs + " ms gives " + size + " samples at " + sampleFrequency + " Hz (at least 2 needed)");
+          "--frame-length "
+              + frameLengthMs
+              + " ms gives "
+              + size
+              + " samples at "
+              + sampleFrequency
+              + " Hz (at least 2 needed)");
     }
     if (shift < 1) {
       throw new IllegalArgumentException(
-          "--frame-shift " + frameShiftMs + " ms gives " + shift + " samples at " + sampleFrequency + " Hz (at least 1 needed)");
+          "--frame-shift "
+              + frameShiftMs
+              + " ms gives "
+              + shift
+              + " samples at "
+              + sampleFrequency
+              + " Hz (at least 1 needed)");
     }
     int padded = roundToPowerOfTwo ? Integer.highestOneBit(size - 1) << 1 : size;
     if (padded % 2 != 0) {
       throw new IllegalArgumentException(
-          "the FFT size " + padded + " must be even: use --round-to-power-of-two=true or change --frame-length");
+          "the FFT size "
+              + padded
+              + " must be even: use --round-to-power-of-two=true or change --frame-length");
     }
     if (!(dither >= 0 && dither < Double.POSITIVE_INFINITY)) {
       throw new IllegalArgumentException("--dither must be a finite number >= 0, got " + dither);
     }
     if (!(preemphasisCoefficient >= 0 && preemphasisCoefficient <= 1)) {
-      throw new IllegalArgumentException("--preemphasis-coefficient must be in [0, 1], got " + preemphasisCoefficient);
+      throw new IllegalArgumentException(
+          "--preemphasis-coefficient must be in [0, 1], got " + preemphasisCoefficient);
     }
     if (!Double.isFinite(blackmanCoeff)) {
-      throw new IllegalArgumentException("--blackman-coeff must be a finite number, got " + blackmanCoeff);
+      throw new IllegalArgumentException(
+          "--blackman-coeff must be a finite number, got " + blackmanCoeff);
     }
     if (numMelBins < 3 || numMelBins > padded / 2) {
-      throw new IllegalArgumentException("--num-mel-bins must be in [3, " + padded / 2 + "] (at most one per FFT bin of the "
-          + padded + "-point FFT), got " + numMelBins);
+      throw new IllegalArgumentException(
+          "--num-mel-bins must be in [3, "
+              + padded / 2
+              + "] (at most one per FFT bin of the "
+              + padded
+              + "-point FFT), got "
+              + numMelBins);
     }
     double high = highFreq > 0 ? highFreq : 0.5 * sampleFrequency + highFreq;
-    if (!(lowFreq >= 0 && lowFreq < sampleFrequency && high > 0 && high <= sampleFrequency && high > lowFreq)) {
+    if (!(lowFreq >= 0
+        && lowFreq < sampleFrequency
+        && high > 0
+        && high <= sampleFrequency
+        && high > lowFreq)) {
       throw new IllegalArgumentException(
-          "bad values in options: --low-freq " + lowFreq + " and --high-freq " + highFreq + " (resolved to " + high
-              + ") at sample frequency " + sampleFrequency);
+          "bad values in options: --low-freq "
+              + lowFreq
+              + " and --high-freq "
+              + highFreq
+              + " (resolved to "
+              + high
+              + ") at sample frequency "
+              + sampleFrequency);
     }
     if (!(energyFloor >= 0 && energyFloor < Double.POSITIVE_INFINITY)) {
-      throw new IllegalArgumentException("--energy-floor must be a finite number >= 0, got " + energyFloor);
+      throw new IllegalArgumentException(
+          "--energy-floor must be a finite number >= 0, got " + energyFloor);
     }
   }
 
@@ -206,32 +248,128 @@ public record FbankOptions(
 
     private Builder() {}
 
-    public Builder sampleFrequency(double v) { sampleFrequency = v; return this; }
-    public Builder frameLengthMs(double v) { frameLengthMs = v; return this; }
-    public Builder frameShiftMs(double v) { frameShiftMs = v; return this; }
-    public Builder dither(double v) { dither = v; return this; }
-    public Builder ditherSeed(long v) { ditherSeed = v; return this; }
-    public Builder preemphasisCoefficient(double v) { preemphasisCoefficient = v; return this; }
-    public Builder removeDcOffset(boolean v) { removeDcOffset = v; return this; }
-    public Builder windowType(WindowType v) { windowType = v; return this; }
-    public Builder blackmanCoeff(double v) { blackmanCoeff = v; return this; }
-    public Builder roundToPowerOfTwo(boolean v) { roundToPowerOfTwo = v; return this; }
-    public Builder snipEdges(boolean v) { snipEdges = v; return this; }
-    public Builder numMelBins(int v) { numMelBins = v; return this; }
-    public Builder lowFreq(double v) { lowFreq = v; return this; }
-    public Builder highFreq(double v) { highFreq = v; return this; }
-    public Builder useEnergy(boolean v) { useEnergy = v; return this; }
-    public Builder rawEnergy(boolean v) { rawEnergy = v; return this; }
-    public Builder energyFloor(double v) { energyFloor = v; return this; }
-    public Builder htkCompat(boolean v) { htkCompat = v; return this; }
-    public Builder useLogFbank(boolean v) { useLogFbank = v; return this; }
-    public Builder usePower(boolean v) { usePower = v; return this; }
+    public Builder sampleFrequency(double v) {
+      sampleFrequency = v;
+      return this;
+    }
+
+    public Builder frameLengthMs(double v) {
+      frameLengthMs = v;
+      return this;
+    }
+
+    public Builder frameShiftMs(double v) {
+      frameShiftMs = v;
+      return this;
+    }
+
+    public Builder dither(double v) {
+      dither = v;
+      return this;
+    }
+
+    public Builder ditherSeed(long v) {
+      ditherSeed = v;
+      return this;
+    }
+
+    public Builder preemphasisCoefficient(double v) {
+      preemphasisCoefficient = v;
+      return this;
+    }
+
+    public Builder removeDcOffset(boolean v) {
+      removeDcOffset = v;
+      return this;
+    }
+
+    public Builder windowType(WindowType v) {
+      windowType = v;
+      return this;
+    }
+
+    public Builder blackmanCoeff(double v) {
+      blackmanCoeff = v;
+      return this;
+    }
+
+    public Builder roundToPowerOfTwo(boolean v) {
+      roundToPowerOfTwo = v;
+      return this;
+    }
+
+    public Builder snipEdges(boolean v) {
+      snipEdges = v;
+      return this;
+    }
+
+    public Builder numMelBins(int v) {
+      numMelBins = v;
+      return this;
+    }
+
+    public Builder lowFreq(double v) {
+      lowFreq = v;
+      return this;
+    }
+
+    public Builder highFreq(double v) {
+      highFreq = v;
+      return this;
+    }
+
+    public Builder useEnergy(boolean v) {
+      useEnergy = v;
+      return this;
+    }
+
+    public Builder rawEnergy(boolean v) {
+      rawEnergy = v;
+      return this;
+    }
+
+    public Builder energyFloor(double v) {
+      energyFloor = v;
+      return this;
+    }
+
+    public Builder htkCompat(boolean v) {
+      htkCompat = v;
+      return this;
+    }
+
+    public Builder useLogFbank(boolean v) {
+      useLogFbank = v;
+      return this;
+    }
+
+    public Builder usePower(boolean v) {
+      usePower = v;
+      return this;
+    }
 
     public FbankOptions build() {
-      return new FbankOptions(sampleFrequency, frameLengthMs, frameShiftMs, dither, ditherSeed,
-          preemphasisCoefficient, removeDcOffset, windowType, blackmanCoeff, roundToPowerOfTwo,
-          snipEdges, numMelBins, lowFreq, highFreq, useEnergy, rawEnergy, energyFloor, htkCompat,
-          useLogFbank, usePower);
+      return new FbankOptions(
+          sampleFrequency,
+          frameLengthMs,
+          frameShiftMs,
+          dither,
+          ditherSeed,
+          preemphasisCoefficient,
+          removeDcOffset,
+          windowType,
+          blackmanCoeff,
+          roundToPowerOfTwo,
+          snipEdges,
+          numMelBins,
+          lowFreq,
+          highFreq,
+          useEnergy,
+          rawEnergy,
+          energyFloor,
+          htkCompat,
+          useLogFbank,
+          usePower);
     }
   }
 }

@@ -26,7 +26,10 @@ public record FeatureMatrix(float[] values, int numFrames, int dim) {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof FeatureMatrix m && m.numFrames == numFrames && m.dim == dim && Arrays.equals(m.values, values);
+    return o instanceof FeatureMatrix m
+        && m.numFrames == numFrames
+        && m.dim == dim
+        && Arrays.equals(m.values, values);
   }
 
   @Override

@@ -17,9 +17,9 @@ import org.jflac.metadata.StreamInfo;
  * Reads FLAC files through the pure-Java decoder jFLAC ({@code org.jflac:jflac-codec}). Samples of
  * b bits are divided by 2^(b-1), the same scale as {@link WavReader}.
  *
- * <p>jFLAC skips frames it cannot decode and stops quietly at the end of the input, so this
- * reader checks for itself: any bad frame, or fewer samples than the stream header announces (a
- * truncated file), is a {@link CorruptAudioException} naming the path.
+ * <p>jFLAC skips frames it cannot decode and stops quietly at the end of the input, so this reader
+ * checks for itself: any bad frame, or fewer samples than the stream header announces (a truncated
+ * file), is a {@link CorruptAudioException} naming the path.
  */
 public final class FlacReader {
   private FlacReader() {}
@@ -46,7 +46,9 @@ public final class FlacReader {
     if (!collector.errors.isEmpty() || decoder.getBadFrames() > 0) {
       throw new CorruptAudioException(
           path,
-          "corrupt FLAC: " + Math.max(decoder.getBadFrames(), collector.errors.size()) + " bad frame(s)"
+          "corrupt FLAC: "
+              + Math.max(decoder.getBadFrames(), collector.errors.size())
+              + " bad frame(s)"
               + (collector.errors.isEmpty() ? "" : ", first: " + collector.errors.get(0)));
     }
     int rate = AudioReader.requirePlausibleRate(info.getSampleRate(), path);
@@ -56,8 +58,11 @@ public final class FlacReader {
     if (expected > 0 && frames != expected) {
       throw new CorruptAudioException(
           path,
-          "truncated FLAC: the stream header announces " + expected + " samples per channel but "
-              + frames + " were decoded");
+          "truncated FLAC: the stream header announces "
+              + expected
+              + " samples per channel but "
+              + frames
+              + " were decoded");
     }
     if (collector.bitsPerSample <= 0 && frames > 0) {
       throw new CorruptAudioException(path, "corrupt FLAC: no bits-per-sample information");
@@ -90,7 +95,10 @@ public final class FlacReader {
       int n = frame.header.blockSize;
       int channels = frame.header.channels;
       // The frame header may leave the bit depth to STREAMINFO (then it is 0 here).
-      int bits = frame.header.bitsPerSample > 0 ? frame.header.bitsPerSample : decoder.getStreamInfo().getBitsPerSample();
+      int bits =
+          frame.header.bitsPerSample > 0
+              ? frame.header.bitsPerSample
+              : decoder.getStreamInfo().getBitsPerSample();
       if (bitsPerSample == 0) {
         bitsPerSample = bits;
       } else if (bits != bitsPerSample) {
@@ -103,7 +111,9 @@ public final class FlacReader {
         return;
       }
       if (needed > data.length) {
-        data = Arrays.copyOf(data, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(needed, 2L * data.length)));
+        data =
+            Arrays.copyOf(
+                data, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(needed, 2L * data.length)));
       }
       ChannelData[] channelData = decoder.getChannelData();
       int base = (int) size;

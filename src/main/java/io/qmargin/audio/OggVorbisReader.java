@@ -12,13 +12,14 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * Reads Ogg Vorbis files through the pure-Java decoder JOrbis ({@code com.googlecode.soundlibs:jorbis}).
- * Vorbis decodes to floats in [-1, 1] directly, the same scale as {@link WavReader}.
+ * Reads Ogg Vorbis files through the pure-Java decoder JOrbis ({@code
+ * com.googlecode.soundlibs:jorbis}). Vorbis decodes to floats in [-1, 1] directly, the same scale
+ * as {@link WavReader}.
  *
  * <p>The decoded length is trimmed to the end-of-stream page's granule position, as libvorbisfile
  * does. Only the first logical stream of a chained file is read. A hole in the page sequence, a bad
- * packet, or a stream that ends without its end-of-stream page (a truncated file) is a
- * {@link CorruptAudioException} naming the path.
+ * packet, or a stream that ends without its end-of-stream page (a truncated file) is a {@link
+ * CorruptAudioException} naming the path.
  */
 public final class OggVorbisReader {
   private OggVorbisReader() {}
@@ -30,7 +31,9 @@ public final class OggVorbisReader {
     return head.length >= 4 && head[0] == 'O' && head[1] == 'g' && head[2] == 'g' && head[3] == 'S';
   }
 
-  /** Decodes a whole Ogg Vorbis file held in memory; {@code path} is only used in error messages. */
+  /**
+   * Decodes a whole Ogg Vorbis file held in memory; {@code path} is only used in error messages.
+   */
   public static Waveform decode(byte[] bytes, Path path) {
     try {
       return new Decoder(bytes, path).run();
@@ -80,7 +83,8 @@ public final class OggVorbisReader {
           return 1;
         }
         if (result < 0) {
-          throw new CorruptAudioException(path, "corrupt Ogg: missing or corrupt data in the page sequence at byte " + fed);
+          throw new CorruptAudioException(
+              path, "corrupt Ogg: missing or corrupt data in the page sequence at byte " + fed);
         }
         if (!feed()) {
           return 0;
@@ -98,21 +102,26 @@ public final class OggVorbisReader {
       Comment comment = new Comment();
       info.init();
       comment.init();
-      if (stream.pagein(page) < 0 || stream.packetout(packet) != 1 || info.synthesis_headerin(comment, packet) < 0) {
-        throw new CorruptAudioException(path, "not an Ogg Vorbis file (the first packet is not a Vorbis header)");
+      if (stream.pagein(page) < 0
+          || stream.packetout(packet) != 1
+          || info.synthesis_headerin(comment, packet) < 0) {
+        throw new CorruptAudioException(
+            path, "not an Ogg Vorbis file (the first packet is not a Vorbis header)");
       }
       int headers = 1;
       while (headers < 3) {
         int result = stream.packetout(packet);
         if (result == 0) {
           if (nextPage() != 1) {
-            throw new CorruptAudioException(path, "truncated Ogg Vorbis: the file ends inside the Vorbis headers");
+            throw new CorruptAudioException(
+                path, "truncated Ogg Vorbis: the file ends inside the Vorbis headers");
           }
           stream.pagein(page);
           continue;
         }
         if (result < 0 || info.synthesis_headerin(comment, packet) < 0) {
-          throw new CorruptAudioException(path, "corrupt Ogg Vorbis: bad header packet " + (headers + 1));
+          throw new CorruptAudioException(
+              path, "corrupt Ogg Vorbis: bad header packet " + (headers + 1));
         }
         headers++;
       }
@@ -131,7 +140,8 @@ public final class OggVorbisReader {
         int result;
         while ((result = stream.packetout(packet)) != 0) {
           if (result < 0) {
-            throw new CorruptAudioException(path, "corrupt Ogg Vorbis: missing or corrupt packet near byte " + fed);
+            throw new CorruptAudioException(
+                path, "corrupt Ogg Vorbis: missing or corrupt packet near byte " + fed);
           }
           if (block.synthesis(packet) == 0) {
             dsp.synthesis_blockin(block);
@@ -146,14 +156,16 @@ public final class OggVorbisReader {
           break;
         }
         if (nextPage() != 1) {
-          throw new CorruptAudioException(path, "truncated Ogg Vorbis: the file ends before the end-of-stream page");
+          throw new CorruptAudioException(
+              path, "truncated Ogg Vorbis: the file ends before the end-of-stream page");
         }
         if (page.serialno() != serial) {
           // A page of another logical stream (chained or multiplexed file): only the first is read.
           continue;
         }
         if (stream.pagein(page) < 0) {
-          throw new CorruptAudioException(path, "corrupt Ogg Vorbis: page out of sequence near byte " + fed);
+          throw new CorruptAudioException(
+              path, "corrupt Ogg Vorbis: page out of sequence near byte " + fed);
         }
         endOfStream = page.eos() != 0;
       }
@@ -173,7 +185,9 @@ public final class OggVorbisReader {
         throw new CorruptAudioException(path, "Ogg Vorbis stream longer than 2^31 samples");
       }
       if (needed > out.length) {
-        out = Arrays.copyOf(out, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(needed, 2L * out.length)));
+        out =
+            Arrays.copyOf(
+                out, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(needed, 2L * out.length)));
       }
       for (int c = 0; c < channels; c++) {
         float[] ch = pcm[c];

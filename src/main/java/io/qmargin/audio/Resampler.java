@@ -1,18 +1,18 @@
 package io.qmargin.audio;
 
 /**
- * Band-limited resampling by windowed-sinc interpolation, the filters of torchaudio's
- * {@code functional.resample}: by default {@code resampling_method="sinc_interp_hann"} with its
- * defaults {@code lowpass_filter_width = 6}, {@code rolloff = 0.99} ({@link Filter#TORCHAUDIO_DEFAULT},
- * what torchaudio- and wespeaker-based pipelines use, so features match theirs), or torchaudio's
- * "kaiser_best" preset ({@link Filter#KAISER_BEST}: Kaiser window, width 64, rolloff 0.9476,
- * beta 14.77), much sharper and quieter in the stop band at about 10x the cost.
+ * Band-limited resampling by windowed-sinc interpolation, the filters of torchaudio's {@code
+ * functional.resample}: by default {@code resampling_method="sinc_interp_hann"} with its defaults
+ * {@code lowpass_filter_width = 6}, {@code rolloff = 0.99} ({@link Filter#TORCHAUDIO_DEFAULT}, what
+ * torchaudio- and wespeaker-based pipelines use, so features match theirs), or torchaudio's
+ * "kaiser_best" preset ({@link Filter#KAISER_BEST}: Kaiser window, width 64, rolloff 0.9476, beta
+ * 14.77), much sharper and quieter in the stop band at about 10x the cost.
  *
- * <p>With the rates reduced by their gcd to {@code L_in} and {@code L_out}, the cutoff is
- * {@code f_c = rolloff * min(L_in, L_out)} (in the reduced units, where one second of input has
- * {@code L_in} samples), i.e. a fraction {@code rolloff} of the lower of the two Nyquist
- * frequencies: the anti-aliasing low-pass when downsampling, the anti-imaging one when
- * upsampling. Output sample j is
+ * <p>With the rates reduced by their gcd to {@code L_in} and {@code L_out}, the cutoff is {@code
+ * f_c = rolloff * min(L_in, L_out)} (in the reduced units, where one second of input has {@code
+ * L_in} samples), i.e. a fraction {@code rolloff} of the lower of the two Nyquist frequencies: the
+ * anti-aliasing low-pass when downsampling, the anti-imaging one when upsampling. Output sample j
+ * is
  *
  * <pre>
  *   y[j] = sum_i x[i] * (f_c / L_in) * sinc(pi t) * window(t),
@@ -22,14 +22,14 @@ package io.qmargin.audio;
  * </pre>
  *
  * with x = 0 outside the signal and {@code ceil(n * L_out / L_in)} output samples. The kernel of
- * each of the {@code L_out} output phases is precomputed (a polyphase filter bank); only taps
- * with |t| &lt;= w are kept. When that table would exceed {@link #MAX_TABLE_TAPS} taps (rates
- * with a small gcd, e.g. 44101 Hz), each output sample's kernel is computed when needed instead,
- * with the same weights: memory stays constant and the work per output sample is its own taps,
- * never a table sized by the raw rates.
+ * each of the {@code L_out} output phases is precomputed (a polyphase filter bank); only taps with
+ * |t| &lt;= w are kept. When that table would exceed {@link #MAX_TABLE_TAPS} taps (rates with a
+ * small gcd, e.g. 44101 Hz), each output sample's kernel is computed when needed instead, with the
+ * same weights: memory stays constant and the work per output sample is its own taps, never a table
+ * sized by the raw rates.
  *
- * <p>Measured with the default filter, 48 kHz to 16 kHz: -1.8 dB at 7 kHz, -5.3 dB at 7.8 kHz;
- * 9 kHz aliases to 7 kHz at -17 dB, 10 kHz to 6 kHz at -45 dB, 12 kHz to 4 kHz at -55 dB.
+ * <p>Measured with the default filter, 48 kHz to 16 kHz: -1.8 dB at 7 kHz, -5.3 dB at 7.8 kHz; 9
+ * kHz aliases to 7 kHz at -17 dB, 10 kHz to 6 kHz at -45 dB, 12 kHz to 4 kHz at -55 dB.
  *
  * <p>Immutable and thread-safe.
  */
@@ -38,12 +38,15 @@ public final class Resampler {
   public record Filter(boolean kaiser, int lowpassFilterWidth, double rolloff, double beta) {
     /** torchaudio's default: Hann window, width 6, rolloff 0.99. */
     public static final Filter TORCHAUDIO_DEFAULT = new Filter(false, 6, 0.99, 0);
+
     /** torchaudio's (and resampy's) "kaiser_best". */
-    public static final Filter KAISER_BEST = new Filter(true, 64, 0.9475937167399596, 14.769656459379492);
+    public static final Filter KAISER_BEST =
+        new Filter(true, 64, 0.9475937167399596, 14.769656459379492);
 
     public Filter {
       if (lowpassFilterWidth <= 0) {
-        throw new IllegalArgumentException("lowpass filter width must be positive, got " + lowpassFilterWidth);
+        throw new IllegalArgumentException(
+            "lowpass filter width must be positive, got " + lowpassFilterWidth);
       }
       if (!(rolloff > 0 && rolloff <= 1)) {
         throw new IllegalArgumentException("rolloff must be in (0, 1], got " + rolloff);
@@ -55,7 +58,9 @@ public final class Resampler {
       return switch (name.trim().toLowerCase(java.util.Locale.ROOT)) {
         case "default", "hann", "sinc_interp_hann" -> TORCHAUDIO_DEFAULT;
         case "kaiser-best", "kaiser_best" -> KAISER_BEST;
-        default -> throw new IllegalArgumentException("unknown resampling filter '" + name + "' (expected default or kaiser-best)");
+        default ->
+            throw new IllegalArgumentException(
+                "unknown resampling filter '" + name + "' (expected default or kaiser-best)");
       };
     }
 
@@ -80,15 +85,26 @@ public final class Resampler {
   private final int inputRate;
   private final int outputRate;
   private final Filter filter;
+
   /** Rates divided by their gcd. */
   private final int inStep;
+
   private final int outStep;
   private final double cutoff;
   private final double scale;
-  /** Input offsets (from the start of a block of inStep inputs) within reach of |t| &lt;= w of a phase's centre. */
+
+  /**
+   * Input offsets (from the start of a block of inStep inputs) within reach of |t| &lt;= w of a
+   * phase's centre.
+   */
   private final double halfSpan;
-  /** Per output phase p: the first input offset (relative to block start) and the tap weights; null when computed on demand. */
+
+  /**
+   * Per output phase p: the first input offset (relative to block start) and the tap weights; null
+   * when computed on demand.
+   */
   private final int[] firstTap;
+
   private final float[][] taps;
 
   /** With torchaudio's default filter. */
@@ -100,10 +116,14 @@ public final class Resampler {
     this(inputRate, outputRate, filter, MAX_TABLE_TAPS);
   }
 
-  /** {@code maxTableTaps}: above this table size, kernels are computed per output sample (tests force either path). */
+  /**
+   * {@code maxTableTaps}: above this table size, kernels are computed per output sample (tests
+   * force either path).
+   */
   Resampler(int inputRate, int outputRate, Filter filter, long maxTableTaps) {
     if (inputRate <= 0 || outputRate <= 0) {
-      throw new IllegalArgumentException("sample rates must be positive: " + inputRate + " -> " + outputRate);
+      throw new IllegalArgumentException(
+          "sample rates must be positive: " + inputRate + " -> " + outputRate);
     }
     this.inputRate = inputRate;
     this.outputRate = outputRate;
@@ -142,7 +162,9 @@ public final class Resampler {
     return (int) Math.ceil((double) phase * inStep / outStep + halfSpan);
   }
 
-  /** The weight of input offset {@code k} (from the start of its block) for output phase {@code p}. */
+  /**
+   * The weight of input offset {@code k} (from the start of its block) for output phase {@code p}.
+   */
   private float weight(long k, int p) {
     int width = filter.lowpassFilterWidth();
     double t = cutoff * ((double) k / inStep - (double) p / outStep);
@@ -206,7 +228,10 @@ public final class Resampler {
     return resample(wave, targetRate, Filter.TORCHAUDIO_DEFAULT);
   }
 
-  /** Resamples every channel of a waveform to {@code targetRate}; the waveform itself if already there. */
+  /**
+   * Resamples every channel of a waveform to {@code targetRate}; the waveform itself if already
+   * there.
+   */
   public static Waveform resample(Waveform wave, int targetRate, Filter filter) {
     if (wave.sampleRate() == targetRate) {
       return wave;
@@ -230,7 +255,9 @@ public final class Resampler {
     return new Waveform(interleaved, targetRate, channels);
   }
 
-  /** Modified Bessel function of the first kind, order 0, by its power series (converges for all x). */
+  /**
+   * Modified Bessel function of the first kind, order 0, by its power series (converges for all x).
+   */
   static double besselI0(double x) {
     double term = 1;
     double sum = 1;

@@ -11,9 +11,9 @@ import java.nio.file.Path;
  * <p>Encodings: {@code WAVE_FORMAT_PCM} (1) with 8-bit unsigned or 16/24/32-bit signed integers,
  * {@code WAVE_FORMAT_IEEE_FLOAT} (3) with 32- or 64-bit floats, and {@code WAVE_FORMAT_EXTENSIBLE}
  * (0xFFFE) wrapping either. Integer samples are divided by 2^(container bits - 1), so every bit
- * depth lands on the same [-1, 1) scale (an 8-bit sample is (u - 128) / 128); samples narrower
- * than their container (e.g. 20 valid bits in 24) are left-justified by the format, so the same
- * division is right for them. Floats are kept as stored.
+ * depth lands on the same [-1, 1) scale (an 8-bit sample is (u - 128) / 128); samples narrower than
+ * their container (e.g. 20 valid bits in 24) are left-justified by the format, so the same division
+ * is right for them. Floats are kept as stored.
  *
  * <p>Chunks other than {@code fmt } and {@code data} are skipped, with the RIFF pad byte after
  * odd-sized chunks. A data chunk longer than the file, a data size that is not a whole number of
@@ -27,11 +27,25 @@ public final class WavReader {
   static final int WAVE_FORMAT_PCM = 1;
   static final int WAVE_FORMAT_IEEE_FLOAT = 3;
   static final int WAVE_FORMAT_EXTENSIBLE = 0xFFFE;
+
   /** Bytes 2..15 of every KSDATAFORMAT_SUBTYPE_* GUID; bytes 0..1 carry the format tag. */
   private static final byte[] SUBTYPE_GUID_TAIL = {
-    0x00, 0x00, 0x00, 0x00, 0x10, 0x00, (byte) 0x80, 0x00, 0x00, (byte) 0xAA, 0x00, 0x38,
-    (byte) 0x9B, 0x71
+    0x00,
+    0x00,
+    0x00,
+    0x00,
+    0x10,
+    0x00,
+    (byte) 0x80,
+    0x00,
+    0x00,
+    (byte) 0xAA,
+    0x00,
+    0x38,
+    (byte) 0x9B,
+    0x71
   };
+
   private static final long UNKNOWN_DATA_SIZE = 0xFFFFFFFFL;
 
   /** True when the bytes start like a RIFF/RIFX WAVE file. */
@@ -46,7 +60,8 @@ public final class WavReader {
     if (!looksLikeWav(bytes)) {
       throw new CorruptAudioException(path, "not a RIFF/WAVE file");
     }
-    ByteOrder order = ascii(bytes, 0).equals("RIFX") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+    ByteOrder order =
+        ascii(bytes, 0).equals("RIFX") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
     ByteBuffer buf = ByteBuffer.wrap(bytes).order(order);
     Format format = null;
     int pos = 12;
@@ -61,12 +76,14 @@ public final class WavReader {
       int body = pos + 8;
       if (id.equals("fmt ")) {
         if (body + size > bytes.length) {
-          throw new CorruptAudioException(path, "truncated WAV: 'fmt ' chunk runs past the end of the file");
+          throw new CorruptAudioException(
+              path, "truncated WAV: 'fmt ' chunk runs past the end of the file");
         }
         format = parseFormat(buf, body, (int) size, path);
       } else if (id.equals("data")) {
         if (format == null) {
-          throw new CorruptAudioException(path, "invalid WAV: 'data' chunk before any 'fmt ' chunk");
+          throw new CorruptAudioException(
+              path, "invalid WAV: 'data' chunk before any 'fmt ' chunk");
         }
         long available = bytes.length - body;
         long dataBytes;
@@ -75,7 +92,10 @@ public final class WavReader {
         } else if (size > available) {
           throw new CorruptAudioException(
               path,
-              "truncated WAV: the data chunk declares " + size + " bytes but only " + available
+              "truncated WAV: the data chunk declares "
+                  + size
+                  + " bytes but only "
+                  + available
                   + " remain in the file");
         } else {
           dataBytes = size;
@@ -83,26 +103,34 @@ public final class WavReader {
         if (dataBytes % format.blockAlign != 0) {
           throw new CorruptAudioException(
               path,
-              "corrupt WAV: data size " + dataBytes + " is not a multiple of the frame size "
-                  + format.blockAlign + " bytes");
+              "corrupt WAV: data size "
+                  + dataBytes
+                  + " is not a multiple of the frame size "
+                  + format.blockAlign
+                  + " bytes");
         }
-        return new Waveform(decodeSamples(buf, body, (int) (dataBytes / format.bytesPerSample), format),
-            format.sampleRate, format.channels);
+        return new Waveform(
+            decodeSamples(buf, body, (int) (dataBytes / format.bytesPerSample), format),
+            format.sampleRate,
+            format.channels);
       }
       // RIFF chunks are word-aligned: an odd-sized chunk is followed by one pad byte.
       long next = body + size + (size & 1);
       if (next > Integer.MAX_VALUE) {
-        throw new CorruptAudioException(path, "corrupt WAV: chunk '" + printable(id) + "' is larger than the file");
+        throw new CorruptAudioException(
+            path, "corrupt WAV: chunk '" + printable(id) + "' is larger than the file");
       }
       pos = (int) next;
     }
   }
 
-  private record Format(int encoding, int channels, int sampleRate, int bytesPerSample, int blockAlign) {}
+  private record Format(
+      int encoding, int channels, int sampleRate, int bytesPerSample, int blockAlign) {}
 
   private static Format parseFormat(ByteBuffer buf, int at, int size, Path path) {
     if (size < 16) {
-      throw new CorruptAudioException(path, "corrupt WAV: 'fmt ' chunk of " + size + " bytes (at least 16 expected)");
+      throw new CorruptAudioException(
+          path, "corrupt WAV: 'fmt ' chunk of " + size + " bytes (at least 16 expected)");
     }
     int tag = buf.getShort(at) & 0xFFFF;
     int channels = buf.getShort(at + 2) & 0xFFFF;
@@ -112,12 +140,15 @@ public final class WavReader {
     int encoding = tag;
     if (tag == WAVE_FORMAT_EXTENSIBLE) {
       if (size < 40) {
-        throw new CorruptAudioException(path, "corrupt WAV: WAVE_FORMAT_EXTENSIBLE 'fmt ' chunk of " + size + " bytes (40 expected)");
+        throw new CorruptAudioException(
+            path,
+            "corrupt WAV: WAVE_FORMAT_EXTENSIBLE 'fmt ' chunk of " + size + " bytes (40 expected)");
       }
       int guid = at + 24;
       for (int i = 0; i < SUBTYPE_GUID_TAIL.length; i++) {
         if (buf.get(guid + 2 + i) != SUBTYPE_GUID_TAIL[i]) {
-          throw new CorruptAudioException(path, "unsupported WAV: WAVE_FORMAT_EXTENSIBLE with a non-standard sub-format GUID");
+          throw new CorruptAudioException(
+              path, "unsupported WAV: WAVE_FORMAT_EXTENSIBLE with a non-standard sub-format GUID");
         }
       }
       encoding = buf.getShort(guid) & 0xFFFF;
@@ -133,15 +164,23 @@ public final class WavReader {
     if (!supported) {
       throw new CorruptAudioException(
           path,
-          "unsupported WAV encoding: " + encodingName(encoding) + " with " + bits
+          "unsupported WAV encoding: "
+              + encodingName(encoding)
+              + " with "
+              + bits
               + " bits per sample (qmargin reads 8/16/24/32-bit integer PCM and 32/64-bit float;"
               + " convert with e.g. 'sox IN -e signed -b 16 OUT.wav')");
     }
     if (blockAlign != channels * bytesPerSample) {
       throw new CorruptAudioException(
           path,
-          "corrupt WAV: block align " + blockAlign + " bytes does not match " + channels
-              + " channel(s) of " + bytesPerSample + " byte(s)");
+          "corrupt WAV: block align "
+              + blockAlign
+              + " bytes does not match "
+              + channels
+              + " channel(s) of "
+              + bytesPerSample
+              + " byte(s)");
     }
     return new Format(encoding, channels, rate, bytesPerSample, blockAlign);
   }
@@ -150,7 +189,8 @@ public final class WavReader {
     float[] out = new float[count];
     if (f.encoding == WAVE_FORMAT_IEEE_FLOAT) {
       for (int i = 0; i < count; i++) {
-        out[i] = f.bytesPerSample == 4 ? buf.getFloat(at + 4 * i) : (float) buf.getDouble(at + 8 * i);
+        out[i] =
+            f.bytesPerSample == 4 ? buf.getFloat(at + 4 * i) : (float) buf.getDouble(at + 8 * i);
       }
       return out;
     }

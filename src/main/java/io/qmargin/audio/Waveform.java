@@ -4,8 +4,8 @@ import java.util.Arrays;
 
 /**
  * Decoded audio: interleaved samples as floats nominally in [-1, 1] (integer PCM divided by
- * 2^(bits-1); float files as stored, so they may exceed 1), the sample rate in Hz and the number
- * of channels. Sample {@code c} of frame {@code t} is {@code samples[t * channels + c]}.
+ * 2^(bits-1); float files as stored, so they may exceed 1), the sample rate in Hz and the number of
+ * channels. Sample {@code c} of frame {@code t} is {@code samples[t * channels + c]}.
  *
  * <p>Feature extraction works on mono audio: {@link #toMono()} averages the channels.
  */
@@ -36,7 +36,8 @@ public record Waveform(float[] samples, int sampleRate, int channels) {
   /** One channel, de-interleaved. */
   public float[] channel(int channel) {
     if (channel < 0 || channel >= channels) {
-      throw new IllegalArgumentException("channel " + channel + " out of range [0, " + channels + ")");
+      throw new IllegalArgumentException(
+          "channel " + channel + " out of range [0, " + channels + ")");
     }
     if (channels == 1) {
       return samples;
@@ -81,6 +82,12 @@ public record Waveform(float[] samples, int sampleRate, int channels) {
 
   @Override
   public String toString() {
-    return "Waveform[" + numFrames() + " frames, " + sampleRate + " Hz, " + channels + " channel(s)]";
+    return "Waveform["
+        + numFrames()
+        + " frames, "
+        + sampleRate
+        + " Hz, "
+        + channels
+        + " channel(s)]";
   }
 }

@@ -24,24 +24,36 @@ import java.util.function.Consumer;
 /**
  * Training and inference throughput of a backbone on random 112 × 112 faces. A training step is
  * {@code train}'s own {@link TrainStep}, built from the default configuration with a dense head of
- * {@code classes} classes and the given loss (ArcFace by default): the backbone's forward, the head's
- * forward and loss on random labels, backward, {@link io.qmargin.train.ParameterSgd}'s step (momentum,
- * weight decay and gradient clipping as configured) and the prototype update, at a fixed learning
- * rate, from a batch copied in as {@code train} copies its batches. Inference is the
+ * {@code classes} classes and the given loss (ArcFace by default): the backbone's forward, the
+ * head's forward and loss on random labels, backward, {@link io.qmargin.train.ParameterSgd}'s step
+ * (momentum, weight decay and gradient clipping as configured) and the prototype update, at a fixed
+ * learning rate, from a batch copied in as {@code train} copies its batches. Inference is the
  * backbone's forward in inference mode, without autograd. Each figure is the median over the timed
  * steps, after warm-up steps (the first steps pay for oneDNN's kernel selection and memory growth).
  */
 public final class BackboneBenchmark {
-  /** The timed steps' learning rate: fixed and small, so no random start diverges (the work is the same). */
+  /**
+   * The timed steps' learning rate: fixed and small, so no random start diverges (the work is the
+   * same).
+   */
   static final double LEARNING_RATE = 0.01;
 
   private BackboneBenchmark() {}
 
-  public record Settings(String model, int embeddingDim, int batch, int warmupSteps, int steps, int classes,
-      String loss, boolean inference, long seed) {
+  public record Settings(
+      String model,
+      int embeddingDim,
+      int batch,
+      int warmupSteps,
+      int steps,
+      int classes,
+      String loss,
+      boolean inference,
+      long seed) {
     public Settings {
       if (batch < 2) {
-        throw new UserInputException("--batch must be at least 2 (BatchNorm trains on batch statistics)");
+        throw new UserInputException(
+            "--batch must be at least 2 (BatchNorm trains on batch statistics)");
       }
       if (steps < 1 || warmupSteps < 0) {
         throw new UserInputException("--steps must be at least 1 and --warmup at least 0");
@@ -52,18 +64,36 @@ public final class BackboneBenchmark {
       LossSpec.parse(loss); // a bad --loss fails here, naming the spec
     }
 
-    /** The training configuration of the benchmark: the defaults, with a dense head and these settings. */
+    /**
+     * The training configuration of the benchmark: the defaults, with a dense head and these
+     * settings.
+     */
     TrainConfig trainConfig() {
-      List<String> settings = List.of("seed=" + seed, "loss=" + loss, "head.type=dense",
-          "model.embedding_dim=" + embeddingDim);
-      return ConfigLoader.bind(ConfigLoader.resolve((String) null, "bench backbone", settings), "bench backbone");
+      List<String> settings =
+          List.of(
+              "seed=" + seed,
+              "loss=" + loss,
+              "head.type=dense",
+              "model.embedding_dim=" + embeddingDim);
+      return ConfigLoader.bind(
+          ConfigLoader.resolve((String) null, "bench backbone", settings), "bench backbone");
     }
   }
 
   /** Step times in seconds (timed steps only) and the derived medians and images per second. */
-  public record Result(String model, long parameters, int embeddingDim, int batch, int threads, int warmupSteps,
-      double[] trainStepSeconds, double trainStepMedianSeconds, double trainImagesPerSecond,
-      double[] inferenceBatchSeconds, double inferenceBatchMedianSeconds, double inferenceImagesPerSecond) {}
+  public record Result(
+      String model,
+      long parameters,
+      int embeddingDim,
+      int batch,
+      int threads,
+      int warmupSteps,
+      double[] trainStepSeconds,
+      double trainStepMedianSeconds,
+      double trainImagesPerSecond,
+      double[] inferenceBatchSeconds,
+      double inferenceBatchMedianSeconds,
+      double inferenceImagesPerSecond) {}
 
   public static Result run(Settings s, Consumer<String> log) {
     String model = Backbones.canonicalName(s.model());
@@ -78,12 +108,19 @@ public final class BackboneBenchmark {
     try (NDManager manager = NDManager.newBaseManager()) {
       backbone.initialize(manager, DataType.FLOAT32, inputShape);
       parameters = Backbones.parameterCount(backbone);
-      log.accept(String.format(Locale.ROOT, "%s: %,d parameters; training %d warm-up + %d timed steps",
-          model, parameters, s.warmupSteps(), s.steps()));
+      log.accept(
+          String.format(
+              Locale.ROOT,
+              "%s: %,d parameters; training %d warm-up + %d timed steps",
+              model,
+              parameters,
+              s.warmupSteps(),
+              s.steps()));
       Random random = new Random(s.seed());
       float[] x = new float[Math.toIntExact(inputShape.size())];
       int[] labels = new int[s.batch()];
-      try (TrainStep step = TrainStep.create(manager, backbone, sampleShape, s.classes(), config, Optional::empty)) {
+      try (TrainStep step =
+          TrainStep.create(manager, backbone, sampleShape, s.classes(), config, Optional::empty)) {
         for (int t = 0; t < s.warmupSteps() + s.steps(); t++) {
           for (int i = 0; i < x.length; i++) {
             x[i] = 2 * random.nextFloat() - 1;
@@ -97,8 +134,13 @@ public final class BackboneBenchmark {
           if (t >= s.warmupSteps()) {
             train[t - s.warmupSteps()] = seconds;
           }
-          log.accept(String.format(Locale.ROOT, "  train step %d%s: %.3f s", t + 1,
-              t < s.warmupSteps() ? " (warm-up)" : "", seconds));
+          log.accept(
+              String.format(
+                  Locale.ROOT,
+                  "  train step %d%s: %.3f s",
+                  t + 1,
+                  t < s.warmupSteps() ? " (warm-up)" : "",
+                  seconds));
         }
       }
       if (s.inference()) {
@@ -107,7 +149,8 @@ public final class BackboneBenchmark {
           try (NDManager batch = manager.newSubManager()) {
             NDArray input = batch.randomUniform(-1f, 1f, inputShape);
             long start = System.nanoTime();
-            NDArray embeddings = backbone.forward(store, new NDList(input), false).singletonOrThrow();
+            NDArray embeddings =
+                backbone.forward(store, new NDList(input), false).singletonOrThrow();
             embeddings.toFloatArray(); // makes sure the work is done; copies only B × d floats
             double seconds = (System.nanoTime() - start) / 1e9;
             if (t >= s.warmupSteps()) {
@@ -119,9 +162,22 @@ public final class BackboneBenchmark {
     }
     double trainMedian = median(train);
     double inferMedian = infer.length == 0 ? Double.NaN : median(infer);
-    int threads = Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors());
-    return new Result(model, parameters, s.embeddingDim(), s.batch(), threads, s.warmupSteps(), train, trainMedian,
-        s.batch() / trainMedian, infer, inferMedian, s.batch() / inferMedian);
+    int threads =
+        Integer.getInteger(
+            "ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors());
+    return new Result(
+        model,
+        parameters,
+        s.embeddingDim(),
+        s.batch(),
+        threads,
+        s.warmupSteps(),
+        train,
+        trainMedian,
+        s.batch() / trainMedian,
+        infer,
+        inferMedian,
+        s.batch() / inferMedian);
   }
 
   private static double median(double[] values) {

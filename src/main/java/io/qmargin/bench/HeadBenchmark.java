@@ -7,6 +7,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.IValue;
 import ai.djl.training.GradientCollector;
+import io.qmargin.engine.TorchScriptModule;
 import io.qmargin.head.DenseCosineStep;
 import io.qmargin.head.DenseHead;
 import io.qmargin.head.HeadStep;
@@ -17,7 +18,6 @@ import io.qmargin.head.SgdSettings;
 import io.qmargin.head.SparseAlphaHead;
 import io.qmargin.head.TrainableHead;
 import io.qmargin.loss.VerificationLoss;
-import io.qmargin.engine.TorchScriptModule;
 import io.qmargin.train.ConfigLoader;
 import io.qmargin.train.TrainConfig;
 import java.util.ArrayList;
@@ -28,10 +28,10 @@ import java.util.function.DoubleSupplier;
 
 /**
  * Compares the classification heads on one training step (forward, backward into the embeddings,
- * prototype update) at a given number of classes: the dense head, the exact sparse head and
- * Partial FC. Prototypes are random unit vectors; each embedding is its class prototype mixed with
- * noise so that its target cosine is about {@code targetCosine}. Memory is measured (resident set
- * growth and Java heap, see {@link MemoryProbe}), not estimated.
+ * prototype update) at a given number of classes: the dense head, the exact sparse head and Partial
+ * FC. Prototypes are random unit vectors; each embedding is its class prototype mixed with noise so
+ * that its target cosine is about {@code targetCosine}. Memory is measured (resident set growth and
+ * Java heap, see {@link MemoryProbe}), not estimated.
  */
 public final class HeadBenchmark {
   private HeadBenchmark() {}
@@ -41,14 +41,35 @@ public final class HeadBenchmark {
    * @param warmup untimed steps before them: the sparse head's cost depends on how many rows moved
    *     recently, so a few dozen show its steady state
    */
-  public record Settings(int classes, int dim, int batch, VerificationLoss loss, int steps, int warmup,
-      int blockRows, double partialFcRate, double targetCosine, boolean dense, boolean partialFc, long seed,
+  public record Settings(
+      int classes,
+      int dim,
+      int batch,
+      VerificationLoss loss,
+      int steps,
+      int warmup,
+      int blockRows,
+      double partialFcRate,
+      double targetCosine,
+      boolean dense,
+      boolean partialFc,
+      long seed,
       ScreeningPrecision screening) {}
 
   /** One method's figures; NaN or −1 where not measured. */
-  public record MethodResult(String method, double stepSeconds, double forwardMatmulSeconds, long peakMemoryBytes,
-      long prototypeStateBytes, long peakHeapBytes, double meanSupport, long candidateGrowths, double maxLossDiff,
-      double maxGradDiff, double maxPrototypeGradDiff, double stepOverPairedProduct) {}
+  public record MethodResult(
+      String method,
+      double stepSeconds,
+      double forwardMatmulSeconds,
+      long peakMemoryBytes,
+      long prototypeStateBytes,
+      long peakHeapBytes,
+      double meanSupport,
+      long candidateGrowths,
+      double maxLossDiff,
+      double maxGradDiff,
+      double maxPrototypeGradDiff,
+      double stepOverPairedProduct) {}
 
   public static List<MethodResult> run(Settings s, Consumer<String> log) {
     List<MethodResult> results = new ArrayList<>();
@@ -82,36 +103,77 @@ public final class HeadBenchmark {
       double batchFirst = forwardProduct(manager, s, w0, batches.get(0), false);
       double rowsFirst = forwardProduct(manager, s, w0, batches.get(0), true);
       double matmul = Math.min(batchFirst, rowsFirst);
-      log.accept(String.format(java.util.Locale.ROOT, "forward matrix product alone: %.3f s", matmul));
+      log.accept(
+          String.format(java.util.Locale.ROOT, "forward matrix product alone: %.3f s", matmul));
       if (s.screening() == ScreeningPrecision.BF16) {
-        log.accept(String.format(java.util.Locale.ROOT, "the same product in bfloat16 (the sparse head's screening): %.3f s",
-            bfloat16Product(manager, s, w0, batches.get(0))));
+        log.accept(
+            String.format(
+                java.util.Locale.ROOT,
+                "the same product in bfloat16 (the sparse head's screening): %.3f s",
+                bfloat16Product(manager, s, w0, batches.get(0))));
       }
       // the same product once more right before each timed sparse step: the machine's speed drifts
       // between processes and within one, and the ratio of the two taken together drifts less
-      DoubleSupplier paired = () -> productSeconds(manager, s, w0, batches.get(0), rowsFirst <= batchFirst);
+      DoubleSupplier paired =
+          () -> productSeconds(manager, s, w0, batches.get(0), rowsFirst <= batchFirst);
 
       Comparison exact = null;
       if (s.dense()) {
         exact = compare(manager, s, w0, batches.get(0), labels.get(0), sgd);
-        log.accept(String.format(java.util.Locale.ROOT, "exactness against dense: loss %.1e, dL/dx %.1e, dL/dW %.1e",
-            exact.lossDiff(), exact.gradDiff(), exact.prototypeGradDiff()));
+        log.accept(
+            String.format(
+                java.util.Locale.ROOT,
+                "exactness against dense: loss %.1e, dL/dx %.1e, dL/dW %.1e",
+                exact.lossDiff(),
+                exact.gradDiff(),
+                exact.prototypeGradDiff()));
         System.gc();
       }
       Comparison none = new Comparison(Double.NaN, Double.NaN, Double.NaN);
       if (s.dense()) {
-        results.add(measure("dense", () -> new DenseHead(manager, s.loss(), w0, sgd), Double.NaN, none, stateBytes,
-            manager, batches, labels, lr, s.warmup(), null));
+        results.add(
+            measure(
+                "dense",
+                () -> new DenseHead(manager, s.loss(), w0, sgd),
+                Double.NaN,
+                none,
+                stateBytes,
+                manager,
+                batches,
+                labels,
+                lr,
+                s.warmup(),
+                null));
         log.accept("dense head done");
       }
-      results.add(measure("sparse_exact",
-          () -> new SparseAlphaHead(s.loss(), table(manager, s, w0, sgd)),
-          matmul, exact == null ? none : exact, stateBytes, manager, batches, labels, lr, s.warmup(), paired));
+      results.add(
+          measure(
+              "sparse_exact",
+              () -> new SparseAlphaHead(s.loss(), table(manager, s, w0, sgd)),
+              matmul,
+              exact == null ? none : exact,
+              stateBytes,
+              manager,
+              batches,
+              labels,
+              lr,
+              s.warmup(),
+              paired));
       log.accept("sparse head done");
       if (s.partialFc()) {
-        results.add(measure("partial_fc_r" + s.partialFcRate(),
-            () -> new PartialFcHead(manager, s.loss(), w0, sgd, s.partialFcRate(), s.seed()), Double.NaN, none,
-            stateBytes, manager, batches, labels, lr, s.warmup(), null));
+        results.add(
+            measure(
+                "partial_fc_r" + s.partialFcRate(),
+                () -> new PartialFcHead(manager, s.loss(), w0, sgd, s.partialFcRate(), s.seed()),
+                Double.NaN,
+                none,
+                stateBytes,
+                manager,
+                batches,
+                labels,
+                lr,
+                s.warmup(),
+                null));
         log.accept("partial fc done");
       }
     }
@@ -119,28 +181,54 @@ public final class HeadBenchmark {
   }
 
   /**
-   * Times one head's steps while a {@link MemoryProbe} records its peak memory; with {@code paired},
-   * also the forward product right before each timed step.
+   * Times one head's steps while a {@link MemoryProbe} records its peak memory; with {@code
+   * paired}, also the forward product right before each timed step.
    */
-  private static MethodResult measure(String method, java.util.function.Supplier<TrainableHead> create,
-      double forwardMatmul, Comparison exact, long stateBytes, NDManager manager, List<NDArray> batches,
-      List<long[]> labels, double lr, int warmup, DoubleSupplier paired) {
+  private static MethodResult measure(
+      String method,
+      java.util.function.Supplier<TrainableHead> create,
+      double forwardMatmul,
+      Comparison exact,
+      long stateBytes,
+      NDManager manager,
+      List<NDArray> batches,
+      List<long[]> labels,
+      double lr,
+      int warmup,
+      DoubleSupplier paired) {
     Timed t;
     try (MemoryProbe probe = new MemoryProbe()) {
       try (TrainableHead head = create.get()) {
         t = timeSteps(manager, head, batches, labels, lr, warmup, paired);
       }
       probe.close();
-      return new MethodResult(method, t.medianSeconds(), forwardMatmul, probe.peakNativeAndHeapGrowth(), stateBytes,
-          probe.peakHeapUsed(), t.meanSupport(), t.growths(), exact.lossDiff(), exact.gradDiff(),
-          exact.prototypeGradDiff(), t.medianPairedRatio());
+      return new MethodResult(
+          method,
+          t.medianSeconds(),
+          forwardMatmul,
+          probe.peakNativeAndHeapGrowth(),
+          stateBytes,
+          probe.peakHeapUsed(),
+          t.meanSupport(),
+          t.growths(),
+          exact.lossDiff(),
+          exact.gradDiff(),
+          exact.prototypeGradDiff(),
+          t.medianPairedRatio());
     }
   }
 
-  private record Timed(double medianSeconds, double meanSupport, long growths, double medianPairedRatio) {}
+  private record Timed(
+      double medianSeconds, double meanSupport, long growths, double medianPairedRatio) {}
 
-  private static Timed timeSteps(NDManager manager, TrainableHead head, List<NDArray> batches, List<long[]> labels,
-      double lr, int warmup, DoubleSupplier paired) {
+  private static Timed timeSteps(
+      NDManager manager,
+      TrainableHead head,
+      List<NDArray> batches,
+      List<long[]> labels,
+      double lr,
+      int warmup,
+      DoubleSupplier paired) {
     double[] seconds = new double[batches.size()];
     double[] ratios = new double[Math.max(0, batches.size() - warmup)];
     double support = 0;
@@ -181,7 +269,8 @@ public final class HeadBenchmark {
    * and ∂L/∂W. The dense side runs without a head of its own (no copy of W, no momentum) so that
    * both fit in memory at a million classes.
    */
-  private static Comparison compare(NDManager manager, Settings s, NDArray w0, NDArray batch, long[] y, SgdSettings sgd) {
+  private static Comparison compare(
+      NDManager manager, Settings s, NDArray w0, NDArray batch, long[] y, SgdSettings sgd) {
     try (NDManager scope = manager.newSubManager()) {
       double denseLoss;
       float[] denseGx;
@@ -218,7 +307,8 @@ public final class HeadBenchmark {
         int[] rows = sparse.lastGradientRows();
         if (rows.length > 0) {
           NDIndex at = new NDIndex("{}", scope.create(rows));
-          NDArray sparseRows = scope.create(sparse.lastGradients(), new Shape(rows.length, s.dim()));
+          NDArray sparseRows =
+              scope.create(sparse.lastGradients(), new Shape(rows.length, s.dim()));
           denseGw.set(at, denseGw.get(at).sub(sparseRows));
         }
         double wDiff = denseGw.abs().max().getFloat();
@@ -227,27 +317,42 @@ public final class HeadBenchmark {
     }
   }
 
-  private static LazyPrototypeTable table(NDManager manager, Settings s, NDArray w0, SgdSettings sgd) {
-    return new LazyPrototypeTable(manager, w0, sgd, s.blockRows(), LazyPrototypeTable.DEFAULT_APPROXIMATION_CAP,
+  private static LazyPrototypeTable table(
+      NDManager manager, Settings s, NDArray w0, SgdSettings sgd) {
+    return new LazyPrototypeTable(
+        manager,
+        w0,
+        sgd,
+        s.blockRows(),
+        LazyPrototypeTable.DEFAULT_APPROXIMATION_CAP,
         s.screening());
   }
 
-  /** Median time of the blocked product in bfloat16, every block's maximum read as in the float32 one (conversions not timed). */
+  /**
+   * Median time of the blocked product in bfloat16, every block's maximum read as in the float32
+   * one (conversions not timed).
+   */
   private static double bfloat16Product(NDManager manager, Settings s, NDArray w0, NDArray batch) {
     try (TorchScriptModule kernels = LazyPrototypeTable.kernels(manager);
         IValue w = kernels.run("to_bfloat16", w0);
         IValue xT = kernels.run("to_bfloat16", batch.transpose().duplicate())) {
-      return Timing.medianSeconds(s.steps(), () -> kernels.run("block_maxima", w, xT, (long) s.blockRows()).close());
+      return Timing.medianSeconds(
+          s.steps(), () -> kernels.run("block_maxima", w, xT, (long) s.blockRows()).close());
     }
   }
 
-  /** Median time of the blocked product of a batch with all prototypes, as (n × B) or (B × n) blocks. */
-  private static double forwardProduct(NDManager manager, Settings s, NDArray w0, NDArray batch, boolean rowsFirst) {
+  /**
+   * Median time of the blocked product of a batch with all prototypes, as (n × B) or (B × n)
+   * blocks.
+   */
+  private static double forwardProduct(
+      NDManager manager, Settings s, NDArray w0, NDArray batch, boolean rowsFirst) {
     return Timing.medianSeconds(s.steps(), () -> productSeconds(manager, s, w0, batch, rowsFirst));
   }
 
   /** Time of one blocked product of a batch with all prototypes. */
-  private static double productSeconds(NDManager manager, Settings s, NDArray w0, NDArray batch, boolean rowsFirst) {
+  private static double productSeconds(
+      NDManager manager, Settings s, NDArray w0, NDArray batch, boolean rowsFirst) {
     long begin = System.nanoTime();
     try (NDManager scope = manager.newSubManager()) {
       NDArray x = batch.duplicate();
@@ -277,6 +382,4 @@ public final class HeadBenchmark {
       }
     }
   }
-
-
 }

@@ -39,16 +39,19 @@ public final class MemoryProbe implements AutoCloseable {
       }
     }
     kernelPeak = resetKernelPeak();
-    sampler = new Thread(() -> {
-      while (running) {
-        peakRss = Math.max(peakRss, status("VmRSS:"));
-        try {
-          Thread.sleep(20);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }, "memory-probe");
+    sampler =
+        new Thread(
+            () -> {
+              while (running) {
+                peakRss = Math.max(peakRss, status("VmRSS:"));
+                try {
+                  Thread.sleep(20);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            },
+            "memory-probe");
     sampler.setDaemon(true);
     sampler.start();
   }

@@ -31,26 +31,47 @@ import picocli.CommandLine.Spec;
 final class BackboneBenchmarkCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--model", defaultValue = "small",
-      description = "Backbone: iresnet18|iresnet34|iresnet50|iresnet100|mobilefacenet|small (or r18, r50, mbf, ...); default ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--model",
+      defaultValue = "small",
+      description =
+          "Backbone: iresnet18|iresnet34|iresnet50|iresnet100|mobilefacenet|small (or r18, r50, mbf, ...); default ${DEFAULT-VALUE}.")
   String model;
 
-  @Option(names = "--batch", defaultValue = "32", description = "Batch size; default ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--batch",
+      defaultValue = "32",
+      description = "Batch size; default ${DEFAULT-VALUE}.")
   int batch;
 
-  @Option(names = "--steps", defaultValue = "5", description = "Timed steps; default ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--steps",
+      defaultValue = "5",
+      description = "Timed steps; default ${DEFAULT-VALUE}.")
   int steps;
 
-  @Option(names = "--warmup", defaultValue = "3", description = "Untimed warm-up steps first; default ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--warmup",
+      defaultValue = "3",
+      description = "Untimed warm-up steps first; default ${DEFAULT-VALUE}.")
   int warmup;
 
-  @Option(names = "--dim", defaultValue = "512", description = "Embedding dimension; default ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--dim",
+      defaultValue = "512",
+      description = "Embedding dimension; default ${DEFAULT-VALUE}.")
   int dim;
 
-  @Option(names = "--classes", defaultValue = "1000", description = "Classes of the dummy head; default ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--classes",
+      defaultValue = "1000",
+      description = "Classes of the dummy head; default ${DEFAULT-VALUE}.")
   int classes;
 
-  @Option(names = "--loss", defaultValue = "arcface", description = "Loss spec of the dummy head; default ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--loss",
+      defaultValue = "arcface",
+      description = "Loss spec of the dummy head; default ${DEFAULT-VALUE}.")
   String loss;
 
   @Option(names = "--no-inference", description = "Skip the inference measurement.")
@@ -65,17 +86,40 @@ final class BackboneBenchmarkCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter pw = spec.commandLine().getOut();
-    var settings = new BackboneBenchmark.Settings(model, dim, batch, warmup, steps, classes, loss, !noInference, seed);
-    BackboneBenchmark.Result r = BackboneBenchmark.run(settings, msg -> {
-      pw.println(msg);
-      pw.flush();
-    });
-    String header = String.format(Locale.ROOT, "%-14s %12s %6s %8s %14s %12s %14s %12s", "model", "parameters",
-        "batch", "threads", "train step s", "train img/s", "infer batch s", "infer img/s");
+    var settings =
+        new BackboneBenchmark.Settings(
+            model, dim, batch, warmup, steps, classes, loss, !noInference, seed);
+    BackboneBenchmark.Result r =
+        BackboneBenchmark.run(
+            settings,
+            msg -> {
+              pw.println(msg);
+              pw.flush();
+            });
+    String header =
+        String.format(
+            Locale.ROOT,
+            "%-14s %12s %6s %8s %14s %12s %14s %12s",
+            "model",
+            "parameters",
+            "batch",
+            "threads",
+            "train step s",
+            "train img/s",
+            "infer batch s",
+            "infer img/s");
     pw.println(header);
     pw.println("-".repeat(header.length()));
-    pw.printf(Locale.ROOT, "%-14s %,12d %6d %8d %14.3f %12.1f %14s %12s%n", r.model(), r.parameters(), r.batch(),
-        r.threads(), r.trainStepMedianSeconds(), r.trainImagesPerSecond(), fixed(r.inferenceBatchMedianSeconds(), 3),
+    pw.printf(
+        Locale.ROOT,
+        "%-14s %,12d %6d %8d %14.3f %12.1f %14s %12s%n",
+        r.model(),
+        r.parameters(),
+        r.batch(),
+        r.threads(),
+        r.trainStepMedianSeconds(),
+        r.trainImagesPerSecond(),
+        fixed(r.inferenceBatchMedianSeconds(), 3),
         fixed(r.inferenceImagesPerSecond(), 1));
     pw.flush();
     if (out != null) {

@@ -8,8 +8,13 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks; each prints a table and can write JSON with --out.",
-    subcommands = {OperatorBenchmarkCommand.class, HeadBenchmarkCommand.class, EvalBenchmarkCommand.class, FbankBenchmarkCommand.class,
-      BackboneBenchmarkCommand.class})
+    subcommands = {
+      OperatorBenchmarkCommand.class,
+      HeadBenchmarkCommand.class,
+      EvalBenchmarkCommand.class,
+      FbankBenchmarkCommand.class,
+      BackboneBenchmarkCommand.class
+    })
 final class BenchCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -12,14 +12,15 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * Progress of long tasks on stderr; small tasks (fewer than {@code minUnits}) stay silent. On a
- * terminal it is a redrawn bar. Off a terminal (a log file, a pipe, a batch job) a bar would fill the
- * log with carriage returns, so it prints plain lines instead: the task with its size when it
+ * terminal it is a redrawn bar. Off a terminal (a log file, a pipe, a batch job) a bar would fill
+ * the log with carriage returns, so it prints plain lines instead: the task with its size when it
  * starts, one line each {@link #plainInterval} units (but not within {@link #PLAIN_SECONDS} of the
  * previous one, so short tasks such as a validation print two lines) and one when it ends.
  */
 final class ConsoleProgress implements Progress {
   /** Plain mode prints at most about this many progress lines per task. */
   static final int PLAIN_LINES = 20;
+
   /** Plain mode's least time between two progress lines of a task. */
   static final double PLAIN_SECONDS = 10;
 
@@ -60,7 +61,10 @@ final class ConsoleProgress implements Progress {
     }
   }
 
-  /** Units between two plain lines: about {@link #PLAIN_LINES} lines per task, at least one unit apart. */
+  /**
+   * Units between two plain lines: about {@link #PLAIN_LINES} lines per task, at least one unit
+   * apart.
+   */
   static long plainInterval(long total) {
     return Math.max(1, (total + PLAIN_LINES - 1) / PLAIN_LINES);
   }
@@ -70,7 +74,10 @@ final class ConsoleProgress implements Progress {
     if (total < minUnits) {
       return Progress.NONE;
     }
-    Progress p = plainOut == null ? new Bar(bar(task, total)) : new Plain(plainOut, task, total, plainSeconds);
+    Progress p =
+        plainOut == null
+            ? new Bar(bar(task, total))
+            : new Plain(plainOut, task, total, plainSeconds);
     return new ConsoleProgress(minUnits, plainOut, plainSeconds, p);
   }
 
@@ -149,7 +156,13 @@ final class ConsoleProgress implements Progress {
         long now = System.nanoTime();
         if (now - lastLine >= minNanos) {
           lastLine = now;
-          out.printf(java.util.Locale.ROOT, "%s: %,d of %,d (%.0f%%)%n", task, done, total, 100.0 * done / total);
+          out.printf(
+              java.util.Locale.ROOT,
+              "%s: %,d of %,d (%.0f%%)%n",
+              task,
+              done,
+              total,
+              100.0 * done / total);
           out.flush();
         }
       }
@@ -157,7 +170,12 @@ final class ConsoleProgress implements Progress {
 
     @Override
     public synchronized void close() {
-      out.printf(java.util.Locale.ROOT, "%s: %,d of %,d done in %.1f s%n", task, done, total,
+      out.printf(
+          java.util.Locale.ROOT,
+          "%s: %,d of %,d done in %.1f s%n",
+          task,
+          done,
+          total,
           (System.nanoTime() - begin) / 1e9);
       out.flush();
     }

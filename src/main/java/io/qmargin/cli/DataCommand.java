@@ -6,10 +6,10 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code qmargin data}: dataset management; {@code data fetch lfw} downloads LFW deep-funneled. */
 @Command(
@@ -28,28 +28,48 @@ public final class DataCommand implements Runnable {
   @Command(
       name = "fetch",
       mixinStandardHelpOptions = true,
-      description = "Download a dataset with checksum verification. Only 'lfw' exists (deep-funneled 250x250 JPEGs and"
-          + " the protocol files pairs*.txt and people*.txt). The result goes to DEST/lfw; point --data or " + LfwFolder.ENV + " at DEST to use it.")
+      description =
+          "Download a dataset with checksum verification. Only 'lfw' exists (deep-funneled 250x250 JPEGs and"
+              + " the protocol files pairs*.txt and people*.txt). The result goes to DEST/lfw; point --data or "
+              + LfwFolder.ENV
+              + " at DEST to use it.")
   static final class Fetch implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "DATASET", description = "lfw")
     String dataset;
 
-    @Option(names = "--url", paramLabel = "URL", description = "Tarball location (default: ${DEFAULT-VALUE}; it may move). Any URL other than the default needs --sha256.")
+    @Option(
+        names = "--url",
+        paramLabel = "URL",
+        description =
+            "Tarball location (default: ${DEFAULT-VALUE}; it may move). Any URL other than the default needs --sha256.")
     URI url = LfwFetch.DEFAULT_TARBALL;
 
-    @Option(names = "--sha256", paramLabel = "HEX", description = "Expected SHA-256 of the tarball (default URL: checked against its pinned MD5 instead).")
+    @Option(
+        names = "--sha256",
+        paramLabel = "HEX",
+        description =
+            "Expected SHA-256 of the tarball (default URL: checked against its pinned MD5 instead).")
     String sha256;
 
-    @Option(names = {"--protocol-url", "--pairs-url"}, paramLabel = "URL",
-        description = "Folder URL of the protocol files pairs.txt, pairsDevTrain.txt, pairsDevTest.txt, people.txt, peopleDevTrain.txt, peopleDevTest.txt (default: ${DEFAULT-VALUE}); checked against pinned SHA-256s.")
+    @Option(
+        names = {"--protocol-url", "--pairs-url"},
+        paramLabel = "URL",
+        description =
+            "Folder URL of the protocol files pairs.txt, pairsDevTrain.txt, pairsDevTest.txt, people.txt, peopleDevTrain.txt, peopleDevTest.txt (default: ${DEFAULT-VALUE}); checked against pinned SHA-256s.")
     URI pairsUrl = LfwFetch.DEFAULT_PROTOCOL_BASE;
 
-    @Option(names = {"--no-protocol-files", "--no-pairs"}, description = "Download only the images, not the pairs and people files (training on LFW people and validating on LFW pairs need them).")
+    @Option(
+        names = {"--no-protocol-files", "--no-pairs"},
+        description =
+            "Download only the images, not the pairs and people files (training on LFW people and validating on LFW pairs need them).")
     boolean noPairs;
 
-    @Option(names = "--dest", paramLabel = "DIR", description = "Folder that receives lfw/ (default: $" + LfwFolder.ENV + ", else ./data).")
+    @Option(
+        names = "--dest",
+        paramLabel = "DIR",
+        description = "Folder that receives lfw/ (default: $" + LfwFolder.ENV + ", else ./data).")
     Path dest;
 
     @Override
@@ -68,7 +88,8 @@ public final class DataCommand implements Runnable {
       try (ConsoleProgress progress = new ConsoleProgress(1 << 20)) {
         lfw = LfwFetch.fetch(request, progress, out::println);
       }
-      out.println("LFW is in " + lfw + " (use --data " + into + " or " + LfwFolder.ENV + "=" + into + ")");
+      out.println(
+          "LFW is in " + lfw + " (use --data " + into + " or " + LfwFolder.ENV + "=" + into + ")");
       return 0;
     }
   }

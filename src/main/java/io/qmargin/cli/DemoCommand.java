@@ -42,32 +42,61 @@ import picocli.CommandLine.Spec;
       "Writes OUT/report.md, OUT/results.json, ROC/DET plots and one run directory per method."
     })
 final class DemoCommand implements Callable<Integer> {
-  static final List<String> SPEAKER = List.of(io.qmargin.train.TrainingTasks.SPEAKER_LOSS, "arcface:s=32,m=0.2");
-  static final List<String> FULL = List.of("qmargin:alpha=1.25,s=35,m=0.2", "arcface:s=64,m=0.5", "cosface:s=64,m=0.35",
-      "entmax:alpha=1.25,s=35");
+  static final List<String> SPEAKER =
+      List.of(io.qmargin.train.TrainingTasks.SPEAKER_LOSS, "arcface:s=32,m=0.2");
+  static final List<String> FULL =
+      List.of(
+          "qmargin:alpha=1.25,s=35,m=0.2",
+          "arcface:s=64,m=0.5",
+          "cosface:s=64,m=0.35",
+          "entmax:alpha=1.25,s=35");
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--task", defaultValue = "face", paramLabel = "face|speaker", converter = Tasks.class,
-      description = "face (default) or speaker: the speaker demo trains on the labelled speech found here (FSDD, Debian speech packages) and compares qmargin with arcface on held-out utterances.")
+  @Option(
+      names = "--task",
+      defaultValue = "face",
+      paramLabel = "face|speaker",
+      converter = Tasks.class,
+      description =
+          "face (default) or speaker: the speaker demo trains on the labelled speech found here (FSDD, Debian speech packages) and compares qmargin with arcface on held-out utterances.")
   TrainConfig.Task task;
 
-  @Option(names = "--out", defaultValue = "qmargin-demo", paramLabel = "DIR", description = "Output folder; default ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--out",
+      defaultValue = "qmargin-demo",
+      paramLabel = "DIR",
+      description = "Output folder; default ${DEFAULT-VALUE}.")
   Path out;
 
-  @Option(names = "--quick", description = "A smaller run (about 2 minutes): fewer identities and epochs, no entmax.")
+  @Option(
+      names = "--quick",
+      description = "A smaller run (about 2 minutes): fewer identities and epochs, no entmax.")
   boolean quick;
 
-  @Option(names = "--data", paramLabel = "DIR", description = "LFW folder (or a folder holding lfw/); default: $QMARGIN_DATA/lfw if set, else synthetic data.")
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      description =
+          "LFW folder (or a folder holding lfw/); default: $QMARGIN_DATA/lfw if set, else synthetic data.")
   Path data;
 
-  @Option(names = "--synthetic", description = "Use the built-in synthetic identities even when LFW is available.")
+  @Option(
+      names = "--synthetic",
+      description = "Use the built-in synthetic identities even when LFW is available.")
   boolean synthetic;
 
-  @Option(names = "--loss", paramLabel = "SPEC", description = "Losses to compare (repeatable); default qmargin, arcface, cosface, entmax (no entmax with --quick).")
+  @Option(
+      names = "--loss",
+      paramLabel = "SPEC",
+      description =
+          "Losses to compare (repeatable); default qmargin, arcface, cosface, entmax (no entmax with --quick).")
   List<String> losses;
 
-  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a key of the recipe (repeatable), as in qmargin train.")
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description = "Override a key of the recipe (repeatable), as in qmargin train.")
   List<String> settings = new ArrayList<>();
 
   Map<String, String> env = System.getenv();
@@ -84,35 +113,71 @@ final class DemoCommand implements Callable<Integer> {
     String dataNote;
     if (lfw.isPresent()) {
       overrides.addAll(lfwSettings(lfw.get()));
-      overrides.addAll(List.of("data.people_file=peopleDevTrain.txt", "schedule.epochs=" + (quick ? 1 : 3)));
-      dataNote = "LFW at " + lfw.get().root() + ": training on the people of peopleDevTrain.txt, evaluated on "
-          + "pairsDevTest.txt and on all pairs among the peopleDevTest.txt images (disjoint identities).";
+      overrides.addAll(
+          List.of("data.people_file=peopleDevTrain.txt", "schedule.epochs=" + (quick ? 1 : 3)));
+      dataNote =
+          "LFW at "
+              + lfw.get().root()
+              + ": training on the people of peopleDevTrain.txt, evaluated on "
+              + "pairsDevTest.txt and on all pairs among the peopleDevTest.txt images (disjoint identities).";
     } else {
-      dataNote = "built-in synthetic identities (procedural patterns seen under random pose, light, blur, noise and "
-          + "occlusion). They exercise the pipeline; they are NOT face data, and no result on them says anything "
-          + "about faces. Held-out identities are disjoint from the training ones.";
+      dataNote =
+          "built-in synthetic identities (procedural patterns seen under random pose, light, blur, noise and "
+              + "occlusion). They exercise the pipeline; they are NOT face data, and no result on them says anything "
+              + "about faces. Held-out identities are disjoint from the training ones.";
     }
     if (quick) {
       overrides.addAll(List.of("validation.identities=60", "validation.samples_per_identity=6"));
       if (lfw.isEmpty()) {
-        overrides.addAll(List.of("data.identities=100", "data.samples_per_identity=10", "schedule.epochs=2"));
+        overrides.addAll(
+            List.of("data.identities=100", "data.samples_per_identity=10", "schedule.epochs=2"));
       }
     }
     overrides.addAll(settings);
     ObjectNode recipe = recipe("demo-face.yaml", overrides);
     TrainConfig c = ConfigLoader.bind(recipe, "demo recipe");
-    List<String> specs = losses != null && !losses.isEmpty() ? losses : quick ? FULL.subList(0, 3) : FULL;
-    String header = String.format(Locale.ROOT, "qmargin demo: %d methods, %s backbone (%d-d, %dx%d input), %s epochs, "
-        + "batch %d, seed %d", specs.size(), c.model().backbone(), c.model().embeddingDim(), c.data().imageSize(),
-        c.data().imageSize(), num(c.schedule().epochs()), c.batchSize(), c.seed());
-    return compare(o, err, recipe, specs, header, dataNote, "qmargin demo", methods -> String.format(Locale.ROOT,
-        "%s%n%nRecipe (identical for every method; only the loss differs): "
-        + "%s backbone, %d-d embeddings, %dx%d inputs, SGD lr %s (momentum %s, weight decay %s), %s epochs, batch %d, "
-        + "seed %d. Full config: runs/<method>/config.yaml.%n%nData: %s%n%nEvaluated on: %s.",
-        "Q-Margin against the margin losses under one recipe, judged at low FAR.", c.model().backbone(),
-        c.model().embeddingDim(), c.data().imageSize(), c.data().imageSize(), num(c.optimizer().lr()),
-        num(c.optimizer().momentum()), num(c.optimizer().weightDecay()), num(c.schedule().epochs()), c.batchSize(),
-        c.seed(), dataNote, methods.get(0).primary().protocol()));
+    List<String> specs =
+        losses != null && !losses.isEmpty() ? losses : quick ? FULL.subList(0, 3) : FULL;
+    String header =
+        String.format(
+            Locale.ROOT,
+            "qmargin demo: %d methods, %s backbone (%d-d, %dx%d input), %s epochs, "
+                + "batch %d, seed %d",
+            specs.size(),
+            c.model().backbone(),
+            c.model().embeddingDim(),
+            c.data().imageSize(),
+            c.data().imageSize(),
+            num(c.schedule().epochs()),
+            c.batchSize(),
+            c.seed());
+    return compare(
+        o,
+        err,
+        recipe,
+        specs,
+        header,
+        dataNote,
+        "qmargin demo",
+        methods ->
+            String.format(
+                Locale.ROOT,
+                "%s%n%nRecipe (identical for every method; only the loss differs): "
+                    + "%s backbone, %d-d embeddings, %dx%d inputs, SGD lr %s (momentum %s, weight decay %s), %s epochs, batch %d, "
+                    + "seed %d. Full config: runs/<method>/config.yaml.%n%nData: %s%n%nEvaluated on: %s.",
+                "Q-Margin against the margin losses under one recipe, judged at low FAR.",
+                c.model().backbone(),
+                c.model().embeddingDim(),
+                c.data().imageSize(),
+                c.data().imageSize(),
+                num(c.optimizer().lr()),
+                num(c.optimizer().momentum()),
+                num(c.optimizer().weightDecay()),
+                num(c.schedule().epochs()),
+                c.batchSize(),
+                c.seed(),
+                dataNote,
+                methods.get(0).primary().protocol()));
   }
 
   private Integer speaker(PrintWriter o, PrintWriter err) throws IOException {
@@ -131,57 +196,106 @@ final class DemoCommand implements Callable<Integer> {
     TrainConfig c = ConfigLoader.bind(recipe, "speaker demo recipe");
     List<String> specs = losses != null && !losses.isEmpty() ? losses : SPEAKER;
     String found = new io.qmargin.train.SpeakerTask(c, env).description();
-    String header = String.format(Locale.ROOT, "qmargin demo --task speaker: %d methods, %s speaker network (%d-d), "
-        + "%s epochs, %d-frame crops, %d mel bins at %d Hz, seed %d", specs.size(), c.model().backbone(),
-        c.model().embeddingDim(), num(c.schedule().epochs()), c.speech().cropFrames(), c.speech().numMelBins(),
-        c.speech().sampleRate(), c.seed());
+    String header =
+        String.format(
+            Locale.ROOT,
+            "qmargin demo --task speaker: %d methods, %s speaker network (%d-d), "
+                + "%s epochs, %d-frame crops, %d mel bins at %d Hz, seed %d",
+            specs.size(),
+            c.model().backbone(),
+            c.model().embeddingDim(),
+            num(c.schedule().epochs()),
+            c.speech().cropFrames(),
+            c.speech().numMelBins(),
+            c.speech().sampleRate(),
+            c.seed());
     o.println("data: " + found);
-    return compare(o, err, recipe, specs, header, found, "qmargin demo --task speaker", methods -> String.format(
-        Locale.ROOT, "Q-Margin against ArcFace for speaker verification under one recipe.%n%n"
-        + "Recipe (identical for every method; only the loss differs): %s speaker network, %d-d embeddings, %d-frame "
-        + "training crops, %d mel bins at %d Hz, SGD lr %s with warm-up and exponential decay, margin ramp, %s epochs, "
-        + "batch %d, seed %d. Full config: runs/<method>/config.yaml.%n%nData: %s%n%nEvaluated on: %s (whole utterances, "
-        + "cosine scores).", c.model().backbone(), c.model().embeddingDim(), c.speech().cropFrames(),
-        c.speech().numMelBins(), c.speech().sampleRate(), num(c.optimizer().lr()), num(c.schedule().epochs()),
-        c.batchSize(), c.seed(), found, methods.get(0).primary().protocol()));
+    return compare(
+        o,
+        err,
+        recipe,
+        specs,
+        header,
+        found,
+        "qmargin demo --task speaker",
+        methods ->
+            String.format(
+                Locale.ROOT,
+                "Q-Margin against ArcFace for speaker verification under one recipe.%n%n"
+                    + "Recipe (identical for every method; only the loss differs): %s speaker network, %d-d embeddings, %d-frame "
+                    + "training crops, %d mel bins at %d Hz, SGD lr %s with warm-up and exponential decay, margin ramp, %s epochs, "
+                    + "batch %d, seed %d. Full config: runs/<method>/config.yaml.%n%nData: %s%n%nEvaluated on: %s (whole utterances, "
+                    + "cosine scores).",
+                c.model().backbone(),
+                c.model().embeddingDim(),
+                c.speech().cropFrames(),
+                c.speech().numMelBins(),
+                c.speech().sampleRate(),
+                num(c.optimizer().lr()),
+                num(c.schedule().epochs()),
+                c.batchSize(),
+                c.seed(),
+                found,
+                methods.get(0).primary().protocol()));
   }
 
   /** Trains every loss under the recipe into --out, writes the report and prints the comparison. */
-  private Integer compare(PrintWriter o, PrintWriter err, ObjectNode recipe, List<String> specs, String header,
-      String dataNote, String title, Function<List<LossComparison.Method>, String> intro) throws IOException {
+  private Integer compare(
+      PrintWriter o,
+      PrintWriter err,
+      ObjectNode recipe,
+      List<String> specs,
+      String header,
+      String dataNote,
+      String title,
+      Function<List<LossComparison.Method>, String> intro)
+      throws IOException {
     prepare(out);
     err.println(header);
     err.println("data: " + dataNote);
     err.flush();
     long t0 = System.nanoTime();
-    List<LossComparison.Method> methods = LossComparison.train(recipe, specs, out, env,
-        new TrainCommand.ConsoleTrainingListener(err));
+    List<LossComparison.Method> methods =
+        LossComparison.train(
+            recipe, specs, out, env, new TrainCommand.ConsoleTrainingListener(err));
     TrainConfig c = ConfigLoader.bind(recipe, title);
-    String table = LossComparison.report(out, methods, title, intro.apply(methods), c.validation().far());
+    String table =
+        LossComparison.report(out, methods, title, intro.apply(methods), c.validation().far());
     printSummary(o, methods, table, t0);
     return 0;
   }
 
-  private void printSummary(PrintWriter o, List<LossComparison.Method> methods, String table, long t0) {
+  private void printSummary(
+      PrintWriter o, List<LossComparison.Method> methods, String table, long t0) {
     o.println();
     o.println("Held-out verification: " + methods.get(0).primary().protocol());
     o.print(table);
-    o.printf(Locale.ROOT, "%nmean support: classes with p > 0 per training sample (softmax losses: every class, %d)%n",
+    o.printf(
+        Locale.ROOT,
+        "%nmean support: classes with p > 0 per training sample (softmax losses: every class, %d)%n",
         methods.get(0).result().classes());
     var p = methods.get(0).primary().metrics();
-    o.printf(Locale.ROOT, "(%,d target and %,d non-target trials; minDCF(P_target=0.01) per method in results.json)%n",
-        p.targets(), p.nontargets());
-    o.printf(Locale.ROOT, "report: %s, results: %s (%.0f s)%n", out.resolve("report.md"), out.resolve("results.json"),
+    o.printf(
+        Locale.ROOT,
+        "(%,d target and %,d non-target trials; minDCF(P_target=0.01) per method in results.json)%n",
+        p.targets(),
+        p.nontargets());
+    o.printf(
+        Locale.ROOT,
+        "report: %s, results: %s (%.0f s)%n",
+        out.resolve("report.md"),
+        out.resolve("results.json"),
         (System.nanoTime() - t0) / 1e9);
     o.flush();
   }
 
   /**
    * The settings {@code --data DIR} stands for, in the demo and in {@code qmargin train}: for face
-   * data that is synthetic (the default) or LFW, the LFW folder DIR (or DIR/lfw) as {@code data.type
-   * lfw}; otherwise (speech, face folders, RecordIO) {@code data.path=DIR}.
+   * data that is synthetic (the default) or LFW, the LFW folder DIR (or DIR/lfw) as {@code
+   * data.type lfw}; otherwise (speech, face folders, RecordIO) {@code data.path=DIR}.
    */
-  static List<String> dataSettings(TrainConfig.Task task, TrainConfig.DataType dataType, Path data) {
+  static List<String> dataSettings(
+      TrainConfig.Task task, TrainConfig.DataType dataType, Path data) {
     if (task == TrainConfig.Task.FACE
         && (dataType == TrainConfig.DataType.SYNTHETIC || dataType == TrainConfig.DataType.LFW)) {
       return lfwSettings(LfwFolder.open(data));
@@ -200,7 +314,9 @@ final class DemoCommand implements Callable<Integer> {
 
   static ObjectNode recipe(String resource, List<String> overrides) throws IOException {
     try (InputStream in = DemoCommand.class.getResourceAsStream("/io/qmargin/train/" + resource)) {
-      return ConfigLoader.resolve(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), "demo recipe",
+      return ConfigLoader.resolve(
+          new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8),
+          "demo recipe",
           overrides);
     }
   }
@@ -218,7 +334,8 @@ final class DemoCommand implements Callable<Integer> {
       return;
     }
     if (!Files.isDirectory(out.resolve("runs"))) {
-      throw new UserInputException(out + " exists and is not an earlier demo's output: choose another --out");
+      throw new UserInputException(
+          out + " exists and is not an earlier demo's output: choose another --out");
     }
     RunDirectory.deleteTree(out);
   }

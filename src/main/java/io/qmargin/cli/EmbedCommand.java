@@ -1,9 +1,10 @@
 package io.qmargin.cli;
 
 import ai.djl.ndarray.NDManager;
+import io.qmargin.Progress;
 import io.qmargin.UserInputException;
-import io.qmargin.data.face.CorruptImageException;
 import io.qmargin.data.UnreadableSampleException;
+import io.qmargin.data.face.CorruptImageException;
 import io.qmargin.data.face.ImageDecoder;
 import io.qmargin.data.face.ImageFolderDataset;
 import io.qmargin.data.face.Preprocessing;
@@ -12,7 +13,6 @@ import io.qmargin.data.speech.SpeakerFolders;
 import io.qmargin.data.speech.SpeechCorpus;
 import io.qmargin.data.speech.SpeechSampleSet;
 import io.qmargin.data.speech.Utterance;
-import io.qmargin.Progress;
 import io.qmargin.io.AtomicFiles;
 import io.qmargin.io.KaldiArk;
 import io.qmargin.io.Npy;
@@ -35,7 +35,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code qmargin embed}: embeddings of images with a trained model, for the evaluation commands. */
+/**
+ * {@code qmargin embed}: embeddings of images with a trained model, for the evaluation commands.
+ */
 @Command(
     name = "embed",
     mixinStandardHelpOptions = true,
@@ -54,31 +56,61 @@ final class EmbedCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--model", required = true, paramLabel = "RUN_DIR", description = "A finished run directory (or its model/ folder).")
+  @Option(
+      names = "--model",
+      required = true,
+      paramLabel = "RUN_DIR",
+      description = "A finished run directory (or its model/ folder).")
   Path model;
 
-  @Option(names = "--images", paramLabel = "DIR|LIST", description = "Image folder or list file (face models).")
+  @Option(
+      names = "--images",
+      paramLabel = "DIR|LIST",
+      description = "Image folder or list file (face models).")
   Path images;
 
-  @Option(names = "--audio", paramLabel = "DIR|wav.scp", description = "Speaker models: a folder (every wav/flac/ogg below it; keys = relative paths, as VoxCeleb trial lists name utterances) or a Kaldi wav.scp (keys = utterance ids). Whole utterances, the model's features.")
+  @Option(
+      names = "--audio",
+      paramLabel = "DIR|wav.scp",
+      description =
+          "Speaker models: a folder (every wav/flac/ogg below it; keys = relative paths, as VoxCeleb trial lists name utterances) or a Kaldi wav.scp (keys = utterance ids). Whole utterances, the model's features.")
   Path audio;
 
-  @Option(names = "--out", required = true, paramLabel = "E.npy", description = "Embeddings (float32, n x d).")
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "E.npy",
+      description = "Embeddings (float32, n x d).")
   Path out;
 
-  @Option(names = "--keys", required = true, paramLabel = "K.txt", description = "One key per embedding row.")
+  @Option(
+      names = "--keys",
+      required = true,
+      paramLabel = "K.txt",
+      description = "One key per embedding row.")
   Path keys;
 
-  @Option(names = "--ark", paramLabel = "E.ark", description = "Also write the embeddings as a Kaldi binary archive of float vectors.")
+  @Option(
+      names = "--ark",
+      paramLabel = "E.ark",
+      description = "Also write the embeddings as a Kaldi binary archive of float vectors.")
   Path ark;
 
-  @Option(names = "--scp", paramLabel = "E.scp", description = "With --ark: its Kaldi index, 'key E.ark:offset' per line.")
+  @Option(
+      names = "--scp",
+      paramLabel = "E.scp",
+      description = "With --ark: its Kaldi index, 'key E.ark:offset' per line.")
   Path scp;
 
-  @Option(names = "--flip", description = "Add the embedding of the mirrored image (insightface's flip test).")
+  @Option(
+      names = "--flip",
+      description = "Add the embedding of the mirrored image (insightface's flip test).")
   boolean flip;
 
-  @Option(names = "--batch", defaultValue = "64", description = "Images per forward pass; default ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--batch",
+      defaultValue = "64",
+      description = "Images per forward pass; default ${DEFAULT-VALUE}.")
   int batch;
 
   @Override
@@ -106,10 +138,13 @@ final class EmbedCommand implements Callable<Integer> {
     try (NDManager manager = NDManager.newBaseManager()) {
       TrainedModel m = TrainedModel.load(model, manager);
       if (m.sampleShape().length != 3) {
-        throw new UserInputException(model + " is a " + m.config().task() + " model; embed images with a face model");
+        throw new UserInputException(
+            model + " is a " + m.config().task() + " model; embed images with a face model");
       }
-      // validation's preprocessing of the model's training data: the same crop and size as training saw
-      Preprocessing pre = FaceData.preprocessing(m.config().data(), m.config().seed()).deterministic();
+      // validation's preprocessing of the model's training data: the same crop and size as training
+      // saw
+      Preprocessing pre =
+          FaceData.preprocessing(m.config().data(), m.config().seed()).deterministic();
       // decode first, so that unreadable files are left out before the rows are numbered
       List<float[]> decoded = new ArrayList<>();
       List<String> kept = new ArrayList<>();
@@ -124,11 +159,14 @@ final class EmbedCommand implements Callable<Integer> {
         }
       }
       if (decoded.isEmpty()) {
-        throw new UserInputException(images + ": none of the " + files.size() + " images could be read");
+        throw new UserInputException(
+            images + ": none of the " + files.size() + " images could be read");
       }
       Embedder embedder = new Embedder(m.backbone(), manager, m.sampleShape(), batch);
       float[] e;
-      try (Progress p = new ConsoleProgress(256).start("embedding " + decoded.size() + " images into " + out, decoded.size())) {
+      try (Progress p =
+          new ConsoleProgress(256)
+              .start("embedding " + decoded.size() + " images into " + out, decoded.size())) {
         e = embedder.embed(decoded.size(), decoded::get, flip, p);
       }
       write(e, kept, bad);
@@ -137,7 +175,8 @@ final class EmbedCommand implements Callable<Integer> {
   }
 
   private Integer embedAudio(PrintWriter err) throws IOException {
-    // training's readers: a wav.scp as KaldiDataDir reads it (ids once each, no pipes, files present)
+    // training's readers: a wav.scp as KaldiDataDir reads it (ids once each, no pipes, files
+    // present)
     List<Utterance> utts;
     if (Files.isDirectory(audio)) {
       utts = SpeakerFolders.unlabelled(audio);
@@ -152,9 +191,12 @@ final class EmbedCommand implements Callable<Integer> {
     try (NDManager manager = NDManager.newBaseManager()) {
       TrainedModel m = TrainedModel.load(model, manager);
       if (m.config().task() != TrainConfig.Task.SPEAKER) {
-        throw new UserInputException(model + " is a " + m.config().task() + " model; embed audio with a speaker model");
+        throw new UserInputException(
+            model + " is a " + m.config().task() + " model; embed audio with a speaker model");
       }
-      var set = new SpeechSampleSet(SpeechCorpus.of(utts, audio.toString()), SpeechData.options(m.config(), false));
+      var set =
+          new SpeechSampleSet(
+              SpeechCorpus.of(utts, audio.toString()), SpeechData.options(m.config(), false));
       Embedder embedder = new Embedder(m.backbone(), manager, m.sampleShape(), 1);
       long featureDim = m.sampleShape()[m.sampleShape().length - 1];
       int minFrames = embedder.minimumFrames(featureDim, MAX_PROBED_FRAMES);
@@ -164,8 +206,13 @@ final class EmbedCommand implements Callable<Integer> {
         try {
           var f = set.features(i);
           if (f.numFrames() < minFrames) {
-            err.println("skipped " + set.source(i) + ": too short for the model: " + f.numFrames()
-                + " frame(s), it needs at least " + minFrames);
+            err.println(
+                "skipped "
+                    + set.source(i)
+                    + ": too short for the model: "
+                    + f.numFrames()
+                    + " frame(s), it needs at least "
+                    + minFrames);
             continue;
           }
           feats.add(new Embedder.Sample(f.values(), new long[] {f.numFrames(), f.dim()}));
@@ -175,10 +222,13 @@ final class EmbedCommand implements Callable<Integer> {
         }
       }
       if (feats.isEmpty()) {
-        throw new UserInputException(audio + ": none of the " + utts.size() + " files could be embedded");
+        throw new UserInputException(
+            audio + ": none of the " + utts.size() + " files could be embedded");
       }
       float[] e;
-      try (Progress p = new ConsoleProgress(256).start("embedding " + feats.size() + " utterances into " + out, feats.size())) {
+      try (Progress p =
+          new ConsoleProgress(256)
+              .start("embedding " + feats.size() + " utterances into " + out, feats.size())) {
         e = embedder.embedEach(feats.size(), feats::get, p);
       }
       write(e, kept, utts.size() - kept.size());
@@ -200,8 +250,16 @@ final class EmbedCommand implements Callable<Integer> {
       set.commit();
     }
     PrintWriter o = spec.commandLine().getOut();
-    o.printf(Locale.ROOT, "%d embeddings of dimension %d -> %s, keys -> %s%s%s%n", kept.size(), dim, out, keys,
-        ark == null ? "" : ", Kaldi archive -> " + ark + (scp == null ? "" : " (index " + scp + ")"),
+    o.printf(
+        Locale.ROOT,
+        "%d embeddings of dimension %d -> %s, keys -> %s%s%s%n",
+        kept.size(),
+        dim,
+        out,
+        keys,
+        ark == null
+            ? ""
+            : ", Kaldi archive -> " + ark + (scp == null ? "" : " (index " + scp + ")"),
         bad > 0 ? " (" + bad + " inputs skipped)" : "");
     o.flush();
   }
@@ -228,11 +286,17 @@ final class EmbedCommand implements Callable<Integer> {
       for (int j = i + 1; j < named.size(); j++) {
         Path a = named.get(i).getValue();
         Path b = named.get(j).getValue();
-        boolean same = a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize())
-            || (Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b));
+        boolean same =
+            a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize())
+                || (Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b));
         if (same) {
-          throw new UserInputException(named.get(i).getKey() + " and " + named.get(j).getKey() + " name the same file " + b
-              + "; give each its own path");
+          throw new UserInputException(
+              named.get(i).getKey()
+                  + " and "
+                  + named.get(j).getKey()
+                  + " name the same file "
+                  + b
+                  + "; give each its own path");
         }
       }
     }
@@ -240,7 +304,8 @@ final class EmbedCommand implements Callable<Integer> {
 
   static void listImages(Path source, List<String> keys, List<Path> files) throws IOException {
     if (Files.isDirectory(source)) {
-      for (Path p : ImageFolderDataset.imagesBelow(source)) { // the images training would take from a folder
+      for (Path p :
+          ImageFolderDataset.imagesBelow(source)) { // the images training would take from a folder
         keys.add(source.relativize(p).toString().replace('\\', '/'));
         files.add(p);
       }
@@ -263,5 +328,4 @@ final class EmbedCommand implements Callable<Integer> {
       throw new UserInputException(source + ": no such folder or list file");
     }
   }
-
 }

@@ -31,22 +31,40 @@ import picocli.CommandLine.Spec;
 public final class EvalBenchmarkCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--scores", defaultValue = "100000000", description = "Number of scores (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--scores",
+      defaultValue = "100000000",
+      description = "Number of scores (default: ${DEFAULT-VALUE}).")
   int scores;
 
-  @Option(names = "--target-fraction", defaultValue = "0.01", description = "Fraction of target scores (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--target-fraction",
+      defaultValue = "0.01",
+      description = "Fraction of target scores (default: ${DEFAULT-VALUE}).")
   double targetFraction;
 
-  @Option(names = "--images", defaultValue = "469375", description = "IJB images (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--images",
+      defaultValue = "469375",
+      description = "IJB images (default: ${DEFAULT-VALUE}).")
   int images;
 
-  @Option(names = "--templates", defaultValue = "23124", description = "IJB templates (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--templates",
+      defaultValue = "23124",
+      description = "IJB templates (default: ${DEFAULT-VALUE}).")
   int templates;
 
-  @Option(names = "--pairs", defaultValue = "15658489", description = "IJB pairs (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--pairs",
+      defaultValue = "15658489",
+      description = "IJB pairs (default: ${DEFAULT-VALUE}).")
   int pairs;
 
-  @Option(names = "--dim", defaultValue = "512", description = "Feature dimension (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--dim",
+      defaultValue = "512",
+      description = "Feature dimension (default: ${DEFAULT-VALUE}).")
   int dim;
 
   @Option(names = "--skip-scores", description = "Skip the score-metrics benchmark.")
@@ -61,8 +79,11 @@ public final class EvalBenchmarkCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    out.printf("machine: %d cores, max heap %.1f GiB, %s%n", Runtime.getRuntime().availableProcessors(),
-        Runtime.getRuntime().maxMemory() / (double) (1L << 30), System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+    out.printf(
+        "machine: %d cores, max heap %.1f GiB, %s%n",
+        Runtime.getRuntime().availableProcessors(),
+        Runtime.getRuntime().maxMemory() / (double) (1L << 30),
+        System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
     if (!skipScores) {
       benchScores(out);
     }
@@ -76,7 +97,9 @@ public final class EvalBenchmarkCommand implements Callable<Integer> {
   private void benchScores(PrintWriter out) {
     int nt = (int) Math.round(scores * targetFraction);
     int nn = scores - nt;
-    out.printf("%n== metrics of %,d scores (%,d target, %,d non-target; N(2,1) vs N(0,1), rounded to 1e-6 so ties occur) ==%n", (long) scores, nt, nn);
+    out.printf(
+        "%n== metrics of %,d scores (%,d target, %,d non-target; N(2,1) vs N(0,1), rounded to 1e-6 so ties occur) ==%n",
+        (long) scores, nt, nn);
     long t0 = System.nanoTime();
     double[] tg = gaussians(nt, 2, seed);
     double[] im = gaussians(nn, 0, seed + 1);
@@ -98,11 +121,20 @@ public final class EvalBenchmarkCommand implements Callable<Integer> {
     t0 = System.nanoTime();
     VerificationMetrics again = VerificationMetrics.computeSorted(tg, im, opts);
     out.printf("sweep on sorted arrays:   %6.2f s%n", secs(t0));
-    out.printf("EER %s  ROCCH-EER %s  minDCF(0.01) %s  AUC %s  ROC points kept %d%n", Numbers.percent(m.eer()),
-        Numbers.percent(m.eerRocch()), Numbers.num(m.minDcf(0.01).value()), Numbers.num(m.auc()), m.roc().size());
+    out.printf(
+        "EER %s  ROCCH-EER %s  minDCF(0.01) %s  AUC %s  ROC points kept %d%n",
+        Numbers.percent(m.eer()),
+        Numbers.percent(m.eerRocch()),
+        Numbers.num(m.minDcf(0.01).value()),
+        Numbers.num(m.auc()),
+        m.roc().size());
     for (TarAtFar t : m.tarAtFar()) {
-      out.printf("  TAR@FAR=%-5s strict %s (impostors >= thr: %d)  nearest %s%n", Numbers.key(t.farTarget()),
-          Numbers.percent(t.tar()), t.falseAccepts(), Numbers.percent(m.tarAtFarNearest(t.farTarget()).tar()));
+      out.printf(
+          "  TAR@FAR=%-5s strict %s (impostors >= thr: %d)  nearest %s%n",
+          Numbers.key(t.farTarget()),
+          Numbers.percent(t.tar()),
+          t.falseAccepts(),
+          Numbers.percent(m.tarAtFarNearest(t.farTarget()).tar()));
     }
     if (again.eer() != m.eer()) {
       throw new IllegalStateException("sweep is not deterministic");
@@ -112,14 +144,17 @@ public final class EvalBenchmarkCommand implements Callable<Integer> {
   private static double[] gaussians(int n, double mean, long seed) {
     double[] v = new double[n];
     int chunks = 64;
-    IntStream.range(0, chunks).parallel().forEach(c -> {
-      SplittableRandom r = new SplittableRandom(seed * 1_000_003L + c);
-      int s = (int) ((long) n * c / chunks);
-      int e = (int) ((long) n * (c + 1) / chunks);
-      for (int i = s; i < e; i++) {
-        v[i] = Math.rint((mean + gaussian(r)) * 1e6) / 1e6;
-      }
-    });
+    IntStream.range(0, chunks)
+        .parallel()
+        .forEach(
+            c -> {
+              SplittableRandom r = new SplittableRandom(seed * 1_000_003L + c);
+              int s = (int) ((long) n * c / chunks);
+              int e = (int) ((long) n * (c + 1) / chunks);
+              for (int i = s; i < e; i++) {
+                v[i] = Math.rint((mean + gaussian(r)) * 1e6) / 1e6;
+              }
+            });
     return v;
   }
 
@@ -137,7 +172,9 @@ public final class EvalBenchmarkCommand implements Callable<Integer> {
   }
 
   private void benchIjb(PrintWriter out) {
-    out.printf("%n== IJB-C-sized 1:1: %,d images, %,d templates, %,d pairs, %d-d ==%n", images, templates, pairs, dim);
+    out.printf(
+        "%n== IJB-C-sized 1:1: %,d images, %,d templates, %,d pairs, %d-d ==%n",
+        images, templates, pairs, dim);
     long t0 = System.nanoTime();
     int identities = Math.max(2, templates / 7);
     SplittableRandom r = new SplittableRandom(seed);
@@ -160,17 +197,24 @@ public final class EvalBenchmarkCommand implements Callable<Integer> {
     }
     float[] feats = new float[images * dim];
     float[] det = new float[images];
-    IntStream.range(0, 64).parallel().forEach(c -> {
-      SplittableRandom rr = new SplittableRandom(seed * 31 + c);
-      for (int i = (int) ((long) images * c / 64); i < (int) ((long) images * (c + 1) / 64); i++) {
-        int id = identityOf[(int) tid[i]];
-        for (int k = 0; k < dim; k++) {
-          feats[i * dim + k] = centres[id * dim + k] + (float) (1.2 * (rr.nextDouble() - 0.5));
-        }
-        det[i] = (float) (0.5 + 0.5 * rr.nextDouble());
-      }
-    });
-    IjbMeta meta = new IjbMeta(java.nio.file.Path.of("synthetic_face_tid_mid.txt"), names, tid, mid);
+    IntStream.range(0, 64)
+        .parallel()
+        .forEach(
+            c -> {
+              SplittableRandom rr = new SplittableRandom(seed * 31 + c);
+              for (int i = (int) ((long) images * c / 64);
+                  i < (int) ((long) images * (c + 1) / 64);
+                  i++) {
+                int id = identityOf[(int) tid[i]];
+                for (int k = 0; k < dim; k++) {
+                  feats[i * dim + k] =
+                      centres[id * dim + k] + (float) (1.2 * (rr.nextDouble() - 0.5));
+                }
+                det[i] = (float) (0.5 + 0.5 * rr.nextDouble());
+              }
+            });
+    IjbMeta meta =
+        new IjbMeta(java.nio.file.Path.of("synthetic_face_tid_mid.txt"), names, tid, mid);
     // template lists per identity, for genuine pairs
     int[][] byIdentity = new int[identities][];
     int[] cnt = new int[identities];
@@ -207,15 +251,24 @@ public final class EvalBenchmarkCommand implements Callable<Integer> {
     }
     out.printf("generate:                 %6.2f s%n", secs(t0));
     t0 = System.nanoTime();
-    TemplatePooling.Templates pooled = TemplatePooling.pool(meta, feats, null, dim, det,
-        new TemplatePooling.Options(false, true), io.qmargin.Progress.NONE);
+    TemplatePooling.Templates pooled =
+        TemplatePooling.pool(
+            meta,
+            feats,
+            null,
+            dim,
+            det,
+            new TemplatePooling.Options(false, true),
+            io.qmargin.Progress.NONE);
     out.printf("template pooling:         %6.2f s  (%,d templates)%n", secs(t0), pooled.size());
     // synthetic template ids are 0..templates-1, so rows equal ids
     TemplatePairs tp = new TemplatePairs(p1, p2, lab);
     t0 = System.nanoTime();
     double[] s = tp.score(pooled, io.qmargin.Progress.NONE);
     double sc = secs(t0);
-    out.printf("pair scoring:             %6.2f s  (%.1f M pairs/s, %.1f GFLOP/s)%n", sc, pairs / sc / 1e6, 2.0 * pairs * dim / sc / 1e9);
+    out.printf(
+        "pair scoring:             %6.2f s  (%.1f M pairs/s, %.1f GFLOP/s)%n",
+        sc, pairs / sc / 1e6, 2.0 * pairs * dim / sc / 1e9);
     t0 = System.nanoTime();
     int ng = 0;
     for (boolean b : lab) {
@@ -233,8 +286,13 @@ public final class EvalBenchmarkCommand implements Callable<Integer> {
       }
     }
     VerificationMetrics m = VerificationMetrics.computeInPlace(tg, im, MetricOptions.defaults());
-    out.printf("metrics:                  %6.2f s  (%,d genuine, %,d impostor; EER %s, TAR@1e-4 %s)%n", secs(t0), ng, pairs - ng,
-        Numbers.percent(m.eer()), Numbers.percent(m.tarAtFar(1e-4).tar()));
+    out.printf(
+        "metrics:                  %6.2f s  (%,d genuine, %,d impostor; EER %s, TAR@1e-4 %s)%n",
+        secs(t0),
+        ng,
+        pairs - ng,
+        Numbers.percent(m.eer()),
+        Numbers.percent(m.tarAtFar(1e-4).tar()));
   }
 
   private static double secs(long t0) {

@@ -29,13 +29,19 @@ import picocli.CommandLine.Spec;
 public final class EvalCompareCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Parameters(arity = "2..*", paramLabel = "[NAME=]PATH", description = "Result directories or score files.")
+  @Parameters(
+      arity = "2..*",
+      paramLabel = "[NAME=]PATH",
+      description = "Result directories or score files.")
   List<String> inputs;
 
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
   Path out;
 
-  @Option(names = "--title", defaultValue = "comparison", description = "Title of the plots and report (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--title",
+      defaultValue = "comparison",
+      description = "Title of the plots and report (default: ${DEFAULT-VALUE}).")
   String title;
 
   @Mixin MetricOptionsMixin metricOptions;
@@ -52,7 +58,8 @@ public final class EvalCompareCommand implements Callable<Integer> {
         systems.add(EvaluationReport.read(p, named ? np[0] : null));
       } else {
         LabeledScores s = LabeledScores.readScoreFile(p, EvalSupport.progress());
-        VerificationMetrics m = VerificationMetrics.computeInPlace(s.targets(), s.nontargets(), opts);
+        VerificationMetrics m =
+            VerificationMetrics.computeInPlace(s.targets(), s.nontargets(), opts);
         systems.add(new SystemResult(np[0], m));
       }
     }

@@ -33,37 +33,72 @@ import picocli.CommandLine.Spec;
 public final class EvalIjbCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--meta", paramLabel = "DIR", description = "Directory of the meta files <set>_face_tid_mid.txt, <set>_template_pair_label.txt, <set>_name_5pts_score.txt.")
+  @Option(
+      names = "--meta",
+      paramLabel = "DIR",
+      description =
+          "Directory of the meta files <set>_face_tid_mid.txt, <set>_template_pair_label.txt, <set>_name_5pts_score.txt.")
   Path meta;
 
-  @Option(names = "--set", defaultValue = "ijbc", description = "Meta file prefix: ijbb or ijbc (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--set",
+      defaultValue = "ijbc",
+      description = "Meta file prefix: ijbb or ijbc (default: ${DEFAULT-VALUE}).")
   String set;
 
-  @Option(names = "--face-tid-mid", paramLabel = "FILE", description = "Overrides <meta>/<set>_face_tid_mid.txt.")
+  @Option(
+      names = "--face-tid-mid",
+      paramLabel = "FILE",
+      description = "Overrides <meta>/<set>_face_tid_mid.txt.")
   Path faceTidMid;
 
-  @Option(names = "--pairs", paramLabel = "FILE", description = "Overrides <meta>/<set>_template_pair_label.txt.")
+  @Option(
+      names = "--pairs",
+      paramLabel = "FILE",
+      description = "Overrides <meta>/<set>_template_pair_label.txt.")
   Path pairFile;
 
-  @Option(names = "--landmarks", paramLabel = "FILE", description = "Overrides <meta>/<set>_name_5pts_score.txt (needed for --detector-weighting).")
+  @Option(
+      names = "--landmarks",
+      paramLabel = "FILE",
+      description = "Overrides <meta>/<set>_name_5pts_score.txt (needed for --detector-weighting).")
   Path landmarks;
 
-  @Option(names = "--embeddings", required = true, paramLabel = "NPY", description = "Image features (N, d) in the order of the face/template/media file (or of --keys).")
+  @Option(
+      names = "--embeddings",
+      required = true,
+      paramLabel = "NPY",
+      description =
+          "Image features (N, d) in the order of the face/template/media file (or of --keys).")
   Path embeddings;
 
-  @Option(names = "--flip-embeddings", paramLabel = "NPY", description = "Features of the flipped images (N, d), summed with --embeddings.")
+  @Option(
+      names = "--flip-embeddings",
+      paramLabel = "NPY",
+      description = "Features of the flipped images (N, d), summed with --embeddings.")
   Path flipEmbeddings;
 
-  @Option(names = "--flip-concatenated", description = "--embeddings is (N, 2d): [f(img), f(flipped img)] (insightface's layout); the halves are summed.")
+  @Option(
+      names = "--flip-concatenated",
+      description =
+          "--embeddings is (N, 2d): [f(img), f(flipped img)] (insightface's layout); the halves are summed.")
   boolean flipConcatenated;
 
-  @Option(names = "--keys", paramLabel = "FILE", description = "Image name of each row of --embeddings, if not in meta-file order.")
+  @Option(
+      names = "--keys",
+      paramLabel = "FILE",
+      description = "Image name of each row of --embeddings, if not in meta-file order.")
   Path keys;
 
-  @Option(names = "--keep-norm", description = "Do not L2-normalise image features before pooling (insightface use_norm_score).")
+  @Option(
+      names = "--keep-norm",
+      description =
+          "Do not L2-normalise image features before pooling (insightface use_norm_score).")
   boolean keepNorm;
 
-  @Option(names = "--detector-weighting", description = "Weight image features by the detector score (insightface use_detector_score).")
+  @Option(
+      names = "--detector-weighting",
+      description = "Weight image features by the detector score (insightface use_detector_score).")
   boolean detectorWeighting;
 
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
@@ -79,9 +114,13 @@ public final class EvalIjbCommand implements Callable<Integer> {
     String prefix = set.toLowerCase(Locale.ROOT);
     Path ftm = resolve(faceTidMid, prefix + "_face_tid_mid.txt");
     Path pf = resolve(pairFile, prefix + "_template_pair_label.txt");
-    Path lm = landmarks != null ? landmarks : meta != null ? meta.resolve(prefix + "_name_5pts_score.txt") : null;
+    Path lm =
+        landmarks != null
+            ? landmarks
+            : meta != null ? meta.resolve(prefix + "_name_5pts_score.txt") : null;
     if (flipEmbeddings != null && flipConcatenated) {
-      throw new UserInputException("give either --flip-embeddings or --flip-concatenated, not both");
+      throw new UserInputException(
+          "give either --flip-embeddings or --flip-concatenated, not both");
     }
     ConsoleProgress progress = EvalSupport.progress();
     long t0 = System.nanoTime();
@@ -100,7 +139,8 @@ public final class EvalIjbCommand implements Callable<Integer> {
     float[] flip = null;
     if (flipConcatenated) {
       if (d % 2 != 0) {
-        throw new UserInputException(embeddings + ": --flip-concatenated needs an even width, got " + d);
+        throw new UserInputException(
+            embeddings + ": --flip-concatenated needs an even width, got " + d);
       }
       d /= 2;
       float[] a = new float[shape[0] * d];
@@ -113,7 +153,19 @@ public final class EvalIjbCommand implements Callable<Integer> {
     } else if (flipEmbeddings != null) {
       int[] fs = Embeddings.readMatrix(flipEmbeddings, holder);
       if (fs[0] != shape[0] || fs[1] != shape[1]) {
-        throw new UserInputException(flipEmbeddings + ": shape (" + fs[0] + ", " + fs[1] + ") differs from " + embeddings + " (" + shape[0] + ", " + shape[1] + ")");
+        throw new UserInputException(
+            flipEmbeddings
+                + ": shape ("
+                + fs[0]
+                + ", "
+                + fs[1]
+                + ") differs from "
+                + embeddings
+                + " ("
+                + shape[0]
+                + ", "
+                + shape[1]
+                + ")");
       }
       flip = holder[0];
     }
@@ -122,10 +174,19 @@ public final class EvalIjbCommand implements Callable<Integer> {
       feats = gather(feats, rows, d);
       flip = flip == null ? null : gather(flip, rows, d);
     } else if (shape[0] != m.size()) {
-      throw new UserInputException(embeddings + ": " + shape[0] + " rows for the " + m.size() + " images of " + ftm);
+      throw new UserInputException(
+          embeddings + ": " + shape[0] + " rows for the " + m.size() + " images of " + ftm);
     }
     boolean flipUsed = flip != null;
-    TemplatePooling.Templates templates = TemplatePooling.pool(m, feats, flip, d, det, new TemplatePooling.Options(keepNorm, detectorWeighting), progress);
+    TemplatePooling.Templates templates =
+        TemplatePooling.pool(
+            m,
+            feats,
+            flip,
+            d,
+            det,
+            new TemplatePooling.Options(keepNorm, detectorWeighting),
+            progress);
     feats = null;
     flip = null;
     TemplatePairs pairs = TemplatePairs.read(pf, templates, progress);
@@ -135,7 +196,9 @@ public final class EvalIjbCommand implements Callable<Integer> {
       sf[i] = (float) s[i];
     }
     LabeledScores ls = LabeledScores.split(pf.toString(), s, pairs.isTarget());
-    VerificationMetrics vm = VerificationMetrics.computeInPlace(ls.targets(), ls.nontargets(), metricOptions.toOptions());
+    VerificationMetrics vm =
+        VerificationMetrics.computeInPlace(
+            ls.targets(), ls.nontargets(), metricOptions.toOptions());
     Map<String, Object> extras = new LinkedHashMap<>();
     extras.put("templates", templates.size());
     extras.put("images", m.size());
@@ -143,8 +206,16 @@ public final class EvalIjbCommand implements Callable<Integer> {
     extras.put("keep_norm", keepNorm);
     extras.put("detector_weighting", detectorWeighting);
     extras.put("seconds", (System.nanoTime() - t0) / 1e9);
-    String n = name != null ? name : prefix.equals("ijbb") ? "IJB-B" : prefix.equals("ijbc") ? "IJB-C" : set;
-    EvalSupport.report(out, List.of(new SystemResult(n, vm, extras)), n + " 1:1", null, spec.commandLine().getOut(),
+    String n =
+        name != null
+            ? name
+            : prefix.equals("ijbb") ? "IJB-B" : prefix.equals("ijbc") ? "IJB-C" : set;
+    EvalSupport.report(
+        out,
+        List.of(new SystemResult(n, vm, extras)),
+        n + " 1:1",
+        null,
+        spec.commandLine().getOut(),
         stage -> Npy.writeFloat32(stage.resolve("scores.npy"), sf, sf.length));
     return 0;
   }
@@ -154,7 +225,8 @@ public final class EvalIjbCommand implements Callable<Integer> {
       return explicit;
     }
     if (meta == null) {
-      throw new UserInputException("give --meta DIR or the meta file explicitly (" + fileName + ")");
+      throw new UserInputException(
+          "give --meta DIR or the meta file explicitly (" + fileName + ")");
     }
     return meta.resolve(fileName);
   }

@@ -37,20 +37,34 @@ public final class EvalLfwCommand implements Callable<Integer> {
   @Option(names = "--pairs", required = true, paramLabel = "FILE", description = "LFW pairs.txt.")
   Path pairs;
 
-  @Option(names = "--embeddings", required = true, paramLabel = "NPY", description = "Embeddings (N, d) .npy.")
+  @Option(
+      names = "--embeddings",
+      required = true,
+      paramLabel = "NPY",
+      description = "Embeddings (N, d) .npy.")
   Path embeddings;
 
-  @Option(names = "--keys", required = true, paramLabel = "FILE", description = "One image id per line, naming the rows of --embeddings.")
+  @Option(
+      names = "--keys",
+      required = true,
+      paramLabel = "FILE",
+      description = "One image id per line, naming the rows of --embeddings.")
   Path keys;
 
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
   Path out;
 
-  @Option(names = "--name", defaultValue = "LFW", description = "System name in the report (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--name",
+      defaultValue = "LFW",
+      description = "System name in the report (default: ${DEFAULT-VALUE}).")
   String name;
 
-  @Option(names = "--trained-on", paramLabel = "RUN|FILE",
-      description = "The model's training identities: a run directory (its identities.txt) or a list of names (one per line; LFW people files too). Pairs involving them are counted in a warning.")
+  @Option(
+      names = "--trained-on",
+      paramLabel = "RUN|FILE",
+      description =
+          "The model's training identities: a run directory (its identities.txt) or a list of names (one per line; LFW people files too). Pairs involving them are counted in a warning.")
   Path trainedOn;
 
   @Mixin MetricOptionsMixin metricOptions;
@@ -63,7 +77,10 @@ public final class EvalLfwCommand implements Callable<Integer> {
       IdentityOverlap o = p.overlap(TrainingIdentities.read(trainedOn));
       extras.put("pairs_with_training_identities", o.pairsWithTrained());
       if (o.any()) {
-        String by = Files.isDirectory(trainedOn) ? "the run " + trainedOn + " trained on" : "listed in " + trainedOn;
+        String by =
+            Files.isDirectory(trainedOn)
+                ? "the run " + trainedOn + " trained on"
+                : "listed in " + trainedOn;
         spec.commandLine().getErr().println(o.warning(pairs.toString(), by));
         spec.commandLine().getErr().flush();
       }
@@ -71,8 +88,14 @@ public final class EvalLfwCommand implements Callable<Integer> {
     double[] s = p.score(Embeddings.read(embeddings, keys));
     String lead = null;
     if (p.accuracyFolds() >= 2) {
-      KFoldAccuracy acc = KFoldAccuracy.compute(pairs.toString(), s, p.isTarget(), p.accuracyFold(), p.accuracyFolds());
-      lead = name + " " + acc.headline() + (p.folds() > 1 ? "" : " (folds of consecutive pairs: the file has one fold)");
+      KFoldAccuracy acc =
+          KFoldAccuracy.compute(
+              pairs.toString(), s, p.isTarget(), p.accuracyFold(), p.accuracyFolds());
+      lead =
+          name
+              + " "
+              + acc.headline()
+              + (p.folds() > 1 ? "" : " (folds of consecutive pairs: the file has one fold)");
       extras.put("lfw_accuracy", acc.mean());
       extras.put("lfw_accuracy_std", acc.std());
       extras.put("lfw_fold_accuracy", acc.foldAccuracy());
@@ -80,11 +103,23 @@ public final class EvalLfwCommand implements Callable<Integer> {
     }
     StringBuilder sb = new StringBuilder("# score label fold (from " + pairs + ")\n");
     for (int i = 0; i < s.length; i++) {
-      sb.append(s[i]).append(' ').append(p.isTarget()[i] ? 1 : 0).append(" # fold ").append(p.accuracyFold()[i] + 1).append('\n');
+      sb.append(s[i])
+          .append(' ')
+          .append(p.isTarget()[i] ? 1 : 0)
+          .append(" # fold ")
+          .append(p.accuracyFold()[i] + 1)
+          .append('\n');
     }
     LabeledScores ls = LabeledScores.split(pairs.toString(), s, p.isTarget());
-    VerificationMetrics m = VerificationMetrics.computeInPlace(ls.targets(), ls.nontargets(), metricOptions.toOptions());
-    EvalSupport.report(out, List.of(new SystemResult(name, m, extras)), name, lead, spec.commandLine().getOut(),
+    VerificationMetrics m =
+        VerificationMetrics.computeInPlace(
+            ls.targets(), ls.nontargets(), metricOptions.toOptions());
+    EvalSupport.report(
+        out,
+        List.of(new SystemResult(name, m, extras)),
+        name,
+        lead,
+        spec.commandLine().getOut(),
         stage -> AtomicFiles.writeString(stage.resolve("scores.txt"), sb.toString()));
     return 0;
   }

@@ -15,7 +15,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** Metrics of score files ({@code score label} or {@code enroll test score label} per line); several files are compared in one report. */
+/**
+ * Metrics of score files ({@code score label} or {@code enroll test score label} per line); several
+ * files are compared in one report.
+ */
 @Command(
     name = "scores",
     mixinStandardHelpOptions = true,
@@ -34,21 +37,31 @@ public final class EvalScoresCommand implements Callable<Integer>, QmarginCli.Me
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
   Path out;
 
-  @Option(names = "--title", description = "Title of the plots and report (default: the input names).")
+  @Option(
+      names = "--title",
+      description = "Title of the plots and report (default: the input names).")
   String title;
 
-  @Option(names = "--streaming", description = "Exact external-sort mode for score files larger than memory.")
+  @Option(
+      names = "--streaming",
+      description = "Exact external-sort mode for score files larger than memory.")
   boolean streaming;
 
-  @Option(names = "--chunk-scores", defaultValue = "0", hidden = true,
-      description = "Scores per sorted run in --streaming mode (default: sized from the Java heap).")
+  @Option(
+      names = "--chunk-scores",
+      defaultValue = "0",
+      hidden = true,
+      description =
+          "Scores per sorted run in --streaming mode (default: sized from the Java heap).")
   int chunkScores;
 
   @Mixin MetricOptionsMixin metricOptions;
 
   @Override
   public String whenOutOfMemory() {
-    return streaming ? "" : "; or use --streaming, which sorts the scores on disk and runs in a small heap";
+    return streaming
+        ? ""
+        : "; or use --streaming, which sorts the scores on disk and runs in a small heap";
   }
 
   @Override
@@ -61,15 +74,20 @@ public final class EvalScoresCommand implements Callable<Integer>, QmarginCli.Me
       Path file = Path.of(np[1]);
       VerificationMetrics m;
       if (streaming) {
-        m = chunkScores > 0 ? StreamingMetrics.computeFromScoreFile(file, opts, chunkScores, progress)
-            : StreamingMetrics.computeFromScoreFile(file, opts, progress);
+        m =
+            chunkScores > 0
+                ? StreamingMetrics.computeFromScoreFile(file, opts, chunkScores, progress)
+                : StreamingMetrics.computeFromScoreFile(file, opts, progress);
       } else {
         LabeledScores s = LabeledScores.readScoreFile(file, progress);
         m = VerificationMetrics.computeInPlace(s.targets(), s.nontargets(), opts);
       }
       systems.add(new SystemResult(np[0], m));
     }
-    String t = title != null ? title : String.join(", ", systems.stream().map(SystemResult::name).toList());
+    String t =
+        title != null
+            ? title
+            : String.join(", ", systems.stream().map(SystemResult::name).toList());
     EvalSupport.report(out, systems, t, spec.commandLine().getOut());
     return 0;
   }

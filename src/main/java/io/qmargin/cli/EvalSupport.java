@@ -13,7 +13,10 @@ import java.util.List;
 final class EvalSupport {
   private EvalSupport() {}
 
-  /** Progress bars only for tasks of at least this many units (bytes, pairs): runs of a few seconds and more. */
+  /**
+   * Progress bars only for tasks of at least this many units (bytes, pairs): runs of a few seconds
+   * and more.
+   */
   static ConsoleProgress progress() {
     return new ConsoleProgress(20_000_000);
   }
@@ -24,18 +27,25 @@ final class EvalSupport {
     void writeInto(Path stagingDir) throws IOException;
   }
 
-  static void report(Path out, List<SystemResult> systems, String title, PrintWriter stdout) throws IOException {
+  static void report(Path out, List<SystemResult> systems, String title, PrintWriter stdout)
+      throws IOException {
     report(out, systems, title, null, stdout, stage -> {});
   }
 
   /**
-   * Writes the report and the command's extra outputs into {@code out} together: everything goes
-   * to a staging directory first and is moved into {@code out} only when all of it is written. A
-   * non-null {@code lead} (the headline figure of a protocol, such as LFW's 10-fold accuracy) is the
-   * first console line and a bold line under the title of report.md.
+   * Writes the report and the command's extra outputs into {@code out} together: everything goes to
+   * a staging directory first and is moved into {@code out} only when all of it is written. A
+   * non-null {@code lead} (the headline figure of a protocol, such as LFW's 10-fold accuracy) is
+   * the first console line and a bold line under the title of report.md.
    */
-  static void report(Path out, List<SystemResult> systems, String title, String lead, PrintWriter stdout,
-      StagedOutputs extra) throws IOException {
+  static void report(
+      Path out,
+      List<SystemResult> systems,
+      String title,
+      String lead,
+      PrintWriter stdout,
+      StagedOutputs extra)
+      throws IOException {
     String summary;
     try (AtomicFiles.OutputSet set = AtomicFiles.outputSet()) {
       Path stage = set.directory(out);
@@ -45,7 +55,8 @@ final class EvalSupport {
         Path md = stage.resolve("report.md");
         String text = Files.readString(md);
         int eol = text.indexOf('\n') + 1;
-        Files.writeString(md, text.substring(0, eol) + "\n**" + lead + "**\n" + text.substring(eol));
+        Files.writeString(
+            md, text.substring(0, eol) + "\n**" + lead + "**\n" + text.substring(eol));
       }
       set.commit();
     }
@@ -53,11 +64,19 @@ final class EvalSupport {
       stdout.println(lead);
     }
     stdout.print(summary);
-    stdout.println("wrote " + out.resolve("metrics.json") + ", " + out.resolve("report.md") + ", roc/det .png/.svg");
+    stdout.println(
+        "wrote "
+            + out.resolve("metrics.json")
+            + ", "
+            + out.resolve("report.md")
+            + ", roc/det .png/.svg");
     stdout.flush();
   }
 
-  /** Splits "NAME=PATH" into {name, path}; a plain path gets its file name (without extension) as name. */
+  /**
+   * Splits "NAME=PATH" into {name, path}; a plain path gets its file name (without extension) as
+   * name.
+   */
   static String[] namedInput(String spec) {
     int eq = spec.indexOf('=');
     if (eq > 0 && !java.nio.file.Files.exists(Path.of(spec))) {

@@ -24,7 +24,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** VoxCeleb- or Kaldi-style trial lists, scored from a score file or from embeddings (cosine, optional cohort normalisation). */
+/**
+ * VoxCeleb- or Kaldi-style trial lists, scored from a score file or from embeddings (cosine,
+ * optional cohort normalisation).
+ */
 @Command(
     name = "trials",
     mixinStandardHelpOptions = true,
@@ -51,26 +54,44 @@ public final class EvalTrialsCommand implements Callable<Integer> {
   @Option(names = "--embeddings", paramLabel = "NPY", description = "Embeddings (N, d) .npy.")
   Path embeddings;
 
-  @Option(names = "--keys", paramLabel = "FILE", description = "One id per line, naming the rows of --embeddings.")
+  @Option(
+      names = "--keys",
+      paramLabel = "FILE",
+      description = "One id per line, naming the rows of --embeddings.")
   Path keys;
 
-  @Option(names = "--norm", defaultValue = "none", paramLabel = "METHOD", description = "Score normalisation: none, z, t, s, as (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--norm",
+      defaultValue = "none",
+      paramLabel = "METHOD",
+      description = "Score normalisation: none, z, t, s, as (default: ${DEFAULT-VALUE}).")
   String norm;
 
-  @Option(names = "--cohort", paramLabel = "NPY", description = "Cohort embeddings (C, d) .npy for --norm.")
+  @Option(
+      names = "--cohort",
+      paramLabel = "NPY",
+      description = "Cohort embeddings (C, d) .npy for --norm.")
   Path cohort;
 
-  @Option(names = "--subtract-mean", paramLabel = "NPY|cohort",
-      description = "Subtract a mean embedding before cosine scoring and normalisation, as wespeaker does: a .npy of shape (d), or 'cohort' for the mean of --cohort.")
+  @Option(
+      names = "--subtract-mean",
+      paramLabel = "NPY|cohort",
+      description =
+          "Subtract a mean embedding before cosine scoring and normalisation, as wespeaker does: a .npy of shape (d), or 'cohort' for the mean of --cohort.")
   String subtractMean;
 
-  @Option(names = "--top-n", defaultValue = "300", description = "Cohort entries per side for AS-norm (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--top-n",
+      defaultValue = "300",
+      description = "Cohort entries per side for AS-norm (default: ${DEFAULT-VALUE}).")
   int topN;
 
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
   Path out;
 
-  @Option(names = "--name", description = "System name in the report (default: the trial file name).")
+  @Option(
+      names = "--name",
+      description = "System name in the report (default: the trial file name).")
   String name;
 
   @Mixin MetricOptionsMixin metricOptions;
@@ -88,7 +109,8 @@ public final class EvalTrialsCommand implements Callable<Integer> {
       throw new UserInputException("--norm " + norm + " needs --embeddings and --cohort");
     }
     if (subtractMean != null && embeddings == null) {
-      throw new UserInputException("--subtract-mean needs --embeddings (it changes the embeddings, not given scores)");
+      throw new UserInputException(
+          "--subtract-mean needs --embeddings (it changes the embeddings, not given scores)");
     }
     if (MEAN_OF_COHORT.equals(subtractMean) && cohort == null) {
       throw new UserInputException("--subtract-mean cohort needs --cohort");
@@ -115,7 +137,9 @@ public final class EvalTrialsCommand implements Callable<Integer> {
       s = CosineScoring.score(emb, idx[0], idx[1]);
       if (method != ScoreNormalization.Method.NONE) {
         coh = coh.normalized();
-        s = ScoreNormalization.apply(new ScoreNormalization.Config(method, topN), emb, idx[0], idx[1], s, coh, progress);
+        s =
+            ScoreNormalization.apply(
+                new ScoreNormalization.Config(method, topN), emb, idx[0], idx[1], s, coh, progress);
         extras.put("score_norm", method.name().toLowerCase(java.util.Locale.ROOT) + "-norm");
         if (method == ScoreNormalization.Method.AS) {
           extras.put("score_norm_top_n", Math.min(topN, coh.size()));
@@ -124,14 +148,22 @@ public final class EvalTrialsCommand implements Callable<Integer> {
       }
     }
     LabeledScores ls = LabeledScores.split(trialsFile.toString(), s, trials.isTarget());
-    VerificationMetrics m = VerificationMetrics.computeInPlace(ls.targets(), ls.nontargets(), metricOptions.toOptions());
+    VerificationMetrics m =
+        VerificationMetrics.computeInPlace(
+            ls.targets(), ls.nontargets(), metricOptions.toOptions());
     String n = name != null ? name : EvalSupport.namedInput(trialsFile.toString())[0];
     double[] computed = s; // scores computed from embeddings are written with the report
-    EvalSupport.report(out, List.of(new SystemResult(n, m, extras)), n, null, spec.commandLine().getOut(), stage -> {
-      if (scores == null) {
-        writeScores(stage.resolve("scores.txt"), trials, computed);
-      }
-    });
+    EvalSupport.report(
+        out,
+        List.of(new SystemResult(n, m, extras)),
+        n,
+        null,
+        spec.commandLine().getOut(),
+        stage -> {
+          if (scores == null) {
+            writeScores(stage.resolve("scores.txt"), trials, computed);
+          }
+        });
     return 0;
   }
 
@@ -147,15 +179,22 @@ public final class EvalTrialsCommand implements Callable<Integer> {
   }
 
   static void writeScores(Path file, TrialList trials, double[] s) throws java.io.IOException {
-    AtomicFiles.write(file, o -> {
-      Writer w = new OutputStreamWriter(o, StandardCharsets.UTF_8);
-      StringBuilder sb = new StringBuilder();
-      for (int i = 0; i < s.length; i++) {
-        sb.setLength(0);
-        sb.append(trials.enroll().get(i)).append(' ').append(trials.test().get(i)).append(' ').append(s[i]).append('\n');
-        w.write(sb.toString());
-      }
-      w.flush();
-    });
+    AtomicFiles.write(
+        file,
+        o -> {
+          Writer w = new OutputStreamWriter(o, StandardCharsets.UTF_8);
+          StringBuilder sb = new StringBuilder();
+          for (int i = 0; i < s.length; i++) {
+            sb.setLength(0);
+            sb.append(trials.enroll().get(i))
+                .append(' ')
+                .append(trials.test().get(i))
+                .append(' ')
+                .append(s[i])
+                .append('\n');
+            w.write(sb.toString());
+          }
+          w.flush();
+        });
   }
 }

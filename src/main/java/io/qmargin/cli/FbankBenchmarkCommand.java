@@ -25,26 +25,42 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description =
         "Measures Kaldi-compatible fbank extraction speed (seconds of audio per second, one "
-        + "thread). Default input: --seconds of synthetic speech-like audio at 16 kHz. With --input"
-        + " DIR, the WAV/FLAC/Ogg files under DIR are decoded and resampled to 16 kHz first (timed "
-        + "separately).")
+            + "thread). Default input: --seconds of synthetic speech-like audio at 16 kHz. With --input"
+            + " DIR, the WAV/FLAC/Ogg files under DIR are decoded and resampled to 16 kHz first (timed "
+            + "separately).")
 public final class FbankBenchmarkCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--seconds", paramLabel = "S", description = "Synthetic audio length (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seconds",
+      paramLabel = "S",
+      description = "Synthetic audio length (default: ${DEFAULT-VALUE}).")
   double seconds = 600;
 
-  @Option(names = "--input", paramLabel = "DIR", description = "Folder of audio files instead of synthetic audio.")
+  @Option(
+      names = "--input",
+      paramLabel = "DIR",
+      description = "Folder of audio files instead of synthetic audio.")
   Path input;
 
-  @Option(names = "--max-files", paramLabel = "N", description = "At most N files from --input (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-files",
+      paramLabel = "N",
+      description = "At most N files from --input (default: ${DEFAULT-VALUE}).")
   int maxFiles = 3000;
 
-  @Option(names = "--num-mel-bins", paramLabel = "N", description = "Mel bins (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--num-mel-bins",
+      paramLabel = "N",
+      description = "Mel bins (default: ${DEFAULT-VALUE}).")
   int numMelBins = 80;
 
-  @Option(names = "--repeats", paramLabel = "R", description = "Timed repetitions after one warm-up; the best is reported (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--repeats",
+      paramLabel = "R",
+      description =
+          "Timed repetitions after one warm-up; the best is reported (default: ${DEFAULT-VALUE}).")
   int repeats = 3;
 
   @Override
@@ -58,11 +74,12 @@ public final class FbankBenchmarkCommand implements Callable<Integer> {
     } else {
       List<Path> files;
       try (Stream<Path> s = Files.walk(input)) {
-        files = s.filter(Files::isRegularFile)
-            .filter(p -> p.toString().toLowerCase(Locale.ROOT).matches(".*\\.(wav|flac|ogg)$"))
-            .sorted()
-            .limit(maxFiles)
-            .toList();
+        files =
+            s.filter(Files::isRegularFile)
+                .filter(p -> p.toString().toLowerCase(Locale.ROOT).matches(".*\\.(wav|flac|ogg)$"))
+                .sorted()
+                .limit(maxFiles)
+                .toList();
       }
       if (files.isEmpty()) {
         throw new io.qmargin.UserInputException(input + ": no .wav, .flac or .ogg files");
@@ -75,8 +92,15 @@ public final class FbankBenchmarkCommand implements Callable<Integer> {
         waves.add(io.qmargin.audio.Resampler.resample(w.toMono(), rate));
       }
       double wall = (System.nanoTime() - t0) / 1e9;
-      spec.commandLine().getOut().printf(Locale.ROOT, "read+resample: %d files, %.1f s of audio in %.3f s = %.0f s/s%n",
-          files.size(), nativeSeconds, wall, nativeSeconds / wall);
+      spec.commandLine()
+          .getOut()
+          .printf(
+              Locale.ROOT,
+              "read+resample: %d files, %.1f s of audio in %.3f s = %.0f s/s%n",
+              files.size(),
+              nativeSeconds,
+              wall,
+              nativeSeconds / wall);
     }
     double audioSeconds = waves.stream().mapToDouble(Waveform::durationSeconds).sum();
     double best = Double.MAX_VALUE;
@@ -92,8 +116,17 @@ public final class FbankBenchmarkCommand implements Callable<Integer> {
         best = Math.min(best, wall);
       }
     }
-    spec.commandLine().getOut().printf(Locale.ROOT, "fbank: %.1f s of audio (%d frames, %d bins) in %.3f s = %.0f s of audio per s (1 thread, best of %d)%n",
-        audioSeconds, frames, numMelBins, best, audioSeconds / best, repeats);
+    spec.commandLine()
+        .getOut()
+        .printf(
+            Locale.ROOT,
+            "fbank: %.1f s of audio (%d frames, %d bins) in %.3f s = %.0f s of audio per s (1 thread, best of %d)%n",
+            audioSeconds,
+            frames,
+            numMelBins,
+            best,
+            audioSeconds / best,
+            repeats);
     return 0;
   }
 

@@ -15,7 +15,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code qmargin bench head}: dense head, exact sparse head and Partial FC on one training step. */
+/**
+ * {@code qmargin bench head}: dense head, exact sparse head and Partial FC on one training step.
+ */
 @Command(
     name = "head",
     mixinStandardHelpOptions = true,
@@ -30,38 +32,70 @@ import picocli.CommandLine.Spec;
 final class HeadBenchmarkCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--classes", defaultValue = "100000", description = "Classes C; default ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--classes",
+      defaultValue = "100000",
+      description = "Classes C; default ${DEFAULT-VALUE}.")
   int classes;
 
-  @Option(names = "--dim", defaultValue = "512", description = "Embedding dimension D; default ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--dim",
+      defaultValue = "512",
+      description = "Embedding dimension D; default ${DEFAULT-VALUE}.")
   int dim;
 
-  @Option(names = "--batch", defaultValue = "128", description = "Batch size B; default ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--batch",
+      defaultValue = "128",
+      description = "Batch size B; default ${DEFAULT-VALUE}.")
   int batch;
 
-  @Option(names = "--loss", defaultValue = "qmargin", description = "Loss spec (alpha > 1 for the sparse head); default ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--loss",
+      defaultValue = "qmargin",
+      description = "Loss spec (alpha > 1 for the sparse head); default ${DEFAULT-VALUE}.")
   String loss;
 
-  @Option(names = "--steps", defaultValue = "3", description = "Timed steps per method (after one warm-up); default ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--steps",
+      defaultValue = "3",
+      description = "Timed steps per method (after one warm-up); default ${DEFAULT-VALUE}.")
   int steps;
 
-  @Option(names = "--warmup", defaultValue = "1", description = "Untimed steps per method before the timed ones; the sparse head reaches its steady state after a few dozen; default ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--warmup",
+      defaultValue = "1",
+      description =
+          "Untimed steps per method before the timed ones; the sparse head reaches its steady state after a few dozen; default ${DEFAULT-VALUE}.")
   int warmup;
 
-  @Option(names = "--block", defaultValue = "32768", description = "Prototype rows per streamed block; default ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--block",
+      defaultValue = "32768",
+      description = "Prototype rows per streamed block; default ${DEFAULT-VALUE}.")
   int block;
 
-  @Option(names = "--partial-fc-rate", defaultValue = "0.1", description = "Sample rate r of Partial FC; default ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--partial-fc-rate",
+      defaultValue = "0.1",
+      description = "Sample rate r of Partial FC; default ${DEFAULT-VALUE}.")
   double rate;
 
-  @Option(names = "--target-cosine", defaultValue = "0.5", description = "Cosine of each embedding to its class prototype; default ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--target-cosine",
+      defaultValue = "0.5",
+      description = "Cosine of each embedding to its class prototype; default ${DEFAULT-VALUE}.")
   double targetCosine;
 
   @Option(names = "--no-dense", description = "Skip the dense head (when B x C does not fit).")
   boolean noDense;
 
-  @Option(names = "--screening", defaultValue = "auto", description = "Sparse head: auto, bf16 or fp32, the format "
-      + "of its candidate search (docs/heads.md); auto picks bf16 where the CPU has bfloat16 instructions; default ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--screening",
+      defaultValue = "auto",
+      description =
+          "Sparse head: auto, bf16 or fp32, the format "
+              + "of its candidate search (docs/heads.md); auto picks bf16 where the CPU has bfloat16 instructions; default ${DEFAULT-VALUE}.")
   String screening;
 
   @Option(names = "--no-partial-fc", description = "Skip Partial FC.")
@@ -76,32 +110,87 @@ final class HeadBenchmarkCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter pw = spec.commandLine().getOut();
-    var settings = new HeadBenchmark.Settings(classes, dim, batch, LossSpec.parse(loss), Math.max(1, steps), Math.max(1, warmup), block,
-        rate, targetCosine, !noDense, !noPartialFc, seed, ScreeningPrecision.parse(screening));
-    pw.printf(Locale.ROOT, "head benchmark: C=%,d D=%d B=%d loss=%s, screening %s, threads=%s, huge pages %s, memory reuse %s%n",
-        classes, dim, batch, settings.loss().spec(), settings.screening(), System.getProperty("ai.djl.pytorch.num_threads", "default"),
+    var settings =
+        new HeadBenchmark.Settings(
+            classes,
+            dim,
+            batch,
+            LossSpec.parse(loss),
+            Math.max(1, steps),
+            Math.max(1, warmup),
+            block,
+            rate,
+            targetCosine,
+            !noDense,
+            !noPartialFc,
+            seed,
+            ScreeningPrecision.parse(screening));
+    pw.printf(
+        Locale.ROOT,
+        "head benchmark: C=%,d D=%d B=%d loss=%s, screening %s, threads=%s, huge pages %s, memory reuse %s%n",
+        classes,
+        dim,
+        batch,
+        settings.loss().spec(),
+        settings.screening(),
+        System.getProperty("ai.djl.pytorch.num_threads", "default"),
         "1".equals(System.getenv("THP_MEM_ALLOC_ENABLE")) ? "on" : "off",
         System.getenv("MALLOC_MMAP_THRESHOLD_") != null ? "on" : "off");
     pw.flush();
-    List<HeadBenchmark.MethodResult> results = HeadBenchmark.run(settings, msg -> {
-      pw.println("  " + msg);
-      pw.flush();
-    });
-    String header = String.format(Locale.ROOT, "%-18s %9s %11s %13s %11s %9s %8s %10s %10s %10s", "method", "step s",
-        "peak mem", "beyond W+v", "heap peak", "support", "redone", "loss diff", "dL/dx diff", "dL/dW diff");
+    List<HeadBenchmark.MethodResult> results =
+        HeadBenchmark.run(
+            settings,
+            msg -> {
+              pw.println("  " + msg);
+              pw.flush();
+            });
+    String header =
+        String.format(
+            Locale.ROOT,
+            "%-18s %9s %11s %13s %11s %9s %8s %10s %10s %10s",
+            "method",
+            "step s",
+            "peak mem",
+            "beyond W+v",
+            "heap peak",
+            "support",
+            "redone",
+            "loss diff",
+            "dL/dx diff",
+            "dL/dW diff");
     pw.println(header);
     pw.println("-".repeat(header.length()));
     for (var r : results) {
-      pw.printf(Locale.ROOT, "%-18s %9.3f %11s %13s %11s %9.1f %8d %10s %10s %10s%n", r.method(), r.stepSeconds(),
-          gib(r.peakMemoryBytes()), gib(r.peakMemoryBytes() - r.prototypeStateBytes()), gib(r.peakHeapBytes()),
-          r.meanSupport(), r.candidateGrowths(), sci(r.maxLossDiff()), sci(r.maxGradDiff()), sci(r.maxPrototypeGradDiff()));
+      pw.printf(
+          Locale.ROOT,
+          "%-18s %9.3f %11s %13s %11s %9.1f %8d %10s %10s %10s%n",
+          r.method(),
+          r.stepSeconds(),
+          gib(r.peakMemoryBytes()),
+          gib(r.peakMemoryBytes() - r.prototypeStateBytes()),
+          gib(r.peakHeapBytes()),
+          r.meanSupport(),
+          r.candidateGrowths(),
+          sci(r.maxLossDiff()),
+          sci(r.maxGradDiff()),
+          sci(r.maxPrototypeGradDiff()));
     }
-    results.stream().filter(r -> r.method().equals("sparse_exact")).findFirst().ifPresent(r -> {
-      pw.printf(Locale.ROOT, "sparse step / forward matrix product alone = %.2f (%.3f s)%n",
-          r.stepSeconds() / r.forwardMatmulSeconds(), r.forwardMatmulSeconds());
-      pw.printf(Locale.ROOT, "sparse step / the same product timed right before it = %.2f (median of %d steps)%n",
-          r.stepOverPairedProduct(), settings.steps());
-    });
+    results.stream()
+        .filter(r -> r.method().equals("sparse_exact"))
+        .findFirst()
+        .ifPresent(
+            r -> {
+              pw.printf(
+                  Locale.ROOT,
+                  "sparse step / forward matrix product alone = %.2f (%.3f s)%n",
+                  r.stepSeconds() / r.forwardMatmulSeconds(),
+                  r.forwardMatmulSeconds());
+              pw.printf(
+                  Locale.ROOT,
+                  "sparse step / the same product timed right before it = %.2f (median of %d steps)%n",
+                  r.stepOverPairedProduct(),
+                  settings.steps());
+            });
     pw.flush();
     if (out != null) {
       var json = new java.util.LinkedHashMap<String, Object>();
@@ -114,8 +203,10 @@ final class HeadBenchmarkCommand implements Callable<Integer> {
       json.put("block_rows", block);
       json.put("screening", settings.screening().toString());
       json.put("threads", System.getProperty("ai.djl.pytorch.num_threads", "default"));
-      json.put("thp_mem_alloc_enable", System.getenv().getOrDefault("THP_MEM_ALLOC_ENABLE", "unset"));
-      json.put("malloc_mmap_threshold", System.getenv().getOrDefault("MALLOC_MMAP_THRESHOLD_", "unset"));
+      json.put(
+          "thp_mem_alloc_enable", System.getenv().getOrDefault("THP_MEM_ALLOC_ENABLE", "unset"));
+      json.put(
+          "malloc_mmap_threshold", System.getenv().getOrDefault("MALLOC_MMAP_THRESHOLD_", "unset"));
       json.put("methods", results.stream().map(HeadBenchmarkCommand::toJson).toList());
       AtomicFiles.writeString(out.resolve("bench.json"), Json.pretty(json));
       pw.println("wrote " + out.resolve("bench.json"));

@@ -13,9 +13,9 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code qmargin posterior}: evaluates a loss on given cosines and writes what it computed. */
 @Command(
@@ -33,19 +33,38 @@ final class PosteriorCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--loss", required = true, paramLabel = "SPEC", description = "Loss spec, e.g. qmargin:alpha=1.25,s=35,m=0.2")
+  @Option(
+      names = "--loss",
+      required = true,
+      paramLabel = "SPEC",
+      description = "Loss spec, e.g. qmargin:alpha=1.25,s=35,m=0.2")
   String loss;
 
-  @Option(names = "--cosines", required = true, paramLabel = "C.npy", description = "Cosines, float32 or float64, shape (B, n).")
+  @Option(
+      names = "--cosines",
+      required = true,
+      paramLabel = "C.npy",
+      description = "Cosines, float32 or float64, shape (B, n).")
   Path cosines;
 
-  @Option(names = "--labels", required = true, paramLabel = "Y.npy", description = "Target class of each row, int32 or int64, shape (B).")
+  @Option(
+      names = "--labels",
+      required = true,
+      paramLabel = "Y.npy",
+      description = "Target class of each row, int32 or int64, shape (B).")
   Path labels;
 
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (created if missing).")
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "DIR",
+      description = "Output directory (created if missing).")
   Path out;
 
-  @Option(names = "--chunk-rows", defaultValue = "256", description = "Rows evaluated at once (memory bound); default ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--chunk-rows",
+      defaultValue = "256",
+      description = "Rows evaluated at once (memory bound); default ${DEFAULT-VALUE}.")
   int chunkRows;
 
   @Override
@@ -55,8 +74,15 @@ final class PosteriorCommand implements Callable<Integer> {
     boolean f64 = batch.cosineType() == Npy.DType.FLOAT64;
     LossInspector.Inspection r;
     try (NDManager manager = NDManager.newBaseManager()) {
-      r = LossInspector.inspect(manager, l, batch.cosines(), batch.labels(), batch.classes(),
-          f64 ? DataType.FLOAT64 : DataType.FLOAT32, Math.max(1, chunkRows));
+      r =
+          LossInspector.inspect(
+              manager,
+              l,
+              batch.cosines(),
+              batch.labels(),
+              batch.classes(),
+              f64 ? DataType.FLOAT64 : DataType.FLOAT32,
+              Math.max(1, chunkRows));
     }
     long b = batch.rows();
     long n = batch.classes();
@@ -76,9 +102,20 @@ final class PosteriorCommand implements Callable<Integer> {
     }
     PrintWriter pw = spec.commandLine().getOut();
     LossInspector.Summary s = r.summary();
-    pw.printf(Locale.ROOT, "loss %s on %d rows x %d classes (%s)%n", l.spec(), b, n, f64 ? "float64" : "float32");
+    pw.printf(
+        Locale.ROOT,
+        "loss %s on %d rows x %d classes (%s)%n",
+        l.spec(),
+        b,
+        n,
+        f64 ? "float64" : "float32");
     pw.printf(Locale.ROOT, "  mean loss              %.6g%n", s.meanLoss());
-    pw.printf(Locale.ROOT, "  support size           mean %.2f, max %d (of %d classes)%n", s.meanSupport(), s.maxSupport(), n);
+    pw.printf(
+        Locale.ROOT,
+        "  support size           mean %.2f, max %d (of %d classes)%n",
+        s.meanSupport(),
+        s.maxSupport(),
+        n);
     pw.printf(Locale.ROOT, "  rows with p_y = 0      %.4f%n", s.fractionTargetOutOfSupport());
     pw.printf(Locale.ROOT, "wrote loss.npy, posterior.npy, grad.npy, support.npy to %s%n", out);
     pw.flush();

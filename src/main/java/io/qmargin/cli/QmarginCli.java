@@ -4,12 +4,16 @@ import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point of the {@code qmargin} command-line tool; every command is a thin layer over the library. */
+/**
+ * Entry point of the {@code qmargin} command-line tool; every command is a thin layer over the
+ * library.
+ */
 @Command(
     name = "qmargin",
     mixinStandardHelpOptions = true,
     versionProvider = QmarginCli.Version.class,
-    description = "Sparse alpha-divergence (Q-Margin) and margin losses for face and speaker verification.",
+    description =
+        "Sparse alpha-divergence (Q-Margin) and margin losses for face and speaker verification.",
     subcommands = {
       DemoCommand.class,
       TrainCommand.class,
@@ -37,13 +41,19 @@ public final class QmarginCli implements Runnable {
     CommandLine cl = new CommandLine(new QmarginCli());
     cl.setExecutionExceptionHandler(new UserErrorHandler());
     cl.setExecutionStrategy(QmarginCli::executeReportingMemory);
-    cl.getSubcommands().get("posterior").getCommandSpec().usageMessage().footer(io.qmargin.loss.LossSpec.describeAll());
+    cl.getSubcommands()
+        .get("posterior")
+        .getCommandSpec()
+        .usageMessage()
+        .footer(io.qmargin.loss.LossSpec.describeAll());
     return cl;
   }
 
   /** jline's settings that make it create pipes and file descriptors without its native library. */
-  static final List<String> JLINE_WITHOUT_NATIVE = List.of(
-      "org.jline.terminal.exec.redirectPipeCreationMode", "org.jline.terminal.pty.fileDescriptorCreationMode");
+  static final List<String> JLINE_WITHOUT_NATIVE =
+      List.of(
+          "org.jline.terminal.exec.redirectPipeCreationMode",
+          "org.jline.terminal.pty.fileDescriptorCreationMode");
 
   /**
    * The progress bars' terminal library (jline, through progressbar) would otherwise extract a
@@ -65,8 +75,8 @@ public final class QmarginCli implements Runnable {
   }
 
   /**
-   * Runs the command; running out of heap becomes one line saying what to do (exit 2) instead of
-   * a stack trace. An OutOfMemoryError is an Error, which picocli's exception handler never sees.
+   * Runs the command; running out of heap becomes one line saying what to do (exit 2) instead of a
+   * stack trace. An OutOfMemoryError is an Error, which picocli's exception handler never sees.
    */
   private static int executeReportingMemory(CommandLine.ParseResult parseResult) {
     try {
@@ -76,8 +86,16 @@ public final class QmarginCli implements Runnable {
       CommandLine last = chain.get(chain.size() - 1);
       String advice = last.getCommand() instanceof MemoryAdvice a ? a.whenOutOfMemory() : "";
       long mb = Runtime.getRuntime().maxMemory() >> 20;
-      last.getErr().println("qmargin " + last.getCommandName() + ": error: out of memory (the Java heap is limited to "
-          + mb + " MB): give the JVM more, e.g. QMARGIN_JAVA_OPTS=-Xmx" + Math.max(2, 2 * mb >> 10) + "g" + advice);
+      last.getErr()
+          .println(
+              "qmargin "
+                  + last.getCommandName()
+                  + ": error: out of memory (the Java heap is limited to "
+                  + mb
+                  + " MB): give the JVM more, e.g. QMARGIN_JAVA_OPTS=-Xmx"
+                  + Math.max(2, 2 * mb >> 10)
+                  + "g"
+                  + advice);
       last.getErr().flush();
       return 2;
     }

@@ -1,8 +1,8 @@
 package io.qmargin.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.qmargin.UserInputException;
 import io.qmargin.Progress;
+import io.qmargin.UserInputException;
 import io.qmargin.train.ConfigLoader;
 import io.qmargin.train.RunDirectory;
 import io.qmargin.train.TrainConfig;
@@ -35,30 +35,49 @@ final class TrainCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "YAML config; keys not given keep their defaults.")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "YAML config; keys not given keep their defaults.")
   Path config;
 
-  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override one key, e.g. --set schedule.epochs=2 --set loss=arcface (repeatable).")
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description =
+          "Override one key, e.g. --set schedule.epochs=2 --set loss=arcface (repeatable).")
   List<String> settings = new ArrayList<>();
 
-  @Option(names = "--data", paramLabel = "DIR", description = "The training data folder (sets data.path), as in qmargin demo: "
-      + "with the default synthetic data, an LFW folder (or a folder holding lfw/) switches to LFW.")
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      description =
+          "The training data folder (sets data.path), as in qmargin demo: "
+              + "with the default synthetic data, an LFW folder (or a folder holding lfw/) switches to LFW.")
   Path data;
 
-  @Option(names = "--out", paramLabel = "DIR", description = "Run directory (required unless --print-config).")
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      description = "Run directory (required unless --print-config).")
   Path out;
 
-  @Option(names = "--resume", description = "Continue the run in --out from its latest checkpoint, with its saved config.")
+  @Option(
+      names = "--resume",
+      description = "Continue the run in --out from its latest checkpoint, with its saved config.")
   boolean resume;
 
-  @Option(names = "--print-config", description = "Check the resolved config, print it and exit (no --out needed).")
+  @Option(
+      names = "--print-config",
+      description = "Check the resolved config, print it and exit (no --out needed).")
   boolean printConfig;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     if (out == null && (resume || !printConfig)) {
-      throw new UserInputException("--out DIR is required" + (resume ? " with --resume" : " (the run directory)"));
+      throw new UserInputException(
+          "--out DIR is required" + (resume ? " with --resume" : " (the run directory)"));
     }
     if (resume && data != null) {
       throw new UserInputException("--resume continues with the run's saved config; drop --data");
@@ -68,7 +87,8 @@ final class TrainCommand implements Callable<Integer> {
     if (resume) {
       run.requireExistingRun();
       if (config != null || !settings.isEmpty()) {
-        throw new UserInputException("--resume uses the run's saved " + run.config() + "; drop --config and --set");
+        throw new UserInputException(
+            "--resume uses the run's saved " + run.config() + "; drop --config and --set");
       }
       tree = ConfigLoader.readResolved(run.config());
     } else {
@@ -80,17 +100,34 @@ final class TrainCommand implements Callable<Integer> {
       spec.commandLine().getOut().flush();
       return 0;
     }
-    TrainingResult r = new TrainingRun(c, tree, out, TrainingTasks.create(c, System.getenv()),
-        new ConsoleTrainingListener(err)).run(resume);
+    TrainingResult r =
+        new TrainingRun(
+                c,
+                tree,
+                out,
+                TrainingTasks.create(c, System.getenv()),
+                new ConsoleTrainingListener(err))
+            .run(resume);
     PrintWriter o = spec.commandLine().getOut();
     if (r.alreadyFinished()) {
-      o.printf(Locale.ROOT, "finished earlier: %d steps, loss %.4f -> %.4f; results in %s%n", r.steps(),
-          r.firstLoss(), r.lastLoss(), run.results());
+      o.printf(
+          Locale.ROOT,
+          "finished earlier: %d steps, loss %.4f -> %.4f; results in %s%n",
+          r.steps(),
+          r.firstLoss(),
+          r.lastLoss(),
+          run.results());
       o.flush();
       return 0;
     }
-    o.printf(Locale.ROOT, "trained %s for %d steps: loss %.4f -> %.4f, %.1f samples/s%n", c.loss(), r.steps(),
-        r.firstLoss(), r.lastLoss(), r.samplesPerSecond());
+    o.printf(
+        Locale.ROOT,
+        "trained %s for %d steps: loss %.4f -> %.4f, %.1f samples/s%n",
+        c.loss(),
+        r.steps(),
+        r.firstLoss(),
+        r.lastLoss(),
+        r.samplesPerSecond());
     for (ValidationResult v : r.validation()) {
       StringBuilder line = new StringBuilder(v.protocol()).append(": ");
       if (v.accuracy() != null) {
@@ -98,7 +135,10 @@ final class TrainCommand implements Callable<Integer> {
       }
       line.append(String.format(Locale.ROOT, "EER %.2f%%", 100 * v.metrics().eer()));
       for (double far : c.validation().far()) {
-        line.append(", TAR@FAR=").append(ValidationResult.formatFar(far)).append(' ').append(v.tarAtText(far));
+        line.append(", TAR@FAR=")
+            .append(ValidationResult.formatFar(far))
+            .append(' ')
+            .append(v.tarAtText(far));
       }
       o.println(line);
     }
@@ -107,7 +147,10 @@ final class TrainCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The --set settings, then those of --data (which, as in the demo, depend on the config's task and data type). */
+  /**
+   * The --set settings, then those of --data (which, as in the demo, depend on the config's task
+   * and data type).
+   */
   private List<String> withData(List<String> settings) {
     if (data == null) {
       return settings;
@@ -150,10 +193,19 @@ final class TrainCommand implements Callable<Integer> {
         return;
       }
       plainEvery = ConsoleProgress.plainInterval(total);
-      String steps = start.firstStep() == 0 ? String.format(Locale.ROOT, "%,d steps", total)
-          : String.format(Locale.ROOT, "resuming at step %,d of %,d", start.firstStep() + 1, total);
-      err.printf(Locale.ROOT, "train: %s, %,d classes, %,d samples; %s; run directory %s%n", start.data(),
-          start.classes(), start.samples(), steps, start.runDirectory());
+      String steps =
+          start.firstStep() == 0
+              ? String.format(Locale.ROOT, "%,d steps", total)
+              : String.format(
+                  Locale.ROOT, "resuming at step %,d of %,d", start.firstStep() + 1, total);
+      err.printf(
+          Locale.ROOT,
+          "train: %s, %,d classes, %,d samples; %s; run directory %s%n",
+          start.data(),
+          start.classes(),
+          start.samples(),
+          steps,
+          start.runDirectory());
       err.flush();
     }
 
@@ -161,16 +213,27 @@ final class TrainCommand implements Callable<Integer> {
     public void step(long step, java.util.Map<String, Object> record) {
       if (!interactive) {
         if (step % plainEvery == 0 || step == total) {
-          err.printf(Locale.ROOT, "step %,d of %,d: loss %.4f, lr %.4g, %.0f samples/s%n", step, total,
-              (Double) record.get("loss"), (Double) record.get("lr"), (Double) record.get("samples_per_second"));
+          err.printf(
+              Locale.ROOT,
+              "step %,d of %,d: loss %.4f, lr %.4g, %.0f samples/s%n",
+              step,
+              total,
+              (Double) record.get("loss"),
+              (Double) record.get("lr"),
+              (Double) record.get("samples_per_second"));
           err.flush();
         }
         return;
       }
       if (bar != null) {
         bar.stepTo(step);
-        bar.setExtraMessage(String.format(Locale.ROOT, " loss %.3f lr %.4f %.0f samples/s", (Double) record.get("loss"),
-            (Double) record.get("lr"), (Double) record.get("samples_per_second")));
+        bar.setExtraMessage(
+            String.format(
+                Locale.ROOT,
+                " loss %.3f lr %.4f %.0f samples/s",
+                (Double) record.get("loss"),
+                (Double) record.get("lr"),
+                (Double) record.get("samples_per_second")));
         if (step >= bar.getMax()) {
           bar.close();
           bar = null;

@@ -2,9 +2,9 @@ package io.qmargin.data;
 
 /**
  * The seed mixing the determinism contract rests on: every random draw of a run (initial weights,
- * epoch order, augmentation, synthetic identities, corpus splits, the engine's generator at each step)
- * takes its generator from {@code mix(seed, a, b)} for a pair (a, b) that names the draw, so a run
- * resumed at any step draws exactly what an uninterrupted run draws.
+ * epoch order, augmentation, synthetic identities, corpus splits, the engine's generator at each
+ * step) takes its generator from {@code mix(seed, a, b)} for a pair (a, b) that names the draw, so
+ * a run resumed at any step draws exactly what an uninterrupted run draws.
  */
 public final class Seeds {
   private Seeds() {}

@@ -20,10 +20,16 @@ import ai.djl.ndarray.types.DataType;
 public final class Scalars {
   private Scalars() {}
 
-  /** {@code value} as a 0-d engine-owned tensor of {@code like}'s data type, on {@code like}'s manager. */
+  /**
+   * {@code value} as a 0-d engine-owned tensor of {@code like}'s data type, on {@code like}'s
+   * manager.
+   */
   public static NDArray of(NDArray like, double value) {
     NDManager manager = like.getManager();
-    NDArray shared = like.getDataType() == DataType.FLOAT64 ? manager.create(value) : manager.create((float) value);
+    NDArray shared =
+        like.getDataType() == DataType.FLOAT64
+            ? manager.create(value)
+            : manager.create((float) value);
     NDArray owned = shared.duplicate();
     shared.close();
     return owned;

@@ -22,15 +22,16 @@ import java.util.zip.ZipOutputStream;
 
 /**
  * A TorchScript module that the engine compiles from source text shipped with qmargin, for the few
- * operations DJL 0.36 cannot express: bfloat16 tensors (DJL's native layer has no bfloat16 type
- * and aborts the process when it meets one, so they live only inside the module's methods and
- * behind {@link IValue} handles) and whole-row writes ({@code index_copy_}).
+ * operations DJL 0.36 cannot express: bfloat16 tensors (DJL's native layer has no bfloat16 type and
+ * aborts the process when it meets one, so they live only inside the module's methods and behind
+ * {@link IValue} handles) and whole-row writes ({@code index_copy_}).
  *
  * <p>No Python is needed: the archive that {@code torch.jit.load} reads is written here. It holds
  * the module object pickled as an instance of one class with its {@code training} flag (data.pkl),
- * the class's source (code/__torch__.py, compiled by the engine when it loads the archive), an empty
- * constant table and the format version. The source uses TorchScript's own dialect: every method
- * takes {@code self} typed as {@code __torch__.ClassName}, and non-tensor arguments are annotated.
+ * the class's source (code/__torch__.py, compiled by the engine when it loads the archive), an
+ * empty constant table and the format version. The source uses TorchScript's own dialect: every
+ * method takes {@code self} typed as {@code __torch__.ClassName}, and non-tensor arguments are
+ * annotated.
  */
 public final class TorchScriptModule implements AutoCloseable {
   private final PtSymbolBlock module;
@@ -53,10 +54,12 @@ public final class TorchScriptModule implements AutoCloseable {
   }
 
   /** Compiles a module whose source is a class-path resource (UTF-8). */
-  public static TorchScriptModule compileResource(NDManager manager, String className, Class<?> owner, String resource) {
+  public static TorchScriptModule compileResource(
+      NDManager manager, String className, Class<?> owner, String resource) {
     try (InputStream in = owner.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalStateException("missing resource " + resource + " next to " + owner.getName());
+        throw new IllegalStateException(
+            "missing resource " + resource + " next to " + owner.getName());
       }
       return compile(manager, className, new String(in.readAllBytes(), StandardCharsets.UTF_8));
     } catch (IOException e) {

@@ -44,7 +44,8 @@ public final class DenseCosineStep {
     try (LossOutput out = loss.evaluate(cos, labels)) {
       NDArray g = out.gradCos().div(b);
       double support = out.support().toType(DataType.FLOAT64, false).mean().getDouble();
-      double targetOut = out.targetProbability().eq(0).toType(DataType.FLOAT64, false).mean().getDouble();
+      double targetOut =
+          out.targetProbability().eq(0).toType(DataType.FLOAT64, false).mean().getDouble();
       double lossValue = out.loss().toType(DataType.FLOAT64, false).sum().getDouble() / b;
       // ∂L/∂x̂ = g·Ŵ = (g ⊙ 1/|W|ᵀ)·W
       NDArray gScaled = g.mul(inverseNorms.transpose());

@@ -26,7 +26,8 @@ public final class DenseHead extends StoredPrototypes {
     if (pendingGradient == null) {
       return;
     }
-    sgd.step(w, v, pendingGradient, learningRate); // in place, at most one C × d temporary at a time
+    sgd.step(
+        w, v, pendingGradient, learningRate); // in place, at most one C × d temporary at a time
     pendingGradient.close();
     pendingGradient = null;
   }

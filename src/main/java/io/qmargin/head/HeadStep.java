@@ -8,4 +8,5 @@ import ai.djl.ndarray.NDArray;
  * with p_y = 0, and (sparse head) how many samples failed the exactness certificate and were redone
  * with more candidates.
  */
-public record HeadStep(NDArray loss, double meanSupport, double fractionTargetOut, long candidateGrowths) {}
+public record HeadStep(
+    NDArray loss, double meanSupport, double fractionTargetOut, long candidateGrowths) {}

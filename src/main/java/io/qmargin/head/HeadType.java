@@ -4,8 +4,8 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import io.qmargin.EnumWords;
 
 /**
- * The kinds of classification head ({@code head.type} of a config; see {@link HeadSettings}),
- * spelt in lower case as in the config ({@link EnumWords}).
+ * The kinds of classification head ({@code head.type} of a config; see {@link HeadSettings}), spelt
+ * in lower case as in the config ({@link EnumWords}).
  */
 public enum HeadType {
   /** All B × C cosines; any loss; small C. */

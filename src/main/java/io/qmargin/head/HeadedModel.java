@@ -37,13 +37,19 @@ public final class HeadedModel extends AbstractBlock {
 
   @Override
   protected NDList forwardInternal(
-      ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
-    NDList embeddings = backbone.forward(parameterStore, new NDList(inputs.get(0)), training, params);
-    return head.forward(parameterStore, new NDList(embeddings.singletonOrThrow(), inputs.get(1)), training, params);
+      ParameterStore parameterStore,
+      NDList inputs,
+      boolean training,
+      PairList<String, Object> params) {
+    NDList embeddings =
+        backbone.forward(parameterStore, new NDList(inputs.get(0)), training, params);
+    return head.forward(
+        parameterStore, new NDList(embeddings.singletonOrThrow(), inputs.get(1)), training, params);
   }
 
   @Override
-  protected void initializeChildBlocks(ai.djl.ndarray.NDManager manager, DataType dataType, Shape... inputShapes) {
+  protected void initializeChildBlocks(
+      ai.djl.ndarray.NDManager manager, DataType dataType, Shape... inputShapes) {
     backbone.initialize(manager, dataType, inputShapes[0]);
     Shape[] embedding = backbone.getOutputShapes(new Shape[] {inputShapes[0]});
     head.initialize(manager, dataType, embedding[0], inputShapes[1]);

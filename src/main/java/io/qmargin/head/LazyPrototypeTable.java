@@ -7,10 +7,10 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.IValue;
 import io.qmargin.UserInputException;
+import io.qmargin.engine.TorchScriptModule;
 import io.qmargin.io.AtomicFiles;
 import io.qmargin.io.Json;
 import io.qmargin.io.Npy;
-import io.qmargin.engine.TorchScriptModule;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -25,38 +25,47 @@ import org.slf4j.LoggerFactory;
  * optimizer step writes only the rows that had a gradient, yet equals dense SGD ({@link
  * SgdSettings#step} on all rows, the others with a zero gradient) up to round-off.
  *
- * <p>Why this is exact. A row without gradient still moves under dense SGD: (W, v) ← M_t (W, v) with
- * the 2 × 2 matrix M_t = [[1 − η_t λ, −η_t μ], [λ, μ]], the same for every row. So each row j keeps
- * its <em>base</em> (W_j, v_j) from its last write plus a 2 × 2 transform A_j (the product of the
- * M_t since then; O(C) scalars updated per step); its current value is W = a·W_base + b·v_base with
- * (a, b) the first row of A_j. Weight decay and momentum are thereby applied lazily: a row is
+ * <p>Why this is exact. A row without gradient still moves under dense SGD: (W, v) ← M_t (W, v)
+ * with the 2 × 2 matrix M_t = [[1 − η_t λ, −η_t μ], [λ, μ]], the same for every row. So each row j
+ * keeps its <em>base</em> (W_j, v_j) from its last write plus a 2 × 2 transform A_j (the product of
+ * the M_t since then; O(C) scalars updated per step); its current value is W = a·W_base + b·v_base
+ * with (a, b) the first row of A_j. Weight decay and momentum are thereby applied lazily: a row is
  * written only when it has a gradient.
  *
  * <p>Scoring without a second pass over v. Split v_base = κ·W_base + v⊥ (κ = ⟨W, v⟩/|W|²). Then
  * cos(x, W_current) = σ_j·⟨x, W_base⟩ + b·⟨x, v⊥⟩/|W_current| with σ_j = (a + bκ)/|W_current|, so
- * {@link #approximateCosines} scores a block with one matrix product and a per-row scale, and is off
- * by at most δ_j = |b|·|v⊥|/|W_current| for unit x. The Gram numbers |W|², ⟨W, v⟩, |v|², |v⊥| of
- * every base row are kept on the Java heap, so σ_j and δ_j cost O(1) per row and step. Rows with
+ * {@link #approximateCosines} scores a block with one matrix product and a per-row scale, and is
+ * off by at most δ_j = |b|·|v⊥|/|W_current| for unit x. The Gram numbers |W|², ⟨W, v⟩, |v|², |v⊥|
+ * of every base row are kept on the Java heap, so σ_j and δ_j cost O(1) per row and step. Rows with
  * δ_j above a cap (recently written rows whose momentum still turns them, typically the batch's
  * targets) are listed by {@link #exactRows()} and must be scored exactly from their gathered
- * current rows; {@link #approximationBound()} bounds the error of all others, round-off included.
- * A row whose momentum has turned parallel to it again is <em>folded</em> (base ← current, A ← I),
+ * current rows; {@link #approximationBound()} bounds the error of all others, round-off included. A
+ * row whose momentum has turned parallel to it again is <em>folded</em> (base ← current, A ← I),
  * which makes its δ_j negligible.
  *
  * <p>Screening and row writes. With {@link ScreeningPrecision#BF16} the unit base rows are kept a
  * second time in bfloat16, with each row's rounding error, for {@link Screening}. Rows are written
- * whole (W, v and the bfloat16 copy together) by the TorchScript kernels in
- * {@code PrototypeKernels.torchscript}, which also return the new rows' Gram numbers.
+ * whole (W, v and the bfloat16 copy together) by the TorchScript kernels in {@code
+ * PrototypeKernels.torchscript}, which also return the new rows' Gram numbers.
  */
 public final class LazyPrototypeTable implements AutoCloseable {
   /** Step timings at debug level (logger io.qmargin.head.LazyPrototypeTable). */
   private static final Logger LOG = LoggerFactory.getLogger(LazyPrototypeTable.class);
+
   /** δ_j above which a row is scored exactly (cosine units; 2e-3 is 0.07 logits at s = 35). */
   public static final double DEFAULT_APPROXIMATION_CAP = 2e-3;
-  /** Rows per piece of the row updates: keeps temporaries small enough for the allocator to reuse. */
+
+  /**
+   * Rows per piece of the row updates: keeps temporaries small enough for the allocator to reuse.
+   */
   private static final int CHUNK = 8192;
-  /** Screening: a block whose bfloat16 pass leaves more pairs than this per row takes the float32 product. */
+
+  /**
+   * Screening: a block whose bfloat16 pass leaves more pairs than this per row takes the float32
+   * product.
+   */
   static final int MOST_PAIRS_PER_ROW = 8;
+
   private final NDManager manager;
   private final int classes;
   private final int dim;
@@ -72,7 +81,8 @@ public final class LazyPrototypeTable implements AutoCloseable {
   private double largestRoundingError = Double.NaN; // of all rows, NaN until computed
   private final double[] gram; // 4 per base row: |W|², ⟨W, v⟩, |v|², |v⊥|
   private final double[] transform; // 4 per row: a11 a12 a21 a22
-  private final double[] baseScale; // |W_base| at the last write: W_base = baseScale·(stored unit row)
+  private final double[]
+      baseScale; // |W_base| at the last write: W_base = baseScale·(stored unit row)
   private final StagingBuffer staging = new StagingBuffer();
   private long step;
   private long version; // counts changes of the stored rows: gathered copies are valid within one
@@ -88,12 +98,18 @@ public final class LazyPrototypeTable implements AutoCloseable {
   }
 
   /** As above, with the cap on δ_j above which rows are scored exactly (0: every moving row). */
-  public LazyPrototypeTable(NDManager parent, NDArray initial, SgdSettings sgd, int blockRows, double approximationCap) {
+  public LazyPrototypeTable(
+      NDManager parent, NDArray initial, SgdSettings sgd, int blockRows, double approximationCap) {
     this(parent, initial, sgd, blockRows, approximationCap, ScreeningPrecision.auto());
   }
 
   /** As above, with the number format of the screening product. */
-  public LazyPrototypeTable(NDManager parent, NDArray initial, SgdSettings sgd, int blockRows, double approximationCap,
+  public LazyPrototypeTable(
+      NDManager parent,
+      NDArray initial,
+      SgdSettings sgd,
+      int blockRows,
+      double approximationCap,
       ScreeningPrecision precision) {
     if (!(approximationCap >= 0)) {
       throw new IllegalArgumentException("approximation cap must be >= 0");
@@ -121,10 +137,12 @@ public final class LazyPrototypeTable implements AutoCloseable {
     rebuildScreenCopy();
   }
 
-  /** The table's kernels (PrototypeKernels.torchscript), compiled on the given manager; close them. */
+  /**
+   * The table's kernels (PrototypeKernels.torchscript), compiled on the given manager; close them.
+   */
   public static TorchScriptModule kernels(NDManager manager) {
-    return TorchScriptModule.compileResource(manager, "PrototypeKernels", LazyPrototypeTable.class,
-        "PrototypeKernels.torchscript");
+    return TorchScriptModule.compileResource(
+        manager, "PrototypeKernels", LazyPrototypeTable.class, "PrototypeKernels.torchscript");
   }
 
   /** The bfloat16 copy of the unit base rows, made afresh from W (BF16 screening only). */
@@ -136,7 +154,8 @@ public final class LazyPrototypeTable implements AutoCloseable {
     if (precision == ScreeningPrecision.BF16) {
       screenCopy = kernels.run("to_bfloat16", w);
       try (NDManager tmp = manager.newSubManager()) {
-        roundingError = kernels.runTensor(tmp, "rounding_errors", w, (long) blockRows).toFloatArray();
+        roundingError =
+            kernels.runTensor(tmp, "rounding_errors", w, (long) blockRows).toFloatArray();
       }
       largestRoundingError = Double.NaN;
     }
@@ -181,8 +200,9 @@ public final class LazyPrototypeTable implements AutoCloseable {
   /**
    * Approximate cosines ((end − start) × B) of the current rows start..end−1 to unit embeddings
    * given transposed (d × B): ⟨x, Ŵ_base⟩ with the stored unit base rows, within {@link
-   * #approximationBound()} of the exact cosine for every row not in {@link #exactRows()}. One matrix
-   * product, nothing else: these are the "raw" values that {@link #refineCosines} makes exact.
+   * #approximationBound()} of the exact cosine for every row not in {@link #exactRows()}. One
+   * matrix product, nothing else: these are the "raw" values that {@link #refineCosines} makes
+   * exact.
    */
   public NDArray approximateCosines(NDManager target, NDArray embeddingsT, int start, int end) {
     return w.get(target, new NDIndex(start + ":" + end)).matMul(embeddingsT);
@@ -190,24 +210,27 @@ public final class LazyPrototypeTable implements AutoCloseable {
 
   /**
    * One step's screening of all rows against unit embeddings given as rows (B × d): the pairs whose
-   * raw value ⟨x, Ŵ_base⟩ exceeds a per-sample limit, block by block. Close it at the end of the step.
+   * raw value ⟨x, Ŵ_base⟩ exceeds a per-sample limit, block by block. Close it at the end of the
+   * step.
    */
   public Screening screening(NDArray embeddings) {
     return new Screening(embeddings);
   }
 
-  /** Screened pairs of a block: flat = (row − start)·B + sample, and their raw values ⟨x, Ŵ_base⟩. */
+  /**
+   * Screened pairs of a block: flat = (row − start)·B + sample, and their raw values ⟨x, Ŵ_base⟩.
+   */
   public record Screened(long[] flat, float[] values) {}
 
   /**
    * The embeddings of one step as the screening product needs them. In {@link
    * ScreeningPrecision#BF16} a block is first screened in bfloat16 against limits lowered by that
-   * product's error bound ({@link ScreeningPrecision#coarseLimit}), and only the pairs that pass get
-   * their raw value in float32 (one dot product per pair, the engine's sampled_addmm, each row read
-   * once), which is then compared with the limit itself. The result is what the float32 product
-   * gives (up to float32 round-off right at a limit, which ε allows for), for a fraction of its
-   * cost. A block where more pairs pass than {@link #MOST_PAIRS_PER_ROW} times its rows takes the
-   * float32 product instead.
+   * product's error bound ({@link ScreeningPrecision#coarseLimit}), and only the pairs that pass
+   * get their raw value in float32 (one dot product per pair, the engine's sampled_addmm, each row
+   * read once), which is then compared with the limit itself. The result is what the float32
+   * product gives (up to float32 round-off right at a limit, which ε allows for), for a fraction of
+   * its cost. A block where more pairs pass than {@link #MOST_PAIRS_PER_ROW} times its rows takes
+   * the float32 product instead.
    */
   public final class Screening implements AutoCloseable {
     private final NDManager own = manager.newSubManager();
@@ -221,12 +244,20 @@ public final class LazyPrototypeTable implements AutoCloseable {
       this.samples = Math.toIntExact(embeddings.getShape().get(0));
       this.columns = embeddings.transpose().duplicate();
       columns.attach(own);
-      this.rounded = precision == ScreeningPrecision.BF16 ? kernels.run("to_bfloat16", columns) : null;
-      this.xError = rounded == null ? null
-          : kernels.runTensor(own, "rounding_errors", embeddings, (long) samples).toFloatArray();
+      this.rounded =
+          precision == ScreeningPrecision.BF16 ? kernels.run("to_bfloat16", columns) : null;
+      this.xError =
+          rounded == null
+              ? null
+              : kernels
+                  .runTensor(own, "rounding_errors", embeddings, (long) samples)
+                  .toFloatArray();
     }
 
-    /** The pairs of rows start..end−1 whose raw value exceeds the sample's limit, in row-major order. */
+    /**
+     * The pairs of rows start..end−1 whose raw value exceeds the sample's limit, in row-major
+     * order.
+     */
     public Screened select(int start, int end, float[] limits) {
       try (NDManager tmp = own.newSubManager()) {
         NDArray fine = staging.floats(tmp, limits, new Shape(1, samples));
@@ -241,8 +272,19 @@ public final class LazyPrototypeTable implements AutoCloseable {
           }
           // past this many pairs one float32 block product is cheaper than their dot products
           long most = (long) MOST_PAIRS_PER_ROW * (end - start);
-          out = kernels.runTensors(tmp, "select_screened", screenCopy, w, (long) start, (long) end, rounded,
-              columns, staging.floats(tmp, coarse, new Shape(1, samples)), fine, most);
+          out =
+              kernels.runTensors(
+                  tmp,
+                  "select_screened",
+                  screenCopy,
+                  w,
+                  (long) start,
+                  (long) end,
+                  rounded,
+                  columns,
+                  staging.floats(tmp, coarse, new Shape(1, samples)),
+                  fine,
+                  most);
           coarsePairs += out[2].toLongArray()[0];
         }
         return new Screened(out[0].toLongArray(), out[1].toFloatArray());
@@ -251,13 +293,23 @@ public final class LazyPrototypeTable implements AutoCloseable {
 
     /**
      * The k pairs of every sample that rank highest by the screening product in rows start..end−1
-     * (all rows if fewer), with their raw values ⟨x, Ŵ_base⟩, in row-major order: not necessarily the
-     * k largest raw values, but each one a raw value of its pair.
+     * (all rows if fewer), with their raw values ⟨x, Ŵ_base⟩, in row-major order: not necessarily
+     * the k largest raw values, but each one a raw value of its pair.
      */
     public Screened top(int start, int end, int k) {
       try (NDManager tmp = own.newSubManager()) {
-        NDArray[] out = kernels.runTensors(tmp, "block_top", rounded != null ? screenCopy : w, rounded != null, w,
-            (long) start, (long) end, rounded != null ? rounded : columns, columns, (long) k);
+        NDArray[] out =
+            kernels.runTensors(
+                tmp,
+                "block_top",
+                rounded != null ? screenCopy : w,
+                rounded != null,
+                w,
+                (long) start,
+                (long) end,
+                rounded != null ? rounded : columns,
+                columns,
+                (long) k);
         return new Screened(out[0].toLongArray(), out[1].toFloatArray());
       }
     }
@@ -288,8 +340,8 @@ public final class LazyPrototypeTable implements AutoCloseable {
   }
 
   /**
-   * Bound on |approximate − exact cosine| for rows not in {@link #exactRows()}, for unit embeddings:
-   * the largest δ_j plus float32 round-off of the two ways of computing a cosine.
+   * Bound on |approximate − exact cosine| for rows not in {@link #exactRows()}, for unit
+   * embeddings: the largest δ_j plus float32 round-off of the two ways of computing a cosine.
    */
   public double approximationBound() {
     return scoring().bound();
@@ -338,11 +390,12 @@ public final class LazyPrototypeTable implements AutoCloseable {
 
   /**
    * Exact cosines of pairs (unit embedding x[samples[k]], current row classes[k]) from the raw
-   * values ⟨x, Ŵ_base⟩ that {@link #approximateCosines} gave them: cos = (a·raw + b·⟨x, v_base⟩)/|W|
-   * with the row's transform (a, b) and |W| from its Gram numbers. Only pairs with b ≠ 0 need
-   * ⟨x, v_base⟩, one dot product per pair in the engine.
+   * values ⟨x, Ŵ_base⟩ that {@link #approximateCosines} gave them: cos = (a·raw + b·⟨x,
+   * v_base⟩)/|W| with the row's transform (a, b) and |W| from its Gram numbers. Only pairs with b ≠
+   * 0 need ⟨x, v_base⟩, one dot product per pair in the engine.
    */
-  public float[] refineCosines(NDManager target, NDArray x, int[] samples, int[] classes, float[] raw) {
+  public float[] refineCosines(
+      NDManager target, NDArray x, int[] samples, int[] classes, float[] raw) {
     float[] out = new float[samples.length];
     int[] moving = new int[samples.length];
     int m = 0;
@@ -373,7 +426,10 @@ public final class LazyPrototypeTable implements AutoCloseable {
     }
     float[] xv;
     try (NDManager tmp = target.newSubManager()) {
-      xv = kernels.runTensor(tmp, "momentum_products", v, x, staging.indices(tmp, flat)).toFloatArray();
+      xv =
+          kernels
+              .runTensor(tmp, "momentum_products", v, x, staging.indices(tmp, flat))
+              .toFloatArray();
     }
     for (int i = 0; i < m; i++) {
       int k = moving[(int) (keys[i] % m)];
@@ -385,13 +441,21 @@ public final class LazyPrototypeTable implements AutoCloseable {
     return out;
   }
 
-  /** Exact cosines of pairs (unit embedding x[samples[k]], current row classes[k]), from gathered rows. */
+  /**
+   * Exact cosines of pairs (unit embedding x[samples[k]], current row classes[k]), from gathered
+   * rows.
+   */
   public float[] cosines(NDManager target, NDArray x, int[] samples, int[] classes) {
     float[] out = new float[samples.length];
     for (int from = 0; from < samples.length; from += CHUNK) {
       int to = Math.min(samples.length, from + CHUNK);
       try (NDManager tmp = target.newSubManager()) {
-        NDArray rows = current(tmp, staging.indices(tmp, classes, from, to), Arrays.copyOfRange(classes, from, to), false);
+        NDArray rows =
+            current(
+                tmp,
+                staging.indices(tmp, classes, from, to),
+                Arrays.copyOfRange(classes, from, to),
+                false);
         NDArray unit = rows.div(rows.norm(new int[] {1}, true).maximum(1e-12));
         NDArray xs = gatherRows(tmp, x, staging.indices(tmp, samples, from, to));
         System.arraycopy(unit.muli(xs).sum(new int[] {1}).toFloatArray(), 0, out, from, to - from);
@@ -406,8 +470,9 @@ public final class LazyPrototypeTable implements AutoCloseable {
    * ({@code get(NDIndex("{}", idx))}), which goes element by element (docs/benchmarks.md).
    */
   static NDArray gatherRows(NDManager target, NDArray matrix, NDArray idx) {
-    NDArray out = ai.djl.pytorch.jni.JniUtils.embedding((ai.djl.pytorch.engine.PtNDArray) idx,
-        (ai.djl.pytorch.engine.PtNDArray) matrix, false);
+    NDArray out =
+        ai.djl.pytorch.jni.JniUtils.embedding(
+            (ai.djl.pytorch.engine.PtNDArray) idx, (ai.djl.pytorch.engine.PtNDArray) matrix, false);
     out.attach(target);
     return out;
   }
@@ -430,7 +495,9 @@ public final class LazyPrototypeTable implements AutoCloseable {
     }
     NDArray out = gatherRows(target, w, idx).mul(staging.floats(target, a, new Shape(a.length, 1)));
     if (anyB) {
-      out = out.add(gatherRows(target, v, idx).mul(staging.floats(target, b, new Shape(b.length, 1))));
+      out =
+          out.add(
+              gatherRows(target, v, idx).mul(staging.floats(target, b, new Shape(b.length, 1))));
     }
     return out;
   }
@@ -490,7 +557,9 @@ public final class LazyPrototypeTable implements AutoCloseable {
       return rows.clone();
     }
 
-    /** The current rows as unit vectors, (a·Ŵ_base + b·v_base)/|W| (rows × d), on the given manager. */
+    /**
+     * The current rows as unit vectors, (a·Ŵ_base + b·v_base)/|W| (rows × d), on the given manager.
+     */
     public NDArray unitRows(NDManager target) {
       check();
       float[] alpha = new float[rows.length];
@@ -505,7 +574,9 @@ public final class LazyPrototypeTable implements AutoCloseable {
       }
       NDArray out = base.mul(staging.floats(target, alpha, new Shape(rows.length, 1)));
       out.attach(target);
-      return anyB ? out.addi(momentum.mul(staging.floats(target, beta, new Shape(rows.length, 1)))) : out;
+      return anyB
+          ? out.addi(momentum.mul(staging.floats(target, beta, new Shape(rows.length, 1))))
+          : out;
     }
 
     /** Stored unit base rows Ŵ_base (rows × d); read only. */
@@ -570,7 +641,10 @@ public final class LazyPrototypeTable implements AutoCloseable {
    */
   public record Gradient(NDArray dense, float[] onBase, float[] onMomentum) {}
 
-  /** Gathers base rows for a gradient and an update (pieces of a few thousand rows keep temporaries small). */
+  /**
+   * Gathers base rows for a gradient and an update (pieces of a few thousand rows keep temporaries
+   * small).
+   */
   public Gathered gather(int[] rows) {
     return new Gathered(rows.clone());
   }
@@ -605,8 +679,11 @@ public final class LazyPrototypeTable implements AutoCloseable {
       for (int from = 0; from < rows.length; from += CHUNK) {
         int to = Math.min(rows.length, from + CHUNK);
         pieces.add(gather(Arrays.copyOfRange(rows, from, to)));
-        grads.add(new Gradient(gradients.get(tmp, new NDIndex(from + ":" + to)).duplicate(), new float[to - from],
-            new float[to - from]));
+        grads.add(
+            new Gradient(
+                gradients.get(tmp, new NDIndex(from + ":" + to)).duplicate(),
+                new float[to - from],
+                new float[to - from]));
       }
       step(pieces, grads, learningRate);
     }
@@ -616,7 +693,8 @@ public final class LazyPrototypeTable implements AutoCloseable {
    * {@link #step(int[], float[], double)} for gathered rows, distinct across pieces, with their
    * gradients (one per piece). Consumes (closes) the pieces, and overwrites the gradients' dense
    * parts. With the transform (a, b; c, d) of a row, its current (W, v) = (aŴ + bv, cŴ + dv), so
-   * SGD's v' = μv + λW + g and W' = W − ηv' are each one mix of the gathered rows and g's dense part.
+   * SGD's v' = μv + λW + g and W' = W − ηv' are each one mix of the gathered rows and g's dense
+   * part.
    */
   public void step(List<Gathered> pieces, List<Gradient> gradients, double learningRate) {
     long t0 = System.nanoTime();
@@ -629,7 +707,8 @@ public final class LazyPrototypeTable implements AutoCloseable {
     int[] rows = new int[total];
     int offset = 0;
     for (int k = 0; k < pieces.size(); k++) {
-      try (Gathered p = pieces.get(k); NDManager tmp = manager.newSubManager()) {
+      try (Gathered p = pieces.get(k);
+          NDManager tmp = manager.newSubManager()) {
         p.check();
         int n = p.rows.length;
         Gradient g = gradients.get(k);
@@ -647,10 +726,23 @@ public final class LazyPrototypeTable implements AutoCloseable {
         for (int i = 0; i < 4; i++) {
           System.arraycopy(e[i], 0, coef, i * n, n);
         }
-        // v' = e0·Ŵ + e1·v + g, W' = e2·Ŵ + e3·v − η·g, then written as in writeBase: one kernel call
-        stored(p.rows, kernels.runTensors(tmp, "step_rows", w, v, screenCopy != null ? screenCopy : w,
-            screenCopy != null, staging.indices(tmp, p.rows), p.base, p.momentum, g.dense(),
-            staging.floats(tmp, coef, new Shape(4, n, 1)), learningRate));
+        // v' = e0·Ŵ + e1·v + g, W' = e2·Ŵ + e3·v − η·g, then written as in writeBase: one kernel
+        // call
+        stored(
+            p.rows,
+            kernels.runTensors(
+                tmp,
+                "step_rows",
+                w,
+                v,
+                screenCopy != null ? screenCopy : w,
+                screenCopy != null,
+                staging.indices(tmp, p.rows),
+                p.base,
+                p.momentum,
+                g.dense(),
+                staging.floats(tmp, coef, new Shape(4, n, 1)),
+                learningRate));
         System.arraycopy(p.rows, 0, rows, offset, n);
         offset += n;
       }
@@ -679,8 +771,14 @@ public final class LazyPrototypeTable implements AutoCloseable {
     int folded = fold(foldable());
     invalidateScoring();
     if (LOG.isDebugEnabled()) {
-      LOG.debug(String.format(java.util.Locale.ROOT, "table step: %.3f s (%d rows written in %.3f s, %d folded)",
-          (System.nanoTime() - t0) / 1e9, rows.length, (t1 - t0) / 1e9, folded));
+      LOG.debug(
+          String.format(
+              java.util.Locale.ROOT,
+              "table step: %.3f s (%d rows written in %.3f s, %d folded)",
+              (System.nanoTime() - t0) / 1e9,
+              rows.length,
+              (t1 - t0) / 1e9,
+              folded));
     }
   }
 
@@ -745,8 +843,18 @@ public final class LazyPrototypeTable implements AutoCloseable {
 
   /** Stores W = n·Ŵ as the unit row Ŵ (the scale n goes into the transform) and v as it is. */
   private void writeBase(NDManager tmp, NDArray idx, int[] rows, NDArray newW, NDArray newV) {
-    stored(rows, kernels.runTensors(tmp, "write_base", w, v, screenCopy != null ? screenCopy : w, screenCopy != null,
-        idx, newW, newV));
+    stored(
+        rows,
+        kernels.runTensors(
+            tmp,
+            "write_base",
+            w,
+            v,
+            screenCopy != null ? screenCopy : w,
+            screenCopy != null,
+            idx,
+            newW,
+            newV));
   }
 
   /**
@@ -818,7 +926,10 @@ public final class LazyPrototypeTable implements AutoCloseable {
       int end = Math.min(classes, start + blockRows);
       try (NDManager tmp = manager.newSubManager()) {
         float[] n = w.get(tmp, new NDIndex(start + ":" + end)).norm(new int[] {1}).toFloatArray();
-        int[] off = java.util.stream.IntStream.range(0, n.length).filter(r -> Math.abs(n[r] - 1f) > 1e-5f).toArray();
+        int[] off =
+            java.util.stream.IntStream.range(0, n.length)
+                .filter(r -> Math.abs(n[r] - 1f) > 1e-5f)
+                .toArray();
         if (off.length == 0) {
           continue;
         }
@@ -848,7 +959,11 @@ public final class LazyPrototypeTable implements AutoCloseable {
       return;
     }
     try (NDManager tmp = manager.newSubManager()) {
-      writeBase(tmp, staging.indices(tmp, rows), rows, staging.floats(tmp, values, new Shape(rows.length, dim)),
+      writeBase(
+          tmp,
+          staging.indices(tmp, rows),
+          rows,
+          staging.floats(tmp, values, new Shape(rows.length, dim)),
           tmp.zeros(new Shape(rows.length, dim), DataType.FLOAT32));
     }
     resetTransform(rows);
@@ -866,9 +981,9 @@ public final class LazyPrototypeTable implements AutoCloseable {
 
   /**
    * Writes the table to a directory, atomically file by file: {@code prototypes.npy} and {@code
-   * momentum.npy} (C × d float32, the base rows, written block by block so that any C fits),
-   * {@code transform.npy} (C × 4 float64) and {@code state.json} (step and last learning rate).
-   * {@link #load} restores it exactly.
+   * momentum.npy} (C × d float32, the base rows, written block by block so that any C fits), {@code
+   * transform.npy} (C × 4 float64) and {@code state.json} (step and last learning rate). {@link
+   * #load} restores it exactly.
    */
   public void save(Path dir) throws IOException {
     Files.createDirectories(dir);
@@ -884,25 +999,42 @@ public final class LazyPrototypeTable implements AutoCloseable {
   }
 
   /** Restores a table written by {@link #save}. */
-  public static LazyPrototypeTable load(NDManager parent, Path dir, SgdSettings sgd, int blockRows) throws IOException {
+  public static LazyPrototypeTable load(NDManager parent, Path dir, SgdSettings sgd, int blockRows)
+      throws IOException {
     return load(parent, dir, sgd, blockRows, DEFAULT_APPROXIMATION_CAP);
   }
 
-  static LazyPrototypeTable load(NDManager parent, Path dir, SgdSettings sgd, int blockRows, double cap) throws IOException {
+  static LazyPrototypeTable load(
+      NDManager parent, Path dir, SgdSettings sgd, int blockRows, double cap) throws IOException {
     return load(parent, dir, sgd, blockRows, cap, ScreeningPrecision.auto());
   }
 
-  /** Restores a table written by {@link #save}, screened in the given precision (not part of the saved state). */
-  static LazyPrototypeTable load(NDManager parent, Path dir, SgdSettings sgd, int blockRows, double cap,
-      ScreeningPrecision precision) throws IOException {
+  /**
+   * Restores a table written by {@link #save}, screened in the given precision (not part of the
+   * saved state).
+   */
+  static LazyPrototypeTable load(
+      NDManager parent,
+      Path dir,
+      SgdSettings sgd,
+      int blockRows,
+      double cap,
+      ScreeningPrecision precision)
+      throws IOException {
     Npy.Header h = Npy.readHeader(dir.resolve("prototypes.npy"));
     if (h.shape().length != 2 || h.dtype() != Npy.DType.FLOAT32) {
       throw new UserInputException(h.file() + ": expected a float32 (C, d) matrix");
     }
     LazyPrototypeTable t;
     try (NDManager tmp = parent.newSubManager()) {
-      t = new LazyPrototypeTable(parent, tmp.zeros(new Shape(h.shape()[0], h.shape()[1]), DataType.FLOAT32), sgd,
-          blockRows, cap, precision);
+      t =
+          new LazyPrototypeTable(
+              parent,
+              tmp.zeros(new Shape(h.shape()[0], h.shape()[1]), DataType.FLOAT32),
+              sgd,
+              blockRows,
+              cap,
+              precision);
     }
     readMatrix(h, t.w, t.manager, blockRows);
     readMatrix(Npy.readHeader(dir.resolve("momentum.npy")), t.v, t.manager, blockRows);
@@ -921,34 +1053,51 @@ public final class LazyPrototypeTable implements AutoCloseable {
   }
 
   private void writeMatrix(Path file, NDArray m) throws IOException {
-    Npy.write(file, Npy.DType.FLOAT32, new long[] {classes, dim}, out -> {
-      byte[] buf = null;
-      for (int start = 0; start < classes; start += blockRows) {
-        int end = Math.min(classes, start + blockRows);
-        try (NDManager tmp = manager.newSubManager()) {
-          java.nio.ByteBuffer b = m.get(tmp, new NDIndex(start + ":" + end)).toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-          if (buf == null || buf.length < b.remaining()) {
-            buf = new byte[b.remaining()];
+    Npy.write(
+        file,
+        Npy.DType.FLOAT32,
+        new long[] {classes, dim},
+        out -> {
+          byte[] buf = null;
+          for (int start = 0; start < classes; start += blockRows) {
+            int end = Math.min(classes, start + blockRows);
+            try (NDManager tmp = manager.newSubManager()) {
+              java.nio.ByteBuffer b =
+                  m.get(tmp, new NDIndex(start + ":" + end))
+                      .toByteBuffer()
+                      .order(ByteOrder.LITTLE_ENDIAN);
+              if (buf == null || buf.length < b.remaining()) {
+                buf = new byte[b.remaining()];
+              }
+              int n = b.remaining();
+              b.get(buf, 0, n);
+              out.write(buf, 0, n);
+            }
           }
-          int n = b.remaining();
-          b.get(buf, 0, n);
-          out.write(buf, 0, n);
-        }
-      }
-    });
+        });
   }
 
   private static void readMatrix(Npy.Header h, NDArray target, NDManager manager, int blockRows) {
     long rows = h.shape()[0];
     long cols = h.shape()[1];
-    if (rows != target.getShape().get(0) || cols != target.getShape().get(1) || h.dtype() != Npy.DType.FLOAT32) {
-      throw new UserInputException(h.file() + ": shape " + Npy.shapeString(h.shape()) + " does not match " + target.getShape());
+    if (rows != target.getShape().get(0)
+        || cols != target.getShape().get(1)
+        || h.dtype() != Npy.DType.FLOAT32) {
+      throw new UserInputException(
+          h.file()
+              + ": shape "
+              + Npy.shapeString(h.shape())
+              + " does not match "
+              + target.getShape());
     }
     for (long start = 0; start < rows; start += blockRows) {
       long end = Math.min(rows, start + blockRows);
-      java.nio.ByteBuffer data = Npy.readData(h, start * cols * 4, Math.toIntExact((end - start) * cols * 4));
+      java.nio.ByteBuffer data =
+          Npy.readData(h, start * cols * 4, Math.toIntExact((end - start) * cols * 4));
       try (NDManager tmp = manager.newSubManager()) {
-        target.set(new NDIndex(start + ":" + end), tmp.create(data.asFloatBuffer(), new Shape(end - start, cols)));
+        target.set(
+            new NDIndex(start + ":" + end),
+            tmp.create(data.asFloatBuffer(), new Shape(end - start, cols)));
       }
     }
   }

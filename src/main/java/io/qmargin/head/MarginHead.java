@@ -10,17 +10,17 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
+import io.qmargin.engine.Scalars;
 import io.qmargin.loss.LossOutput;
 import io.qmargin.loss.VerificationLoss;
-import io.qmargin.engine.Scalars;
 
 /**
  * The dense classification head: a prototype matrix W (C × d) and a loss of the family on the
  * cosines cos_ij = ⟨x_i/|x_i|, W_j/|W_j|⟩ of a batch of embeddings x (B × d).
  *
  * <p>Input: {@code NDList(embeddings (B, d), labels (B))}. Output: {@code NDList(loss, meanSupport,
- * targetOutOfSupport)}: the batch-mean loss (a scalar that carries the gradient to x and W), the mean
- * number of classes with p &gt; 0 and the fraction of samples with p_y = 0 (both detached).
+ * targetOutOfSupport)}: the batch-mean loss (a scalar that carries the gradient to x and W), the
+ * mean number of classes with p &gt; 0 and the fraction of samples with p_y = 0 (both detached).
  *
  * <p>The loss's gradient with respect to the cosines is known in closed form (p − e_y chained
  * through the margin), so it is attached without differentiating the root finding: the scalar
@@ -45,12 +45,14 @@ public final class MarginHead extends AbstractBlock {
     this.loss = loss;
     this.classes = classes;
     this.embeddingDim = embeddingDim;
-    this.prototypes = addParameter(Parameter.builder()
-        .setName("prototypes")
-        .setType(Parameter.Type.WEIGHT)
-        .optShape(new Shape(classes, embeddingDim))
-        .optInitializer(new NormalInitializer(0.01f)) // as insightface's partial_fc
-        .build());
+    this.prototypes =
+        addParameter(
+            Parameter.builder()
+                .setName("prototypes")
+                .setType(Parameter.Type.WEIGHT)
+                .optShape(new Shape(classes, embeddingDim))
+                .optInitializer(new NormalInitializer(0.01f)) // as insightface's partial_fc
+                .build());
   }
 
   public VerificationLoss loss() {
@@ -67,7 +69,10 @@ public final class MarginHead extends AbstractBlock {
 
   @Override
   protected NDList forwardInternal(
-      ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
+      ParameterStore parameterStore,
+      NDList inputs,
+      boolean training,
+      PairList<String, Object> params) {
     NDArray x = inputs.get(0);
     NDArray w = parameterStore.getValue(prototypes, x.getDevice(), training);
     return forward(loss, x, w, inputs.get(1));

@@ -9,17 +9,22 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * Partial FC (An et al., CVPR 2022), the approximate baseline: each step samples a fraction r of the
- * classes, always including every class in the batch, and computes the loss on the sampled classes
- * only; only the sampled rows and their momentum are updated (unsampled rows are frozen, as in
- * insightface's implementation). Any loss of the family, usually the softmax ones.
+ * Partial FC (An et al., CVPR 2022), the approximate baseline: each step samples a fraction r of
+ * the classes, always including every class in the batch, and computes the loss on the sampled
+ * classes only; only the sampled rows and their momentum are updated (unsampled rows are frozen, as
+ * in insightface's implementation). Any loss of the family, usually the softmax ones.
  */
 public final class PartialFcHead extends StoredPrototypes {
   private final double sampleRate;
   private final long seed;
   private int[] pendingRows;
 
-  public PartialFcHead(NDManager parent, VerificationLoss loss, NDArray initial, SgdSettings sgd, double sampleRate,
+  public PartialFcHead(
+      NDManager parent,
+      VerificationLoss loss,
+      NDArray initial,
+      SgdSettings sgd,
+      double sampleRate,
       long seed) {
     super(parent, loss, initial, sgd);
     if (!(sampleRate > 0 && sampleRate <= 1)) {

@@ -10,9 +10,9 @@ import ai.djl.ndarray.NDManager;
  *   g ← ∇L + λ·W;   v ← μ·v + g;   W ← W − η·v
  * </pre>
  *
- * <p>{@link #step} is the one implementation of this rule on engine arrays: the backbone's optimizer
- * ({@code train.ParameterSgd}), the dense head and Partial FC use it. The sparse head's {@link
- * LazyPrototypeTable} applies the same rule in closed form to rows without a gradient.
+ * <p>{@link #step} is the one implementation of this rule on engine arrays: the backbone's
+ * optimizer ({@code train.ParameterSgd}), the dense head and Partial FC use it. The sparse head's
+ * {@link LazyPrototypeTable} applies the same rule in closed form to rows without a gradient.
  *
  * @param momentum μ in [0, 1)
  * @param weightDecay λ ≥ 0
@@ -27,7 +27,8 @@ public record SgdSettings(double momentum, double weightDecay) {
   /**
    * One step in place on W and its momentum v (same shape). The gradient is consumed: it is
    * overwritten with ∇L + λ·W. At most one temporary the size of W is alive at a time (the dense
-   * head's W may be most of memory), and it is freed before returning, whichever manager W belongs to.
+   * head's W may be most of memory), and it is freed before returning, whichever manager W belongs
+   * to.
    *
    * @param w the weights, updated in place
    * @param v the momentum buffer, updated in place (zeros before the first step)

@@ -5,9 +5,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.qmargin.UserInputException;
+import io.qmargin.engine.Scalars;
 import io.qmargin.loss.LossOutput;
 import io.qmargin.loss.VerificationLoss;
-import io.qmargin.engine.Scalars;
 import io.qmargin.operator.ThresholdBound;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -18,8 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Exact classification head for the sparse alpha losses (α &gt; 1) that never holds the B × C logits
- * (docs/method.md section 6).
+ * Exact classification head for the sparse alpha losses (α &gt; 1) that never holds the B × C
+ * logits (docs/method.md section 6).
  *
  * <ol>
  *   <li>Stream over blocks of prototypes: a screening product per block ({@link
@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  *       θ_j ≤ bound − 1/(α − 1) is outside the support. Each block's candidates raise the bound, so
  *       later blocks keep only a few hundred classes per sample: no sort, no top-K over blocks.
  *   <li>The candidates' cosines are recomputed exactly from their current rows, and τ, p, the loss
- *       and ∂L/∂cos are computed on them, the target, and a <em>sentinel</em> column holding t_i, the
- *       largest cosine any dropped class can have.
+ *       and ∂L/∂cos are computed on them, the target, and a <em>sentinel</em> column holding t_i,
+ *       the largest cosine any dropped class can have.
  *   <li>Certificate: p = 0 at the sentinel means every dropped class lies outside the support, so
  *       τ, p, the loss and the gradient are those of the full computation. Otherwise the sample is
  *       redone with its threshold lowered by a growing step, counted in {@link
@@ -41,21 +41,27 @@ import org.slf4j.LoggerFactory;
  *       a gradient, and {@link LazyPrototypeTable} updates only them, exactly as dense SGD would.
  * </ol>
  *
- * The number of candidates per sample (the K of docs/method.md section 6) is thus chosen per sample by a proof
- * rather than fixed in advance, and needs no redo in normal operation.
+ * The number of candidates per sample (the K of docs/method.md section 6) is thus chosen per sample
+ * by a proof rather than fixed in advance, and needs no redo in normal operation.
  */
 public final class SparseAlphaHead implements TrainableHead {
   /** Timings of the phases of a step at debug level (logger io.qmargin.head.SparseAlphaHead). */
   private static final Logger LOG = LoggerFactory.getLogger(SparseAlphaHead.class);
+
   private VerificationLoss loss;
   private LazyPrototypeTable table;
+
   /** Rows per piece of the gradient: keeps temporaries small enough for the allocator to reuse. */
   private static final int ROW_CHUNK = 8192;
+
   /** Classes per sample of the first block that bound τ before it is screened. */
   private static final int PILOT_CLASSES = 32;
+
   private int[] pendingRows = new int[0];
-  private final List<LazyPrototypeTable.Gradient> pendingGradient = new ArrayList<>(); // pieces of rows
-  private final List<LazyPrototypeTable.Gathered> pendingGathered = new ArrayList<>(); // their base rows
+  private final List<LazyPrototypeTable.Gradient> pendingGradient =
+      new ArrayList<>(); // pieces of rows
+  private final List<LazyPrototypeTable.Gathered> pendingGathered =
+      new ArrayList<>(); // their base rows
   private double boundOverstatement;
   private final StagingBuffer staging = new StagingBuffer();
   private int[] columnOf = new int[0]; // per class: its gradient row in this step, else −1 (reused)
@@ -84,8 +90,10 @@ public final class SparseAlphaHead implements TrainableHead {
 
   public SparseAlphaHead(VerificationLoss loss, LazyPrototypeTable table) {
     if (!loss.isSparse()) {
-      throw new UserInputException("the sparse head needs an alpha > 1 loss (qmargin, entmax, sparsemax, a3m), got "
-          + loss.spec() + "; use the dense or partial_fc head");
+      throw new UserInputException(
+          "the sparse head needs an alpha > 1 loss (qmargin, entmax, sparsemax, a3m), got "
+              + loss.spec()
+              + "; use the dense or partial_fc head");
     }
     this.loss = loss;
     this.table = table;
@@ -159,7 +167,8 @@ public final class SparseAlphaHead implements TrainableHead {
       List<Integer> redo = new ArrayList<>();
       try (NDManager scope = m.newSubManager()) {
         NDArray cosArray = staging.floats(scope, cos, new Shape(n, width));
-        try (LossOutput out = loss.evaluate(cosArray, scope.full(new Shape(n), width - 1, DataType.INT64))) {
+        try (LossOutput out =
+            loss.evaluate(cosArray, scope.full(new Shape(n), width - 1, DataType.INT64))) {
           float[] p = out.posterior().toType(DataType.FLOAT32, false).toFloatArray();
           float[] g = out.gradCos().toType(DataType.FLOAT32, false).toFloatArray();
           float[] l = out.loss().toType(DataType.FLOAT32, false).toFloatArray();
@@ -182,10 +191,17 @@ public final class SparseAlphaHead implements TrainableHead {
         }
       }
       if (LOG.isDebugEnabled()) {
-        LOG.debug(String.format(java.util.Locale.ROOT,
-            "attempt %d: %d samples, %d candidates (largest %d), %d rows scored exactly: select %.3f s, loss %.3f s",
-            attempt, n, sel.lists().total(), sel.lists().largest(), table.exactRows().length, (t1 - t0) / 1e9,
-            (System.nanoTime() - t1) / 1e9));
+        LOG.debug(
+            String.format(
+                java.util.Locale.ROOT,
+                "attempt %d: %d samples, %d candidates (largest %d), %d rows scored exactly: select %.3f s, loss %.3f s",
+                attempt,
+                n,
+                sel.lists().total(),
+                sel.lists().largest(),
+                table.exactRows().length,
+                (t1 - t0) / 1e9,
+                (System.nanoTime() - t1) / 1e9));
       }
       // redo: lower the failed samples' thresholds by a step that doubles with every attempt
       double[] next = new double[redo.size()];
@@ -200,14 +216,23 @@ public final class SparseAlphaHead implements TrainableHead {
       lowered = next;
     }
     if (LOG.isDebugEnabled()) {
-      LOG.debug(String.format(java.util.Locale.ROOT, "candidates + loss: %.3f s", (System.nanoTime() - tStart) / 1e9));
+      LOG.debug(
+          String.format(
+              java.util.Locale.ROOT,
+              "candidates + loss: %.3f s",
+              (System.nanoTime() - tStart) / 1e9));
     }
 
     long tGrad = System.nanoTime();
     NDArray total = prepareGradients(m, xn, xd, b, pairs, lossSum);
     if (LOG.isDebugEnabled()) {
-      LOG.debug(String.format(java.util.Locale.ROOT, "gradient part: %.3f s; forward total: %.3f s (%d gradient rows)",
-          (System.nanoTime() - tGrad) / 1e9, (System.nanoTime() - tStart) / 1e9, pendingRows.length));
+      LOG.debug(
+          String.format(
+              java.util.Locale.ROOT,
+              "gradient part: %.3f s; forward total: %.3f s (%d gradient rows)",
+              (System.nanoTime() - tGrad) / 1e9,
+              (System.nanoTime() - tStart) / 1e9,
+              pendingRows.length));
     }
     return new HeadStep(total, supportSum / b, (double) targetOut / b, growths);
   }
@@ -219,9 +244,11 @@ public final class SparseAlphaHead implements TrainableHead {
    *
    * @param pairs the (sample, class) pairs with a non-zero ∂L/∂cos
    */
-  private NDArray prepareGradients(NDManager m, NDArray xn, NDArray xd, int b, GradientPairs pairs, double lossSum) {
+  private NDArray prepareGradients(
+      NDManager m, NDArray xn, NDArray xd, int b, GradientPairs pairs, double lossSum) {
     // gradients: only the rows with a non-zero ∂L/∂cos (support and targets), piece by piece; rows
-    // numbered in order of first appearance, pairs sorted by row (counting sort), so that each piece
+    // numbered in order of first appearance, pairs sorted by row (counting sort), so that each
+    // piece
     // of rows owns a contiguous run of them
     int count = pairs.size;
     if (columnOf.length != table.classes()) {
@@ -312,7 +339,8 @@ public final class SparseAlphaHead implements TrainableHead {
         // ∂L/∂x̂_i = Σ_j g_ij ŵ_j
         NDArray part = sparse(scope, at[0], at[1], gAlpha, new Shape(b, width)).matMul(rows.base());
         if (moving) {
-          part.addi(sparse(scope, at[0], at[1], gBeta, new Shape(b, width)).matMul(rows.momentum()));
+          part.addi(
+              sparse(scope, at[0], at[1], gBeta, new Shape(b, width)).matMul(rows.momentum()));
         }
         h = h == null ? part : h.addi(part);
         h.attach(m);
@@ -338,7 +366,8 @@ public final class SparseAlphaHead implements TrainableHead {
    * ({@link LazyPrototypeTable.Screening#top}), and rises with every block; otherwise the given
    * thresholds are used as they are (a redo).
    */
-  private Selection select(NDManager m, NDArray xd, int[] samples, long[] y, float[] targetCos, double[] fixed) {
+  private Selection select(
+      NDManager m, NDArray xd, int[] samples, long[] y, float[] targetCos, double[] fixed) {
     int n = samples.length;
     int classes = table.classes();
     double s = loss.scale();
@@ -380,8 +409,18 @@ public final class SparseAlphaHead implements TrainableHead {
               }
             }
             for (int r = 0; r < n; r++) {
-              tau[r] = Math.max(tau[r], bound.refine(tau[r] - boundOverstatement, thetaY[r], logQy, pilot[r], size[r], s,
-                  eps) + boundOverstatement);
+              tau[r] =
+                  Math.max(
+                      tau[r],
+                      bound.refine(
+                              tau[r] - boundOverstatement,
+                              thetaY[r],
+                              logQy,
+                              pilot[r],
+                              size[r],
+                              s,
+                              eps)
+                          + boundOverstatement);
               threshold[r] = (tau[r] - gap) / s;
             }
           }
@@ -407,8 +446,18 @@ public final class SparseAlphaHead implements TrainableHead {
             for (int r = 0; r < n; r++) {
               // raising the bound pays when the list grew by a few percent; any bound is valid
               if (added[r] > 0 && (start == 0 || 32 * added[r] >= lists.size(r))) {
-                tau[r] = Math.max(tau[r], bound.refine(tau[r] - boundOverstatement, thetaY[r], logQy, lists.cosines(r),
-                    lists.size(r), s, eps) + boundOverstatement);
+                tau[r] =
+                    Math.max(
+                        tau[r],
+                        bound.refine(
+                                tau[r] - boundOverstatement,
+                                thetaY[r],
+                                logQy,
+                                lists.cosines(r),
+                                lists.size(r),
+                                s,
+                                eps)
+                            + boundOverstatement);
                 threshold[r] = (tau[r] - gap) / s;
                 lists.removeAtMost(r, threshold[r] - eps);
               }
@@ -420,21 +469,36 @@ public final class SparseAlphaHead implements TrainableHead {
       if (fixed == null) {
         // the last blocks may have added a little each: one final rise of every bound, and pruning
         for (int r = 0; r < n; r++) {
-          tau[r] = Math.max(tau[r], bound.refine(tau[r] - boundOverstatement, thetaY[r], logQy, lists.cosines(r),
-              lists.size(r), s, eps) + boundOverstatement);
+          tau[r] =
+              Math.max(
+                  tau[r],
+                  bound.refine(
+                          tau[r] - boundOverstatement,
+                          thetaY[r],
+                          logQy,
+                          lists.cosines(r),
+                          lists.size(r),
+                          s,
+                          eps)
+                      + boundOverstatement);
           threshold[r] = (tau[r] - gap) / s;
           lists.removeAtMost(r, threshold[r] - eps);
         }
       }
       if (LOG.isDebugEnabled()) {
-        LOG.debug(String.format(java.util.Locale.ROOT, "streaming: engine %.3f s, candidates and bounds %.3f s",
-            engineNanos / 1e9, javaNanos / 1e9));
+        LOG.debug(
+            String.format(
+                java.util.Locale.ROOT,
+                "streaming: engine %.3f s, candidates and bounds %.3f s",
+                engineNanos / 1e9,
+                javaNanos / 1e9));
       }
       // rows whose approximate cosines are not good enough: exact cosines, final thresholds
       int[] exactRows = table.exactRows();
       if (exactRows.length > 0) {
         for (int from = 0; from < exactRows.length; from += ROW_CHUNK) {
-          int[] part = Arrays.copyOfRange(exactRows, from, Math.min(exactRows.length, from + ROW_CHUNK));
+          int[] part =
+              Arrays.copyOfRange(exactRows, from, Math.min(exactRows.length, from + ROW_CHUNK));
           try (NDManager block = scope.newSubManager()) {
             NDArray rows = table.currentRows(block, part);
             NDArray cos = rows.div(rows.norm(new int[] {1}, true).maximum(1e-12)).matMul(xT);
@@ -453,18 +517,23 @@ public final class SparseAlphaHead implements TrainableHead {
     }
     double[] sentinel = new double[n];
     for (int r = 0; r < n; r++) {
-      // below −1 − 2ε every class is kept: nothing was dropped, and the sentinel must stay out of the
+      // below −1 − 2ε every class is kept: nothing was dropped, and the sentinel must stay out of
+      // the
       // support whatever τ is
-      sentinel[r] = threshold[r] < -1 - 2 * eps - 1e-3 || lists.size(r) + 1 >= classes ? -1e6 / s : threshold[r];
+      sentinel[r] =
+          threshold[r] < -1 - 2 * eps - 1e-3 || lists.size(r) + 1 >= classes
+              ? -1e6 / s
+              : threshold[r];
     }
     return new Selection(samples, lists, sentinel);
   }
 
   /**
    * A sparse COO matrix built from index and value arrays that belong to the given scope, so they
-   * outlive the products with it (package-private for a test). Built with DJL's {@code NDManager.createCoo} instead, the product
-   * at a million classes failed with "addmm: index out of row bound" (an index like a pointer), and
-   * in another run gave ∂L/∂x off by 1.6e-2: its indices had been overwritten.
+   * outlive the products with it (package-private for a test). Built with DJL's {@code
+   * NDManager.createCoo} instead, the product at a million classes failed with "addmm: index out of
+   * row bound" (an index like a pointer), and in another run gave ∂L/∂x off by 1.6e-2: its indices
+   * had been overwritten.
    */
   NDArray sparse(NDManager scope, long[] rows, long[] cols, float[] values, Shape shape) {
     // entries in row-major order, as in a coalesced tensor: left in the head's order (by column),
@@ -487,8 +556,11 @@ public final class SparseAlphaHead implements TrainableHead {
     }
     NDArray indices = staging.indices(scope, both).reshape(2, n);
     NDArray vals = staging.floats(scope, sorted, new Shape(n));
-    NDArray coo = ai.djl.pytorch.jni.JniUtils.createSparseCoo((ai.djl.pytorch.engine.PtNDArray) indices,
-        (ai.djl.pytorch.engine.PtNDArray) vals, shape);
+    NDArray coo =
+        ai.djl.pytorch.jni.JniUtils.createSparseCoo(
+            (ai.djl.pytorch.engine.PtNDArray) indices,
+            (ai.djl.pytorch.engine.PtNDArray) vals,
+            shape);
     coo.attach(scope);
     return coo;
   }
@@ -500,7 +572,8 @@ public final class SparseAlphaHead implements TrainableHead {
       c[r] = targetCos[samples[r]];
     }
     try (NDManager scope = m.newSubManager()) {
-      float[] psi = loss.margin().apply(scope.create(c, new Shape(c.length, 1))).psi().toFloatArray();
+      float[] psi =
+          loss.margin().apply(scope.create(c, new Shape(c.length, 1))).psi().toFloatArray();
       double[] theta = new double[psi.length];
       for (int r = 0; r < psi.length; r++) {
         theta[r] = loss.scale() * psi[r];
@@ -537,7 +610,8 @@ public final class SparseAlphaHead implements TrainableHead {
         }
       }
     }
-    float[] refined = table.refineCosines(m, xd, Arrays.copyOf(samples, n), Arrays.copyOf(classes, n), raw);
+    float[] refined =
+        table.refineCosines(m, xd, Arrays.copyOf(samples, n), Arrays.copyOf(classes, n), raw);
     for (int i = 0; i < n; i++) {
       out[at[i]] = refined[i];
     }
@@ -555,7 +629,8 @@ public final class SparseAlphaHead implements TrainableHead {
     int at = 0;
     for (int k = 0; k < pendingGradient.size(); k++) {
       try (NDManager scope = table.manager().newSubManager()) {
-        float[] values = pendingGathered.get(k).materialise(scope, pendingGradient.get(k)).toFloatArray();
+        float[] values =
+            pendingGathered.get(k).materialise(scope, pendingGradient.get(k)).toFloatArray();
         System.arraycopy(values, 0, out, at, values.length);
         at += values.length;
       }
@@ -586,7 +661,8 @@ public final class SparseAlphaHead implements TrainableHead {
   @Override
   public void setLoss(VerificationLoss newLoss) {
     if (!newLoss.isSparse()) {
-      throw new UserInputException("the sparse head needs an alpha > 1 loss, got " + newLoss.spec());
+      throw new UserInputException(
+          "the sparse head needs an alpha > 1 loss, got " + newLoss.spec());
     }
     this.loss = newLoss;
   }
@@ -605,12 +681,26 @@ public final class SparseAlphaHead implements TrainableHead {
   @Override
   public void restore(Path dir) throws IOException {
     NDManager parent = table.manager().getParentManager();
-    LazyPrototypeTable loaded = LazyPrototypeTable.load(parent, dir, table.sgd(), table.blockRows(),
-        table.approximationCap(), table.screeningPrecision());
+    LazyPrototypeTable loaded =
+        LazyPrototypeTable.load(
+            parent,
+            dir,
+            table.sgd(),
+            table.blockRows(),
+            table.approximationCap(),
+            table.screeningPrecision());
     if (loaded.classes() != table.classes() || loaded.dim() != table.dim()) {
       loaded.close();
-      throw new UserInputException(dir + ": the saved head has " + loaded.classes() + " x " + loaded.dim()
-          + " prototypes, the run " + table.classes() + " x " + table.dim());
+      throw new UserInputException(
+          dir
+              + ": the saved head has "
+              + loaded.classes()
+              + " x "
+              + loaded.dim()
+              + " prototypes, the run "
+              + table.classes()
+              + " x "
+              + table.dim());
     }
     closePendingGradient();
     pendingRows = new int[0];
@@ -630,5 +720,4 @@ public final class SparseAlphaHead implements TrainableHead {
     }
     return r;
   }
-
 }

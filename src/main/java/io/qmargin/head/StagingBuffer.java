@@ -11,9 +11,8 @@ import java.nio.ByteOrder;
  * Copies Java arrays into engine arrays through one reused direct buffer. DJL's {@code
  * create(float[])} allocates and zeroes a new direct buffer per call, which costs more than the
  * copy; {@code create(ByteBuffer)} wraps a direct buffer without copying, so the wrapped array is
- * duplicated on the engine before the buffer is reused. Row indices go to the engine as int64,
- * with which PyTorch gathers rows faster than with int32 (the measured costs are in
- * docs/benchmarks.md).
+ * duplicated on the engine before the buffer is reused. Row indices go to the engine as int64, with
+ * which PyTorch gathers rows faster than with int32 (the measured costs are in docs/benchmarks.md).
  */
 final class StagingBuffer {
   private ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 16).order(ByteOrder.nativeOrder());
@@ -51,14 +50,16 @@ final class StagingBuffer {
 
   private ByteBuffer reserve(long bytes) {
     if (bytes > buffer.capacity()) {
-      buffer = ByteBuffer.allocateDirect(Math.toIntExact(Math.max(bytes, 2L * buffer.capacity())))
-          .order(ByteOrder.nativeOrder());
+      buffer =
+          ByteBuffer.allocateDirect(Math.toIntExact(Math.max(bytes, 2L * buffer.capacity())))
+              .order(ByteOrder.nativeOrder());
     }
     buffer.clear();
     return buffer;
   }
 
-  private static NDArray copyOut(NDManager manager, ByteBuffer b, long bytes, Shape shape, DataType type) {
+  private static NDArray copyOut(
+      NDManager manager, ByteBuffer b, long bytes, Shape shape, DataType type) {
     ByteBuffer view = b.duplicate().order(ByteOrder.nativeOrder());
     view.limit(Math.toIntExact(bytes));
     try (NDManager wrap = manager.newSubManager()) {

@@ -2,8 +2,8 @@ package io.qmargin.head;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.qmargin.UserInputException;
 import io.qmargin.io.AtomicFiles;
@@ -25,7 +25,10 @@ abstract class StoredPrototypes implements TrainableHead {
   protected final NDArray w;
   protected final NDArray v;
   protected NDArray pendingGradient;
-  /** Forward passes so far (Partial FC draws its sample from it, so a resumed run draws the same). */
+
+  /**
+   * Forward passes so far (Partial FC draws its sample from it, so a resumed run draws the same).
+   */
   protected long steps;
 
   StoredPrototypes(NDManager parent, VerificationLoss loss, NDArray initial, SgdSettings sgd) {
@@ -82,7 +85,8 @@ abstract class StoredPrototypes implements TrainableHead {
     Files.createDirectories(dir);
     Npy.writeFloat32(dir.resolve("prototypes.npy"), w.toFloatArray(), classes(), dim());
     Npy.writeFloat32(dir.resolve("momentum.npy"), v.toFloatArray(), classes(), dim());
-    AtomicFiles.writeString(dir.resolve("state.json"), Json.pretty(java.util.Map.of("steps", steps)));
+    AtomicFiles.writeString(
+        dir.resolve("state.json"), Json.pretty(java.util.Map.of("steps", steps)));
   }
 
   @Override
@@ -90,11 +94,19 @@ abstract class StoredPrototypes implements TrainableHead {
     for (String name : new String[] {"prototypes.npy", "momentum.npy"}) {
       Npy.Array a = Npy.read(dir.resolve(name)).requireRank(2, name);
       if (a.shape()[0] != classes() || a.shape()[1] != dim()) {
-        throw new UserInputException(a.file() + ": shape " + Npy.shapeString(a.shape()) + " does not match the head ("
-            + classes() + ", " + dim() + ")");
+        throw new UserInputException(
+            a.file()
+                + ": shape "
+                + Npy.shapeString(a.shape())
+                + " does not match the head ("
+                + classes()
+                + ", "
+                + dim()
+                + ")");
       }
       try (NDManager scope = manager.newSubManager()) {
-        (name.startsWith("p") ? w : v).set(new NDIndex(":"), scope.create(a.toFloats(), new Shape(classes(), dim())));
+        (name.startsWith("p") ? w : v)
+            .set(new NDIndex(":"), scope.create(a.toFloats(), new Shape(classes(), dim())));
       }
     }
     steps = Json.mapper().readTree(dir.resolve("state.json").toFile()).get("steps").asLong();

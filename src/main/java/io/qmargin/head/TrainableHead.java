@@ -6,9 +6,9 @@ import java.nio.file.Path;
 
 /**
  * A classification head that owns its prototype matrix and that matrix's optimizer, so that it can
- * store and update it in the way that suits its size (dense, exact sparse, or sampled). The training
- * loop calls {@link #forward}, back-propagates the returned loss into the backbone, then calls
- * {@link #update} with the step's learning rate.
+ * store and update it in the way that suits its size (dense, exact sparse, or sampled). The
+ * training loop calls {@link #forward}, back-propagates the returned loss into the backbone, then
+ * calls {@link #update} with the step's learning rate.
  */
 public interface TrainableHead extends AutoCloseable {
 
@@ -34,7 +34,10 @@ public interface TrainableHead extends AutoCloseable {
    */
   void resetRows(int[] rows, float[] values);
 
-  /** Writes prototypes, optimizer state and any sampling state into {@code dir} (atomically per file). */
+  /**
+   * Writes prototypes, optimizer state and any sampling state into {@code dir} (atomically per
+   * file).
+   */
   void save(Path dir) throws IOException;
 
   /** Restores what {@link #save} wrote; the head must have the same number of classes and dim. */

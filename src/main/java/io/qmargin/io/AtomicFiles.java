@@ -28,10 +28,10 @@ import java.util.stream.Stream;
  * file or the new one, never a torn one. Files get the permissions of any new file in their
  * directory (the umask applies; unlike {@link Files#createTempFile}, which always makes 0600).
  *
- * <p>Outputs that belong together (a report's metrics, curves and plots; embeddings and their
- * keys) go through an {@link OutputSet}: they are written to temporary names and renamed into
- * place only once all of them are written, so that a full disk or an error halfway leaves the
- * previous outputs, not a mix.
+ * <p>Outputs that belong together (a report's metrics, curves and plots; embeddings and their keys)
+ * go through an {@link OutputSet}: they are written to temporary names and renamed into place only
+ * once all of them are written, so that a full disk or an error halfway leaves the previous
+ * outputs, not a mix.
  */
 public final class AtomicFiles {
   private AtomicFiles() {}
@@ -119,7 +119,8 @@ public final class AtomicFiles {
       Path abs = target.toAbsolutePath().normalize();
       for (Path[] f : files) {
         if (f[1].equals(abs)) {
-          throw new IllegalArgumentException("two outputs of one command are the same file: " + target);
+          throw new IllegalArgumentException(
+              "two outputs of one command are the same file: " + target);
         }
       }
       if (abs.getParent() != null) {
@@ -209,7 +210,10 @@ public final class AtomicFiles {
         try {
           deleteTree(d[0]);
         } catch (IOException | UncheckedIOException e) {
-          first = first == null ? (e instanceof IOException io ? io : ((UncheckedIOException) e).getCause()) : first;
+          first =
+              first == null
+                  ? (e instanceof IOException io ? io : ((UncheckedIOException) e).getCause())
+                  : first;
         }
       }
       files.clear();

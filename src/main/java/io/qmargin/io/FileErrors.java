@@ -8,30 +8,40 @@ import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 
 /**
- * I/O failures in words, for the places that open or write a user's file: a file-system error
- * there becomes a {@link UserInputException} naming the file and what went wrong, which the CLI
- * prints as one line; other I/O failures stay exceptions with their stack trace.
+ * I/O failures in words, for the places that open or write a user's file: a file-system error there
+ * becomes a {@link UserInputException} naming the file and what went wrong, which the CLI prints as
+ * one line; other I/O failures stay exceptions with their stack trace.
  */
 public final class FileErrors {
   private FileErrors() {}
 
-  /** The file-system error as a user error: "FILE: permission denied", "FILE: no such file or directory", ... */
+  /**
+   * The file-system error as a user error: "FILE: permission denied", "FILE: no such file or
+   * directory", ...
+   */
   public static UserInputException named(FileSystemException e) {
     return new UserInputException(describe(e), e);
   }
 
   /**
    * An I/O failure in words: file-system errors name their file (their bare message is just the
-   * path, or the path and the system's reason); others keep their message, or their kind when
-   * they have none (a ConnectException may say nothing at all).
+   * path, or the path and the system's reason); others keep their message, or their kind when they
+   * have none (a ConnectException may say nothing at all).
    */
   public static String describe(IOException e) {
     if (e instanceof FileSystemException fs && fs.getFile() != null) {
-      String what = fs instanceof NoSuchFileException ? "no such file or directory"
-          : fs instanceof AccessDeniedException ? "permission denied"
-          : fs instanceof FileAlreadyExistsException ? "already exists (a file where a folder is needed?)"
-          : fs.getReason() != null ? fs.getReason() : e.getClass().getSimpleName();
-      return fs.getFile() + (fs.getOtherFile() != null ? " -> " + fs.getOtherFile() : "") + ": " + what;
+      String what =
+          fs instanceof NoSuchFileException
+              ? "no such file or directory"
+              : fs instanceof AccessDeniedException
+                  ? "permission denied"
+                  : fs instanceof FileAlreadyExistsException
+                      ? "already exists (a file where a folder is needed?)"
+                      : fs.getReason() != null ? fs.getReason() : e.getClass().getSimpleName();
+      return fs.getFile()
+          + (fs.getOtherFile() != null ? " -> " + fs.getOtherFile() : "")
+          + ": "
+          + what;
     }
     String kind = e.getClass().getSimpleName();
     if (e.getMessage() == null || e.getMessage().isBlank()) {

@@ -8,11 +8,14 @@ import io.qmargin.UserInputException;
 import io.qmargin.UserText;
 import java.nio.file.Path;
 
-/** One configured Jackson mapper for reports and results (records serialise by their components). */
+/**
+ * One configured Jackson mapper for reports and results (records serialise by their components).
+ */
 public final class Json {
   private Json() {}
 
-  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   public static ObjectMapper mapper() {
     return MAPPER;
@@ -40,26 +43,47 @@ public final class Json {
       return Double.NaN;
     }
     if (!value.isNumber()) {
-      throw new UserInputException(file + ": '" + key + "' must be a number, got " + UserText.quoted(value.toString()));
+      throw new UserInputException(
+          file + ": '" + key + "' must be a number, got " + UserText.quoted(value.toString()));
     }
     return value.doubleValue();
   }
 
-  /** A count (a non-negative integer) read back from a JSON file; errors name the file and the key. */
+  /**
+   * A count (a non-negative integer) read back from a JSON file; errors name the file and the key.
+   */
   public static long count(Path file, String key, JsonNode value) {
-    if (value == null || !value.isIntegralNumber() || value.longValue() < 0 || !value.canConvertToLong()) {
-      throw new UserInputException(file + ": '" + key + "' must be a count (an integer >= 0), got "
-          + (value == null || value.isMissingNode() ? "nothing" : UserText.quoted(value.toString())));
+    if (value == null
+        || !value.isIntegralNumber()
+        || value.longValue() < 0
+        || !value.canConvertToLong()) {
+      throw new UserInputException(
+          file
+              + ": '"
+              + key
+              + "' must be a count (an integer >= 0), got "
+              + (value == null || value.isMissingNode()
+                  ? "nothing"
+                  : UserText.quoted(value.toString())));
     }
     return value.longValue();
   }
 
-  /** A number that is an object key (e.g. the FAR "0.001" of a table); errors name the file and the table. */
+  /**
+   * A number that is an object key (e.g. the FAR "0.001" of a table); errors name the file and the
+   * table.
+   */
   public static double numericKey(Path file, String table, String key) {
     try {
       return Double.parseDouble(key);
     } catch (NumberFormatException e) {
-      throw new UserInputException(file + ": '" + table + "' has the key " + UserText.quoted(key) + ", which is not a number");
+      throw new UserInputException(
+          file
+              + ": '"
+              + table
+              + "' has the key "
+              + UserText.quoted(key)
+              + ", which is not a number");
     }
   }
 }

@@ -27,8 +27,13 @@ public final class Npy {
   private Npy() {}
 
   private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
-  /** Longest header read, numpy's default {@code max_header_size}: sizes are checked before allocating. */
+
+  /**
+   * Longest header read, numpy's default {@code max_header_size}: sizes are checked before
+   * allocating.
+   */
   static final int MAX_HEADER_BYTES = 10_000;
+
   private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
   private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
   private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
@@ -60,9 +65,17 @@ public final class Npy {
         }
       }
       if (d.startsWith(">")) {
-        throw new UserInputException(file + ": big-endian dtype '" + d + "' is not supported; save it little-endian (arr.astype('" + "<" + d.substring(1) + "'))");
+        throw new UserInputException(
+            file
+                + ": big-endian dtype '"
+                + d
+                + "' is not supported; save it little-endian (arr.astype('"
+                + "<"
+                + d.substring(1)
+                + "'))");
       }
-      throw new UserInputException(file + ": unsupported dtype '" + d + "' (expected float32, float64, int32 or int64)");
+      throw new UserInputException(
+          file + ": unsupported dtype '" + d + "' (expected float32, float64, int32 or int64)");
     }
   }
 
@@ -124,21 +137,30 @@ public final class Npy {
     /** Throws a clear error unless the array has the given rank. */
     public Array requireRank(int rank, String what) {
       if (shape.length != rank) {
-        throw new UserInputException(file + ": " + what + " must have " + rank + " dimension(s), got shape " + shapeString(shape));
+        throw new UserInputException(
+            file
+                + ": "
+                + what
+                + " must have "
+                + rank
+                + " dimension(s), got shape "
+                + shapeString(shape));
       }
       return this;
     }
 
     public Array requireFloating(String what) {
       if (!dtype.isFloating()) {
-        throw new UserInputException(file + ": " + what + " must be float32 or float64, got " + dtype.name().toLowerCase());
+        throw new UserInputException(
+            file + ": " + what + " must be float32 or float64, got " + dtype.name().toLowerCase());
       }
       return this;
     }
 
     public Array requireInteger(String what) {
       if (dtype.isFloating()) {
-        throw new UserInputException(file + ": " + what + " must be int32 or int64, got " + dtype.name().toLowerCase());
+        throw new UserInputException(
+            file + ": " + what + " must be int32 or int64, got " + dtype.name().toLowerCase());
       }
       return this;
     }
@@ -202,23 +224,36 @@ public final class Npy {
       headerLen = pre.getInt(8) & 0xffffffffL;
       preamble = 12;
     } else {
-      throw new UserInputException(file + ": unsupported .npy format version " + major + "." + (pre.get(7) & 0xff));
+      throw new UserInputException(
+          file + ": unsupported .npy format version " + major + "." + (pre.get(7) & 0xff));
     }
     if (headerLen > MAX_HEADER_BYTES) {
-      throw new UserInputException(file + ": the .npy header declares " + headerLen + " bytes, more than the "
-          + MAX_HEADER_BYTES + " numpy reads (its max_header_size); the file is corrupt or not a plain array");
+      throw new UserInputException(
+          file
+              + ": the .npy header declares "
+              + headerLen
+              + " bytes, more than the "
+              + MAX_HEADER_BYTES
+              + " numpy reads (its max_header_size); the file is corrupt or not a plain array");
     }
     if (preamble + headerLen > fileSize) {
-      throw new UserInputException(file + ": truncated .npy header: it declares " + headerLen + " bytes, the file has "
-          + (fileSize - preamble) + " after the preamble");
+      throw new UserInputException(
+          file
+              + ": truncated .npy header: it declares "
+              + headerLen
+              + " bytes, the file has "
+              + (fileSize - preamble)
+              + " after the preamble");
     }
     ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
     ch.position(preamble);
     readFully(ch, hb, file);
-    String header = new String(hb.array(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+    String header =
+        new String(hb.array(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
     DType dtype = DType.fromDescr(match(DESCR, header, "descr", file), file);
     if (match(FORTRAN, header, "fortran_order", file).equals("True")) {
-      throw new UserInputException(file + ": Fortran-order arrays are not supported; save with np.ascontiguousarray(arr)");
+      throw new UserInputException(
+          file + ": Fortran-order arrays are not supported; save with np.ascontiguousarray(arr)");
     }
     long[] shape = parseShape(match(SHAPE, header, "shape", file), file);
     long count = 1;
@@ -229,10 +264,22 @@ public final class Npy {
       long bytes = Math.multiplyExact(count, (long) dtype.bytes);
       long dataStart = preamble + headerLen;
       if (fileSize - dataStart < bytes) {
-        throw new UserInputException(file + ": truncated data: shape " + shapeString(shape) + " needs " + bytes + " bytes, file has " + (fileSize - dataStart));
+        throw new UserInputException(
+            file
+                + ": truncated data: shape "
+                + shapeString(shape)
+                + " needs "
+                + bytes
+                + " bytes, file has "
+                + (fileSize - dataStart));
       }
       if (fileSize - dataStart > bytes) {
-        throw new UserInputException(file + ": " + (fileSize - dataStart - bytes) + " unexpected bytes after the data of shape " + shapeString(shape));
+        throw new UserInputException(
+            file
+                + ": "
+                + (fileSize - dataStart - bytes)
+                + " unexpected bytes after the data of shape "
+                + shapeString(shape));
       }
       return new Header(file, dtype, shape, dataStart);
     } catch (ArithmeticException e) {
@@ -259,7 +306,8 @@ public final class Npy {
       Header h = readHeader(ch, file);
       long bytes = h.size() * h.dtype().bytes;
       if (bytes > Integer.MAX_VALUE) {
-        throw new UserInputException(file + ": array of " + bytes + " bytes is larger than the 2 GiB this reader supports");
+        throw new UserInputException(
+            file + ": array of " + bytes + " bytes is larger than the 2 GiB this reader supports");
       }
       ByteBuffer data = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
       ch.position(h.dataOffset());
@@ -284,7 +332,8 @@ public final class Npy {
   private static String match(Pattern p, String header, String key, Path file) {
     Matcher m = p.matcher(header);
     if (!m.find()) {
-      throw new UserInputException(file + ": .npy header has no valid '" + key + "' entry: " + header.trim());
+      throw new UserInputException(
+          file + ": .npy header has no valid '" + key + "' entry: " + header.trim());
     }
     return m.group(1);
   }
@@ -304,7 +353,8 @@ public final class Npy {
           }
           dims.add(d);
         } catch (NumberFormatException e) {
-          throw new UserInputException(file + ": bad shape entry '" + part.trim() + "' in .npy header");
+          throw new UserInputException(
+              file + ": bad shape entry '" + part.trim() + "' in .npy header");
         }
       }
     }
@@ -334,31 +384,43 @@ public final class Npy {
     void put(ByteBuffer buffer, int index);
   }
 
-  private static void writeElements(Path file, DType dtype, int length, long[] shape, ElementWriter element)
-      throws IOException {
+  private static void writeElements(
+      Path file, DType dtype, int length, long[] shape, ElementWriter element) throws IOException {
     checkSize(length, shape);
-    write(file, dtype, shape, out -> {
-      ByteBuffer b = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-      for (int i = 0; i < length; i++) {
-        if (b.remaining() < dtype.bytes) {
+    write(
+        file,
+        dtype,
+        shape,
+        out -> {
+          ByteBuffer b = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+          for (int i = 0; i < length; i++) {
+            if (b.remaining() < dtype.bytes) {
+              flush(b, out);
+            }
+            element.put(b, i);
+          }
           flush(b, out);
-        }
-        element.put(b, i);
-      }
-      flush(b, out);
-    });
+        });
   }
 
   /** Writes raw little-endian data (already laid out in C order) with the given dtype and shape. */
-  public static void write(Path file, DType dtype, long[] shape, AtomicFiles.Writer body) throws IOException {
-    AtomicFiles.write(file, out -> {
-      out.write(header(dtype, shape));
-      body.writeTo(out);
-    });
+  public static void write(Path file, DType dtype, long[] shape, AtomicFiles.Writer body)
+      throws IOException {
+    AtomicFiles.write(
+        file,
+        out -> {
+          out.write(header(dtype, shape));
+          body.writeTo(out);
+        });
   }
 
   static byte[] header(DType dtype, long[] shape) {
-    String dict = "{'descr': '" + dtype.descr + "', 'fortran_order': False, 'shape': " + shapeString(shape) + ", }";
+    String dict =
+        "{'descr': '"
+            + dtype.descr
+            + "', 'fortran_order': False, 'shape': "
+            + shapeString(shape)
+            + ", }";
     int unpadded = 10 + dict.length() + 1;
     int pad = (64 - unpadded % 64) % 64;
     String text = dict + " ".repeat(pad) + "\n";
@@ -377,7 +439,8 @@ public final class Npy {
       n *= s;
     }
     if (n != length) {
-      throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " does not match " + length + " values");
+      throw new IllegalArgumentException(
+          "shape " + Arrays.toString(shape) + " does not match " + length + " values");
     }
   }
 
@@ -385,5 +448,4 @@ public final class Npy {
     out.write(b.array(), 0, b.position());
     b.clear();
   }
-
 }

@@ -1,8 +1,8 @@
 package io.qmargin.io;
 
+import io.qmargin.Progress;
 import io.qmargin.UserInputException;
 import io.qmargin.UserText;
-import io.qmargin.Progress;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -282,8 +282,8 @@ public final class TextScanner implements Closeable {
   /**
    * Parses [+-]digits[.digits][(e|E)[+-]digits]; NaN for anything else (including "nan" and "inf").
    * Fast path (Clinger): at most 15 significant digits and a power of ten up to 22 are exact
-   * doubles, so one multiplication or division gives the correctly rounded result. Other numbers
-   * go through Double.parseDouble, also correctly rounded.
+   * doubles, so one multiplication or division gives the correctly rounded result. Other numbers go
+   * through Double.parseDouble, also correctly rounded.
    */
   private double parseDecimal(int s, int e) {
     int k = s;
@@ -366,12 +366,15 @@ public final class TextScanner implements Closeable {
   }
 
   /**
-   * A file:line error about field i: "what 'value' problem", the value shortened and escaped, and
-   * a byte-order mark (invisible, and not a digit) named when one is in it.
+   * A file:line error about field i: "what 'value' problem", the value shortened and escaped, and a
+   * byte-order mark (invisible, and not a digit) named when one is in it.
    */
   public UserInputException fieldError(int i, String what, String problem) {
     String f = field(i);
-    String bom = f.indexOf('\uFEFF') >= 0 ? " (it holds a byte-order mark, U+FEFF, allowed only at the start of the file)" : "";
+    String bom =
+        f.indexOf('\uFEFF') >= 0
+            ? " (it holds a byte-order mark, U+FEFF, allowed only at the start of the file)"
+            : "";
     return error(what + " " + UserText.quoted(f) + " " + problem + bom);
   }
 

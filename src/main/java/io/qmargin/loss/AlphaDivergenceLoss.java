@@ -28,8 +28,11 @@ public final class AlphaDivergenceLoss {
     return operator.alpha();
   }
 
-  /** Per-row loss (B), posterior (B, n), gradient p − e_y with respect to θ (B, n), and τ (B, 1). */
-  public record Result(NDArray loss, NDArray posterior, NDArray gradTheta, NDArray tau, int iterations) {}
+  /**
+   * Per-row loss (B), posterior (B, n), gradient p − e_y with respect to θ (B, n), and τ (B, 1).
+   */
+  public record Result(
+      NDArray loss, NDArray posterior, NDArray gradTheta, NDArray tau, int iterations) {}
 
   /**
    * @param theta logits (B, n)
@@ -46,7 +49,8 @@ public final class AlphaDivergenceLoss {
       scope.suppressNotUsedWarning();
       grad = p.sub(target);
       if (alpha == 1.0) {
-        // cross-entropy on θ + log q: log Σ exp(θ + log q) − θ_y − log q_y, with τ the log-partition
+        // cross-entropy on θ + log q: log Σ exp(θ + log q) − θ_y − log q_y, with τ the
+        // log-partition
         NDArray z = logQ == null ? theta : theta.add(logQ);
         loss = post.tau().squeeze(1).sub(z.mul(target).sum(new int[] {1}));
       } else {
@@ -58,9 +62,10 @@ public final class AlphaDivergenceLoss {
         NDArray u = theta.sub(post.tau()).mul(alpha - 1).add(1.0).maximum(0.0);
         NDArray weighted = p.mul(u);
         // q_y^(1−α) from log q_y (target is one-hot): only the target's power is taken
-        NDArray qyTerm = logQ == null
-            ? target.sum(new int[] {1})
-            : logQ.mul(target).sum(new int[] {1}).mul(1 - alpha).exp();
+        NDArray qyTerm =
+            logQ == null
+                ? target.sum(new int[] {1})
+                : logQ.mul(target).sum(new int[] {1}).mul(1 - alpha).exp();
         loss = linear.add(qyTerm.sub(weighted.sum(new int[] {1})).div(alpha * (alpha - 1)));
       }
       loss = loss.maximum(0.0); // L >= 0; clamps round-off only

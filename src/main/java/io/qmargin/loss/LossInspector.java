@@ -6,19 +6,27 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * Evaluates a loss on a batch of given cosines and keeps everything a user wants to look at: per-row
- * loss, posterior, gradient with respect to the cosines and support size, plus a summary. Rows are
- * processed in chunks so that memory stays bounded by a few copies of the input.
+ * Evaluates a loss on a batch of given cosines and keeps everything a user wants to look at:
+ * per-row loss, posterior, gradient with respect to the cosines and support size, plus a summary.
+ * Rows are processed in chunks so that memory stays bounded by a few copies of the input.
  */
 public final class LossInspector {
   private LossInspector() {}
 
   /** Row-wise results (flat arrays in C order; posterior and grad are B × n). */
-  public record Inspection(int rows, int classes, double[] loss, double[] posterior, double[] grad,
-      long[] support, double[] targetProbability, Summary summary) {}
+  public record Inspection(
+      int rows,
+      int classes,
+      double[] loss,
+      double[] posterior,
+      double[] grad,
+      long[] support,
+      double[] targetProbability,
+      Summary summary) {}
 
   /** Mean loss, mean and max support size, and the fraction of rows whose target has p_y = 0. */
-  public record Summary(double meanLoss, double meanSupport, long maxSupport, double fractionTargetOutOfSupport) {
+  public record Summary(
+      double meanLoss, double meanSupport, long maxSupport, double fractionTargetOutOfSupport) {
     public static Summary of(double[] loss, long[] support, double[] targetProbability) {
       double l = 0;
       double s = 0;
@@ -40,8 +48,14 @@ public final class LossInspector {
    * @param labels target class per row
    * @param dtype FLOAT32 or FLOAT64: the precision the loss is computed in
    */
-  public static Inspection inspect(NDManager manager, VerificationLoss loss, double[] cosines, long[] labels,
-      int classes, DataType dtype, int chunkRows) {
+  public static Inspection inspect(
+      NDManager manager,
+      VerificationLoss loss,
+      double[] cosines,
+      long[] labels,
+      int classes,
+      DataType dtype,
+      int chunkRows) {
     int rows = labels.length;
     double[] lossOut = new double[rows];
     double[] post = new double[cosines.length];
@@ -56,14 +70,17 @@ public final class LossInspector {
         NDArray y = chunk.create(java.util.Arrays.copyOfRange(labels, start, end));
         try (LossOutput out = loss.evaluate(cos, y)) {
           System.arraycopy(toDoubles(out.loss()), 0, lossOut, start, end - start);
-          System.arraycopy(toDoubles(out.posterior()), 0, post, start * classes, (end - start) * classes);
-          System.arraycopy(toDoubles(out.gradCos()), 0, grad, start * classes, (end - start) * classes);
+          System.arraycopy(
+              toDoubles(out.posterior()), 0, post, start * classes, (end - start) * classes);
+          System.arraycopy(
+              toDoubles(out.gradCos()), 0, grad, start * classes, (end - start) * classes);
           System.arraycopy(out.support().toLongArray(), 0, support, start, end - start);
           System.arraycopy(toDoubles(out.targetProbability()), 0, pY, start, end - start);
         }
       }
     }
-    return new Inspection(rows, classes, lossOut, post, grad, support, pY, Summary.of(lossOut, support, pY));
+    return new Inspection(
+        rows, classes, lossOut, post, grad, support, pY, Summary.of(lossOut, support, pY));
   }
 
   private static double[] toDoubles(NDArray a) {

@@ -13,7 +13,12 @@ import ai.djl.ndarray.NDArray;
  * @param iterations passes of the operator's solver (0 for α = 1)
  */
 public record LossOutput(
-    NDArray loss, NDArray posterior, NDArray gradCos, NDArray support, NDArray targetProbability, int iterations)
+    NDArray loss,
+    NDArray posterior,
+    NDArray gradCos,
+    NDArray support,
+    NDArray targetProbability,
+    int iterations)
     implements AutoCloseable {
   @Override
   public void close() {

@@ -14,10 +14,10 @@ import java.util.stream.Collectors;
  * arcface:s=64,m=0.5,easy_margin=true}. Unknown names, unknown or repeated keys and out-of-range
  * values are errors that name the offending part.
  *
- * <p>Defaults (docs/method.md sections 2 and 5): face settings s = 64 for the softmax margins, ArcFace m =
- * 0.5, CosFace m = 0.35, combined (m1, m2, m3) = (1, 0.3, 0.2) as in insightface; the paper's face
- * recipe α = 1.25, s = 35, m = 0.2 for qmargin, and the same α and s for entmax, sparsemax (α = 2)
- * and a3m (project choice for a3m's m: 0.2, as qmargin).
+ * <p>Defaults (docs/method.md sections 2 and 5): face settings s = 64 for the softmax margins,
+ * ArcFace m = 0.5, CosFace m = 0.35, combined (m1, m2, m3) = (1, 0.3, 0.2) as in insightface; the
+ * paper's face recipe α = 1.25, s = 35, m = 0.2 for qmargin, and the same α and s for entmax,
+ * sparsemax (α = 2) and a3m (project choice for a3m's m: 0.2, as qmargin).
  */
 public final class LossSpec {
   private LossSpec() {}
@@ -29,16 +29,56 @@ public final class LossSpec {
   static {
     define("normface", "normalised softmax: theta = s*cos", "s", "64");
     define("cosface", "CosFace / AM-softmax: theta_y = s*(cos_y - m)", "s", "64", "m", "0.35");
-    define("arcface", "ArcFace: theta_y = s*cos(phi_y + m)", "s", "64", "m", "0.5",
-        "easy_margin", "false", "straight_through", "false");
-    define("combined", "combined margin: theta_y = s*(cos(m1*phi_y + m2) - m3)", "s", "64",
-        "m1", "1.0", "m2", "0.3", "m3", "0.2", "easy_margin", "false", "straight_through", "false");
+    define(
+        "arcface",
+        "ArcFace: theta_y = s*cos(phi_y + m)",
+        "s",
+        "64",
+        "m",
+        "0.5",
+        "easy_margin",
+        "false",
+        "straight_through",
+        "false");
+    define(
+        "combined",
+        "combined margin: theta_y = s*(cos(m1*phi_y + m2) - m3)",
+        "s",
+        "64",
+        "m1",
+        "1.0",
+        "m2",
+        "0.3",
+        "m3",
+        "0.2",
+        "easy_margin",
+        "false",
+        "straight_through",
+        "false");
     define("entmax", "alpha-entmax loss, no margin (q = 1)", "alpha", "1.25", "s", "35");
     define("sparsemax", "sparsemax loss (alpha = 2, q = 1)", "s", "35");
-    define("qmargin", "Q-Margin: alpha operator, margin in the prior q_y = exp(-s*m)", "alpha", "1.25",
-        "s", "35", "m", "0.2");
-    define("a3m", "A3M: alpha operator on ArcFace logits (q = 1)", "alpha", "1.25", "s", "35", "m", "0.2",
-        "easy_margin", "false", "straight_through", "false");
+    define(
+        "qmargin",
+        "Q-Margin: alpha operator, margin in the prior q_y = exp(-s*m)",
+        "alpha",
+        "1.25",
+        "s",
+        "35",
+        "m",
+        "0.2");
+    define(
+        "a3m",
+        "A3M: alpha operator on ArcFace logits (q = 1)",
+        "alpha",
+        "1.25",
+        "s",
+        "35",
+        "m",
+        "0.2",
+        "easy_margin",
+        "false",
+        "straight_through",
+        "false");
   }
 
   private static void define(String name, String summary, String... keyValues) {
@@ -57,21 +97,32 @@ public final class LossSpec {
   /** One line per loss: name, defaults and what it is (for --help texts). */
   public static String describeAll() {
     return DEFINITIONS.values().stream()
-        .map(d -> String.format(Locale.ROOT, "  %-10s %s%n             defaults: %s", d.name(), d.summary(),
-            d.defaults().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","))))
+        .map(
+            d ->
+                String.format(
+                    Locale.ROOT,
+                    "  %-10s %s%n             defaults: %s",
+                    d.name(),
+                    d.summary(),
+                    d.defaults().entrySet().stream()
+                        .map(e -> e.getKey() + "=" + e.getValue())
+                        .collect(Collectors.joining(","))))
         .collect(Collectors.joining("\n"));
   }
 
   public static VerificationLoss parse(String text) {
     if (text == null || text.isBlank()) {
-      throw new UserInputException("empty loss spec; expected NAME or NAME:key=value,... with NAME one of " + names());
+      throw new UserInputException(
+          "empty loss spec; expected NAME or NAME:key=value,... with NAME one of " + names());
     }
     String trimmed = text.trim();
     int colon = trimmed.indexOf(':');
-    String name = (colon < 0 ? trimmed : trimmed.substring(0, colon)).trim().toLowerCase(Locale.ROOT);
+    String name =
+        (colon < 0 ? trimmed : trimmed.substring(0, colon)).trim().toLowerCase(Locale.ROOT);
     Definition def = DEFINITIONS.get(name);
     if (def == null) {
-      throw new UserInputException("unknown loss '" + name + "' in spec '" + text + "'; known losses: " + names());
+      throw new UserInputException(
+          "unknown loss '" + name + "' in spec '" + text + "'; known losses: " + names());
     }
     Map<String, String> values = new LinkedHashMap<>(def.defaults());
     if (colon >= 0) {
@@ -81,13 +132,21 @@ public final class LossSpec {
         for (String part : rest.split(",")) {
           int eq = part.indexOf('=');
           if (eq <= 0 || eq == part.length() - 1) {
-            throw new UserInputException("loss spec '" + text + "': '" + part.trim() + "' is not key=value");
+            throw new UserInputException(
+                "loss spec '" + text + "': '" + part.trim() + "' is not key=value");
           }
           String key = part.substring(0, eq).trim().toLowerCase(Locale.ROOT).replace('-', '_');
           String value = part.substring(eq + 1).trim();
           if (!def.defaults().containsKey(key)) {
-            throw new UserInputException("loss spec '" + text + "': unknown key '" + key + "' for " + name
-                + "; allowed keys: " + def.defaults().keySet());
+            throw new UserInputException(
+                "loss spec '"
+                    + text
+                    + "': unknown key '"
+                    + key
+                    + "' for "
+                    + name
+                    + "; allowed keys: "
+                    + def.defaults().keySet());
           }
           if (!seen.add(key)) {
             throw new UserInputException("loss spec '" + text + "': key '" + key + "' given twice");
@@ -98,29 +157,64 @@ public final class LossSpec {
     }
     Reader r = new Reader(text, values);
     double s = r.positive("s");
-    VerificationLoss loss = switch (name) {
-      case "normface" -> build(name, values, 1.0, s, TargetMargin.NONE, 0);
-      case "cosface" -> build(name, values, 1.0, s, TargetMargin.additive(r.range("m", 0, 2)), 0);
-      case "arcface" -> build(name, values, 1.0, s,
-          TargetMargin.angular(r.range("m", 0, Math.PI), r.bool("easy_margin"), r.bool("straight_through")), 0);
-      case "combined" -> build(name, values, 1.0, s,
-          new TargetMargin(r.positive("m1"), r.range("m2", 0, Math.PI), r.range("m3", 0, 2),
-              r.bool("easy_margin"), r.bool("straight_through")), 0);
-      case "entmax" -> build(name, values, r.alpha(), s, TargetMargin.NONE, 0);
-      case "sparsemax" -> build(name, values, 2.0, s, TargetMargin.NONE, 0);
-      case "qmargin" -> build(name, values, r.alpha(), s, TargetMargin.NONE, r.range("m", 0, 2));
-      case "a3m" -> build(name, values, r.alpha(), s,
-          TargetMargin.angular(r.range("m", 0, Math.PI), r.bool("easy_margin"), r.bool("straight_through")), 0);
-      default -> throw new IllegalStateException(name);
-    };
+    VerificationLoss loss =
+        switch (name) {
+          case "normface" -> build(name, values, 1.0, s, TargetMargin.NONE, 0);
+          case "cosface" ->
+              build(name, values, 1.0, s, TargetMargin.additive(r.range("m", 0, 2)), 0);
+          case "arcface" ->
+              build(
+                  name,
+                  values,
+                  1.0,
+                  s,
+                  TargetMargin.angular(
+                      r.range("m", 0, Math.PI), r.bool("easy_margin"), r.bool("straight_through")),
+                  0);
+          case "combined" ->
+              build(
+                  name,
+                  values,
+                  1.0,
+                  s,
+                  new TargetMargin(
+                      r.positive("m1"),
+                      r.range("m2", 0, Math.PI),
+                      r.range("m3", 0, 2),
+                      r.bool("easy_margin"),
+                      r.bool("straight_through")),
+                  0);
+          case "entmax" -> build(name, values, r.alpha(), s, TargetMargin.NONE, 0);
+          case "sparsemax" -> build(name, values, 2.0, s, TargetMargin.NONE, 0);
+          case "qmargin" ->
+              build(name, values, r.alpha(), s, TargetMargin.NONE, r.range("m", 0, 2));
+          case "a3m" ->
+              build(
+                  name,
+                  values,
+                  r.alpha(),
+                  s,
+                  TargetMargin.angular(
+                      r.range("m", 0, Math.PI), r.bool("easy_margin"), r.bool("straight_through")),
+                  0);
+          default -> throw new IllegalStateException(name);
+        };
     return loss;
   }
 
   private static VerificationLoss build(
-      String name, Map<String, String> values, double alpha, double s, TargetMargin margin, double priorMargin) {
-    String canonical = name + ":" + values.entrySet().stream()
-        .map(e -> e.getKey() + "=" + e.getValue())
-        .collect(Collectors.joining(","));
+      String name,
+      Map<String, String> values,
+      double alpha,
+      double s,
+      TargetMargin margin,
+      double priorMargin) {
+    String canonical =
+        name
+            + ":"
+            + values.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(","));
     return new VerificationLoss(name, canonical, alpha, s, margin, priorMargin);
   }
 
@@ -135,14 +229,16 @@ public final class LossSpec {
         }
         return d;
       } catch (NumberFormatException e) {
-        throw new UserInputException("loss spec '" + text + "': " + key + "=" + v + " is not a finite number");
+        throw new UserInputException(
+            "loss spec '" + text + "': " + key + "=" + v + " is not a finite number");
       }
     }
 
     double positive(String key) {
       double d = number(key);
       if (!(d > 0)) {
-        throw new UserInputException("loss spec '" + text + "': " + key + " must be > 0, got " + values.get(key));
+        throw new UserInputException(
+            "loss spec '" + text + "': " + key + " must be > 0, got " + values.get(key));
       }
       return d;
     }
@@ -150,7 +246,17 @@ public final class LossSpec {
     double range(String key, double lo, double hi) {
       double d = number(key);
       if (d < lo || d >= hi) {
-        throw new UserInputException("loss spec '" + text + "': " + key + " must be in [" + lo + ", " + hi + "), got " + values.get(key));
+        throw new UserInputException(
+            "loss spec '"
+                + text
+                + "': "
+                + key
+                + " must be in ["
+                + lo
+                + ", "
+                + hi
+                + "), got "
+                + values.get(key));
       }
       return d;
     }
@@ -158,7 +264,11 @@ public final class LossSpec {
     double alpha() {
       double a = number("alpha");
       if (a < 1 || a > 10) {
-        throw new UserInputException("loss spec '" + text + "': alpha must be in [1, 10] (alpha = 1 is softmax, > 1 sparse), got " + values.get("alpha"));
+        throw new UserInputException(
+            "loss spec '"
+                + text
+                + "': alpha must be in [1, 10] (alpha = 1 is softmax, > 1 sparse), got "
+                + values.get("alpha"));
       }
       return a;
     }
@@ -168,7 +278,14 @@ public final class LossSpec {
       return switch (v) {
         case "true" -> true;
         case "false" -> false;
-        default -> throw new UserInputException("loss spec '" + text + "': " + key + " must be true or false, got " + values.get(key));
+        default ->
+            throw new UserInputException(
+                "loss spec '"
+                    + text
+                    + "': "
+                    + key
+                    + " must be true or false, got "
+                    + values.get(key));
       };
     }
   }

@@ -9,8 +9,8 @@ import java.util.Locale;
 
 /**
  * Every loss of the family, as one configuration of three shared pieces: the logits θ = s·cos with
- * the target margin ψ (see {@link TargetMargin}), the reference measure q, and the
- * alpha-divergence loss of {@link AlphaDivergenceLoss} on them.
+ * the target margin ψ (see {@link TargetMargin}), the reference measure q, and the alpha-divergence
+ * loss of {@link AlphaDivergenceLoss} on them.
  *
  * <pre>
  *   θ_j = s·cos_j (j ≠ y),   θ_y = s·ψ(cos_y),   q_j = 1 (j ≠ y),   q_y = exp(−s·m_q)
@@ -81,18 +81,24 @@ public record VerificationLoss(
       }
       NDArray support = r.posterior().gt(0).countNonzero(1);
       NDArray targetProbability = r.posterior().mul(target).sum(new int[] {1});
-      out = new LossOutput(r.loss(), r.posterior(), gradCos, support, targetProbability, r.iterations());
-      NDScope.unregister(out.loss(), out.posterior(), out.gradCos(), out.support(), out.targetProbability());
+      out =
+          new LossOutput(
+              r.loss(), r.posterior(), gradCos, support, targetProbability, r.iterations());
+      NDScope.unregister(
+          out.loss(), out.posterior(), out.gradCos(), out.support(), out.targetProbability());
     }
-    for (NDArray a : new NDArray[] {out.loss(), out.posterior(), out.gradCos(), out.support(), out.targetProbability()}) {
+    for (NDArray a :
+        new NDArray[] {
+          out.loss(), out.posterior(), out.gradCos(), out.support(), out.targetProbability()
+        }) {
       NDScope.register(a);
     }
     return out;
   }
 
   /**
-   * Refuses a configuration whose loss value the precision cannot hold. With a prior margin and
-   * α &gt; 1 the loss contains q_y^(1−α)/(α(α−1)) = exp((α−1)·s·m_q)/(α(α−1)) (see {@link
+   * Refuses a configuration whose loss value the precision cannot hold. With a prior margin and α
+   * &gt; 1 the loss contains q_y^(1−α)/(α(α−1)) = exp((α−1)·s·m_q)/(α(α−1)) (see {@link
    * AlphaDivergenceLoss}), which passes float32's largest value once (α−1)·s·m_q nears 88 (float64:
    * 709); the posterior and gradient stay finite, but the loss would be ∞.
    */
@@ -107,11 +113,19 @@ public record VerificationLoss(
     double logTerm = (alpha - 1) * scale * priorMargin - Math.log(alpha * (alpha - 1));
     if (logTerm > limit) {
       double maxScale = (limit + Math.log(alpha * (alpha - 1))) / ((alpha - 1) * priorMargin);
-      throw new UserInputException(String.format(Locale.ROOT,
-          "loss %s: its value reaches exp((alpha-1)*s*m)/(alpha*(alpha-1)) = %s, beyond the %s range (%.3g): "
-              + "keep s below %.0f with this alpha and m%s",
-          spec, logTerm > Math.log(Double.MAX_VALUE) ? "exp(" + Math.round(logTerm) + ")" : String.format(Locale.ROOT, "%.3g", Math.exp(logTerm)),
-          f64 ? "float64" : "float32", max, Math.floor(maxScale), f64 ? "" : ", or compute in float64 (float64 cosines)"));
+      throw new UserInputException(
+          String.format(
+              Locale.ROOT,
+              "loss %s: its value reaches exp((alpha-1)*s*m)/(alpha*(alpha-1)) = %s, beyond the %s range (%.3g): "
+                  + "keep s below %.0f with this alpha and m%s",
+              spec,
+              logTerm > Math.log(Double.MAX_VALUE)
+                  ? "exp(" + Math.round(logTerm) + ")"
+                  : String.format(Locale.ROOT, "%.3g", Math.exp(logTerm)),
+              f64 ? "float64" : "float32",
+              max,
+              Math.floor(maxScale),
+              f64 ? "" : ", or compute in float64 (float64 cosines)"));
     }
   }
 
@@ -127,9 +141,17 @@ public record VerificationLoss(
     if (factor == 1) {
       return this;
     }
-    TargetMargin scaled = margin.isNone() ? margin : new TargetMargin(1 + (margin.m1() - 1) * factor,
-        margin.m2() * factor, margin.m3() * factor, margin.easyMargin(), margin.straightThrough());
-    return new VerificationLoss(name, spec + " (margin x " + factor + ")", alpha, scale, scaled, priorMargin * factor);
+    TargetMargin scaled =
+        margin.isNone()
+            ? margin
+            : new TargetMargin(
+                1 + (margin.m1() - 1) * factor,
+                margin.m2() * factor,
+                margin.m3() * factor,
+                margin.easyMargin(),
+                margin.straightThrough());
+    return new VerificationLoss(
+        name, spec + " (margin x " + factor + ")", alpha, scale, scaled, priorMargin * factor);
   }
 
   /** Shorthand used in tests and reports. */
@@ -137,5 +159,4 @@ public record VerificationLoss(
   public String toString() {
     return spec;
   }
-
 }

@@ -59,8 +59,12 @@ public final class Backbones {
   public static String canonicalName(String name) {
     String canonical = name == null ? null : ALIASES.get(name.trim().toLowerCase(Locale.ROOT));
     if (canonical == null) {
-      throw new UserInputException("unknown backbone '" + name + "'; known: " + String.join(", ", NAMES)
-          + " (aliases r18, r34, r50, r100, mbf)");
+      throw new UserInputException(
+          "unknown backbone '"
+              + name
+              + "'; known: "
+              + String.join(", ", NAMES)
+              + " (aliases r18, r34, r50, r100, mbf)");
     }
     return canonical;
   }
@@ -78,14 +82,21 @@ public final class Backbones {
   }
 
   /**
-   * {@link #create(String, int, float)} for square inputs of {@code imageSide} pixels: 112 for every
-   * backbone; the small network also takes multiples of 16 (see {@link SmallResNet}).
+   * {@link #create(String, int, float)} for square inputs of {@code imageSide} pixels: 112 for
+   * every backbone; the small network also takes multiples of 16 (see {@link SmallResNet}).
    */
   public static Block create(String name, int embeddingDim, float dropout, int imageSide) {
     String canonical = canonicalName(name);
     if (imageSide != IMAGE_SIDE && !canonical.equals("small")) {
-      throw new UserInputException(canonical + " takes " + IMAGE_SIDE + " x " + IMAGE_SIDE + " images, not " + imageSide
-          + " (only the small backbone takes other sizes)");
+      throw new UserInputException(
+          canonical
+              + " takes "
+              + IMAGE_SIDE
+              + " x "
+              + IMAGE_SIDE
+              + " images, not "
+              + imageSide
+              + " (only the small backbone takes other sizes)");
     }
     if (embeddingDim < 1) {
       throw new UserInputException("embedding dimension must be positive, got " + embeddingDim);
@@ -111,16 +122,22 @@ public final class Backbones {
 
   /**
    * Number of parameters as PyTorch's {@code model.parameters()} counts them: every DJL parameter
-   * but the BatchNorm running mean and variance (buffers in PyTorch). The block must be initialised.
+   * but the BatchNorm running mean and variance (buffers in PyTorch). The block must be
+   * initialised.
    */
   public static long parameterCount(Block block) {
     return block.getParameters().values().stream()
-        .filter(p -> p.getType() != Parameter.Type.RUNNING_MEAN && p.getType() != Parameter.Type.RUNNING_VAR)
+        .filter(
+            p ->
+                p.getType() != Parameter.Type.RUNNING_MEAN
+                    && p.getType() != Parameter.Type.RUNNING_VAR)
         .mapToLong(p -> p.getArray().size())
         .sum();
   }
 
-  /** Number of parameters that receive gradients (excludes fixed ones such as IResNet's BN1d scale). */
+  /**
+   * Number of parameters that receive gradients (excludes fixed ones such as IResNet's BN1d scale).
+   */
   public static long trainableParameterCount(Block block) {
     return block.getParameters().values().stream()
         .filter(Parameter::requiresGradient)

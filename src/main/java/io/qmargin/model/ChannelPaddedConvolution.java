@@ -18,13 +18,13 @@ import ai.djl.util.PairList;
  * #CHANNEL_BLOCK}: the same sums, the same parameters ((C_out, C_in, k…), held by the wrapped
  * convolution), a gradient only for the real channels.
  *
- * <p>Why: PyTorch 2.7.1's CPU convolution (oneDNN) lays weights out in blocks of 16 input
- * channels. When C_in &gt; 8 is not a multiple of 16, the block's padding is not zeroed, so
- * whatever the allocator left in that memory is multiplied in; after other work had left NaN
- * there, a 40-mel speaker model gave NaN for whole blocks of 16 output channels, in training and
- * in inference (C_in = 17, 20, 24, 33, 40 failed; 1, 3, 8, 12–15, 48, 80, 128 did not). With the zero
- * channels supplied by us there is no padding for the engine to fill. Grouped convolutions are not
- * wrapped (no backbone here has such a group width).
+ * <p>Why: PyTorch 2.7.1's CPU convolution (oneDNN) lays weights out in blocks of 16 input channels.
+ * When C_in &gt; 8 is not a multiple of 16, the block's padding is not zeroed, so whatever the
+ * allocator left in that memory is multiplied in; after other work had left NaN there, a 40-mel
+ * speaker model gave NaN for whole blocks of 16 output channels, in training and in inference (C_in
+ * = 17, 20, 24, 33, 40 failed; 1, 3, 8, 12–15, 48, 80, 128 did not). With the zero channels
+ * supplied by us there is no padding for the engine to fill. Grouped convolutions are not wrapped
+ * (no backbone here has such a group width).
  */
 public final class ChannelPaddedConvolution extends AbstractBlock {
   private static final byte VERSION = 1;
@@ -57,16 +57,28 @@ public final class ChannelPaddedConvolution extends AbstractBlock {
 
   @Override
   protected NDList forwardInternal(
-      ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
+      ParameterStore parameterStore,
+      NDList inputs,
+      boolean training,
+      PairList<String, Object> params) {
     NDArray x = inputs.singletonOrThrow();
     NDManager scope = x.getManager();
-    NDArray w = parameterStore.getValue(convolution.getParameters().get("weight"), x.getDevice(), training);
-    NDArray b = convolution.isIncludeBias()
-        ? parameterStore.getValue(convolution.getParameters().get("bias"), x.getDevice(), training)
-        : null;
+    NDArray w =
+        parameterStore.getValue(convolution.getParameters().get("weight"), x.getDevice(), training);
+    NDArray b =
+        convolution.isIncludeBias()
+            ? parameterStore.getValue(
+                convolution.getParameters().get("bias"), x.getDevice(), training)
+            : null;
     // Zeros first, so that the results belong to the input's manager, not to the parameter's.
-    NDArray xp = scope.zeros(withChannels(x.getShape(), paddedChannels - inChannels), x.getDataType()).concat(x, 1);
-    NDArray wp = scope.zeros(withChannels(w.getShape(), paddedChannels - inChannels), w.getDataType()).concat(w, 1);
+    NDArray xp =
+        scope
+            .zeros(withChannels(x.getShape(), paddedChannels - inChannels), x.getDataType())
+            .concat(x, 1);
+    NDArray wp =
+        scope
+            .zeros(withChannels(w.getShape(), paddedChannels - inChannels), w.getDataType())
+            .concat(w, 1);
     Shape stride = convolution.getStride();
     Shape padding = convolution.getPadding();
     Shape dilation = convolution.getDilation();
@@ -84,7 +96,8 @@ public final class ChannelPaddedConvolution extends AbstractBlock {
   @Override
   protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
     if (inputShapes[0].get(1) != inChannels) {
-      throw new IllegalArgumentException("expected " + inChannels + " input channels, got " + inputShapes[0]);
+      throw new IllegalArgumentException(
+          "expected " + inChannels + " input channels, got " + inputShapes[0]);
     }
     convolution.initialize(manager, dataType, inputShapes);
   }

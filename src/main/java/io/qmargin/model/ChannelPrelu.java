@@ -22,6 +22,7 @@ import java.util.Arrays;
  */
 public final class ChannelPrelu extends AbstractBlock {
   private static final byte VERSION = 1;
+
   /** PyTorch's default initial slope. */
   public static final float INITIAL_SLOPE = 0.25f;
 
@@ -35,12 +36,14 @@ public final class ChannelPrelu extends AbstractBlock {
     }
     this.channels = channels;
     // Type OTHER, not WEIGHT: a trainer-wide WEIGHT initializer (Xavier) must not reset the slopes.
-    this.slopes = addParameter(Parameter.builder()
-        .setName("alpha")
-        .setType(Parameter.Type.OTHER)
-        .optShape(new Shape(channels))
-        .optInitializer(new ConstantInitializer(INITIAL_SLOPE))
-        .build());
+    this.slopes =
+        addParameter(
+            Parameter.builder()
+                .setName("alpha")
+                .setType(Parameter.Type.OTHER)
+                .optShape(new Shape(channels))
+                .optInitializer(new ConstantInitializer(INITIAL_SLOPE))
+                .build());
   }
 
   public int channels() {
@@ -49,10 +52,17 @@ public final class ChannelPrelu extends AbstractBlock {
 
   @Override
   protected NDList forwardInternal(
-      ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
+      ParameterStore parameterStore,
+      NDList inputs,
+      boolean training,
+      PairList<String, Object> params) {
     NDArray x = inputs.singletonOrThrow();
-    NDArray a = parameterStore.getValue(slopes, x.getDevice(), training).reshape(broadcastShape(x.getShape()));
-    // the reshaped view would otherwise belong to the parameter's (the model's) manager: one leak per call
+    NDArray a =
+        parameterStore
+            .getValue(slopes, x.getDevice(), training)
+            .reshape(broadcastShape(x.getShape()));
+    // the reshaped view would otherwise belong to the parameter's (the model's) manager: one leak
+    // per call
     a.attach(x.getManager());
     NDArray positive = Activation.relu(x);
     return new NDList(positive.add(a.mul(x.sub(positive))));

@@ -12,12 +12,16 @@ import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.UniformInitializer;
 import java.util.List;
 
-/** The PyTorch layers the backbones (face and speaker) are made of, as DJL blocks with PyTorch's settings. */
+/**
+ * The PyTorch layers the backbones (face and speaker) are made of, as DJL blocks with PyTorch's
+ * settings.
+ */
 public final class Layers {
   private Layers() {}
 
   /** PyTorch's BatchNorm epsilon. */
   static final float BN_EPSILON = 1e-5f;
+
   /**
    * DJL's momentum weighs the old running statistic (DJL passes 1 − momentum to torch), so
    * PyTorch's default momentum 0.1 is 0.9 here.
@@ -25,15 +29,17 @@ public final class Layers {
   static final float BN_MOMENTUM = 0.9f;
 
   /** Conv2d without bias, square kernel; weights drawn by {@code init}. */
-  static Conv2d conv(int filters, int kernel, int stride, int padding, int groups, Initializer init) {
-    Conv2d conv = Conv2d.builder()
-        .setFilters(filters)
-        .setKernelShape(new Shape(kernel, kernel))
-        .optStride(new Shape(stride, stride))
-        .optPadding(new Shape(padding, padding))
-        .optGroups(groups)
-        .optBias(false)
-        .build();
+  static Conv2d conv(
+      int filters, int kernel, int stride, int padding, int groups, Initializer init) {
+    Conv2d conv =
+        Conv2d.builder()
+            .setFilters(filters)
+            .setKernelShape(new Shape(kernel, kernel))
+            .optStride(new Shape(stride, stride))
+            .optPadding(new Shape(padding, padding))
+            .optGroups(groups)
+            .optBias(false)
+            .build();
     conv.setInitializer(init, Parameter.Type.WEIGHT);
     return conv;
   }
@@ -48,7 +54,11 @@ public final class Layers {
    * still a parameter (PyTorch lists it in {@code parameters()}) but has no gradient.
    */
   static BatchNorm batchNormFixedScale() {
-    return BatchNorm.builder().optEpsilon(BN_EPSILON).optMomentum(BN_MOMENTUM).optScale(false).build();
+    return BatchNorm.builder()
+        .optEpsilon(BN_EPSILON)
+        .optMomentum(BN_MOMENTUM)
+        .optScale(false)
+        .build();
   }
 
   /**
@@ -66,7 +76,8 @@ public final class Layers {
   /** {@code main(x) + shortcut(x)}: the residual connection. */
   public static Block residual(Block main, Block shortcut) {
     return new ParallelBlock(
-        branches -> new NDList(branches.get(0).singletonOrThrow().add(branches.get(1).singletonOrThrow())),
+        branches ->
+            new NDList(branches.get(0).singletonOrThrow().add(branches.get(1).singletonOrThrow())),
         List.of(main, shortcut));
   }
 }

@@ -10,17 +10,18 @@ import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.XavierInitializer;
 
 /**
- * A small residual network for CPU runs (qmargin's own, not a published architecture): insightface's
- * IResNet blocks at half the width, one block per stage, with MobileFaceNet's GDC output instead of
- * IResNet's 25,088-input FC (which alone would hold 6.4 M parameters at width 256).
+ * A small residual network for CPU runs (qmargin's own, not a published architecture):
+ * insightface's IResNet blocks at half the width, one block per stage, with MobileFaceNet's GDC
+ * output instead of IResNet's 25,088-input FC (which alone would hold 6.4 M parameters at width
+ * 256).
  *
  * <p>Stem conv3×3 stride 2 (3 → 32), BN, PReLU → 56²; one {@link IResNet#basicBlock IBasicBlock}
- * per stage at widths 32/64/128/256 with strides 2/2/2/1 → 28², 14², 7², 7²; BN2d(256);
- * depthwise 7×7 linear conv + BN (GDC); flatten; dropout; FC(256 → d, no bias); BN1d(d).
- * 1,374,176 parameters at d = 512 and 0.13 G multiply-adds per 112 × 112 image (IResNet-50:
- * 43.6 M and 6.3 G). Downsampling early (like MobileFaceNet) is what makes it fast: the first
- * 56² stage of a stride-1 variant made a training step several times slower for the same parameters.
- * Conv and FC weights Kaiming normal (fan-out).
+ * per stage at widths 32/64/128/256 with strides 2/2/2/1 → 28², 14², 7², 7²; BN2d(256); depthwise
+ * 7×7 linear conv + BN (GDC); flatten; dropout; FC(256 → d, no bias); BN1d(d). 1,374,176 parameters
+ * at d = 512 and 0.13 G multiply-adds per 112 × 112 image (IResNet-50: 43.6 M and 6.3 G).
+ * Downsampling early (like MobileFaceNet) is what makes it fast: the first 56² stage of a stride-1
+ * variant made a training step several times slower for the same parameters. Conv and FC weights
+ * Kaiming normal (fan-out).
  */
 public final class SmallResNet {
   private SmallResNet() {}
@@ -34,8 +35,9 @@ public final class SmallResNet {
       return IResNet.FINAL_SIDE;
     }
     if (imageSide < 32 || imageSide % 16 != 0) {
-      throw new io.qmargin.UserInputException("the small backbone takes 112 or a multiple of 16 (>= 32) as image size, got "
-          + imageSide);
+      throw new io.qmargin.UserInputException(
+          "the small backbone takes 112 or a multiple of 16 (>= 32) as image size, got "
+              + imageSide);
     }
     return imageSide / 16;
   }
@@ -51,12 +53,14 @@ public final class SmallResNet {
    */
   public static Block create(int embeddingDim, float dropout, int imageSide) {
     int finalSide = finalSide(imageSide);
-    Initializer kaiming = new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN,
-        XavierInitializer.FactorType.OUT, 2f);
-    SequentialBlock net = new SequentialBlock()
-        .add(Layers.conv(STEM_WIDTH, 3, 2, 1, 1, kaiming))
-        .add(Layers.batchNorm())
-        .add(new ChannelPrelu(STEM_WIDTH));
+    Initializer kaiming =
+        new XavierInitializer(
+            XavierInitializer.RandomType.GAUSSIAN, XavierInitializer.FactorType.OUT, 2f);
+    SequentialBlock net =
+        new SequentialBlock()
+            .add(Layers.conv(STEM_WIDTH, 3, 2, 1, 1, kaiming))
+            .add(Layers.batchNorm())
+            .add(new ChannelPrelu(STEM_WIDTH));
     int in = STEM_WIDTH;
     for (int stage = 0; stage < STAGE_WIDTHS.length; stage++) {
       net.add(IResNet.basicBlock(in, STAGE_WIDTHS[stage], STAGE_STRIDES[stage], kaiming));
@@ -65,8 +69,7 @@ public final class SmallResNet {
     // No bias: the BN1d that follows has one.
     Linear fc = Linear.builder().setUnits(embeddingDim).optBias(false).build();
     fc.setInitializer(kaiming, Parameter.Type.WEIGHT);
-    return net
-        .add(Layers.batchNorm())
+    return net.add(Layers.batchNorm())
         .add(Layers.conv(in, finalSide, 1, 0, in, kaiming))
         .add(Layers.batchNorm())
         .add(Blocks.batchFlattenBlock())

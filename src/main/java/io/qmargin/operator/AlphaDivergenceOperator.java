@@ -19,14 +19,15 @@ import ai.djl.ndarray.types.DataType;
  * support is {j : θ_j &gt; τ − 1/(α−1)}: for α &gt; 1 usually a handful of top logits. For α = 1 it
  * is the explicit limit p = softmax(θ + log q), and τ is the log-partition log Σ exp(θ + log q).
  *
- * <p>Algorithm. Write k = 1/(α−1), u_j = 1 + (α−1)(θ_j − τ) and g(τ) = Σ_j q_j [u_j]_+^k, continuous
- * and non-increasing. The bracket τ_lo = max_j(θ_j − f'(1/q_j)) (g ≥ 1) and τ_hi = max_j(θ_j −
- * f'(1/(n q_j))) (g ≤ 1) is narrowed by a few bisection halvings, then finished by Newton steps on
- * φ(τ) = g(τ)^(α−1) − 1 (safeguarded: a step leaving the bracket is replaced by a halving). φ is
- * the weighted k-norm of the positive parts [u_j]_+, so it is convex for α ≤ 2 and exactly linear
- * once the support is fixed and has one element: Newton started at a point with g ≥ 1 converges
- * monotonically and quadratically, in a few iterations, to float round-off. Rows are shifted by their
- * maximum first, which leaves p unchanged and keeps u_j well conditioned for large logits.
+ * <p>Algorithm. Write k = 1/(α−1), u_j = 1 + (α−1)(θ_j − τ) and g(τ) = Σ_j q_j [u_j]_+^k,
+ * continuous and non-increasing. The bracket τ_lo = max_j(θ_j − f'(1/q_j)) (g ≥ 1) and τ_hi =
+ * max_j(θ_j − f'(1/(n q_j))) (g ≤ 1) is narrowed by a few bisection halvings, then finished by
+ * Newton steps on φ(τ) = g(τ)^(α−1) − 1 (safeguarded: a step leaving the bracket is replaced by a
+ * halving). φ is the weighted k-norm of the positive parts [u_j]_+, so it is convex for α ≤ 2 and
+ * exactly linear once the support is fixed and has one element: Newton started at a point with g ≥
+ * 1 converges monotonically and quadratically, in a few iterations, to float round-off. Rows are
+ * shifted by their maximum first, which leaves p unchanged and keeps u_j well conditioned for large
+ * logits.
  */
 public final class AlphaDivergenceOperator {
 
@@ -157,7 +158,8 @@ public final class AlphaDivergenceOperator {
     // Safeguarded Newton on φ(τ) = g^(α-1) - 1 from the left end of the bracket.
     double eps = dtype == DataType.FLOAT64 ? 0x1.0p-52 : 0x1.0p-23;
     // g is a sum of up to n rounded terms: below this residual τ is as good as the data allow.
-    double tolG = Math.max(settings.relativeTolerance(), eps * (8 + 2 * (Math.log(n) / Math.log(2))));
+    double tolG =
+        Math.max(settings.relativeTolerance(), eps * (8 + 2 * (Math.log(n) / Math.log(2))));
     NDArray tau = tauLo;
     NDArray previousResidual = tau.onesLike().mul(Double.MAX_VALUE);
     NDArray p = null;
@@ -175,9 +177,10 @@ public final class AlphaDivergenceOperator {
         // u^(k-1) = u^k / u on the support, 0 off it (0^0 = 1 and 0^negative = ∞ must not count)
         NDArray uPowKm1 = pu.div(u.maximum(Float.MIN_NORMAL));
         NDArray g = pu.sum(new int[] {1}, true);
-        NDArray slope = b == null
-            ? uPowKm1.sum(new int[] {1}, true).mul(am1)
-            : uPowKm1.mul(b).sum(new int[] {1}, true);
+        NDArray slope =
+            b == null
+                ? uPowKm1.sum(new int[] {1}, true).mul(am1)
+                : uPowKm1.mul(b).sum(new int[] {1}, true);
         residual = g.sub(1.0).abs();
         NDArray above = g.gte(1.0);
         lo = NDArrays.where(above, tau, tauLo);
@@ -189,16 +192,22 @@ public final class AlphaDivergenceOperator {
         NDArray newton = tau.add(g.sub(g.pow(1.0 - am1)).div(slope));
         NDArray nearFloor = residual.lte(16 * tolG);
         NDArray scale = tau.abs().maximum(1.0).mul(4 * eps);
-        NDArray rowDone = residual.lte(tolG)
-            .logicalOr(hi.sub(lo).lte(scale))
-            .logicalOr(nearFloor.logicalAnd(newton.sub(tau).abs().lte(scale)));
+        NDArray rowDone =
+            residual
+                .lte(tolG)
+                .logicalOr(hi.sub(lo).lte(scale))
+                .logicalOr(nearFloor.logicalAnd(newton.sub(tau).abs().lte(scale)));
         if (rowDone.all().getBoolean()) {
           p = pu.div(g); // sums to one up to the last rounding
           NDScope.unregister(p);
           break;
         }
-        NDArray useNewton = newton.gte(lo).logicalAnd(newton.lte(hi)).logicalAnd(slope.gt(0))
-            .logicalAnd(nearFloor.logicalOr(residual.lte(previousResidual.mul(0.5))));
+        NDArray useNewton =
+            newton
+                .gte(lo)
+                .logicalAnd(newton.lte(hi))
+                .logicalAnd(slope.gt(0))
+                .logicalAnd(nearFloor.logicalOr(residual.lte(previousResidual.mul(0.5))));
         next = NDArrays.where(useNewton, newton, lo.add(hi).mul(0.5));
         NDScope.unregister(lo, hi, next, residual);
       }

@@ -8,21 +8,23 @@ package io.qmargin.operator;
  * term is non-negative and non-increasing in τ, so adding classes can only raise τ: τ computed on a
  * subset of the classes, or with logits replaced by lower bounds of them, is a lower bound of the
  * full τ. By the support rule (p_j &gt; 0 exactly when θ_j &gt; τ − 1/(α − 1)) every class whose
- * logit is at most {@code bound − 1/(α − 1)} is then outside the full support. This is what lets the
- * sparse head discard most prototypes of a block without sorting them.
+ * logit is at most {@code bound − 1/(α − 1)} is then outside the full support. This is what lets
+ * the sparse head discard most prototypes of a block without sorting them.
  *
- * <p>A single class alone gives g(τ) = 1 at τ = θ − f'(1/q), f'(u) = (u^(α−1) − 1)/(α − 1) (docs/method.md
- * section 3). {@link #refine} raises a bound by Newton steps on φ(τ) = g(τ)^(α−1) − 1, which is
- * convex for α ≤ 2: started where φ ≥ 0 the iterates stay at or below the root (the tangent lies
- * under φ), so each one is again a lower bound; where Newton has not converged after a few dozen
- * steps, and for α &gt; 2, it bisects. Every returned value
- * is checked to satisfy g ≥ 1 as computed, and the last value that did is returned.
+ * <p>A single class alone gives g(τ) = 1 at τ = θ − f'(1/q), f'(u) = (u^(α−1) − 1)/(α − 1)
+ * (docs/method.md section 3). {@link #refine} raises a bound by Newton steps on φ(τ) = g(τ)^(α−1) −
+ * 1, which is convex for α ≤ 2: started where φ ≥ 0 the iterates stay at or below the root (the
+ * tangent lies under φ), so each one is again a lower bound; where Newton has not converged after a
+ * few dozen steps, and for α &gt; 2, it bisects. Every returned value is checked to satisfy g ≥ 1
+ * as computed, and the last value that did is returned.
  */
 public final class ThresholdBound {
   private static final int NEWTON_STEPS = 30;
   private static final int BISECTION_STEPS = 60;
+
   /** g(bound) − 1 above which the bound is worth raising by bisection. */
   private static final double BISECTION_GAIN = 1e-6;
+
   private final double alpha;
   private final double exponent; // k = 1/(α − 1)
   private final int integerExponent; // k when it is a small integer (α = 2, 1.5, 1.25, ...), else 0
@@ -54,7 +56,8 @@ public final class ThresholdBound {
    * @param tau0 a value with g(tau0) ≥ 1 for these classes (e.g. {@link #single} of one of them)
    * @return a value ≥ tau0 with g ≥ 1, hence still a lower bound of τ
    */
-  public double refine(double tau0, double thetaT, double logQT, float[] values, int n, double scale, double shift) {
+  public double refine(
+      double tau0, double thetaT, double logQT, float[] values, int n, double scale, double shift) {
     double qT = Math.exp(logQT);
     double best = tau0;
     if (exponent < 1) {
@@ -103,7 +106,8 @@ public final class ThresholdBound {
     return best;
   }
 
-  private double bisect(double lo, double thetaT, double qT, float[] values, int n, double scale, double shift) {
+  private double bisect(
+      double lo, double thetaT, double qT, float[] values, int n, double scale, double shift) {
     double hi = thetaT - fPrime(1 / ((n + 1) * qT));
     for (int i = 0; i < n; i++) {
       hi = Math.max(hi, scale * (values[i] - shift) - fPrime(1.0 / (n + 1)));
@@ -127,7 +131,8 @@ public final class ThresholdBound {
   }
 
   /** g(τ) and S(τ) = Σ q_j [u_j]_+^(k−1) = −g'(τ). */
-  private double[] gAndSlope(double tau, double thetaT, double qT, float[] values, int n, double scale, double shift) {
+  private double[] gAndSlope(
+      double tau, double thetaT, double qT, float[] values, int n, double scale, double shift) {
     double g = 0;
     double s = 0;
     double uT = 1 + (alpha - 1) * (thetaT - tau);

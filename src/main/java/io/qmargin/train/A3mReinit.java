@@ -1,9 +1,9 @@
 package io.qmargin.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.qmargin.Progress;
 import io.qmargin.data.SampleSet;
 import io.qmargin.data.UnreadableSampleException;
-import io.qmargin.Progress;
 import io.qmargin.eval.protocol.Vectors;
 import io.qmargin.head.TrainableHead;
 import java.nio.file.Path;
@@ -17,9 +17,10 @@ import java.util.stream.IntStream;
 
 /**
  * A3M prototype re-initialisation ({@code a3m_reinit}, a project choice): W_j ← the normalised mean
- * embedding of class j over one pass of the training data, at the start of each configured epoch, and
- * when p_y = 0 for more than {@code target_out_threshold} of the samples for {@code patience_steps}
- * steps in a row (at most {@code max_times}). Each re-initialisation is an event in metrics.jsonl.
+ * embedding of class j over one pass of the training data, at the start of each configured epoch,
+ * and when p_y = 0 for more than {@code target_out_threshold} of the samples for {@code
+ * patience_steps} steps in a row (at most {@code max_times}). Each re-initialisation is an event in
+ * metrics.jsonl.
  */
 final class A3mReinit implements RunHook {
   private final TrainConfig.A3mReinit config;
@@ -33,8 +34,14 @@ final class A3mReinit implements RunHook {
   private int stepsAbove;
   private final Set<Long> reinitEpochs = new TreeSet<>();
 
-  A3mReinit(TrainConfig.A3mReinit config, SampleSet train, Embedder embedder, TrainableHead head, RunDirectory dir,
-      TrainingListener listener, long stepsPerEpoch) {
+  A3mReinit(
+      TrainConfig.A3mReinit config,
+      SampleSet train,
+      Embedder embedder,
+      TrainableHead head,
+      RunDirectory dir,
+      TrainingListener listener,
+      long stepsPerEpoch) {
     this.config = config;
     this.train = train;
     this.embedder = embedder;
@@ -58,10 +65,17 @@ final class A3mReinit implements RunHook {
     if (config.targetOutThreshold() <= 0 || reinits >= config.maxTimes()) {
       return;
     }
-    stepsAbove = end.outcome().fractionTargetOut() > config.targetOutThreshold() ? stepsAbove + 1 : 0;
+    stepsAbove =
+        end.outcome().fractionTargetOut() > config.targetOutThreshold() ? stepsAbove + 1 : 0;
     if (stepsAbove >= Math.max(1, config.patienceSteps())) {
-      reinitialise(end.epoch(), "p_y = 0 for more than " + config.targetOutThreshold() + " of the samples over "
-          + config.patienceSteps() + " steps", end.done());
+      reinitialise(
+          end.epoch(),
+          "p_y = 0 for more than "
+              + config.targetOutThreshold()
+              + " of the samples over "
+              + config.patienceSteps()
+              + " steps",
+          end.done());
     }
   }
 
@@ -76,15 +90,20 @@ final class A3mReinit implements RunHook {
     }
     int size = sampleSize;
     try (Progress p = listener.progress().start("A3M re-init: embedding the training set", n)) {
-      e = embedder.embed(n, i -> {
-        try {
-          float[] x = train.load(i, epoch);
-          readable[i] = true;
-          return x;
-        } catch (UnreadableSampleException bad) {
-          return new float[size];
-        }
-      }, false, p);
+      e =
+          embedder.embed(
+              n,
+              i -> {
+                try {
+                  float[] x = train.load(i, epoch);
+                  readable[i] = true;
+                  return x;
+                } catch (UnreadableSampleException bad) {
+                  return new float[size];
+                }
+              },
+              false,
+              p);
     }
     int dim = e.length / n;
     int classes = train.numClasses();
@@ -123,8 +142,13 @@ final class A3mReinit implements RunHook {
     event.put("classes_reset", reset);
     event.put("seconds", seconds);
     dir.append(dir.metrics(), event);
-    listener.message(String.format(Locale.ROOT, "A3M: re-initialised %,d prototypes to class-mean embeddings (%s), %.1f s",
-        reset, reason, seconds));
+    listener.message(
+        String.format(
+            Locale.ROOT,
+            "A3M: re-initialised %,d prototypes to class-mean embeddings (%s), %.1f s",
+            reset,
+            reason,
+            seconds));
   }
 
   @Override
@@ -132,7 +156,9 @@ final class A3mReinit implements RunHook {
     return "a3m";
   }
 
-  /** The key names are those of the flat state.json of earlier versions, which resume still reads. */
+  /**
+   * The key names are those of the flat state.json of earlier versions, which resume still reads.
+   */
   @Override
   public Map<String, Object> saveState() {
     Map<String, Object> s = new LinkedHashMap<>();

@@ -1,7 +1,7 @@
 package io.qmargin.train;
 
-import io.qmargin.UserInputException;
 import io.qmargin.Progress;
+import io.qmargin.UserInputException;
 import io.qmargin.eval.protocol.AllPairs;
 import java.util.List;
 
@@ -11,7 +11,8 @@ import java.util.List;
  *
  * @param embeddings how the samples are embedded (a batch of images; utterances one by one)
  */
-public record AllPairsValidator(String description, Embeddings embeddings, int[] labels, List<Double> fars)
+public record AllPairsValidator(
+    String description, Embeddings embeddings, int[] labels, List<Double> fars)
     implements Validator {
 
   /** Embeds the held-out samples with the current model: count × d, normalised. */
@@ -21,9 +22,14 @@ public record AllPairsValidator(String description, Embeddings embeddings, int[]
   }
 
   /** Same-shape samples (images) embedded in batches. */
-  public static AllPairsValidator ofImages(String description, java.util.function.IntFunction<float[]> load,
-      int[] labels, boolean flip, List<Double> fars) {
-    return new AllPairsValidator(description, (e, p) -> e.embed(labels.length, load, flip, p), labels, fars);
+  public static AllPairsValidator ofImages(
+      String description,
+      java.util.function.IntFunction<float[]> load,
+      int[] labels,
+      boolean flip,
+      List<Double> fars) {
+    return new AllPairsValidator(
+        description, (e, p) -> e.embed(labels.length, load, flip, p), labels, fars);
   }
 
   /** Some label occurs twice (a same-identity pair) and there are two labels (a different pair). */
@@ -35,18 +41,25 @@ public record AllPairsValidator(String description, Embeddings embeddings, int[]
     }
     boolean samePair = counts.values().stream().anyMatch(c -> c >= 2);
     if (!samePair || counts.size() < 2) {
-      throw new UserInputException(description + ": " + labels.length + " samples of " + counts.size()
-          + " identities: validation needs at least one same-identity and one different-identity pair");
+      throw new UserInputException(
+          description
+              + ": "
+              + labels.length
+              + " samples of "
+              + counts.size()
+              + " identities: validation needs at least one same-identity and one different-identity pair");
     }
   }
 
   @Override
   public ValidationResult evaluate(Embedder embedder, Progress progress) {
     float[] e;
-    try (Progress p = progress.start("embedding " + labels.length + " held-out samples", labels.length)) {
+    try (Progress p =
+        progress.start("embedding " + labels.length + " held-out samples", labels.length)) {
       e = embeddings.compute(embedder, p);
     }
     int dim = e.length / labels.length;
-    return ValidationResult.of(description, AllPairs.score(description, e, dim, labels), fars, null);
+    return ValidationResult.of(
+        description, AllPairs.score(description, e, dim, labels), fars, null);
   }
 }

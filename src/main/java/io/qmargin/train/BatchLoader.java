@@ -14,8 +14,8 @@ import java.util.function.Consumer;
  * Cuts each epoch of a {@link SampleSet} into batches and loads them on a small thread pool, one
  * batch ahead of the training step. Epoch e visits the samples in the order {@link
  * EpochOrder#shuffled}(seed, e); its last incomplete batch is dropped (as insightface's {@code
- * drop_last}). Batch (e, k) is a pure function of (seed, e, k), which is what lets a run resume
- * at any step. Unreadable samples are reported through {@code skipped} and left out of the batch.
+ * drop_last}). Batch (e, k) is a pure function of (seed, e, k), which is what lets a run resume at
+ * any step. Unreadable samples are reported through {@code skipped} and left out of the batch.
  */
 public final class BatchLoader implements AutoCloseable {
 
@@ -36,10 +36,19 @@ public final class BatchLoader implements AutoCloseable {
   private long aheadEpoch = -1;
   private int aheadIndex = -1;
 
-  public BatchLoader(SampleSet set, long seed, int batchSize, int threads, Consumer<UnreadableSampleException> skipped) {
+  public BatchLoader(
+      SampleSet set,
+      long seed,
+      int batchSize,
+      int threads,
+      Consumer<UnreadableSampleException> skipped) {
     if (set.size() < batchSize) {
-      throw new io.qmargin.UserInputException("the training set has " + set.size() + " samples, fewer than one batch ("
-          + batchSize + "): lower batch_size");
+      throw new io.qmargin.UserInputException(
+          "the training set has "
+              + set.size()
+              + " samples, fewer than one batch ("
+              + batchSize
+              + "): lower batch_size");
     }
     this.set = set;
     this.seed = seed;
@@ -97,16 +106,19 @@ public final class BatchLoader implements AutoCloseable {
     for (int t = 0; t < threads; t++) {
       int from = t * batchSize / threads;
       int to = (t + 1) * batchSize / threads;
-      parts.add(CompletableFuture.runAsync(() -> {
-        for (int i = from; i < to; i++) {
-          int sample = order[index * batchSize + i];
-          try {
-            samples[i] = set.load(sample, epoch);
-          } catch (UnreadableSampleException e) {
-            skipped.accept(e);
-          }
-        }
-      }, workers));
+      parts.add(
+          CompletableFuture.runAsync(
+              () -> {
+                for (int i = from; i < to; i++) {
+                  int sample = order[index * batchSize + i];
+                  try {
+                    samples[i] = set.load(sample, epoch);
+                  } catch (UnreadableSampleException e) {
+                    skipped.accept(e);
+                  }
+                }
+              },
+              workers));
     }
     parts.forEach(CompletableFuture::join);
     int count = 0;
@@ -121,8 +133,12 @@ public final class BatchLoader implements AutoCloseable {
     for (int i = 0; i < batchSize; i++) {
       if (samples[i] != null) {
         if (samples[i].length != sampleSize) {
-          throw new IllegalStateException(set.source(order[index * batchSize + i]) + ": sample has "
-              + samples[i].length + " values, expected " + sampleSize);
+          throw new IllegalStateException(
+              set.source(order[index * batchSize + i])
+                  + ": sample has "
+                  + samples[i].length
+                  + " values, expected "
+                  + sampleSize);
         }
         System.arraycopy(samples[i], 0, data, k * sampleSize, sampleSize);
         labels[k++] = set.label(order[index * batchSize + i]);

@@ -74,7 +74,8 @@ final class CheckpointManifest {
         return Optional.of(f + " holds " + size + " bytes, the manifest records " + expected);
       }
       if (!sha256(f).equals(e.getValue().path("sha256").asText())) {
-        return Optional.of(f + " does not match the SHA-256 in the manifest (the file was modified or damaged)");
+        return Optional.of(
+            f + " does not match the SHA-256 in the manifest (the file was modified or damaged)");
       }
     }
     return Optional.empty();
@@ -82,8 +83,10 @@ final class CheckpointManifest {
 
   private static List<Path> files(Path checkpoint) throws IOException {
     try (Stream<Path> s = Files.walk(checkpoint)) {
-      return s.filter(Files::isRegularFile).filter(p -> !p.equals(checkpoint.resolve(FILE)))
-          .sorted().toList();
+      return s.filter(Files::isRegularFile)
+          .filter(p -> !p.equals(checkpoint.resolve(FILE)))
+          .sorted()
+          .toList();
     }
   }
 

@@ -17,10 +17,10 @@ import java.util.function.Function;
 
 /**
  * The value checks of a bound configuration, declared on its record components: {@link Range} for
- * numbers (each element of a list of numbers), {@link OneOf} for words that are not a component kind
- * (a kind is an enum, whose words Jackson checks as it binds; here only its absence). One walk over
- * the records checks every key, so a new key gets its check by annotation instead of by another
- * {@code if}. Errors name the snake_case key path, the allowed values and the value given.
+ * numbers (each element of a list of numbers), {@link OneOf} for words that are not a component
+ * kind (a kind is an enum, whose words Jackson checks as it binds; here only its absence). One walk
+ * over the records checks every key, so a new key gets its check by annotation instead of by
+ * another {@code if}. Errors name the snake_case key path, the allowed values and the value given.
  */
 final class ConfigChecks {
   private ConfigChecks() {}
@@ -50,7 +50,8 @@ final class ConfigChecks {
 
   /**
    * Checks every annotated component of {@code config} and its nested records; a failure is a
-   * {@link UserInputException} prefixed with {@code originOf} of the key path (where the value came from).
+   * {@link UserInputException} prefixed with {@code originOf} of the key path (where the value came
+   * from).
    */
   static void check(Record config, Function<String, String> originOf) {
     walk(config, "", originOf);
@@ -83,11 +84,18 @@ final class ConfigChecks {
       for (int i = 0; i < values.size(); i++) {
         Object v = values.get(i);
         if (v == null) {
-          return "must be " + describe(range) + ", got null" + (value instanceof List<?> ? " at [" + i + "]" : "");
+          return "must be "
+              + describe(range)
+              + ", got null"
+              + (value instanceof List<?> ? " at [" + i + "]" : "");
         }
         double x = ((Number) v).doubleValue();
         if (!inside(range, x)) {
-          return "must be " + describe(range) + ", got " + number(x) + (value instanceof List<?> ? " at [" + i + "]" : "");
+          return "must be "
+              + describe(range)
+              + ", got "
+              + number(x)
+              + (value instanceof List<?> ? " at [" + i + "]" : "");
         }
       }
     }
@@ -95,14 +103,17 @@ final class ConfigChecks {
       return "must be one of " + EnumWords.list(c.getType()) + "; got null";
     }
     OneOf words = c.getAnnotation(OneOf.class);
-    if (words != null && !List.of(words.value()).contains(String.valueOf(value).toLowerCase(Locale.ROOT))) {
+    if (words != null
+        && !List.of(words.value()).contains(String.valueOf(value).toLowerCase(Locale.ROOT))) {
       return "must be one of " + String.join(", ", words.value()) + "; got '" + value + "'";
     }
     return null;
   }
 
   static boolean inside(Range r, double x) {
-    return !Double.isNaN(x) && (r.minOpen() ? x > r.min() : x >= r.min()) && (r.maxOpen() ? x < r.max() : x <= r.max());
+    return !Double.isNaN(x)
+        && (r.minOpen() ? x > r.min() : x >= r.min())
+        && (r.maxOpen() ? x < r.max() : x <= r.max());
   }
 
   /** "&gt;= 1", "&gt; 0", "in [0, 1)" ... */
@@ -110,7 +121,12 @@ final class ConfigChecks {
     boolean low = r.min() != Double.NEGATIVE_INFINITY;
     boolean high = r.max() != Double.POSITIVE_INFINITY;
     if (low && high) {
-      return "in " + (r.minOpen() ? "(" : "[") + number(r.min()) + ", " + number(r.max()) + (r.maxOpen() ? ")" : "]");
+      return "in "
+          + (r.minOpen() ? "(" : "[")
+          + number(r.min())
+          + ", "
+          + number(r.max())
+          + (r.maxOpen() ? ")" : "]");
     }
     if (low) {
       return (r.minOpen() ? "> " : ">= ") + number(r.min());
@@ -120,6 +136,8 @@ final class ConfigChecks {
 
   /** A number as a user wrote it: 1 rather than 1.0, 0.001 rather than 1.0E-3. */
   static String number(double x) {
-    return Double.isFinite(x) ? BigDecimal.valueOf(x).stripTrailingZeros().toPlainString() : Double.toString(x);
+    return Double.isFinite(x)
+        ? BigDecimal.valueOf(x).stripTrailingZeros().toPlainString()
+        : Double.toString(x);
   }
 }

@@ -30,29 +30,34 @@ import java.util.function.Function;
 /**
  * Reads a training configuration: the built-in defaults ({@code defaults.yaml}), overridden by a
  * YAML file, overridden by {@code key.path=value} settings, in that order. Every key must exist in
- * the defaults, so a misspelt key is an error naming it instead of a silently ignored setting; a key
- * given twice in one file is an error naming it and its line. Every value is checked when a config is
- * resolved or bound (its type, and the allowed values declared on {@link TrainConfig}, see {@link
- * ConfigChecks}), and an error names where the value came from: the file, or the {@code --set} that
- * gave it. A {@code loss} left null is the task's default ({@link TrainingTasks#defaultLoss}).
+ * the defaults, so a misspelt key is an error naming it instead of a silently ignored setting; a
+ * key given twice in one file is an error naming it and its line. Every value is checked when a
+ * config is resolved or bound (its type, and the allowed values declared on {@link TrainConfig},
+ * see {@link ConfigChecks}), and an error names where the value came from: the file, or the {@code
+ * --set} that gave it. A {@code loss} left null is the task's default ({@link
+ * TrainingTasks#defaultLoss}).
  */
 public final class ConfigLoader {
   private ConfigLoader() {}
 
-  // ACCEPT_FLOAT_AS_INT off: Jackson would otherwise truncate batch_size: 12.5 to 12. Kinds (enums) are
-  // read by their lower-case word in any case, never by their position (head.type: 1 is not sparse).
-  private static final ObjectMapper YAML = YAMLMapper.builder(YAMLFactory.builder()
-      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .build())
-      .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-      .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-      .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
-      .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-      .build();
+  // ACCEPT_FLOAT_AS_INT off: Jackson would otherwise truncate batch_size: 12.5 to 12. Kinds (enums)
+  // are
+  // read by their lower-case word in any case, never by their position (head.type: 1 is not
+  // sparse).
+  private static final ObjectMapper YAML =
+      YAMLMapper.builder(
+              YAMLFactory.builder()
+                  .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                  .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                  .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                  .build())
+          .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+          .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+          .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+          .build();
 
   /** The defaults as a YAML tree. */
   public static ObjectNode defaults() {
@@ -63,7 +68,10 @@ public final class ConfigLoader {
     }
   }
 
-  /** Defaults, then {@code file} (may be null), then each {@code key.path=value} of {@code settings}. */
+  /**
+   * Defaults, then {@code file} (may be null), then each {@code key.path=value} of {@code
+   * settings}.
+   */
   public static ObjectNode resolve(Path file, List<String> settings) {
     if (file == null) {
       return resolve((String) null, "config", settings);
@@ -79,10 +87,14 @@ public final class ConfigLoader {
     return resolve(text, file.toString(), settings);
   }
 
-  /** {@link #resolve(Path, List)} for YAML text (null: defaults only); {@code origin} names it in errors. */
+  /**
+   * {@link #resolve(Path, List)} for YAML text (null: defaults only); {@code origin} names it in
+   * errors.
+   */
   public static ObjectNode resolve(String yaml, String origin, List<String> settings) {
     ObjectNode tree = defaults();
-    Map<String, String> origins = new HashMap<>(); // key path -> where its value came from, for errors
+    Map<String, String> origins =
+        new HashMap<>(); // key path -> where its value came from, for errors
     if (yaml != null) {
       JsonNode user;
       try {
@@ -92,7 +104,8 @@ public final class ConfigLoader {
       }
       if (user != null && !user.isMissingNode() && !user.isNull()) {
         if (!user.isObject()) {
-          throw new UserInputException(origin + ": a config must be a YAML mapping of keys to values");
+          throw new UserInputException(
+              origin + ": a config must be a YAML mapping of keys to values");
         }
         merge(tree, (ObjectNode) user, "", origin, origins);
       }
@@ -101,13 +114,17 @@ public final class ConfigLoader {
       origins.put(set(tree, setting), "--set " + setting);
     }
     if (tree.get("loss").isNull() && tree.get("task").isTextual()) {
-      TrainingTasks.defaultLoss(tree.get("task").asText()).ifPresent(loss -> tree.put("loss", loss));
+      TrainingTasks.defaultLoss(tree.get("task").asText())
+          .ifPresent(loss -> tree.put("loss", loss));
     }
     bind(tree, key -> originOf(key, origins, origin));
     return tree;
   }
 
-  /** Binds a resolved tree to the record, checking every value; errors name {@code origin} and the key. */
+  /**
+   * Binds a resolved tree to the record, checking every value; errors name {@code origin} and the
+   * key.
+   */
   public static TrainConfig bind(JsonNode tree, String origin) {
     return bind(tree, key -> origin);
   }
@@ -122,27 +139,45 @@ public final class ConfigLoader {
     } catch (MismatchedInputException e) {
       String key = path(e);
       if (e.getTargetType() != null && e.getTargetType().isEnum()) {
-        throw new UserInputException(originOf.apply(key) + ": "
-            + key + " " + EnumWords.notOneOf(EnumWords.list(e.getTargetType()), textAt(tree, key)));
+        throw new UserInputException(
+            originOf.apply(key)
+                + ": "
+                + key
+                + " "
+                + EnumWords.notOneOf(EnumWords.list(e.getTargetType()), textAt(tree, key)));
       }
-      throw new UserInputException(originOf.apply(key) + ": " + key + " must be " + kind(e.getTargetType()) + ", got "
-          + valueAt(tree, key));
+      throw new UserInputException(
+          originOf.apply(key)
+              + ": "
+              + key
+              + " must be "
+              + kind(e.getTargetType())
+              + ", got "
+              + valueAt(tree, key));
     } catch (JsonProcessingException e) {
       String key = path(e);
-      throw new UserInputException(originOf.apply(key) + ": " + e.getOriginalMessage() + " (at " + key + ")");
+      throw new UserInputException(
+          originOf.apply(key) + ": " + e.getOriginalMessage() + " (at " + key + ")");
     }
     ConfigChecks.check(config, originOf);
     TrainingTasks.checkKinds(config, originOf);
     TrainConfig.Schedule schedule = config.schedule();
     if (schedule.warmupEpochs() > 0 && schedule.warmupEpochs() >= schedule.epochs()) {
-      // the same rule in steps is LearningRateSchedule's; in epochs it is known before any data is read
-      throw new UserInputException(originOf.apply("schedule.warmup_epochs") + ": schedule.warmup_epochs ("
-          + ConfigChecks.number(schedule.warmupEpochs()) + ") must be shorter than schedule.epochs ("
-          + ConfigChecks.number(schedule.epochs()) + "), or the learning rate never leaves its warm-up");
+      // the same rule in steps is LearningRateSchedule's; in epochs it is known before any data is
+      // read
+      throw new UserInputException(
+          originOf.apply("schedule.warmup_epochs")
+              + ": schedule.warmup_epochs ("
+              + ConfigChecks.number(schedule.warmupEpochs())
+              + ") must be shorter than schedule.epochs ("
+              + ConfigChecks.number(schedule.epochs())
+              + "), or the learning rate never leaves its warm-up");
     }
     if (config.loss() == null) {
-      throw new UserInputException(originOf.apply("loss") + ": loss is not set; give a loss spec, e.g. "
-          + TrainingTasks.FACE_LOSS);
+      throw new UserInputException(
+          originOf.apply("loss")
+              + ": loss is not set; give a loss spec, e.g. "
+              + TrainingTasks.FACE_LOSS);
     }
     try {
       io.qmargin.loss.LossSpec.parse(config.loss());
@@ -174,20 +209,28 @@ public final class ConfigLoader {
     }
   }
 
-  private static void merge(ObjectNode base, ObjectNode over, String prefix, String origin, Map<String, String> origins) {
+  private static void merge(
+      ObjectNode base, ObjectNode over, String prefix, String origin, Map<String, String> origins) {
     Iterator<Map.Entry<String, JsonNode>> it = over.fields();
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> e = it.next();
       String key = prefix + e.getKey();
       JsonNode existing = base.get(e.getKey());
       if (existing == null) {
-        throw new UserInputException(origin + ": unknown key '" + key + "' (see qmargin train --help for the keys)");
+        throw new UserInputException(
+            origin + ": unknown key '" + key + "' (see qmargin train --help for the keys)");
       }
       if (existing.isObject() && e.getValue().isObject()) {
         merge((ObjectNode) existing, (ObjectNode) e.getValue(), key + ".", origin, origins);
       } else if (existing.isObject()) {
-        throw new UserInputException(origin + ": '" + key + "' is a section; give its keys, e.g. " + key + "."
-            + existing.fieldNames().next());
+        throw new UserInputException(
+            origin
+                + ": '"
+                + key
+                + "' is a section; give its keys, e.g. "
+                + key
+                + "."
+                + existing.fieldNames().next());
       } else {
         base.set(e.getKey(), e.getValue());
         origins.put(key, origin);
@@ -217,19 +260,24 @@ public final class ConfigLoader {
       throw new UserInputException("--set " + setting + ": unknown key '" + key + "'");
     }
     if (node.get(leaf).isObject()) {
-      throw new UserInputException("--set " + setting + ": '" + key + "' is a section, not a value");
+      throw new UserInputException(
+          "--set " + setting + ": '" + key + "' is a section, not a value");
     }
     JsonNode value;
     try {
       value = YAML.readTree(text.isEmpty() ? "null" : text);
     } catch (IOException e) {
-      throw new UserInputException("--set " + setting + ": cannot read the value: " + e.getMessage());
+      throw new UserInputException(
+          "--set " + setting + ": cannot read the value: " + e.getMessage());
     }
     node.set(leaf, value == null || value.isMissingNode() ? YAML.nullNode() : value);
     return key;
   }
 
-  /** Where the value of {@code key} (e.g. validation.far[1]) came from: a file, a --set, else {@code fallback}. */
+  /**
+   * Where the value of {@code key} (e.g. validation.far[1]) came from: a file, a --set, else {@code
+   * fallback}.
+   */
   private static String originOf(String key, Map<String, String> origins, String fallback) {
     String k = key.replaceAll("\\[\\d+]$", "");
     return origins.getOrDefault(k, fallback);
@@ -283,7 +331,10 @@ public final class ConfigLoader {
       JsonLocation at = p.getLocation();
       String line = at != null && at.getLineNr() > 0 ? "line " + at.getLineNr() + ": " : "";
       if (p.getOriginalMessage().startsWith("Duplicate field")) {
-        return line + "key " + p.getOriginalMessage().substring("Duplicate field ".length()) + " given twice";
+        return line
+            + "key "
+            + p.getOriginalMessage().substring("Duplicate field ".length())
+            + " given twice";
       }
       return line + "not valid YAML: " + p.getOriginalMessage();
     }
@@ -304,5 +355,4 @@ public final class ConfigLoader {
     }
     return "?";
   }
-
 }

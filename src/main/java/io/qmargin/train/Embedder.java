@@ -60,7 +60,11 @@ public final class Embedder {
         NDArray x = scope.create(data, new Shape(shape));
         NDArray e = backbone.forward(store, new NDList(x), false).singletonOrThrow();
         if (flip) {
-          e = e.add(backbone.forward(store, new NDList(x.flip(shape.length - 1)), false).singletonOrThrow());
+          e =
+              e.add(
+                  backbone
+                      .forward(store, new NDList(x.flip(shape.length - 1)), false)
+                      .singletonOrThrow());
         }
         e = e.div(e.norm(new int[] {1}, true).maximum(1e-12f));
         float[] values = e.toFloatArray();
@@ -79,8 +83,8 @@ public final class Embedder {
    * The fewest frames a whole utterance ({@code frames × dim} features) must have for the backbone
    * to embed it: strided convolutions and statistics pooling need a minimum length that depends on
    * the architecture. Found by trying 1, 2, 4, ... frames on silence, then bisecting; a length that
-   * works is assumed to keep working when longer. Returns {@code maxFrames + 1} when no length up to
-   * {@code maxFrames} works.
+   * works is assumed to keep working when longer. Returns {@code maxFrames + 1} when no length up
+   * to {@code maxFrames} works.
    */
   public int minimumFrames(long dim, int maxFrames) {
     ParameterStore store = new ParameterStore(manager, false);

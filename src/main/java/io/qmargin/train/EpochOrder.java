@@ -1,12 +1,11 @@
 package io.qmargin.train;
 
 import io.qmargin.data.Seeds;
-
 import java.util.SplittableRandom;
 
 /**
- * The order in which an epoch visits a dataset: a Fisher-Yates permutation drawn from
- * (seed, epoch) alone, so a run resumed at epoch e visits the samples in the same order.
+ * The order in which an epoch visits a dataset: a Fisher-Yates permutation drawn from (seed, epoch)
+ * alone, so a run resumed at epoch e visits the samples in the same order.
  */
 public final class EpochOrder {
   private EpochOrder() {}

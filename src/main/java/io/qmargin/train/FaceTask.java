@@ -6,7 +6,10 @@ import io.qmargin.model.Backbones;
 import java.util.List;
 import java.util.Map;
 
-/** Face verification: {@link FaceData} sets and the {@link Backbones} (112 × 112 inputs; other sizes for the small one). */
+/**
+ * Face verification: {@link FaceData} sets and the {@link Backbones} (112 × 112 inputs; other sizes
+ * for the small one).
+ */
 public final class FaceTask implements TrainingTask {
   private final TrainConfig config;
   private final Map<String, String> env;
@@ -33,6 +36,7 @@ public final class FaceTask implements TrainingTask {
   @Override
   public Block backbone() {
     TrainConfig.Model m = config.model();
-    return Backbones.create(m.backbone(), m.embeddingDim(), (float) m.dropout(), config.data().imageSize());
+    return Backbones.create(
+        m.backbone(), m.embeddingDim(), (float) m.dropout(), config.data().imageSize());
   }
 }

@@ -4,9 +4,10 @@ import io.qmargin.head.TrainableHead;
 import io.qmargin.loss.VerificationLoss;
 
 /**
- * The margin ramp ({@code margin_schedule}): before each step the head's loss gets its margin scaled
- * by a factor that is 0 before {@code start_epoch} and rises linearly to 1 over {@code ramp_epochs}
- * (1 throughout when neither is set). A function of the step alone, so it keeps no state.
+ * The margin ramp ({@code margin_schedule}): before each step the head's loss gets its margin
+ * scaled by a factor that is 0 before {@code start_epoch} and rises linearly to 1 over {@code
+ * ramp_epochs} (1 throughout when neither is set). A function of the step alone, so it keeps no
+ * state.
  */
 final class MarginRamp implements RunHook {
   private final TrainConfig.MarginSchedule schedule;
@@ -14,7 +15,11 @@ final class MarginRamp implements RunHook {
   private final TrainableHead head;
   private final long stepsPerEpoch;
 
-  MarginRamp(TrainConfig.MarginSchedule schedule, VerificationLoss loss, TrainableHead head, long stepsPerEpoch) {
+  MarginRamp(
+      TrainConfig.MarginSchedule schedule,
+      VerificationLoss loss,
+      TrainableHead head,
+      long stepsPerEpoch) {
     this.schedule = schedule;
     this.loss = loss;
     this.head = head;
@@ -35,6 +40,8 @@ final class MarginRamp implements RunHook {
     if (epoch < schedule.startEpoch()) {
       return 0;
     }
-    return schedule.rampEpochs() <= 0 ? 1 : Math.min(1, (epoch - schedule.startEpoch()) / schedule.rampEpochs());
+    return schedule.rampEpochs() <= 0
+        ? 1
+        : Math.min(1, (epoch - schedule.startEpoch()) / schedule.rampEpochs());
   }
 }

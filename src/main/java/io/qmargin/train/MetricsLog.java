@@ -6,8 +6,8 @@ import java.util.function.LongSupplier;
 
 /**
  * The metrics log: after each step a record (step, epoch, lr, loss, gradient norm, throughput, the
- * head's figures, the margin factor while it ramps, skipped samples) goes to the listener, and every
- * {@code log_every_steps} steps and at the last to {@code metrics.jsonl}.
+ * head's figures, the margin factor while it ramps, skipped samples) goes to the listener, and
+ * every {@code log_every_steps} steps and at the last to {@code metrics.jsonl}.
  */
 final class MetricsLog implements RunHook {
   private final RunDirectory dir;
@@ -18,8 +18,14 @@ final class MetricsLog implements RunHook {
   private final long logEvery;
   private final long total;
 
-  MetricsLog(RunDirectory dir, TrainingListener listener, MarginRamp ramp, LongSupplier skipped, long stepsPerEpoch,
-      long logEvery, long total) {
+  MetricsLog(
+      RunDirectory dir,
+      TrainingListener listener,
+      MarginRamp ramp,
+      LongSupplier skipped,
+      long stepsPerEpoch,
+      long logEvery,
+      long total) {
     this.dir = dir;
     this.listener = listener;
     this.ramp = ramp;

@@ -1,7 +1,7 @@
 package io.qmargin.train;
 
-import io.qmargin.UserInputException;
 import io.qmargin.Progress;
+import io.qmargin.UserInputException;
 import io.qmargin.eval.protocol.IdentityOverlap;
 import io.qmargin.eval.protocol.KFoldAccuracy;
 import io.qmargin.eval.protocol.LabeledScores;
@@ -22,8 +22,19 @@ import java.util.function.IntFunction;
  * @param fold fold of each pair (0..folds-1)
  * @param identities identity name of each image, or empty when unknown (then no overlap check)
  */
-public record PairListValidator(String description, int images, IntFunction<float[]> load, int[] first, int[] second,
-    boolean[] isTarget, int[] fold, int folds, boolean flip, List<Double> fars, List<String> identities) implements Validator {
+public record PairListValidator(
+    String description,
+    int images,
+    IntFunction<float[]> load,
+    int[] first,
+    int[] second,
+    boolean[] isTarget,
+    int[] fold,
+    int folds,
+    boolean flip,
+    List<Double> fars,
+    List<String> identities)
+    implements Validator {
 
   /** Both kinds of pair are present, and every image loads (decoding them all once). */
   @Override
@@ -33,14 +44,21 @@ public record PairListValidator(String description, int images, IntFunction<floa
       same += t ? 1 : 0;
     }
     if (same == 0 || same == isTarget.length) {
-      throw new UserInputException(description + ": " + isTarget.length + (isTarget.length == 1 ? " pair, " : " pairs, ") + same + " of the same identity: "
-          + "validation needs at least one same-identity and one different-identity pair");
+      throw new UserInputException(
+          description
+              + ": "
+              + isTarget.length
+              + (isTarget.length == 1 ? " pair, " : " pairs, ")
+              + same
+              + " of the same identity: "
+              + "validation needs at least one same-identity and one different-identity pair");
     }
     for (int i = 0; i < images; i++) {
       try {
         load.apply(i);
       } catch (RuntimeException e) {
-        throw new UserInputException(description + ": image " + i + " cannot be used (" + e.getMessage() + ")", e);
+        throw new UserInputException(
+            description + ": image " + i + " cannot be used (" + e.getMessage() + ")", e);
       }
     }
   }
@@ -56,8 +74,10 @@ public record PairListValidator(String description, int images, IntFunction<floa
     for (int i = 0; i < first.length; i++) {
       scores[i] = Vectors.dot(e, first[i], e, second[i], dim);
     }
-    KFoldAccuracy acc = folds > 1 ? KFoldAccuracy.compute(description, scores, isTarget, fold, folds) : null;
-    return ValidationResult.of(description, LabeledScores.split(description, scores, isTarget), fars, acc);
+    KFoldAccuracy acc =
+        folds > 1 ? KFoldAccuracy.compute(description, scores, isTarget, fold, folds) : null;
+    return ValidationResult.of(
+        description, LabeledScores.split(description, scores, isTarget), fars, acc);
   }
 
   @Override
@@ -65,8 +85,11 @@ public record PairListValidator(String description, int images, IntFunction<floa
     if (identities.isEmpty() || trainingIdentities.isEmpty()) {
       return Optional.empty();
     }
-    IdentityOverlap o = IdentityOverlap.of(Arrays.stream(first).mapToObj(identities::get).toList(),
-        Arrays.stream(second).mapToObj(identities::get).toList(), trainingIdentities);
+    IdentityOverlap o =
+        IdentityOverlap.of(
+            Arrays.stream(first).mapToObj(identities::get).toList(),
+            Arrays.stream(second).mapToObj(identities::get).toList(),
+            trainingIdentities);
     return o.any() ? Optional.of(o.warning(description, "this run trains on")) : Optional.empty();
   }
 }

@@ -31,7 +31,8 @@ public final class ParameterSgd implements AutoCloseable {
   private final List<Pair<String, Parameter>> parameters = new ArrayList<>();
   private final Map<String, NDArray> velocity = new LinkedHashMap<>();
 
-  public ParameterSgd(NDManager parent, Block block, double momentum, double weightDecay, double maxNorm) {
+  public ParameterSgd(
+      NDManager parent, Block block, double momentum, double weightDecay, double maxNorm) {
     this.manager = parent.newSubManager();
     this.sgd = new SgdSettings(momentum, weightDecay);
     this.maxNorm = maxNorm;
@@ -82,11 +83,15 @@ public final class ParameterSgd implements AutoCloseable {
     Files.createDirectories(dir);
     for (Map.Entry<String, NDArray> e : velocity.entrySet()) {
       NDArray v = e.getValue();
-      Npy.writeFloat32(dir.resolve(fileName(e.getKey())), v.toFloatArray(), v.getShape().getShape());
+      Npy.writeFloat32(
+          dir.resolve(fileName(e.getKey())), v.toFloatArray(), v.getShape().getShape());
     }
   }
 
-  /** Restores buffers written by {@link #save}; a parameter without a file starts from zero momentum. */
+  /**
+   * Restores buffers written by {@link #save}; a parameter without a file starts from zero
+   * momentum.
+   */
   public void load(Path dir) {
     for (Pair<String, Parameter> p : parameters) {
       Path f = dir.resolve(fileName(p.getKey()));
@@ -96,8 +101,14 @@ public final class ParameterSgd implements AutoCloseable {
       Npy.Array a = Npy.read(f);
       NDArray w = p.getValue().getArray();
       if (!java.util.Arrays.equals(a.shape(), w.getShape().getShape())) {
-        throw new UserInputException(f + ": shape " + Npy.shapeString(a.shape()) + " does not match parameter "
-            + p.getKey() + " " + w.getShape());
+        throw new UserInputException(
+            f
+                + ": shape "
+                + Npy.shapeString(a.shape())
+                + " does not match parameter "
+                + p.getKey()
+                + " "
+                + w.getShape());
       }
       NDArray v = manager.create(a.toFloats(), w.getShape());
       NDArray old = velocity.put(p.getKey(), v);

@@ -7,8 +7,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Validation every {@code validation.every_epochs} (in steps, at least 1) and after the last step; a
- * run that never validated does so at its end. Each result is a line of validation.jsonl and a
+ * Validation every {@code validation.every_epochs} (in steps, at least 1) and after the last step;
+ * a run that never validated does so at its end. Each result is a line of validation.jsonl and a
  * message. Validation steps are also checkpoint steps, and a checkpoint is written before its
  * validation, so a run resumed from a validation step's checkpoint validates again first.
  */
@@ -22,18 +22,29 @@ final class PeriodicValidation implements RunHook {
   private final long total;
   private List<ValidationResult> last = new ArrayList<>();
 
-  PeriodicValidation(List<Validator> validators, Embedder embedder, RunDirectory dir, TrainingListener listener,
-      TrainConfig.Validation config, long stepsPerEpoch, long total) {
+  PeriodicValidation(
+      List<Validator> validators,
+      Embedder embedder,
+      RunDirectory dir,
+      TrainingListener listener,
+      TrainConfig.Validation config,
+      long stepsPerEpoch,
+      long total) {
     this.validators = validators;
     this.embedder = embedder;
     this.dir = dir;
     this.listener = listener;
     this.far = config.far();
-    this.every = config.everyEpochs() <= 0 ? Long.MAX_VALUE : Math.max(1, Math.round(config.everyEpochs() * stepsPerEpoch));
+    this.every =
+        config.everyEpochs() <= 0
+            ? Long.MAX_VALUE
+            : Math.max(1, Math.round(config.everyEpochs() * stepsPerEpoch));
     this.total = total;
   }
 
-  /** Step {@code done} (1-based) ends with a validation: every {@code every} steps, and the last. */
+  /**
+   * Step {@code done} (1-based) ends with a validation: every {@code every} steps, and the last.
+   */
   boolean validatesAfter(long done) {
     return done > 0 && (done % every == 0 || done == total);
   }
@@ -73,13 +84,18 @@ final class PeriodicValidation implements RunHook {
       rec.put("step", step);
       rec.putAll(r.summary());
       dir.append(dir.validation(), rec);
-      StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "step %d, %s: ", step, r.protocol()));
+      StringBuilder line =
+          new StringBuilder(String.format(Locale.ROOT, "step %d, %s: ", step, r.protocol()));
       if (r.accuracy() != null) {
-        line.append(r.accuracy().headline()).append(", "); // pair lists lead with their k-fold accuracy
+        line.append(r.accuracy().headline())
+            .append(", "); // pair lists lead with their k-fold accuracy
       }
       line.append(String.format(Locale.ROOT, "EER %.2f%%", 100 * r.metrics().eer()));
       for (double f : far) {
-        line.append(", TAR@FAR=").append(ValidationResult.formatFar(f)).append(' ').append(r.tarAtText(f));
+        line.append(", TAR@FAR=")
+            .append(ValidationResult.formatFar(f))
+            .append(' ')
+            .append(r.tarAtText(f));
       }
       listener.message(line.toString());
     }

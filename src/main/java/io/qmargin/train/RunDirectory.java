@@ -35,14 +35,16 @@ import java.util.stream.Stream;
  * </pre>
  *
  * A checkpoint is written into a hidden folder, its manifest (sizes and SHA-256 of its files) last,
- * and renamed into place; {@code latest} is replaced atomically after that and older checkpoints are
- * pruned only then, so a kill at any moment leaves the previous checkpoint usable. On resume the
- * newest checkpoint that matches its manifest is used.
+ * and renamed into place; {@code latest} is replaced atomically after that and older checkpoints
+ * are pruned only then, so a kill at any moment leaves the previous checkpoint usable. On resume
+ * the newest checkpoint that matches its manifest is used.
  */
 public final class RunDirectory {
   public static final String CONFIG = "config.yaml";
   private static final com.fasterxml.jackson.databind.ObjectWriter LINE =
-      Json.mapper().writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT);
+      Json.mapper()
+          .writer()
+          .without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT);
   private final Path root;
 
   public RunDirectory(Path root) {
@@ -81,7 +83,9 @@ public final class RunDirectory {
     return root.resolve("run.lock");
   }
 
-  /** Takes the run's lock for this process (creating the directory), or refuses naming the holder. */
+  /**
+   * Takes the run's lock for this process (creating the directory), or refuses naming the holder.
+   */
   public RunLock lock() throws IOException {
     return RunLock.acquire(lockFile());
   }
@@ -97,12 +101,19 @@ public final class RunDirectory {
    */
   public void requireExistingRun() {
     if (!Files.isDirectory(root)) {
-      throw new UserInputException("--resume: " + root + (Files.exists(root) ? " is not a directory" : " does not exist")
-          + "; check --out (it must name the run directory)");
+      throw new UserInputException(
+          "--resume: "
+              + root
+              + (Files.exists(root) ? " is not a directory" : " does not exist")
+              + "; check --out (it must name the run directory)");
     }
     if (!Files.isRegularFile(config())) {
-      throw new UserInputException("--resume: " + root + " has no " + CONFIG
-          + ", so it is not a run directory that can be resumed; check --out (nothing was written)");
+      throw new UserInputException(
+          "--resume: "
+              + root
+              + " has no "
+              + CONFIG
+              + ", so it is not a run directory that can be resumed; check --out (nothing was written)");
     }
   }
 
@@ -111,7 +122,8 @@ public final class RunDirectory {
    * checkpoint passed over is reported to {@code warn}; when checkpoints exist but none is intact
    * the error names the damage of the newest.
    */
-  public Optional<Path> checkpointToResume(java.util.function.Consumer<String> warn) throws IOException {
+  public Optional<Path> checkpointToResume(java.util.function.Consumer<String> warn)
+      throws IOException {
     List<Path> all = checkpointFolders();
     String newestDamage = null;
     for (int i = all.size() - 1; i >= 0; i--) {
@@ -120,20 +132,29 @@ public final class RunDirectory {
       if (CheckpointManifest.exists(c)) {
         damage = CheckpointManifest.damage(c);
       } else {
-        warn.accept(c + " has no " + CheckpointManifest.FILE + " (written by an older qmargin): used unverified");
+        warn.accept(
+            c
+                + " has no "
+                + CheckpointManifest.FILE
+                + " (written by an older qmargin): used unverified");
         damage = Optional.empty();
       }
       if (damage.isEmpty()) {
         return Optional.of(c);
       }
-      warn.accept("checkpoint " + c.getFileName() + " is damaged: " + damage.get()
-          + (i > 0 ? "; falling back to " + all.get(i - 1).getFileName() : ""));
+      warn.accept(
+          "checkpoint "
+              + c.getFileName()
+              + " is damaged: "
+              + damage.get()
+              + (i > 0 ? "; falling back to " + all.get(i - 1).getFileName() : ""));
       if (newestDamage == null) {
         newestDamage = damage.get();
       }
     }
     if (newestDamage != null) {
-      throw new UserInputException("no intact checkpoint in " + checkpoints() + " to resume from: " + newestDamage);
+      throw new UserInputException(
+          "no intact checkpoint in " + checkpoints() + " to resume from: " + newestDamage);
     }
     return Optional.empty();
   }
@@ -145,13 +166,17 @@ public final class RunDirectory {
       return all;
     }
     try (Stream<Path> s = Files.list(checkpoints())) {
-      s.filter(p -> Files.isDirectory(p) && p.getFileName().toString().startsWith("step-")).forEach(all::add);
+      s.filter(p -> Files.isDirectory(p) && p.getFileName().toString().startsWith("step-"))
+          .forEach(all::add);
     }
     all.sort(Comparator.comparing(p -> p.getFileName().toString()));
     return all;
   }
 
-  /** The checkpoint {@code latest} names, if it exists (not verified: see {@link #checkpointToResume}). */
+  /**
+   * The checkpoint {@code latest} names, if it exists (not verified: see {@link
+   * #checkpointToResume}).
+   */
   public Optional<Path> latestCheckpoint() {
     Path latest = checkpoints().resolve("latest");
     if (!Files.exists(latest)) {
@@ -185,7 +210,10 @@ public final class RunDirectory {
     return target;
   }
 
-  /** Writes the final model through {@code writer} into a temporary folder, then renames it to model/. */
+  /**
+   * Writes the final model through {@code writer} into a temporary folder, then renames it to
+   * model/.
+   */
   public void writeModel(CheckpointWriter writer) throws IOException {
     Path partial = root.resolve(".model.partial");
     deleteTree(partial);
@@ -206,12 +234,15 @@ public final class RunDirectory {
   }
 
   /**
-   * Keeps the {@code keep} newest checkpoints up to {@code newest}. Folders beyond it are left alone:
-   * they are damaged ones a resume passed over, overwritten when the run reaches their step again.
+   * Keeps the {@code keep} newest checkpoints up to {@code newest}. Folders beyond it are left
+   * alone: they are damaged ones a resume passed over, overwritten when the run reaches their step
+   * again.
    */
   private void prune(int keep, String newest) throws IOException {
-    List<Path> upToNewest = checkpointFolders().stream()
-        .filter(p -> p.getFileName().toString().compareTo(newest) <= 0).toList();
+    List<Path> upToNewest =
+        checkpointFolders().stream()
+            .filter(p -> p.getFileName().toString().compareTo(newest) <= 0)
+            .toList();
     for (int i = 0; i < upToNewest.size() - keep; i++) {
       deleteTree(upToNewest.get(i));
     }
@@ -221,8 +252,14 @@ public final class RunDirectory {
   public void append(Path jsonl, Map<String, ?> record) {
     try {
       String line = LINE.writeValueAsString(record);
-      Files.writeString(jsonl, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-          StandardOpenOption.APPEND, StandardOpenOption.WRITE, StandardOpenOption.SYNC);
+      Files.writeString(
+          jsonl,
+          line + "\n",
+          StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND,
+          StandardOpenOption.WRITE,
+          StandardOpenOption.SYNC);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -254,7 +291,10 @@ public final class RunDirectory {
     AtomicFiles.writeString(jsonl, kept.toString());
   }
 
-  /** A JSON object this program wrote; unreadable, empty or not an object is a clear error naming the file. */
+  /**
+   * A JSON object this program wrote; unreadable, empty or not an object is a clear error naming
+   * the file.
+   */
   public static JsonNode readJsonObject(Path file) throws IOException {
     JsonNode n;
     try {

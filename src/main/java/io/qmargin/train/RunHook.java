@@ -8,18 +8,28 @@ import java.util.Map;
 
 /**
  * Something a training run does around its steps, in the shape of DJL's {@code TrainingListener}:
- * the margin ramp, A3M re-initialisation, the metrics log, validation and checkpoints are hooks, and
- * {@link TrainingRun} calls them in the order it lists them. A hook with state between steps names
- * it ({@link #stateName}) and contributes one JSON object to the checkpoint's {@code state.json}
- * ({@link #saveState}), given back on resume ({@link #restoreState}); {@link Checkpointing} writes and
- * reads that file. Steps are counted from 0 in {@link #stepStart} and {@link #stepEnd} receives the
- * step just finished.
+ * the margin ramp, A3M re-initialisation, the metrics log, validation and checkpoints are hooks,
+ * and {@link TrainingRun} calls them in the order it lists them. A hook with state between steps
+ * names it ({@link #stateName}) and contributes one JSON object to the checkpoint's {@code
+ * state.json} ({@link #saveState}), given back on resume ({@link #restoreState}); {@link
+ * Checkpointing} writes and reads that file. Steps are counted from 0 in {@link #stepStart} and
+ * {@link #stepEnd} receives the step just finished.
  */
 interface RunHook {
-  /** What a finished step leaves: its 0-based number, learning rate, outcome, samples and timings. */
-  record StepEnd(long step, long epoch, double lr, TrainStep.Outcome outcome, int samples, double seconds,
+  /**
+   * What a finished step leaves: its 0-based number, learning rate, outcome, samples and timings.
+   */
+  record StepEnd(
+      long step,
+      long epoch,
+      double lr,
+      TrainStep.Outcome outcome,
+      int samples,
+      double seconds,
       double dataWaitSeconds) {
-    /** The number of steps done once this one is (the 1-based step that logs and checkpoints name). */
+    /**
+     * The number of steps done once this one is (the 1-based step that logs and checkpoints name).
+     */
     long done() {
       return step + 1;
     }
@@ -55,7 +65,8 @@ interface RunHook {
   /** {@code key} of a hook's state, or a clear error naming the state file. */
   static JsonNode require(JsonNode state, String key, Path file) {
     if (!state.has(key)) {
-      throw new UserInputException(file + ": no '" + key + "' (not a checkpoint state, or damaged)");
+      throw new UserInputException(
+          file + ": no '" + key + "' (not a checkpoint state, or damaged)");
     }
     return state.get(key);
   }

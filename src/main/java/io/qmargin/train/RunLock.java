@@ -33,11 +33,14 @@ public final class RunLock implements AutoCloseable {
     this.lock = lock;
   }
 
-  /** Takes the lock on {@code lockFile} (creating it and its folder), or refuses naming the holder. */
+  /**
+   * Takes the lock on {@code lockFile} (creating it and its folder), or refuses naming the holder.
+   */
   public static RunLock acquire(Path lockFile) throws IOException {
     Files.createDirectories(lockFile.toAbsolutePath().getParent());
-    FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
-        StandardOpenOption.WRITE);
+    FileChannel channel =
+        FileChannel.open(
+            lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     FileLock lock;
     try {
       lock = channel.tryLock();
@@ -49,8 +52,11 @@ public final class RunLock implements AutoCloseable {
     }
     if (lock == null) {
       channel.close();
-      throw new UserInputException(lockFile.toAbsolutePath().getParent() + " is in use by another training run ("
-          + holder(lockFile) + "): wait for it to end, or choose another --out");
+      throw new UserInputException(
+          lockFile.toAbsolutePath().getParent()
+              + " is in use by another training run ("
+              + holder(lockFile)
+              + "): wait for it to end, or choose another --out");
     }
     try {
       byte[] me = describeThisProcess().getBytes(StandardCharsets.UTF_8);
@@ -72,8 +78,13 @@ public final class RunLock implements AutoCloseable {
     } catch (IOException e) {
       host = "an unknown host";
     }
-    return "pid " + ProcessHandle.current().pid() + " on " + host + ", started "
-        + Instant.now().truncatedTo(ChronoUnit.SECONDS) + "\n";
+    return "pid "
+        + ProcessHandle.current().pid()
+        + " on "
+        + host
+        + ", started "
+        + Instant.now().truncatedTo(ChronoUnit.SECONDS)
+        + "\n";
   }
 
   /** What the lock file says about its holder: printable characters only, and not too many. */

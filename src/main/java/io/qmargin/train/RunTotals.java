@@ -8,12 +8,13 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The running sums behind results.json (first and last loss, mean support, samples, seconds and
- * skipped samples), kept in checkpoints so that a resumed run reports the uninterrupted run's figures.
- * Seconds count training time only: each segment of a resumed run adds its own.
+ * skipped samples), kept in checkpoints so that a resumed run reports the uninterrupted run's
+ * figures. Seconds count training time only: each segment of a resumed run adds its own.
  */
 final class RunTotals implements RunHook {
   /** Unreadable samples the loader skipped (it counts them from its threads). */
   final AtomicLong skipped = new AtomicLong();
+
   private double firstLoss = Double.NaN;
   private double lastLoss = Double.NaN;
   private double supportSum;
@@ -59,8 +60,16 @@ final class RunTotals implements RunHook {
 
   /** The results of a run that ends now after {@code steps} steps. */
   TrainingResult result(java.util.List<ValidationResult> validation, long steps, int classes) {
-    return new TrainingResult(validation, firstLoss, lastLoss, samples == 0 ? Double.NaN : samples / seconds(),
-        supportSum / Math.max(1, lossSteps), steps, skipped.get(), classes, false);
+    return new TrainingResult(
+        validation,
+        firstLoss,
+        lastLoss,
+        samples == 0 ? Double.NaN : samples / seconds(),
+        supportSum / Math.max(1, lossSteps),
+        steps,
+        skipped.get(),
+        classes,
+        false);
   }
 
   @Override
@@ -86,7 +95,8 @@ final class RunTotals implements RunHook {
   @Override
   public void restoreState(JsonNode s, Path file) {
     skipped.set(RunHook.require(s, "skipped", file).asLong());
-    // Checkpoints of older versions lack the running sums: results.json then covers this segment only.
+    // Checkpoints of older versions lack the running sums: results.json then covers this segment
+    // only.
     lossSteps = s.path("loss_steps").asLong(0);
     firstLoss = s.path("first_loss").asDouble(Double.NaN);
     lastLoss = s.path("last_loss").asDouble(Double.NaN);

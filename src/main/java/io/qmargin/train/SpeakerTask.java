@@ -30,21 +30,29 @@ public final class SpeakerTask implements TrainingTask {
 
   /** What data was found and how it was split, for the user. */
   public String description() {
-    return split.description() + "; training on " + split.split().train().summary() + ", held out "
+    return split.description()
+        + "; training on "
+        + split.split().train().summary()
+        + ", held out "
         + split.split().heldOut().summary();
   }
 
   @Override
   public synchronized SampleSet trainingSet() {
     if (train == null) {
-      train = new SpeechSampleSet(split.split().train(), SpeechData.options(config, true), SpeechData.augmentation(config));
+      train =
+          new SpeechSampleSet(
+              split.split().train(),
+              SpeechData.options(config, true),
+              SpeechData.augmentation(config));
     }
     return train;
   }
 
   @Override
   public List<Validator> validators() {
-    if (config.validation().type() == TrainConfig.ValidationType.NONE || split.split().heldOut().size() == 0) {
+    if (config.validation().type() == TrainConfig.ValidationType.NONE
+        || split.split().heldOut().size() == 0) {
       return List.of();
     }
     SpeechCorpus held = split.split().heldOut();
@@ -59,14 +67,28 @@ public final class SpeakerTask implements TrainingTask {
     for (int i = 0; i < n; i++) {
       labels[i] = held.label(pick[i]);
     }
-    String description = String.format(Locale.ROOT, "held-out utterances (%d of %d speakers, %d utterances%s, all pairs)",
-        held.numSpeakers(), Math.max(held.numSpeakers(), trainCorpus.numSpeakers()), n,
-        n < held.size() ? " of " + held.size() : "");
+    String description =
+        String.format(
+            Locale.ROOT,
+            "held-out utterances (%d of %d speakers, %d utterances%s, all pairs)",
+            held.numSpeakers(),
+            Math.max(held.numSpeakers(), trainCorpus.numSpeakers()),
+            n,
+            n < held.size() ? " of " + held.size() : "");
     List<Validator> out = new ArrayList<>();
-    out.add(new AllPairsValidator(description, (e, p) -> e.embedEach(n, i -> {
-      var f = test.features(pick[i]);
-      return new Embedder.Sample(f.values(), new long[] {f.numFrames(), f.dim()});
-    }, p), labels, config.validation().far()));
+    out.add(
+        new AllPairsValidator(
+            description,
+            (e, p) ->
+                e.embedEach(
+                    n,
+                    i -> {
+                      var f = test.features(pick[i]);
+                      return new Embedder.Sample(f.values(), new long[] {f.numFrames(), f.dim()});
+                    },
+                    p),
+            labels,
+            config.validation().far()));
     return out;
   }
 

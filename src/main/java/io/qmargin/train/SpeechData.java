@@ -27,8 +27,8 @@ import java.util.Map;
  *   <li>{@code folders}: {@code <root>/<speaker>/<file>}.
  * </ul>
  *
- * Held out: a share of each speaker's utterances ({@code speech.held_out: utterances}; FSDD uses its
- * official split, recordings 0-4 of each digit) or whole speakers ({@code speakers}).
+ * Held out: a share of each speaker's utterances ({@code speech.held_out: utterances}; FSDD uses
+ * its official split, recordings 0-4 of each digit) or whole speakers ({@code speakers}).
  */
 public final class SpeechData {
   private SpeechData() {}
@@ -46,8 +46,10 @@ public final class SpeechData {
         Path shared = d.path() != null ? Path.of(d.path()) : SpeechSources.sharedDataDir(env);
         SpeechSources.Discovery found = SpeechSources.discover(shared);
         if (found.isEmpty()) {
-          throw new UserInputException("no labelled speech found (" + String.join("; ", found.notes())
-              + "); give data.type kaldi, voxceleb or folders with data.path");
+          throw new UserInputException(
+              "no labelled speech found ("
+                  + String.join("; ", found.notes())
+                  + "); give data.type kaldi, voxceleb or folders with data.path");
         }
         corpus = found.combined();
         description = found.describe();
@@ -68,22 +70,30 @@ public final class SpeechData {
         corpus = SpeakerFolders.generic(requirePath(d));
         description = "speaker folders at " + d.path() + ": " + corpus.summary();
       }
-      default -> throw new IllegalArgumentException("not speech data: " + d.type()); // refused by TrainingTasks.create
+      default ->
+          throw new IllegalArgumentException(
+              "not speech data: " + d.type()); // refused by TrainingTasks.create
     }
-    CorpusSplit split = switch (s.heldOut()) {
-      case UTTERANCES -> d.type() == TrainConfig.DataType.FSDD ? Fsdd.officialSplit(corpus)
-          : corpus.splitByUtterances(s.heldOutFraction(), config.seed());
-      case SPEAKERS -> corpus.splitBySpeakers(s.heldOutSpeakers(), config.seed());
-    };
+    CorpusSplit split =
+        switch (s.heldOut()) {
+          case UTTERANCES ->
+              d.type() == TrainConfig.DataType.FSDD
+                  ? Fsdd.officialSplit(corpus)
+                  : corpus.splitByUtterances(s.heldOutFraction(), config.seed());
+          case SPEAKERS -> corpus.splitBySpeakers(s.heldOutSpeakers(), config.seed());
+        };
     return new Split(split, description);
   }
 
   public static SpeechSampleSet.Options options(TrainConfig config, boolean training) {
     TrainConfig.Speech s = config.speech();
-    FbankOptions fbank = FbankOptions.defaults().toBuilder().sampleFrequency(s.sampleRate()).numMelBins(s.numMelBins())
-        .build();
-    return new SpeechSampleSet.Options(s.sampleRate(), fbank, s.cropFrames(), training, config.seed(),
-        (long) s.cacheMb() << 20);
+    FbankOptions fbank =
+        FbankOptions.defaults().toBuilder()
+            .sampleFrequency(s.sampleRate())
+            .numMelBins(s.numMelBins())
+            .build();
+    return new SpeechSampleSet.Options(
+        s.sampleRate(), fbank, s.cropFrames(), training, config.seed(), (long) s.cacheMb() << 20);
   }
 
   /** Noise and reverberation for training crops, or null when none is configured. */
@@ -94,7 +104,12 @@ public final class SpeechData {
     }
     AugmentationSettings a = AugmentationSettings.none();
     if (s.noiseProbability() > 0) {
-      a = a.withNoise(Path.of(required(s.noiseDir(), "speech.noise_dir")), s.noiseProbability(), s.snrLow(), s.snrHigh());
+      a =
+          a.withNoise(
+              Path.of(required(s.noiseDir(), "speech.noise_dir")),
+              s.noiseProbability(),
+              s.snrLow(),
+              s.snrHigh());
     }
     if (s.reverbProbability() > 0) {
       a = a.withReverb(Path.of(required(s.rirDir(), "speech.rir_dir")), s.reverbProbability());

@@ -15,10 +15,11 @@ import java.util.Set;
  * ConfigLoader}; every key and its default is in {@code io/qmargin/train/defaults.yaml}). Keys are
  * snake_case in YAML and camelCase here. The allowed values of a key are declared on its component
  * ({@link Range}, {@link OneOf}) and checked by {@link ConfigChecks} whenever a config is read; a
- * component kind (task, data and validation type, head type, decay, held-out set) is an enum, spelt in
- * lower case as in the YAML ({@link EnumWords}), so a misspelt kind is refused when the config is read,
- * as is a validation type the task does not take; a data type of the other task is refused when the
- * task is built ({@link TrainingTasks#create}), before any data is opened. Backbones are checked by the task.
+ * component kind (task, data and validation type, head type, decay, held-out set) is an enum, spelt
+ * in lower case as in the YAML ({@link EnumWords}), so a misspelt kind is refused when the config
+ * is read, as is a validation type the task does not take; a data type of the other task is refused
+ * when the task is built ({@link TrainingTasks#create}), before any data is opened. Backbones are
+ * checked by the task.
  */
 public record TrainConfig(
     Task task,
@@ -40,7 +41,8 @@ public record TrainConfig(
 
   /** What is trained: face or speaker verification. */
   public enum Task {
-    FACE, SPEAKER;
+    FACE,
+    SPEAKER;
 
     @JsonValue
     @Override
@@ -50,21 +52,43 @@ public record TrainConfig(
   }
 
   /** Training data: which set, and (synthetic) how big. */
-  public record Data(DataType type, String path, String peopleFile, @Range(min = 1) int identities,
-      @Range(min = 1) int samplesPerIdentity, @Range(min = 1) int imageSize, @Range(min = 0) Integer crop,
+  public record Data(
+      DataType type,
+      String path,
+      String peopleFile,
+      @Range(min = 1) int identities,
+      @Range(min = 1) int samplesPerIdentity,
+      @Range(min = 1) int imageSize,
+      @Range(min = 0) Integer crop,
       @Range(min = 0, max = 1) double flip) {}
 
   /** Speech data and features (task speaker). */
-  public record Speech(@Range(min = 1) int sampleRate, @Range(min = 1) int numMelBins, @Range(min = 1) int cropFrames,
-      HeldOut heldOut, @Range(min = 0, max = 1, maxOpen = true) double heldOutFraction,
-      @Range(min = 0) int heldOutSpeakers, @Range(min = 0) int cacheMb, String noiseDir,
-      @Range(min = 0, max = 1) double noiseProbability, double snrLow, double snrHigh, String rirDir,
+  public record Speech(
+      @Range(min = 1) int sampleRate,
+      @Range(min = 1) int numMelBins,
+      @Range(min = 1) int cropFrames,
+      HeldOut heldOut,
+      @Range(min = 0, max = 1, maxOpen = true) double heldOutFraction,
+      @Range(min = 0) int heldOutSpeakers,
+      @Range(min = 0) int cacheMb,
+      String noiseDir,
+      @Range(min = 0, max = 1) double noiseProbability,
+      double snrLow,
+      double snrHigh,
+      String rirDir,
       @Range(min = 0, max = 1) double reverbProbability) {}
 
   /** The data sets each task reads ({@link FaceData}, {@link SpeechData}). */
   public enum DataType {
-    SYNTHETIC(Task.FACE), FOLDER(Task.FACE), RECORDIO(Task.FACE), LFW(Task.FACE),
-    FOUND(Task.SPEAKER), FSDD(Task.SPEAKER), KALDI(Task.SPEAKER), VOXCELEB(Task.SPEAKER), FOLDERS(Task.SPEAKER);
+    SYNTHETIC(Task.FACE),
+    FOLDER(Task.FACE),
+    RECORDIO(Task.FACE),
+    LFW(Task.FACE),
+    FOUND(Task.SPEAKER),
+    FSDD(Task.SPEAKER),
+    KALDI(Task.SPEAKER),
+    VOXCELEB(Task.SPEAKER),
+    FOLDERS(Task.SPEAKER);
 
     private final Task task;
 
@@ -86,7 +110,8 @@ public record TrainConfig(
 
   /** Speech: held-out utterances of the training speakers, or held-out speakers. */
   public enum HeldOut {
-    UTTERANCES, SPEAKERS;
+    UTTERANCES,
+    SPEAKERS;
 
     @JsonValue
     @Override
@@ -95,36 +120,63 @@ public record TrainConfig(
     }
   }
 
-  public record Model(String backbone, @Range(min = 1) int embeddingDim,
+  public record Model(
+      String backbone,
+      @Range(min = 1) int embeddingDim,
       @Range(min = 0, max = 1, maxOpen = true) double dropout) {}
 
   /** The classification head; see {@link io.qmargin.head.HeadSettings}. */
-  public record Head(HeadType type, @Range(min = 1) int blockRows,
-      @Range(min = 0, max = 1, minOpen = true) double sampleRate, @Range(min = 0, minOpen = true) double initStd,
+  public record Head(
+      HeadType type,
+      @Range(min = 1) int blockRows,
+      @Range(min = 0, max = 1, minOpen = true) double sampleRate,
+      @Range(min = 0, minOpen = true) double initStd,
       @OneOf({"auto", "bf16", "fp32"}) String screening) {}
 
   /** SGD with momentum and weight decay; the prototypes are a separate group with a scaled lr. */
-  public record Optimizer(@Range(min = 0, minOpen = true) double lr, @Range(min = 0, max = 1, maxOpen = true) double momentum,
-      @Range(min = 0) double weightDecay, @Range(min = 0) double prototypeLrScale, @Range(min = 0) double gradClip) {}
-
-  /** The learning-rate schedule ({@link LearningRateSchedule}); epochs may be fractional but not 0. */
-  public record Schedule(@Range(min = 0, minOpen = true) double epochs, @Range(min = 0) double warmupEpochs,
-      Decay decay, @Range(min = 0) double power,
-      @Range(min = 0) List<Double> milestones, @Range(min = 0, minOpen = true) double gamma,
-      @Range(min = 0) double finalLr) {}
-
-  public record MarginSchedule(@Range(min = 0) double startEpoch, @Range(min = 0) double rampEpochs) {}
-
-  public record Validation(ValidationType type, String path,
-      String peopleFile, @Range(min = 0) double everyEpochs, boolean flip, @Range(min = 2) int identities,
-      @Range(min = 2) int samplesPerIdentity, @Range(min = 0, max = 1, minOpen = true, maxOpen = true) List<Double> far) {}
+  public record Optimizer(
+      @Range(min = 0, minOpen = true) double lr,
+      @Range(min = 0, max = 1, maxOpen = true) double momentum,
+      @Range(min = 0) double weightDecay,
+      @Range(min = 0) double prototypeLrScale,
+      @Range(min = 0) double gradClip) {}
 
   /**
-   * The validation protocols ({@link FaceData#validators}): auto picks the training data's own (faces:
-   * synthetic or LFW, else none; speakers: all pairs of held-out utterances); the rest are face protocols.
+   * The learning-rate schedule ({@link LearningRateSchedule}); epochs may be fractional but not 0.
+   */
+  public record Schedule(
+      @Range(min = 0, minOpen = true) double epochs,
+      @Range(min = 0) double warmupEpochs,
+      Decay decay,
+      @Range(min = 0) double power,
+      @Range(min = 0) List<Double> milestones,
+      @Range(min = 0, minOpen = true) double gamma,
+      @Range(min = 0) double finalLr) {}
+
+  public record MarginSchedule(
+      @Range(min = 0) double startEpoch, @Range(min = 0) double rampEpochs) {}
+
+  public record Validation(
+      ValidationType type,
+      String path,
+      String peopleFile,
+      @Range(min = 0) double everyEpochs,
+      boolean flip,
+      @Range(min = 2) int identities,
+      @Range(min = 2) int samplesPerIdentity,
+      @Range(min = 0, max = 1, minOpen = true, maxOpen = true) List<Double> far) {}
+
+  /**
+   * The validation protocols ({@link FaceData#validators}): auto picks the training data's own
+   * (faces: synthetic or LFW, else none; speakers: all pairs of held-out utterances); the rest are
+   * face protocols.
    */
   public enum ValidationType {
-    AUTO(Task.FACE, Task.SPEAKER), NONE(Task.FACE, Task.SPEAKER), SYNTHETIC(Task.FACE), LFW(Task.FACE), BIN(Task.FACE);
+    AUTO(Task.FACE, Task.SPEAKER),
+    NONE(Task.FACE, Task.SPEAKER),
+    SYNTHETIC(Task.FACE),
+    LFW(Task.FACE),
+    BIN(Task.FACE);
 
     private final Set<Task> tasks;
 
@@ -144,6 +196,9 @@ public record TrainConfig(
     }
   }
 
-  public record A3mReinit(@Range(min = 0) List<Double> atEpochs, @Range(min = 0, max = 1) double targetOutThreshold,
-      @Range(min = 1) int patienceSteps, @Range(min = 0) int maxTimes) {}
+  public record A3mReinit(
+      @Range(min = 0) List<Double> atEpochs,
+      @Range(min = 0, max = 1) double targetOutThreshold,
+      @Range(min = 1) int patienceSteps,
+      @Range(min = 0) int maxTimes) {}
 }

@@ -1,7 +1,5 @@
 package io.qmargin.train;
 
-import io.qmargin.data.Seeds;
-
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -14,7 +12,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import io.qmargin.UserInputException;
-import io.qmargin.data.face.Preprocessing;
+import io.qmargin.data.Seeds;
 import io.qmargin.head.HeadSettings;
 import io.qmargin.head.HeadStep;
 import io.qmargin.head.ScreeningPrecision;
@@ -41,8 +39,15 @@ import java.util.function.Supplier;
  * sub-manager closed at its end, so the arrays the model's manager holds do not grow with steps.
  */
 public final class TrainStep implements AutoCloseable {
-  /** What a step reports: its loss, the backbone's gradient norm (before clipping) and the head's figures. */
-  public record Outcome(double loss, double gradNorm, double meanSupport, double fractionTargetOut,
+  /**
+   * What a step reports: its loss, the backbone's gradient norm (before clipping) and the head's
+   * figures.
+   */
+  public record Outcome(
+      double loss,
+      double gradNorm,
+      double meanSupport,
+      double fractionTargetOut,
       long candidateGrowths) {}
 
   private final NDManager manager;
@@ -57,10 +62,18 @@ public final class TrainStep implements AutoCloseable {
 
   /**
    * A step over an initialised {@code backbone} whose inputs have {@code sampleShape} per sample;
-   * {@code lastCheckpoint} is named in the error of a non-finite loss (where the user resumes from).
+   * {@code lastCheckpoint} is named in the error of a non-finite loss (where the user resumes
+   * from).
    */
-  public TrainStep(NDManager manager, Block backbone, long[] sampleShape, TrainableHead head, ParameterSgd sgd,
-      double prototypeLrScale, long seed, Supplier<Optional<Path>> lastCheckpoint) {
+  public TrainStep(
+      NDManager manager,
+      Block backbone,
+      long[] sampleShape,
+      TrainableHead head,
+      ParameterSgd sgd,
+      double prototypeLrScale,
+      long seed,
+      Supplier<Optional<Path>> lastCheckpoint) {
     this.manager = manager;
     this.backbone = backbone;
     this.sampleShape = sampleShape.clone();
@@ -74,21 +87,36 @@ public final class TrainStep implements AutoCloseable {
   }
 
   /**
-   * The step {@code train} builds from {@code config} for a backbone initialised on {@code manager}:
-   * the configured head on N(0, init_std²) prototypes for {@code classes} classes, and the configured
-   * SGD for the backbone. The engine's generator must be seeded before (the prototypes draw from it).
+   * The step {@code train} builds from {@code config} for a backbone initialised on {@code
+   * manager}: the configured head on N(0, init_std²) prototypes for {@code classes} classes, and
+   * the configured SGD for the backbone. The engine's generator must be seeded before (the
+   * prototypes draw from it).
    */
-  public static TrainStep create(NDManager manager, Block backbone, long[] sampleShape, int classes,
-      TrainConfig config, Supplier<Optional<Path>> lastCheckpoint) {
+  public static TrainStep create(
+      NDManager manager,
+      Block backbone,
+      long[] sampleShape,
+      int classes,
+      TrainConfig config,
+      Supplier<Optional<Path>> lastCheckpoint) {
     TrainConfig.Head hc = config.head();
     TrainConfig.Optimizer oc = config.optimizer();
     TrainableHead head;
     try (NDManager init = manager.newSubManager()) {
-      NDArray w = init.randomNormal(0f, (float) hc.initStd(),
-          new Shape(classes, config.model().embeddingDim()), DataType.FLOAT32);
-      head = new HeadSettings(hc.type(), hc.blockRows(), hc.sampleRate(),
-          new SgdSettings(oc.momentum(), oc.weightDecay()), ScreeningPrecision.parse(hc.screening()))
-          .create(manager, LossSpec.parse(config.loss()), w, config.seed());
+      NDArray w =
+          init.randomNormal(
+              0f,
+              (float) hc.initStd(),
+              new Shape(classes, config.model().embeddingDim()),
+              DataType.FLOAT32);
+      head =
+          new HeadSettings(
+                  hc.type(),
+                  hc.blockRows(),
+                  hc.sampleRate(),
+                  new SgdSettings(oc.momentum(), oc.weightDecay()),
+                  ScreeningPrecision.parse(hc.screening()))
+              .create(manager, LossSpec.parse(config.loss()), w, config.seed());
     }
     ParameterSgd sgd;
     try {
@@ -97,7 +125,14 @@ public final class TrainStep implements AutoCloseable {
       head.close();
       throw e;
     }
-    return new TrainStep(manager, backbone, sampleShape, head, sgd, oc.prototypeLrScale(), config.seed(),
+    return new TrainStep(
+        manager,
+        backbone,
+        sampleShape,
+        head,
+        sgd,
+        oc.prototypeLrScale(),
+        config.seed(),
         lastCheckpoint);
   }
 
@@ -105,14 +140,17 @@ public final class TrainStep implements AutoCloseable {
     return head;
   }
 
-  /** Step {@code step} (0-based) on {@code count} samples of {@code data} with their class labels. */
+  /**
+   * Step {@code step} (0-based) on {@code count} samples of {@code data} with their class labels.
+   */
   public Outcome run(long step, float[] data, int[] labels, int count, double lr) {
     try (NDManager scope = manager.newSubManager()) {
       long[] y = new long[count];
       for (int i = 0; i < count; i++) {
         y[i] = labels[i];
       }
-      return run(step, scope.create(data, TrainingRun.shape(count, sampleShape)), scope.create(y), lr);
+      return run(
+          step, scope.create(data, TrainingRun.shape(count, sampleShape)), scope.create(y), lr);
     }
   }
 
@@ -136,19 +174,29 @@ public final class TrainStep implements AutoCloseable {
       }
     }
     if (!diagnosis.isEmpty()) {
-      throw new UserInputException(String.format(Locale.ROOT,
-          "training stopped at step %d: the loss is %s (%s); lower optimizer.lr or lengthen "
-              + "schedule.warmup_epochs and train again (last checkpoint: %s)",
-          step + 1, loss, diagnosis, lastCheckpoint.get().map(Path::toString).orElse("none")));
+      throw new UserInputException(
+          String.format(
+              Locale.ROOT,
+              "training stopped at step %d: the loss is %s (%s); lower optimizer.lr or lengthen "
+                  + "schedule.warmup_epochs and train again (last checkpoint: %s)",
+              step + 1,
+              loss,
+              diagnosis,
+              lastCheckpoint.get().map(Path::toString).orElse("none")));
     }
     double gradNorm = sgd.step(lr);
     head.update(lr * prototypeLrScale);
-    return new Outcome(loss, gradNorm, hs.meanSupport(), hs.fractionTargetOut(), hs.candidateGrowths());
+    return new Outcome(
+        loss, gradNorm, hs.meanSupport(), hs.fractionTargetOut(), hs.candidateGrowths());
   }
 
-  /** Writes the backbone's weights, the optimizer's state and the head into checkpoint folder {@code dir}. */
+  /**
+   * Writes the backbone's weights, the optimizer's state and the head into checkpoint folder {@code
+   * dir}.
+   */
   public void save(Path dir) throws IOException {
-    AtomicFiles.write(dir.resolve("backbone.params"), out -> backbone.saveParameters(new DataOutputStream(out)));
+    AtomicFiles.write(
+        dir.resolve("backbone.params"), out -> backbone.saveParameters(new DataOutputStream(out)));
     sgd.save(dir.resolve("optimizer"));
     head.save(dir.resolve("head"));
   }

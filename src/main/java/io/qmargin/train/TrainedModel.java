@@ -23,10 +23,14 @@ import java.util.Map;
 public record TrainedModel(Path dir, TrainConfig config, Block backbone, long[] sampleShape) {
 
   public static TrainedModel load(Path runOrModelDir, NDManager manager) {
-    Path dir = Files.isRegularFile(runOrModelDir.resolve("model.json")) ? runOrModelDir : runOrModelDir.resolve("model");
+    Path dir =
+        Files.isRegularFile(runOrModelDir.resolve("model.json"))
+            ? runOrModelDir
+            : runOrModelDir.resolve("model");
     Path info = dir.resolve("model.json");
     if (!Files.isRegularFile(info)) {
-      throw new UserInputException(runOrModelDir + ": no trained model (expected model/model.json; is the run finished?)");
+      throw new UserInputException(
+          runOrModelDir + ": no trained model (expected model/model.json; is the run finished?)");
     }
     JsonNode json;
     try {
@@ -45,12 +49,16 @@ public record TrainedModel(Path dir, TrainConfig config, Block backbone, long[] 
     return new TrainedModel(dir, config, backbone, shape);
   }
 
-  /** Loads DJL parameters written by {@code saveParameters} into an initialised block of the same architecture. */
+  /**
+   * Loads DJL parameters written by {@code saveParameters} into an initialised block of the same
+   * architecture.
+   */
   static void loadParameters(Block block, NDManager manager, Path file) {
     try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
       block.loadParameters(manager, new DataInputStream(in));
     } catch (IOException | MalformedModelException e) {
-      throw new UserInputException(file + ": cannot load into the configured model (" + e.getMessage() + ")");
+      throw new UserInputException(
+          file + ": cannot load into the configured model (" + e.getMessage() + ")");
     }
   }
 }

@@ -34,7 +34,11 @@ public final class TrainingIdentities {
     if (Files.isDirectory(runOrFile)) {
       file = runOrFile.resolve(FILE);
       if (!Files.isRegularFile(file)) {
-        throw new UserInputException(runOrFile + ": no " + FILE + " (runs record their identities when the training set has names)");
+        throw new UserInputException(
+            runOrFile
+                + ": no "
+                + FILE
+                + " (runs record their identities when the training set has names)");
       }
     }
     List<String> lines;

@@ -4,7 +4,9 @@ import ai.djl.nn.Block;
 import io.qmargin.data.SampleSet;
 import java.util.List;
 
-/** What differs between modalities: the training data, the validation protocols and the backbone. */
+/**
+ * What differs between modalities: the training data, the validation protocols and the backbone.
+ */
 public interface TrainingTask {
   SampleSet trainingSet();
 

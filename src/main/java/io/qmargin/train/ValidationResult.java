@@ -14,16 +14,20 @@ import java.util.Map;
  * Metrics of one validation protocol: the full {@link VerificationMetrics} and, for protocols with
  * folds (LFW-style pairs), the k-fold accuracy.
  */
-public record ValidationResult(String protocol, LabeledScores scores, VerificationMetrics metrics,
-    KFoldAccuracy accuracy) {
+public record ValidationResult(
+    String protocol, LabeledScores scores, VerificationMetrics metrics, KFoldAccuracy accuracy) {
 
-  public static ValidationResult of(String protocol, LabeledScores scores, List<Double> fars, KFoldAccuracy accuracy) {
+  public static ValidationResult of(
+      String protocol, LabeledScores scores, List<Double> fars, KFoldAccuracy accuracy) {
     MetricOptions options = MetricOptions.defaults().withFarTargets(fars);
-    VerificationMetrics m = VerificationMetrics.compute(scores.targets(), scores.nontargets(), options);
+    VerificationMetrics m =
+        VerificationMetrics.compute(scores.targets(), scores.nontargets(), options);
     return new ValidationResult(protocol, scores, m, accuracy);
   }
 
-  /** TAR at the given FAR (strict convention: the best TAR whose FAR does not exceed the target). */
+  /**
+   * TAR at the given FAR (strict convention: the best TAR whose FAR does not exceed the target).
+   */
   public double tarAt(double far) {
     return entry(far).tar();
   }
@@ -35,12 +39,13 @@ public record ValidationResult(String protocol, LabeledScores scores, Verificati
 
   /**
    * TAR at {@code far} in percent ("5.40%"), or "n/a (needs >= N impostors)" when the impostors
-   * cannot resolve it: with fewer than 1 / far impostors the value only counts the targets above the
-   * highest impostor.
+   * cannot resolve it: with fewer than 1 / far impostors the value only counts the targets above
+   * the highest impostor.
    */
   public String tarAtText(double far) {
     TarAtFar t = entry(far);
-    return t.resolvable(metrics.nontargets()) ? String.format(java.util.Locale.ROOT, "%.2f%%", 100 * t.tar())
+    return t.resolvable(metrics.nontargets())
+        ? String.format(java.util.Locale.ROOT, "%.2f%%", 100 * t.tar())
         : EvaluationReport.unresolved(t);
   }
 

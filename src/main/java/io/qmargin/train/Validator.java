@@ -15,7 +15,10 @@ public interface Validator {
    */
   default void check() {}
 
-  /** A warning when the protocol involves any of the run's training identities (empty: none, or unknown). */
+  /**
+   * A warning when the protocol involves any of the run's training identities (empty: none, or
+   * unknown).
+   */
   default java.util.Optional<String> overlapWarning(java.util.Set<String> trainingIdentities) {
     return java.util.Optional.empty();
   }

@@ -13,7 +13,9 @@ import java.nio.file.Path;
 final class AudioTestSignals {
   private AudioTestSignals() {}
 
-  /** round-half-even(amp sin(2 pi f n / rate)), the formula of make-test-audio.sh (Python's round). */
+  /**
+   * round-half-even(amp sin(2 pi f n / rate)), the formula of make-test-audio.sh (Python's round).
+   */
   static int[] tone(double amp, double freq, int rate, int n) {
     int[] x = new int[n];
     for (int i = 0; i < n; i++) {
@@ -43,7 +45,14 @@ final class AudioTestSignals {
   }
 
   /** A WAV layout: encoding tag, bits, extensible wrapper, byte order, extra chunks. */
-  record WavSpec(int formatTag, int bits, int channels, int rate, boolean extensible, boolean bigEndian, boolean oddChunkBeforeData) {
+  record WavSpec(
+      int formatTag,
+      int bits,
+      int channels,
+      int rate,
+      boolean extensible,
+      boolean bigEndian,
+      boolean oddChunkBeforeData) {
     static WavSpec pcm(int bits, int channels, int rate) {
       return new WavSpec(WavReader.WAVE_FORMAT_PCM, bits, channels, rate, false, false, false);
     }
@@ -68,8 +77,9 @@ final class AudioTestSignals {
   /** WAV bytes of integer samples (signed, 8-bit written unsigned), interleaved. */
   static byte[] wavBytes(WavSpec spec, int[] intSamples) {
     int bytesPerSample = spec.bits / 8;
-    ByteBuffer data = ByteBuffer.allocate(intSamples.length * bytesPerSample)
-        .order(spec.bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer data =
+        ByteBuffer.allocate(intSamples.length * bytesPerSample)
+            .order(spec.bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
     for (int v : intSamples) {
       switch (bytesPerSample) {
         case 1 -> data.put((byte) (v + 128));
@@ -89,8 +99,9 @@ final class AudioTestSignals {
 
   /** WAV bytes of float samples (IEEE float 32-bit). */
   static byte[] wavBytes(WavSpec spec, float[] samples) {
-    ByteBuffer data = ByteBuffer.allocate(samples.length * 4)
-        .order(spec.bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer data =
+        ByteBuffer.allocate(samples.length * 4)
+            .order(spec.bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
     for (float v : samples) {
       data.putFloat(v);
     }
@@ -113,7 +124,10 @@ final class AudioTestSignals {
       fmt.putInt(spec.channels == 2 ? 3 : 4);
       // GUID {0000xxxx-0000-0010-8000-00AA00389B71}: tag, then the fixed tail.
       fmt.put((byte) spec.formatTag).put((byte) 0);
-      fmt.put(new byte[] {0, 0, 0, 0, 0x10, 0, (byte) 0x80, 0, 0, (byte) 0xAA, 0, 0x38, (byte) 0x9B, 0x71});
+      fmt.put(
+          new byte[] {
+            0, 0, 0, 0, 0x10, 0, (byte) 0x80, 0, 0, (byte) 0xAA, 0, 0x38, (byte) 0x9B, 0x71
+          });
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteBuffer header = ByteBuffer.allocate(12).order(order);
@@ -153,7 +167,10 @@ final class AudioTestSignals {
     }
   }
 
-  /** Amplitude of the component at {@code freq} (a single-bin DFT, i.e. Goertzel), for sinusoid checks. */
+  /**
+   * Amplitude of the component at {@code freq} (a single-bin DFT, i.e. Goertzel), for sinusoid
+   * checks.
+   */
   static double amplitudeAt(float[] x, int from, int to, double freq, int rate) {
     double re = 0;
     double im = 0;

@@ -40,10 +40,16 @@ class CepstralMeanNormalizationTest {
 
   @ParameterizedTest
   @CsvSource({
-    "50, 600, 100, false, false", "50, 600, 100, true, false", "900, 600, 100, false, false",
-    "900, 600, 100, true, false", "300, 40, 10, false, true", "300, 41, 10, true, true", "1, 600, 100, false, true"
+    "50, 600, 100, false, false",
+    "50, 600, 100, true, false",
+    "900, 600, 100, false, false",
+    "900, 600, 100, true, false",
+    "300, 40, 10, false, true",
+    "300, 41, 10, true, true",
+    "1, 600, 100, false, true"
   })
-  void slidingWindowMatchesADirectWindowMean(int frames, int window, int minWindow, boolean center, boolean normVars) {
+  void slidingWindowMatchesADirectWindowMean(
+      int frames, int window, int minWindow, boolean center, boolean normVars) {
     FeatureMatrix x = random(frames, 5, frames + window);
     SlidingWindow o = new SlidingWindow(window, minWindow, center, normVars);
 
@@ -84,7 +90,8 @@ class CepstralMeanNormalizationTest {
   @Test
   void slidingWindowLongerThanTheUtteranceIsPerUtteranceMean() {
     FeatureMatrix x = random(80, 4, 1);
-    FeatureMatrix sliding = CepstralMeanNormalization.slidingWindow(x, new SlidingWindow(600, 100, true, false));
+    FeatureMatrix sliding =
+        CepstralMeanNormalization.slidingWindow(x, new SlidingWindow(600, 100, true, false));
     FeatureMatrix utterance = CepstralMeanNormalization.perUtterance(x, false);
 
     for (int i = 0; i < x.values().length; i++) {
@@ -113,7 +120,10 @@ class CepstralMeanNormalizationTest {
       assertThat(m2).isCloseTo(0, within(1e-5));
       assertThat(v2).isCloseTo(1, within(1e-4));
     }
-    assertThat(CepstralMeanNormalization.perUtterance(new FeatureMatrix(new float[0], 0, 6), false).numFrames()).isZero();
+    assertThat(
+            CepstralMeanNormalization.perUtterance(new FeatureMatrix(new float[0], 0, 6), false)
+                .numFrames())
+        .isZero();
   }
 
   private static double columnMean(FeatureMatrix x, int d) {

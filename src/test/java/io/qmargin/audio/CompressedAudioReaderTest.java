@@ -31,7 +31,8 @@ class CompressedAudioReaderTest {
 
     assertThat(w.sampleRate()).isEqualTo(16000);
     assertThat(w.channels()).isEqualTo(1);
-    assertThat(w.samples()).containsExactly(scaled(AudioTestSignals.tone(12000, 440, 16000, 4000), 32768));
+    assertThat(w.samples())
+        .containsExactly(scaled(AudioTestSignals.tone(12000, 440, 16000, 4000), 32768));
   }
 
   @Test
@@ -40,15 +41,18 @@ class CompressedAudioReaderTest {
 
     assertThat(w.sampleRate()).isEqualTo(8000);
     assertThat(w.channels()).isEqualTo(2);
-    assertThat(w.channel(0)).containsExactly(scaled(AudioTestSignals.tone(3e6, 440, 8000, 2000), 1 << 23));
-    assertThat(w.channel(1)).containsExactly(scaled(AudioTestSignals.tone(2e6, 1000, 8000, 2000), 1 << 23));
+    assertThat(w.channel(0))
+        .containsExactly(scaled(AudioTestSignals.tone(3e6, 440, 8000, 2000), 1 << 23));
+    assertThat(w.channel(1))
+        .containsExactly(scaled(AudioTestSignals.tone(2e6, 1000, 8000, 2000), 1 << 23));
   }
 
   @Test
   void flacEightBitUsesTheSameScaleAsWav() throws IOException {
     Waveform w = AudioReader.read(copy("tone-8k-8bit-mono.flac"));
 
-    assertThat(w.samples()).containsExactly(scaled(AudioTestSignals.tone(100, 440, 8000, 2000), 128));
+    assertThat(w.samples())
+        .containsExactly(scaled(AudioTestSignals.tone(100, 440, 8000, 2000), 128));
   }
 
   @Test
@@ -65,7 +69,8 @@ class CompressedAudioReaderTest {
   void aFlacStreamInfoRateOutsideThePlausibleRangeIsCorrupt() throws IOException {
     for (int rate : new int[] {0, 999, 0xFFFFF}) {
       byte[] bytes = AudioTestSignals.resource("tone-16k-16bit-mono.flac");
-      // STREAMINFO starts at byte 8; its 20-bit sample rate occupies bytes 18, 19 and the high nibble of 20.
+      // STREAMINFO starts at byte 8; its 20-bit sample rate occupies bytes 18, 19 and the high
+      // nibble of 20.
       bytes[18] = (byte) (rate >>> 12);
       bytes[19] = (byte) (rate >>> 4);
       bytes[20] = (byte) ((rate & 0xF) << 4 | (bytes[20] & 0x0F));
@@ -85,7 +90,9 @@ class CompressedAudioReaderTest {
     }
     Path bad = AudioTestSignals.writeTemp(dir, "bad.flac", bytes);
 
-    assertThatThrownBy(() -> AudioReader.read(bad)).isInstanceOf(CorruptAudioException.class).hasMessageContaining(bad.toString());
+    assertThatThrownBy(() -> AudioReader.read(bad))
+        .isInstanceOf(CorruptAudioException.class)
+        .hasMessageContaining(bad.toString());
   }
 
   @Test
@@ -99,9 +106,11 @@ class CompressedAudioReaderTest {
     float[] right = w.channel(1);
     double amp = 16000 / 32768.0;
     // Lossy, so compare the tones' amplitudes (middle of the file, away from codec start-up).
-    assertThat(AudioTestSignals.amplitudeAt(left, 2205, 8820, 440, 22050)).isCloseTo(amp, org.assertj.core.data.Offset.offset(0.05));
+    assertThat(AudioTestSignals.amplitudeAt(left, 2205, 8820, 440, 22050))
+        .isCloseTo(amp, org.assertj.core.data.Offset.offset(0.05));
     assertThat(AudioTestSignals.amplitudeAt(left, 2205, 8820, 1000, 22050)).isLessThan(0.02);
-    assertThat(AudioTestSignals.amplitudeAt(right, 2205, 8820, 1000, 22050)).isCloseTo(amp, org.assertj.core.data.Offset.offset(0.05));
+    assertThat(AudioTestSignals.amplitudeAt(right, 2205, 8820, 1000, 22050))
+        .isCloseTo(amp, org.assertj.core.data.Offset.offset(0.05));
     assertThat(AudioTestSignals.amplitudeAt(right, 2205, 8820, 440, 22050)).isLessThan(0.02);
   }
 
@@ -118,7 +127,9 @@ class CompressedAudioReaderTest {
 
   @Test
   void formatIsRecognisedFromContentNotExtension() throws IOException {
-    Path misnamed = AudioTestSignals.writeTemp(dir, "really-flac.wav", AudioTestSignals.resource("tone-8k-8bit-mono.flac"));
+    Path misnamed =
+        AudioTestSignals.writeTemp(
+            dir, "really-flac.wav", AudioTestSignals.resource("tone-8k-8bit-mono.flac"));
 
     assertThat(AudioReader.read(misnamed).numFrames()).isEqualTo(2000);
   }

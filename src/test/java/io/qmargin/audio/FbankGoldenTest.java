@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Features of a committed speech-like WAV against golden values from an independent numpy
- * (float32) rewrite of torchaudio.compliance.kaldi.fbank (see the resources' README), and real
- * speech from the shared FSDD data when present.
+ * Features of a committed speech-like WAV against golden values from an independent numpy (float32)
+ * rewrite of torchaudio.compliance.kaldi.fbank (see the resources' README), and real speech from
+ * the shared FSDD data when present.
  */
 class FbankGoldenTest {
   @TempDir Path dir;
@@ -28,7 +28,8 @@ class FbankGoldenTest {
   }
 
   private Waveform speechLike() throws IOException {
-    return AudioReader.read(AudioTestSignals.writeTemp(dir, "s.wav", AudioTestSignals.resource("speechlike-16k.wav")));
+    return AudioReader.read(
+        AudioTestSignals.writeTemp(dir, "s.wav", AudioTestSignals.resource("speechlike-16k.wav")));
   }
 
   @Test
@@ -42,8 +43,16 @@ class FbankGoldenTest {
 
   @Test
   void nonDefaultOptionsMatchTheReference() throws IOException {
-    FbankOptions o = FbankOptions.builder().numMelBins(23).snipEdges(false).useEnergy(true).energyFloor(1.0)
-        .windowType(WindowType.HAMMING).lowFreq(64).highFreq(-400).build();
+    FbankOptions o =
+        FbankOptions.builder()
+            .numMelBins(23)
+            .snipEdges(false)
+            .useEnergy(true)
+            .energyFloor(1.0)
+            .windowType(WindowType.HAMMING)
+            .lowFreq(64)
+            .highFreq(-400)
+            .build();
     FeatureMatrix f = new Fbank(o).compute(speechLike());
     float[] expected = golden("speechlike-16k.fbank-variant.npy");
 

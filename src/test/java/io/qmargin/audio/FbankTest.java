@@ -48,14 +48,15 @@ class FbankTest {
     }
     for (int i = 0; i < n; i++) {
       double a = 2 * Math.PI * i / (n - 1);
-      double w = switch (o.windowType()) {
-        case POVEY -> Math.pow(0.5 - 0.5 * Math.cos(a), 0.85);
-        case HAMMING -> 0.54 - 0.46 * Math.cos(a);
-        case HANNING -> 0.5 - 0.5 * Math.cos(a);
-        case RECTANGULAR -> 1;
-        case BLACKMAN -> 0.42 - 0.5 * Math.cos(a) + 0.08 * Math.cos(2 * a);
-        case SINE -> Math.sin(a / 2);
-      };
+      double w =
+          switch (o.windowType()) {
+            case POVEY -> Math.pow(0.5 - 0.5 * Math.cos(a), 0.85);
+            case HAMMING -> 0.54 - 0.46 * Math.cos(a);
+            case HANNING -> 0.5 - 0.5 * Math.cos(a);
+            case RECTANGULAR -> 1;
+            case BLACKMAN -> 0.42 - 0.5 * Math.cos(a) + 0.08 * Math.cos(2 * a);
+            case SINE -> Math.sin(a / 2);
+          };
       x[i] *= w;
     }
     double[] spectrum = new double[k / 2 + 1];
@@ -81,7 +82,10 @@ class FbankTest {
       double sum = 0;
       for (int f = 0; f < k / 2; f++) {
         double mel = 1127 * Math.log(1 + f * o.sampleFrequency() / k / 700);
-        double w = mel > left && mel <= centre ? (mel - left) / delta : mel > centre && mel < right ? (right - mel) / delta : 0;
+        double w =
+            mel > left && mel <= centre
+                ? (mel - left) / delta
+                : mel > centre && mel < right ? (right - mel) / delta : 0;
         sum += w * spectrum[f];
       }
       out[b] = o.useLogFbank() ? Math.log(Math.max(sum, Math.ulp(1.0f))) : sum;
@@ -106,9 +110,16 @@ class FbankTest {
 
   @Test
   void laterFramesStartAtMultiplesOfTheShiftAndOptionsAreHonoured() {
-    FbankOptions o = FbankOptions.builder()
-        .sampleFrequency(8000).numMelBins(23).preemphasisCoefficient(0.5).lowFreq(100).highFreq(3500)
-        .roundToPowerOfTwo(false).usePower(false).build();
+    FbankOptions o =
+        FbankOptions.builder()
+            .sampleFrequency(8000)
+            .numMelBins(23)
+            .preemphasisCoefficient(0.5)
+            .lowFreq(100)
+            .highFreq(3500)
+            .roundToPowerOfTwo(false)
+            .usePower(false)
+            .build();
     float[] x = randomInts(8000, 11, 10000);
 
     FeatureMatrix f = new Fbank(o).compute(x);
@@ -131,7 +142,8 @@ class FbankTest {
     FeatureMatrix lin = new Fbank(FbankOptions.builder().useLogFbank(false).build()).compute(x);
 
     for (int i = 0; i < log.values().length; i++) {
-      assertThat((double) lin.values()[i]).isCloseTo(Math.exp(log.values()[i]), within(1e-5 * Math.exp(log.values()[i])));
+      assertThat((double) lin.values()[i])
+          .isCloseTo(Math.exp(log.values()[i]), within(1e-5 * Math.exp(log.values()[i])));
     }
   }
 
@@ -239,7 +251,8 @@ class FbankTest {
     Fbank single = new Fbank(o.toBuilder().snipEdges(true).build());
 
     assertThat(f.numFrames()).isEqualTo(6);
-    // Frame 0 covers samples -120..279: x[119], ..., x[0], x[0], ..., x[279] (reflection, sample 0 repeated).
+    // Frame 0 covers samples -120..279: x[119], ..., x[0], x[0], ..., x[279] (reflection, sample 0
+    // repeated).
     float[] first = new float[400];
     for (int i = 0; i < 400; i++) {
       int j = i - 120;
@@ -260,13 +273,16 @@ class FbankTest {
     double[] povey = WindowType.POVEY.coefficients(400, 0.42);
     assertThat(povey[0]).isZero();
     assertThat(povey[399]).isCloseTo(0, within(1e-12));
-    assertThat(povey[100]).isCloseTo(Math.pow(0.5 - 0.5 * Math.cos(2 * Math.PI * 100 / 399), 0.85), within(1e-15));
+    assertThat(povey[100])
+        .isCloseTo(Math.pow(0.5 - 0.5 * Math.cos(2 * Math.PI * 100 / 399), 0.85), within(1e-15));
     assertThat(WindowType.HAMMING.coefficients(400, 0.42)[0]).isCloseTo(0.08, within(1e-12));
     assertThat(WindowType.BLACKMAN.coefficients(400, 0.42)[0]).isCloseTo(0, within(1e-12));
     assertThat(WindowType.BLACKMAN.coefficients(400, 0.5)[0]).isCloseTo(0, within(1e-12));
     assertThat(WindowType.RECTANGULAR.coefficients(5, 0.42)).containsExactly(1, 1, 1, 1, 1);
     assertThat(WindowType.parse("Povey")).isEqualTo(WindowType.POVEY);
-    assertThatThrownBy(() -> WindowType.parse("kaiser")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("kaiser");
+    assertThatThrownBy(() -> WindowType.parse("kaiser"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("kaiser");
   }
 
   @Test
@@ -319,8 +335,10 @@ class FbankTest {
     Fbank fbank = new Fbank(FbankOptions.defaults());
 
     assertThat(fbank.compute(new Waveform(unit, 16000, 1))).isEqualTo(fbank.compute(ints));
-    assertThatThrownBy(() -> fbank.compute(new Waveform(new float[3200], 16000, 2))).hasMessageContaining("mono");
-    assertThatThrownBy(() -> fbank.compute(new Waveform(unit, 8000, 1))).hasMessageContaining("8000");
+    assertThatThrownBy(() -> fbank.compute(new Waveform(new float[3200], 16000, 2)))
+        .hasMessageContaining("mono");
+    assertThatThrownBy(() -> fbank.compute(new Waveform(unit, 8000, 1)))
+        .hasMessageContaining("8000");
   }
 
   @Test
@@ -341,11 +359,16 @@ class FbankTest {
 
   @Test
   void badOptionsAreRejectedWithKaldisOptionNames() {
-    assertThatThrownBy(() -> FbankOptions.builder().numMelBins(2).build()).hasMessageContaining("num-mel-bins");
-    assertThatThrownBy(() -> FbankOptions.builder().lowFreq(9000).build()).hasMessageContaining("low-freq");
-    assertThatThrownBy(() -> FbankOptions.builder().preemphasisCoefficient(1.5).build()).hasMessageContaining("preemphasis");
-    assertThatThrownBy(() -> FbankOptions.builder().frameLengthMs(0.05).build()).hasMessageContaining("frame-length");
-    assertThatThrownBy(() -> FbankOptions.builder().frameLengthMs(25.0625).roundToPowerOfTwo(false).build())
+    assertThatThrownBy(() -> FbankOptions.builder().numMelBins(2).build())
+        .hasMessageContaining("num-mel-bins");
+    assertThatThrownBy(() -> FbankOptions.builder().lowFreq(9000).build())
+        .hasMessageContaining("low-freq");
+    assertThatThrownBy(() -> FbankOptions.builder().preemphasisCoefficient(1.5).build())
+        .hasMessageContaining("preemphasis");
+    assertThatThrownBy(() -> FbankOptions.builder().frameLengthMs(0.05).build())
+        .hasMessageContaining("frame-length");
+    assertThatThrownBy(
+            () -> FbankOptions.builder().frameLengthMs(25.0625).roundToPowerOfTwo(false).build())
         .hasMessageContaining("even");
     assertThatThrownBy(() -> new Fbank(FbankOptions.builder().numMelBins(200).build()))
         .isInstanceOf(IllegalArgumentException.class)

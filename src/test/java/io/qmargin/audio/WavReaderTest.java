@@ -26,8 +26,21 @@ class WavReaderTest {
   @ValueSource(ints = {8, 16, 24, 32})
   void integerPcmRoundTripsAtEveryBitDepthOnOneScale(int bits) throws IOException {
     long fullScale = 1L << (bits - 1);
-    int[] samples = {0, 1, -1, (int) (fullScale / 2), (int) -fullScale, (int) (fullScale - 1), 12, -345 % (int) fullScale};
-    Path wav = AudioTestSignals.writeTemp(dir, "pcm" + bits + ".wav", AudioTestSignals.wavBytes(WavSpec.pcm(bits, 1, 16000), samples));
+    int[] samples = {
+      0,
+      1,
+      -1,
+      (int) (fullScale / 2),
+      (int) -fullScale,
+      (int) (fullScale - 1),
+      12,
+      -345 % (int) fullScale
+    };
+    Path wav =
+        AudioTestSignals.writeTemp(
+            dir,
+            "pcm" + bits + ".wav",
+            AudioTestSignals.wavBytes(WavSpec.pcm(bits, 1, 16000), samples));
 
     Waveform w = AudioReader.read(wav);
 
@@ -45,7 +58,9 @@ class WavReaderTest {
   @Test
   void sixteenBitSamplesScaleBackToTheirIntegers() throws IOException {
     int[] samples = AudioTestSignals.tone(20000, 440, 16000, 1600);
-    Path wav = AudioTestSignals.writeTemp(dir, "t.wav", AudioTestSignals.wavBytes(WavSpec.pcm(16, 1, 16000), samples));
+    Path wav =
+        AudioTestSignals.writeTemp(
+            dir, "t.wav", AudioTestSignals.wavBytes(WavSpec.pcm(16, 1, 16000), samples));
 
     float[] x = AudioReader.read(wav).samples();
 
@@ -57,7 +72,9 @@ class WavReaderTest {
   @Test
   void floatWavKeepsItsValues() throws IOException {
     float[] samples = {0f, 0.25f, -0.5f, 1f, -1f, 1.5f, 1e-6f};
-    Path wav = AudioTestSignals.writeTemp(dir, "f.wav", AudioTestSignals.wavBytes(WavSpec.float32(1, 8000), samples));
+    Path wav =
+        AudioTestSignals.writeTemp(
+            dir, "f.wav", AudioTestSignals.wavBytes(WavSpec.float32(1, 8000), samples));
 
     assertThat(AudioReader.read(wav).samples()).containsExactly(samples);
   }
@@ -66,8 +83,12 @@ class WavReaderTest {
   void stereoIsInterleavedAndMixesToTheChannelMean() throws IOException {
     int[] left = {1000, 2000, -3000};
     int[] right = {3000, -2000, -1000};
-    Path wav = AudioTestSignals.writeTemp(dir, "st.wav",
-        AudioTestSignals.wavBytes(WavSpec.pcm(16, 2, 8000), AudioTestSignals.interleave(left, right)));
+    Path wav =
+        AudioTestSignals.writeTemp(
+            dir,
+            "st.wav",
+            AudioTestSignals.wavBytes(
+                WavSpec.pcm(16, 2, 8000), AudioTestSignals.interleave(left, right)));
 
     Waveform w = AudioReader.read(wav);
 
@@ -81,10 +102,17 @@ class WavReaderTest {
   @ParameterizedTest
   @ValueSource(ints = {16, 24, 32})
   void extensibleFormatReadsLikePlainPcm(int bits) throws IOException {
-    int[] samples = AudioTestSignals.interleave(AudioTestSignals.tone(1000, 440, 8000, 50), AudioTestSignals.tone(500, 300, 8000, 50));
+    int[] samples =
+        AudioTestSignals.interleave(
+            AudioTestSignals.tone(1000, 440, 8000, 50), AudioTestSignals.tone(500, 300, 8000, 50));
     WavSpec plain = WavSpec.pcm(bits, 2, 8000);
-    Waveform a = AudioReader.read(AudioTestSignals.writeTemp(dir, "a.wav", AudioTestSignals.wavBytes(plain, samples)));
-    Waveform b = AudioReader.read(AudioTestSignals.writeTemp(dir, "b.wav", AudioTestSignals.wavBytes(plain.asExtensible(), samples)));
+    Waveform a =
+        AudioReader.read(
+            AudioTestSignals.writeTemp(dir, "a.wav", AudioTestSignals.wavBytes(plain, samples)));
+    Waveform b =
+        AudioReader.read(
+            AudioTestSignals.writeTemp(
+                dir, "b.wav", AudioTestSignals.wavBytes(plain.asExtensible(), samples)));
 
     assertThat(b).isEqualTo(a);
   }
@@ -92,7 +120,11 @@ class WavReaderTest {
   @Test
   void extensibleFloatIsRead() throws IOException {
     float[] samples = {0.125f, -0.75f};
-    Path wav = AudioTestSignals.writeTemp(dir, "ef.wav", AudioTestSignals.wavBytes(WavSpec.float32(1, 16000).asExtensible(), samples));
+    Path wav =
+        AudioTestSignals.writeTemp(
+            dir,
+            "ef.wav",
+            AudioTestSignals.wavBytes(WavSpec.float32(1, 16000).asExtensible(), samples));
 
     assertThat(AudioReader.read(wav).samples()).containsExactly(samples);
   }
@@ -101,8 +133,16 @@ class WavReaderTest {
   @ValueSource(ints = {16, 24, 32})
   void bigEndianRifxIsRead(int bits) throws IOException {
     int[] samples = AudioTestSignals.tone(4000, 1000, 16000, 64);
-    Waveform le = AudioReader.read(AudioTestSignals.writeTemp(dir, "le.wav", AudioTestSignals.wavBytes(WavSpec.pcm(bits, 1, 16000), samples)));
-    Waveform be = AudioReader.read(AudioTestSignals.writeTemp(dir, "be.wav", AudioTestSignals.wavBytes(WavSpec.pcm(bits, 1, 16000).asRifx(), samples)));
+    Waveform le =
+        AudioReader.read(
+            AudioTestSignals.writeTemp(
+                dir, "le.wav", AudioTestSignals.wavBytes(WavSpec.pcm(bits, 1, 16000), samples)));
+    Waveform be =
+        AudioReader.read(
+            AudioTestSignals.writeTemp(
+                dir,
+                "be.wav",
+                AudioTestSignals.wavBytes(WavSpec.pcm(bits, 1, 16000).asRifx(), samples)));
 
     assertThat(be).isEqualTo(le);
   }
@@ -110,9 +150,14 @@ class WavReaderTest {
   @Test
   void oddSizedChunkIsSkippedWithItsPadByte() throws IOException {
     int[] samples = {1, 2, 3, 4};
-    Path wav = AudioTestSignals.writeTemp(dir, "odd.wav", AudioTestSignals.wavBytes(WavSpec.pcm(16, 1, 16000).withOddChunk(), samples));
+    Path wav =
+        AudioTestSignals.writeTemp(
+            dir,
+            "odd.wav",
+            AudioTestSignals.wavBytes(WavSpec.pcm(16, 1, 16000).withOddChunk(), samples));
 
-    assertThat(AudioReader.read(wav).samples()).containsExactly(1 / 32768f, 2 / 32768f, 3 / 32768f, 4 / 32768f);
+    assertThat(AudioReader.read(wav).samples())
+        .containsExactly(1 / 32768f, 2 / 32768f, 3 / 32768f, 4 / 32768f);
   }
 
   @Test
@@ -132,7 +177,9 @@ class WavReaderTest {
     byte[] full = AudioTestSignals.wavBytes(WavSpec.pcm(16, 1, 16000), new int[10]);
     Path wav = AudioTestSignals.writeTemp(dir, "head.wav", Arrays.copyOf(full, 30));
 
-    assertThatThrownBy(() -> AudioReader.read(wav)).isInstanceOf(CorruptAudioException.class).hasMessageContaining(wav.toString());
+    assertThatThrownBy(() -> AudioReader.read(wav))
+        .isInstanceOf(CorruptAudioException.class)
+        .hasMessageContaining(wav.toString());
   }
 
   @Test
@@ -151,25 +198,37 @@ class WavReaderTest {
     ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putShort(20, (short) 7);
     Path wav = AudioTestSignals.writeTemp(dir, "mulaw.wav", bytes);
 
-    assertThatThrownBy(() -> AudioReader.read(wav)).isInstanceOf(CorruptAudioException.class).hasMessageContaining("mu-law");
+    assertThatThrownBy(() -> AudioReader.read(wav))
+        .isInstanceOf(CorruptAudioException.class)
+        .hasMessageContaining("mu-law");
   }
 
   @Test
   void anImplausibleSampleRateIsCorruptAudioBeforeAnyResampling() throws IOException {
-    // A 2 KB file whose header claims 2^31 - 1 Hz: resampling it to 16 kHz used to exhaust the heap.
-    Path absurd = AudioTestSignals.writeTemp(dir, "absurd.wav",
-        AudioTestSignals.wavBytes(WavSpec.pcm(16, 1, Integer.MAX_VALUE), new int[1000]));
-    Path low = AudioTestSignals.writeTemp(dir, "low.wav", AudioTestSignals.wavBytes(WavSpec.pcm(16, 1, 999), new int[10]));
+    // A 2 KB file whose header claims 2^31 - 1 Hz: resampling it to 16 kHz used to exhaust the
+    // heap.
+    Path absurd =
+        AudioTestSignals.writeTemp(
+            dir,
+            "absurd.wav",
+            AudioTestSignals.wavBytes(WavSpec.pcm(16, 1, Integer.MAX_VALUE), new int[1000]));
+    Path low =
+        AudioTestSignals.writeTemp(
+            dir, "low.wav", AudioTestSignals.wavBytes(WavSpec.pcm(16, 1, 999), new int[10]));
 
     assertThatThrownBy(() -> AudioReader.readMono(absurd, 16000))
         .isInstanceOf(CorruptAudioException.class)
         .hasMessageStartingWith(absurd + ": ")
         .hasMessageContaining("2147483647 Hz")
         .hasMessageContaining("1000 to 384000 Hz");
-    assertThatThrownBy(() -> AudioReader.read(low)).isInstanceOf(CorruptAudioException.class).hasMessageContaining("999 Hz");
+    assertThatThrownBy(() -> AudioReader.read(low))
+        .isInstanceOf(CorruptAudioException.class)
+        .hasMessageContaining("999 Hz");
     // The edges of the accepted range read.
     for (int rate : new int[] {AudioReader.MIN_SAMPLE_RATE, AudioReader.MAX_SAMPLE_RATE}) {
-      Path ok = AudioTestSignals.writeTemp(dir, rate + ".wav", AudioTestSignals.wavBytes(WavSpec.pcm(16, 1, rate), new int[10]));
+      Path ok =
+          AudioTestSignals.writeTemp(
+              dir, rate + ".wav", AudioTestSignals.wavBytes(WavSpec.pcm(16, 1, rate), new int[10]));
       assertThat(AudioReader.read(ok).sampleRate()).isEqualTo(rate);
     }
   }
@@ -179,7 +238,9 @@ class WavReaderTest {
     for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
       float[] samples = new float[16];
       samples[2 * 5 + 1] = bad; // frame 5 of the right channel
-      Path wav = AudioTestSignals.writeTemp(dir, "bad.wav", AudioTestSignals.wavBytes(WavSpec.float32(2, 8000), samples));
+      Path wav =
+          AudioTestSignals.writeTemp(
+              dir, "bad.wav", AudioTestSignals.wavBytes(WavSpec.float32(2, 8000), samples));
 
       assertThatThrownBy(() -> AudioReader.read(wav))
           .isInstanceOf(CorruptAudioException.class)
@@ -191,11 +252,17 @@ class WavReaderTest {
   @Test
   void missingAndUnrecognisedFilesAreUserErrors() throws IOException {
     Path missing = dir.resolve("nope.wav");
-    assertThatThrownBy(() -> AudioReader.read(missing)).isInstanceOf(UserInputException.class).hasMessageContaining("nope.wav");
+    assertThatThrownBy(() -> AudioReader.read(missing))
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining("nope.wav");
     Path text = AudioTestSignals.writeTemp(dir, "notes.txt", "hello world".getBytes());
-    assertThatThrownBy(() -> AudioReader.read(text)).isInstanceOf(CorruptAudioException.class).hasMessageContaining("unrecognised");
+    assertThatThrownBy(() -> AudioReader.read(text))
+        .isInstanceOf(CorruptAudioException.class)
+        .hasMessageContaining("unrecognised");
     Path empty = AudioTestSignals.writeTemp(dir, "empty.wav", new byte[0]);
-    assertThatThrownBy(() -> AudioReader.read(empty)).isInstanceOf(CorruptAudioException.class).hasMessageContaining("empty");
+    assertThatThrownBy(() -> AudioReader.read(empty))
+        .isInstanceOf(CorruptAudioException.class)
+        .hasMessageContaining("empty");
   }
 
   @Test

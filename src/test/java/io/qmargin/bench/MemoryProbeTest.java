@@ -26,8 +26,12 @@ class MemoryProbeTest {
     long peak;
     long heap;
     try (MemoryProbe probe = new MemoryProbe()) {
-      try (FileChannel ch = FileChannel.open(dir.resolve("block"), StandardOpenOption.CREATE, StandardOpenOption.READ,
-          StandardOpenOption.WRITE)) {
+      try (FileChannel ch =
+          FileChannel.open(
+              dir.resolve("block"),
+              StandardOpenOption.CREATE,
+              StandardOpenOption.READ,
+              StandardOpenOption.WRITE)) {
         MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_WRITE, 0, size);
         for (int at = 0; at < size; at += 4096) {
           map.put(at, (byte) 1);
@@ -36,7 +40,9 @@ class MemoryProbeTest {
         assertThat(resident).as("resident while mapped").isPositive();
         Thread.sleep(100); // longer than the sampling period
         unmap(map);
-        assertThat(MemoryProbe.residentBytes()).as("the mapping is gone").isLessThan(resident - 200 * mb);
+        assertThat(MemoryProbe.residentBytes())
+            .as("the mapping is gone")
+            .isLessThan(resident - 200 * mb);
       }
       byte[] block = new byte[Math.toIntExact(128 * mb)];
       block[block.length - 1] = 1;

@@ -20,8 +20,22 @@ class BackboneBenchmarkCommandTest {
     CommandLine cl = QmarginCli.commandLine();
     cl.setOut(new PrintWriter(out, true));
 
-    int code = cl.execute("bench", "backbone", "--model", "small", "--batch", "4", "--warmup", "1", "--steps", "2",
-        "--classes", "10", "--out", dir.toString());
+    int code =
+        cl.execute(
+            "bench",
+            "backbone",
+            "--model",
+            "small",
+            "--batch",
+            "4",
+            "--warmup",
+            "1",
+            "--steps",
+            "2",
+            "--classes",
+            "10",
+            "--out",
+            dir.toString());
 
     assertThat(code).as(out.toString()).isEqualTo(0);
     assertThat(out.toString()).contains("train img/s").contains("small");

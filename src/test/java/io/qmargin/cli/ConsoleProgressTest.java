@@ -17,8 +17,9 @@ class ConsoleProgressTest {
   @Test
   void offATerminalATaskPrintsItsSizeThenAboutTwentyPlainLines() {
     StringWriter log = new StringWriter();
-    try (Progress p = new ConsoleProgress(10, new PrintWriter(log), 0, Progress.NONE)
-        .start("embedding 45 images into e.npy", 45)) {
+    try (Progress p =
+        new ConsoleProgress(10, new PrintWriter(log), 0, Progress.NONE)
+            .start("embedding 45 images into e.npy", 45)) {
       for (int i = 0; i < 45; i++) {
         p.step(1);
       }
@@ -33,11 +34,15 @@ class ConsoleProgressTest {
     assertThat(lines.get(15)).startsWith("embedding 45 images into e.npy: 45 of 45 done in ");
   }
 
-  /** A quick task prints its start and its end only: a validation every epoch must not flood the log. */
+  /**
+   * A quick task prints its start and its end only: a validation every epoch must not flood the
+   * log.
+   */
   @Test
   void aQuickTaskPrintsTwoLines() {
     StringWriter log = new StringWriter();
-    try (Progress p = new ConsoleProgress(10, new PrintWriter(log)).start("embedding 18 held-out samples", 18)) {
+    try (Progress p =
+        new ConsoleProgress(10, new PrintWriter(log)).start("embedding 18 held-out samples", 18)) {
       for (int i = 0; i < 18; i++) {
         p.step(1);
       }
@@ -60,15 +65,20 @@ class ConsoleProgressTest {
   @Test
   void offATerminalTrainingPrintsAHeaderThenAPlainLineEveryFewSteps() {
     StringWriter log = new StringWriter();
-    TrainCommand.ConsoleTrainingListener l = new TrainCommand.ConsoleTrainingListener(new PrintWriter(log), false);
-    l.started(new TrainingListener.Start("face data synthetic", 16, 64, 40, 100, Path.of("runs", "a")));
+    TrainCommand.ConsoleTrainingListener l =
+        new TrainCommand.ConsoleTrainingListener(new PrintWriter(log), false);
+    l.started(
+        new TrainingListener.Start("face data synthetic", 16, 64, 40, 100, Path.of("runs", "a")));
     for (long step = 41; step <= 100; step++) {
       l.step(step, Map.of("loss", 2.5, "lr", 0.05, "samples_per_second", 120.0));
     }
     assertThat(log.toString()).doesNotContain("\r");
     List<String> lines = log.toString().lines().toList();
-    assertThat(lines.get(0)).isEqualTo("train: face data synthetic, 16 classes, 64 samples; resuming at step 41 of 100; "
-        + "run directory " + Path.of("runs", "a"));
+    assertThat(lines.get(0))
+        .isEqualTo(
+            "train: face data synthetic, 16 classes, 64 samples; resuming at step 41 of 100; "
+                + "run directory "
+                + Path.of("runs", "a"));
     // every ceil(100 / 20) = 5 steps: 45, 50, ..., 100
     assertThat(lines.subList(1, lines.size())).hasSize(12);
     assertThat(lines.get(1)).isEqualTo("step 45 of 100: loss 2.5000, lr 0.05000, 120 samples/s");

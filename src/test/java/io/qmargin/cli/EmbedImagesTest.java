@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDManager;
+import io.qmargin.Progress;
 import io.qmargin.data.face.ImageDecoder;
 import io.qmargin.data.face.Preprocessing;
-import io.qmargin.Progress;
 import io.qmargin.io.Npy;
 import io.qmargin.train.Embedder;
 import io.qmargin.train.TrainedModel;
@@ -21,7 +21,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code qmargin embed --images}: the images training would read, with the crop and size training used. */
+/**
+ * {@code qmargin embed --images}: the images training would read, with the crop and size training
+ * used.
+ */
 class EmbedImagesTest {
   private static final int SIDE = 32;
   private static final int CROP = 24;
@@ -36,10 +39,27 @@ class EmbedImagesTest {
   static void trainTinyFaceModelWithACrop() {
     run = shared.resolve("run");
     CliCapture train = new CliCapture();
-    int code = train.run("train", "--out", run.toString(), "--set", "data.identities=8",
-        "--set", "data.samples_per_identity=2", "--set", "data.image_size=" + SIDE, "--set", "data.crop=" + CROP,
-        "--set", "model.embedding_dim=16", "--set", "batch_size=8", "--set", "schedule.epochs=1",
-        "--set", "validation.type=none");
+    int code =
+        train.run(
+            "train",
+            "--out",
+            run.toString(),
+            "--set",
+            "data.identities=8",
+            "--set",
+            "data.samples_per_identity=2",
+            "--set",
+            "data.image_size=" + SIDE,
+            "--set",
+            "data.crop=" + CROP,
+            "--set",
+            "model.embedding_dim=16",
+            "--set",
+            "batch_size=8",
+            "--set",
+            "schedule.epochs=1",
+            "--set",
+            "validation.type=none");
     assertThat(code).as(train.err.toString()).isZero();
   }
 
@@ -57,7 +77,9 @@ class EmbedImagesTest {
   /** The image as a binary PPM (P6), the format of the .pnm files training reads. */
   private static byte[] pnm(BufferedImage img) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.writeBytes(("P6\n" + img.getWidth() + " " + img.getHeight() + "\n255\n").getBytes(StandardCharsets.US_ASCII));
+    out.writeBytes(
+        ("P6\n" + img.getWidth() + " " + img.getHeight() + "\n255\n")
+            .getBytes(StandardCharsets.US_ASCII));
     for (int y = 0; y < img.getHeight(); y++) {
       for (int x = 0; x < img.getWidth(); x++) {
         int p = img.getRGB(x, y);
@@ -72,8 +94,19 @@ class EmbedImagesTest {
   private float[] embedWithTheCli(Path images, Path keys) {
     Path e = dir.resolve("e.npy");
     CliCapture c = new CliCapture();
-    assertThat(c.run("embed", "--model", run.toString(), "--images", images.toString(), "--out", e.toString(),
-        "--keys", keys.toString())).as(c.err.toString()).isZero();
+    assertThat(
+            c.run(
+                "embed",
+                "--model",
+                run.toString(),
+                "--images",
+                images.toString(),
+                "--out",
+                e.toString(),
+                "--keys",
+                keys.toString()))
+        .as(c.err.toString())
+        .isZero();
     return Npy.read(e).toFloats();
   }
 
@@ -81,8 +114,12 @@ class EmbedImagesTest {
   private static float[] reference(List<Path> files, Preprocessing pre) {
     try (NDManager manager = NDManager.newBaseManager()) {
       TrainedModel m = TrainedModel.load(run, manager);
-      return new Embedder(m.backbone(), manager, m.sampleShape(), 4).embed(files.size(),
-          i -> pre.apply(ImageDecoder.decode(files.get(i)), false), false, Progress.NONE);
+      return new Embedder(m.backbone(), manager, m.sampleShape(), 4)
+          .embed(
+              files.size(),
+              i -> pre.apply(ImageDecoder.decode(files.get(i)), false),
+              false,
+              Progress.NONE);
     }
   }
 
@@ -91,7 +128,8 @@ class EmbedImagesTest {
     Path images = Files.createDirectories(dir.resolve("images/sub"));
     ImageIO.write(gradient(), "png", images.resolve("a.png").toFile());
     Files.write(images.resolve("b.pnm"), pnm(gradient()));
-    ImageIO.write(gradient(), "png", images.resolve("c").toFile()); // no extension: known by its first bytes
+    ImageIO.write(
+        gradient(), "png", images.resolve("c").toFile()); // no extension: known by its first bytes
     Files.writeString(images.resolve("notes.txt"), "not an image");
     Files.writeString(images.resolve(".hidden.png"), "not listed");
     Path keys = dir.resolve("k.txt");
@@ -125,6 +163,7 @@ class EmbedImagesTest {
       toWhole = Math.max(toWhole, Math.abs(e[k] - whole[k]));
     }
     assertThat(toCropped).isLessThan(1e-6);
-    assertThat(toWhole).isGreaterThan(1e-3); // the crop matters for this image, so the check above has teeth
+    assertThat(toWhole)
+        .isGreaterThan(1e-3); // the crop matters for this image, so the check above has teeth
   }
 }

@@ -26,11 +26,19 @@ class EvalSmallHeapTest {
   private record Result(int exit, String output) {}
 
   private Result runWithSmallHeap(String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx32m",
-        "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"), QmarginCli.class.getName()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx32m",
+                "-Djava.awt.headless=true",
+                "-cp",
+                System.getProperty("java.class.path"),
+                QmarginCli.class.getName()));
     cmd.addAll(List.of(args));
     Path log = dir.resolve("log.txt");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     if (!p.waitFor(120, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       throw new AssertionError("child JVM did not finish");
@@ -45,20 +53,37 @@ class EvalSmallHeapTest {
     try (BufferedWriter w = Files.newBufferedWriter(scores)) {
       for (int i = 0; i < 1_200_000; i++) {
         boolean target = r.nextInt(10) == 0;
-        w.write(String.format(Locale.ROOT, "%.5f %d%n", r.nextDouble() + (target ? 0.5 : 0), target ? 1 : 0));
+        w.write(
+            String.format(
+                Locale.ROOT, "%.5f %d%n", r.nextDouble() + (target ? 0.5 : 0), target ? 1 : 0));
       }
     }
-    Result inMemory = runWithSmallHeap("eval", "scores", scores.toString(), "--out", dir.resolve("a").toString());
+    Result inMemory =
+        runWithSmallHeap("eval", "scores", scores.toString(), "--out", dir.resolve("a").toString());
     assertThat(inMemory.exit()).as(inMemory.output()).isEqualTo(2);
-    assertThat(inMemory.output()).contains("qmargin scores: error: out of memory (the Java heap is limited to")
-        .contains("QMARGIN_JAVA_OPTS=-Xmx").contains("--streaming").doesNotContain("\tat ");
+    assertThat(inMemory.output())
+        .contains("qmargin scores: error: out of memory (the Java heap is limited to")
+        .contains("QMARGIN_JAVA_OPTS=-Xmx")
+        .contains("--streaming")
+        .doesNotContain("\tat ");
     assertThat(dir.resolve("a/metrics.json")).doesNotExist();
 
-    Result streaming = runWithSmallHeap("eval", "scores", scores.toString(), "--out", dir.resolve("b").toString(), "--streaming");
+    Result streaming =
+        runWithSmallHeap(
+            "eval",
+            "scores",
+            scores.toString(),
+            "--out",
+            dir.resolve("b").toString(),
+            "--streaming");
     assertThat(streaming.exit()).as(streaming.output()).isZero();
     // the same metrics as the in-memory evaluation in this (large-heap) JVM
-    assertThat(new CliCapture().run("eval", "scores", scores.toString(), "--out", dir.resolve("c").toString())).isZero();
+    assertThat(
+            new CliCapture()
+                .run("eval", "scores", scores.toString(), "--out", dir.resolve("c").toString()))
+        .isZero();
     ObjectMapper json = new ObjectMapper();
-    assertThat(json.readTree(dir.resolve("b/metrics.json").toFile())).isEqualTo(json.readTree(dir.resolve("c/metrics.json").toFile()));
+    assertThat(json.readTree(dir.resolve("b/metrics.json").toFile()))
+        .isEqualTo(json.readTree(dir.resolve("c/metrics.json").toFile()));
   }
 }

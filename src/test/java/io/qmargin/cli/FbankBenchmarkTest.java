@@ -10,7 +10,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** Runs {@code bench fbank} on ten minutes of synthetic audio; excluded from the default test run. */
+/**
+ * Runs {@code bench fbank} on ten minutes of synthetic audio; excluded from the default test run.
+ */
 @Tag("benchmark")
 class FbankBenchmarkTest {
   @Test

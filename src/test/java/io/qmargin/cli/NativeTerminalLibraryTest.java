@@ -36,10 +36,18 @@ class NativeTerminalLibraryTest {
   @Test
   void aProgressBarLeavesNoNativeLibraryInTheTemporaryFolder() throws Exception {
     Path tmp = Files.createDirectory(dir.resolve("tmp"));
-    List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx64m",
-        "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"), NativeTerminalLibraryTest.class.getName()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx64m",
+                "-Djava.io.tmpdir=" + tmp,
+                "-cp",
+                System.getProperty("java.class.path"),
+                NativeTerminalLibraryTest.class.getName()));
     Path log = dir.resolve("log.txt");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     String out = Files.readString(log);
     assertThat(p.exitValue()).as(out).isZero();

@@ -24,16 +24,50 @@ class SpeakerCommandsTest {
     Path data = SpeakerTrainingTest.dataDir(dir.resolve("data"), 4, 16);
     Path run = dir.resolve("run");
     CliCapture train = new CliCapture();
-    int code = train.run("train", "--out", run.toString(), "--set", "task=speaker", "--set", "data.type=kaldi",
-        "--set", "data.path=" + data, "--set", "speech.sample_rate=8000", "--set", "speech.num_mel_bins=40",
-        "--set", "speech.crop_frames=40", "--set", "model.embedding_dim=32", "--set", "batch_size=16",
-        "--set", "schedule.epochs=4", "--set", "optimizer.lr=0.05", "--set", "head.init_std=0.2",
-        "--set", "loss=arcface:s=32,m=0.2");
+    int code =
+        train.run(
+            "train",
+            "--out",
+            run.toString(),
+            "--set",
+            "task=speaker",
+            "--set",
+            "data.type=kaldi",
+            "--set",
+            "data.path=" + data,
+            "--set",
+            "speech.sample_rate=8000",
+            "--set",
+            "speech.num_mel_bins=40",
+            "--set",
+            "speech.crop_frames=40",
+            "--set",
+            "model.embedding_dim=32",
+            "--set",
+            "batch_size=16",
+            "--set",
+            "schedule.epochs=4",
+            "--set",
+            "optimizer.lr=0.05",
+            "--set",
+            "head.init_std=0.2",
+            "--set",
+            "loss=arcface:s=32,m=0.2");
     assertThat(code).as(train.err.toString()).isZero();
 
     CliCapture embed = new CliCapture();
-    assertThat(embed.run("embed", "--model", run.toString(), "--audio", data.resolve("wav.scp").toString(),
-        "--out", dir.resolve("e.npy").toString(), "--keys", dir.resolve("k.txt").toString())).as(embed.err.toString())
+    assertThat(
+            embed.run(
+                "embed",
+                "--model",
+                run.toString(),
+                "--audio",
+                data.resolve("wav.scp").toString(),
+                "--out",
+                dir.resolve("e.npy").toString(),
+                "--keys",
+                dir.resolve("k.txt").toString()))
+        .as(embed.err.toString())
         .isZero();
     List<String> keys = Files.readAllLines(dir.resolve("k.txt"));
     assertThat(keys).hasSize(64).contains("spk0-utt0", "spk3-utt15");
@@ -46,7 +80,13 @@ class SpeakerCommandsTest {
       for (int b = a + 1; b < 16; b++) {
         String x = "spk" + (a / 4) + "-utt" + (12 + a % 4);
         String y = "spk" + (b / 4) + "-utt" + (12 + b % 4);
-        trials.append(a / 4 == b / 4 ? 1 : 0).append(' ').append(x).append(' ').append(y).append('\n');
+        trials
+            .append(a / 4 == b / 4 ? 1 : 0)
+            .append(' ')
+            .append(x)
+            .append(' ')
+            .append(y)
+            .append('\n');
       }
     }
     Files.writeString(dir.resolve("trials.txt"), trials);
@@ -67,10 +107,25 @@ class SpeakerCommandsTest {
     }
     Npy.writeFloat32(dir.resolve("cohort.npy"), c, rows, 32);
     CliCapture eval = new CliCapture();
-    assertThat(eval.run("eval", "trials", dir.resolve("trials.txt").toString(), "--embeddings",
-        dir.resolve("e.npy").toString(), "--keys", dir.resolve("k.txt").toString(), "--norm", "as", "--cohort",
-        dir.resolve("cohort.npy").toString(), "--top-n", "10", "--out", dir.resolve("eval").toString()))
-        .as(eval.err.toString()).isZero();
+    assertThat(
+            eval.run(
+                "eval",
+                "trials",
+                dir.resolve("trials.txt").toString(),
+                "--embeddings",
+                dir.resolve("e.npy").toString(),
+                "--keys",
+                dir.resolve("k.txt").toString(),
+                "--norm",
+                "as",
+                "--cohort",
+                dir.resolve("cohort.npy").toString(),
+                "--top-n",
+                "10",
+                "--out",
+                dir.resolve("eval").toString()))
+        .as(eval.err.toString())
+        .isZero();
     JsonNode m = Json.mapper().readTree(dir.resolve("eval/metrics.json").toFile());
     assertThat(m.toString()).contains("eer");
     assertThat(m.findValue("targets").asLong()).isEqualTo(4 * 6);

@@ -17,9 +17,24 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** qmargin train, embed and demo through the command line. */
 class TrainCommandsTest {
-  private static final String[] TINY = {"--set", "data.identities=16", "--set", "data.samples_per_identity=4",
-      "--set", "data.image_size=32", "--set", "model.embedding_dim=32", "--set", "batch_size=16",
-      "--set", "schedule.epochs=1", "--set", "validation.identities=6", "--set", "validation.samples_per_identity=3"};
+  private static final String[] TINY = {
+    "--set",
+    "data.identities=16",
+    "--set",
+    "data.samples_per_identity=4",
+    "--set",
+    "data.image_size=32",
+    "--set",
+    "model.embedding_dim=32",
+    "--set",
+    "batch_size=16",
+    "--set",
+    "schedule.epochs=1",
+    "--set",
+    "validation.identities=6",
+    "--set",
+    "validation.samples_per_identity=3"
+  };
 
   private static String[] args(String[] head, String... tail) {
     List<String> a = new ArrayList<>(List.of(head));
@@ -35,11 +50,16 @@ class TrainCommandsTest {
     assertThat(code).as(train.err.toString()).isZero();
     assertThat(train.out.toString()).contains("trained qmargin", "EER");
     // off a terminal (as under the test runner): a header and plain lines, no carriage-return bar
-    assertThat(train.err.toString()).contains("train: face data synthetic, 16 classes, 64 samples; 4 steps; run directory "
-        + run, "step 4 of 4: loss ").doesNotContain("\r");
+    assertThat(train.err.toString())
+        .contains(
+            "train: face data synthetic, 16 classes, 64 samples; 4 steps; run directory " + run,
+            "step 4 of 4: loss ")
+        .doesNotContain("\r");
     byte[] results = Files.readAllBytes(run.resolve("results.json"));
     CliCapture again = new CliCapture();
-    assertThat(again.run("train", "--resume", "--out", run.toString())).as(again.err.toString()).isZero();
+    assertThat(again.run("train", "--resume", "--out", run.toString()))
+        .as(again.err.toString())
+        .isZero();
     assertThat(again.err.toString()).contains(run + " is a finished run", "nothing to resume");
     assertThat(again.out.toString()).contains("finished earlier: 4 steps, loss ");
     assertThat(run.resolve("results.json")).hasBinaryContent(results);
@@ -83,8 +103,18 @@ class TrainCommandsTest {
 
   private static float[][] embed(Path run, Path images, Path out, Path keys, boolean flip) {
     CliCapture c = new CliCapture();
-    List<String> a = new ArrayList<>(List.of("embed", "--model", run.toString(), "--images", images.toString(), "--out",
-        out.toString(), "--keys", keys.toString()));
+    List<String> a =
+        new ArrayList<>(
+            List.of(
+                "embed",
+                "--model",
+                run.toString(),
+                "--images",
+                images.toString(),
+                "--out",
+                out.toString(),
+                "--keys",
+                keys.toString()));
     if (flip) {
       a.add("--flip");
     }
@@ -104,10 +134,12 @@ class TrainCommandsTest {
   void quickDemoComparesTheLossesAndWritesTheReport(@TempDir Path dir) throws Exception {
     Path out = dir.resolve("demo");
     CliCapture c = new CliCapture();
-    int code = c.run(args(new String[] {"demo", "--quick", "--synthetic", "--out", out.toString()}, TINY));
+    int code =
+        c.run(args(new String[] {"demo", "--quick", "--synthetic", "--out", out.toString()}, TINY));
     assertThat(code).as(c.err.toString()).isZero();
-    assertThat(c.out.toString()).contains("TAR@FAR=1e-3", "TAR@FAR=1e-4", "EER", "mean support", "qmargin", "arcface",
-        "cosface");
+    assertThat(c.out.toString())
+        .contains(
+            "TAR@FAR=1e-3", "TAR@FAR=1e-4", "EER", "mean support", "qmargin", "arcface", "cosface");
     assertThat(c.err.toString()).contains("NOT face data");
     JsonNode r = Json.mapper().readTree(out.resolve("results.json").toFile());
     for (String m : new String[] {"qmargin", "arcface", "cosface"}) {
@@ -121,17 +153,32 @@ class TrainCommandsTest {
     for (String f : new String[] {"report.md", "roc.png", "det.png", "runs/qmargin/config.yaml"}) {
       assertThat(out.resolve(f)).exists();
     }
-    assertThat(Files.readString(out.resolve("report.md"))).contains("qmargin demo", "arcface", "![ROC](roc.png)");
+    assertThat(Files.readString(out.resolve("report.md")))
+        .contains("qmargin demo", "arcface", "![ROC](roc.png)");
     // a second demo into the same folder replaces the first
-    assertThat(new CliCapture().run(args(new String[] {"demo", "--quick", "--synthetic", "--out", out.toString(),
-        "--loss", "cosface"}, TINY))).isZero();
+    assertThat(
+            new CliCapture()
+                .run(
+                    args(
+                        new String[] {
+                          "demo",
+                          "--quick",
+                          "--synthetic",
+                          "--out",
+                          out.toString(),
+                          "--loss",
+                          "cosface"
+                        },
+                        TINY)))
+        .isZero();
     assertThat(out.resolve("runs/qmargin")).doesNotExist();
   }
 
   @Test
   void configMistakesExitWithTwoAndNameTheKey(@TempDir Path dir) throws Exception {
     CliCapture c = new CliCapture();
-    assertThat(c.run("train", "--out", dir.resolve("r").toString(), "--set", "optimizer.lrate=1")).isEqualTo(2);
+    assertThat(c.run("train", "--out", dir.resolve("r").toString(), "--set", "optimizer.lrate=1"))
+        .isEqualTo(2);
     assertThat(c.err.toString()).contains("optimizer.lrate");
     Path other = dir.resolve("other");
     Files.createDirectories(other);
@@ -145,14 +192,17 @@ class TrainCommandsTest {
   @Test
   void printConfigChecksEveryValueAndNeedsNoOut(@TempDir Path dir) throws Exception {
     CliCapture ok = new CliCapture();
-    assertThat(ok.run("train", "--print-config", "--set", "task=speaker", "--set", "data.type=found"))
-        .as(ok.err.toString()).isZero();
+    assertThat(
+            ok.run("train", "--print-config", "--set", "task=speaker", "--set", "data.type=found"))
+        .as(ok.err.toString())
+        .isZero();
     JsonNode printed = yaml(ok.out.toString());
     assertThat(printed.get("task").asText()).isEqualTo("speaker");
     assertThat(printed.get("loss").asText()).isEqualTo("qmargin:alpha=1.5,s=10,m=0.2");
     CliCapture bad = new CliCapture();
     assertThat(bad.run("train", "--print-config", "--set", "batch_size=0")).isEqualTo(2);
-    assertThat(bad.err.toString().strip()).endsWith(": --set batch_size=0: batch_size must be >= 1, got 0")
+    assertThat(bad.err.toString().strip())
+        .endsWith(": --set batch_size=0: batch_size must be >= 1, got 0")
         .doesNotContain("\n");
     assertThat(bad.out.toString()).isEmpty();
     CliCapture noOut = new CliCapture();
@@ -161,17 +211,32 @@ class TrainCommandsTest {
   }
 
   @Test
-  void aBadValueOfTheConfigFileIsBlamedOnTheFileAndOneOfASetOnTheSet(@TempDir Path dir) throws Exception {
+  void aBadValueOfTheConfigFileIsBlamedOnTheFileAndOneOfASetOnTheSet(@TempDir Path dir)
+      throws Exception {
     Path config = dir.resolve("c.yaml");
     Files.writeString(config, "schedule:\n  epochs: 0\n");
     CliCapture file = new CliCapture();
-    assertThat(file.run("train", "--config", config.toString(), "--out", dir.resolve("r").toString())).isEqualTo(2);
-    assertThat(file.err.toString().strip()).endsWith(": " + config + ": schedule.epochs must be > 0, got 0");
+    assertThat(
+            file.run("train", "--config", config.toString(), "--out", dir.resolve("r").toString()))
+        .isEqualTo(2);
+    assertThat(file.err.toString().strip())
+        .endsWith(": " + config + ": schedule.epochs must be > 0, got 0");
     assertThat(dir.resolve("r")).doesNotExist();
     CliCapture set = new CliCapture();
-    assertThat(set.run("train", "--config", config.toString(), "--set", "schedule.epochs=2", "--set", "batch_size=12.5",
-        "--out", dir.resolve("r").toString())).isEqualTo(2);
-    assertThat(set.err.toString().strip()).endsWith(": --set batch_size=12.5: batch_size must be an integer, got 12.5");
+    assertThat(
+            set.run(
+                "train",
+                "--config",
+                config.toString(),
+                "--set",
+                "schedule.epochs=2",
+                "--set",
+                "batch_size=12.5",
+                "--out",
+                dir.resolve("r").toString()))
+        .isEqualTo(2);
+    assertThat(set.err.toString().strip())
+        .endsWith(": --set batch_size=12.5: batch_size must be an integer, got 12.5");
   }
 
   @Test
@@ -180,29 +245,44 @@ class TrainCommandsTest {
     Path holder = dir.resolve("data with: spaces # and a hash");
     Files.createDirectories(holder.resolve("lfw/Ann_Able"));
     CliCapture face = new CliCapture();
-    assertThat(face.run("train", "--print-config", "--data", holder.toString())).as(face.err.toString()).isZero();
+    assertThat(face.run("train", "--print-config", "--data", holder.toString()))
+        .as(face.err.toString())
+        .isZero();
     JsonNode printed = yaml(face.out.toString());
     assertThat(printed.at("/data/type").asText()).isEqualTo("lfw");
     assertThat(printed.at("/data/path").asText()).isEqualTo(holder.resolve("lfw").toString());
     // speakers: the folder speech is found in, data.type kept
     CliCapture speaker = new CliCapture();
-    assertThat(speaker.run("train", "--print-config", "--set", "task=speaker", "--set", "data.type=found", "--data",
-        holder.toString())).as(speaker.err.toString()).isZero();
+    assertThat(
+            speaker.run(
+                "train",
+                "--print-config",
+                "--set",
+                "task=speaker",
+                "--set",
+                "data.type=found",
+                "--data",
+                holder.toString()))
+        .as(speaker.err.toString())
+        .isZero();
     printed = yaml(speaker.out.toString());
     assertThat(printed.at("/data/type").asText()).isEqualTo("found");
     assertThat(printed.at("/data/path").asText()).isEqualTo(holder.toString());
     CliCapture missing = new CliCapture();
-    assertThat(missing.run("train", "--print-config", "--data", dir.resolve("nowhere").toString())).isEqualTo(2);
+    assertThat(missing.run("train", "--print-config", "--data", dir.resolve("nowhere").toString()))
+        .isEqualTo(2);
     assertThat(missing.err.toString()).contains("nowhere");
   }
 
   private static JsonNode yaml(String text) throws java.io.IOException {
-    return new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+    return new com.fasterxml.jackson.databind.ObjectMapper(
+            new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
         .readTree(text);
   }
 
   @Test
-  void resumeRefusesAMistypedOrForeignDirectoryAndWritesNothing(@TempDir Path dir) throws Exception {
+  void resumeRefusesAMistypedOrForeignDirectoryAndWritesNothing(@TempDir Path dir)
+      throws Exception {
     Path typo = dir.resolve("rnu");
     CliCapture c = new CliCapture();
     assertThat(c.run("train", "--resume", "--out", typo.toString())).isEqualTo(2);
@@ -219,15 +299,27 @@ class TrainCommandsTest {
     }
   }
 
-  /** A loss that turns NaN stops the run with one line saying where and what to try, and exit code 2. */
+  /**
+   * A loss that turns NaN stops the run with one line saying where and what to try, and exit code
+   * 2.
+   */
   @Test
   void aNonFiniteLossIsOneClearLine(@TempDir Path dir) {
     CliCapture c = new CliCapture();
-    assertThat(c.run(args(new String[] {"train", "--out", dir.resolve("r").toString(), "--set", "optimizer.lr=1e30"},
-        TINY))).isEqualTo(2);
+    assertThat(
+            c.run(
+                args(
+                    new String[] {
+                      "train", "--out", dir.resolve("r").toString(), "--set", "optimizer.lr=1e30"
+                    },
+                    TINY)))
+        .isEqualTo(2);
     String err = c.err.toString();
-    assertThat(err).containsPattern("qmargin train: error: training stopped at step \\d+: the loss is (NaN|-?Infinity) "
-        + "\\(.+\\); lower optimizer.lr or lengthen schedule.warmup_epochs and train again \\(last checkpoint: ")
-        .doesNotContain("\tat ").doesNotContain("Exception");
+    assertThat(err)
+        .containsPattern(
+            "qmargin train: error: training stopped at step \\d+: the loss is (NaN|-?Infinity) "
+                + "\\(.+\\); lower optimizer.lr or lengthen schedule.warmup_epochs and train again \\(last checkpoint: ")
+        .doesNotContain("\tat ")
+        .doesNotContain("Exception");
   }
 }

@@ -12,13 +12,24 @@ import org.junit.jupiter.api.Test;
 class UserErrorHandlerTest {
   @Test
   void fileSystemErrorsNameTheirFileAndOthersTheirKind() {
-    assertThat(io.qmargin.io.FileErrors.describe(new AccessDeniedException("/data/out/model.params"))).isEqualTo("/data/out/model.params: permission denied");
-    assertThat(io.qmargin.io.FileErrors.describe(new NoSuchFileException("/data/x.npy"))).isEqualTo("/data/x.npy: no such file or directory");
-    assertThat(io.qmargin.io.FileErrors.describe(new FileSystemException("/data/d", null, "Is a directory"))).isEqualTo("/data/d: Is a directory");
-    assertThat(io.qmargin.io.FileErrors.describe(new java.nio.file.FileAlreadyExistsException("/data/out")))
+    assertThat(
+            io.qmargin.io.FileErrors.describe(new AccessDeniedException("/data/out/model.params")))
+        .isEqualTo("/data/out/model.params: permission denied");
+    assertThat(io.qmargin.io.FileErrors.describe(new NoSuchFileException("/data/x.npy")))
+        .isEqualTo("/data/x.npy: no such file or directory");
+    assertThat(
+            io.qmargin.io.FileErrors.describe(
+                new FileSystemException("/data/d", null, "Is a directory")))
+        .isEqualTo("/data/d: Is a directory");
+    assertThat(
+            io.qmargin.io.FileErrors.describe(
+                new java.nio.file.FileAlreadyExistsException("/data/out")))
         .isEqualTo("/data/out: already exists (a file where a folder is needed?)");
-    assertThat(io.qmargin.io.FileErrors.describe(new ConnectException())).isEqualTo("ConnectException");
-    assertThat(io.qmargin.io.FileErrors.describe(new IOException("cannot download http://host/x.tgz: cannot connect")))
+    assertThat(io.qmargin.io.FileErrors.describe(new ConnectException()))
+        .isEqualTo("ConnectException");
+    assertThat(
+            io.qmargin.io.FileErrors.describe(
+                new IOException("cannot download http://host/x.tgz: cannot connect")))
         .isEqualTo("cannot download http://host/x.tgz: cannot connect");
   }
 
@@ -46,9 +57,14 @@ class UserErrorHandlerTest {
   void onlyAUserInputExceptionIsOneLine() {
     String[] user = run(new io.qmargin.UserInputException("/data/x.npy: not a .npy file"));
     assertThat(user[0]).isEqualTo("2");
-    assertThat(user[1]).isEqualTo("qmargin failing: error: /data/x.npy: not a .npy file" + System.lineSeparator());
-    for (Exception other : new Exception[] {
-        new IllegalArgumentException("a bug's message"), new IOException("disk on fire"), new NoSuchFileException("/data/y")}) {
+    assertThat(user[1])
+        .isEqualTo("qmargin failing: error: /data/x.npy: not a .npy file" + System.lineSeparator());
+    for (Exception other :
+        new Exception[] {
+          new IllegalArgumentException("a bug's message"),
+          new IOException("disk on fire"),
+          new NoSuchFileException("/data/y")
+        }) {
       String[] r = run(other);
       assertThat(r[0]).as(other.toString()).isEqualTo("1");
       assertThat(r[1]).as(other.toString()).contains(other.getClass().getName()).contains("\tat ");

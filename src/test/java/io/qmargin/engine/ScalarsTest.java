@@ -25,7 +25,9 @@ import org.junit.jupiter.api.Test;
 class ScalarsTest extends EngineTest {
   private final List<ByteBuffer> churn = new ArrayList<>();
 
-  /** A collection, then small direct buffers holding 1e30: what a freed 4-byte scalar may turn into. */
+  /**
+   * A collection, then small direct buffers holding 1e30: what a freed 4-byte scalar may turn into.
+   */
   private void collectAndReuse() throws InterruptedException {
     for (int k = 0; k < 3; k++) {
       System.gc();
@@ -64,12 +66,14 @@ class ScalarsTest extends EngineTest {
     assertThat(s.getShape()).isEqualTo(new Shape());
     assertThat(s.getDouble()).isEqualTo(0.1);
     assertThat(s.getManager()).isSameAs(d.getManager());
-    assertThat(Scalars.of(manager.create(new float[] {1}), 0.1).getDataType()).isEqualTo(DataType.FLOAT32);
+    assertThat(Scalars.of(manager.create(new float[] {1}), 0.1).getDataType())
+        .isEqualTo(DataType.FLOAT32);
   }
 
   /**
    * Statistics pooling over T = 5 frames, L = Σ std: ∂L/∂x_t = (x_t − mean)/((T − 1)·std) per
-   * channel, the same with a collection between the passes (the unbiased variance divides by T − 1).
+   * channel, the same with a collection between the passes (the unbiased variance divides by T −
+   * 1).
    */
   @Test
   void statisticsPoolingGradientSurvivesACollection() throws Exception {
@@ -101,7 +105,8 @@ class ScalarsTest extends EngineTest {
           double std = Math.sqrt(ss / (frames - 1) + StatisticsPooling.VARIANCE_EPSILON);
           for (int t = 0; t < frames; t++) {
             double want = (v[row * frames + t] - mean) / ((frames - 1) * std);
-            assertThat((double) g[row * frames + t]).as("repeat %d, row %d, t %d", repeat, row, t)
+            assertThat((double) g[row * frames + t])
+                .as("repeat %d, row %d, t %d", repeat, row, t)
                 .isCloseTo(want, within(1e-4));
           }
         }

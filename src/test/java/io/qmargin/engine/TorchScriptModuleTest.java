@@ -18,33 +18,38 @@ import org.junit.jupiter.api.Test;
  * arithmetic done here.
  */
 class TorchScriptModuleTest extends EngineTest {
-  private static final String SOURCE = String.join("\n",
-      "class Probe(Module):",
-      "  __parameters__ = []",
-      "  __buffers__ = []",
-      "  training : bool",
-      "  def forward(self: __torch__.Probe, x: Tensor) -> Tensor:",
-      "    return x",
-      "  def scaled_sum(self: __torch__.Probe, a: Tensor, b: Tensor, k: int, f: float) -> Tensor:",
-      "    return a * k + b * f",
-      "  def pick(self: __torch__.Probe, x: Tensor, at: List[int]) -> Tuple[Tensor, Tensor]:",
-      "    idx = torch.tensor(at)",
-      "    return torch.index_select(x, 0, idx), torch.sum(x)",
-      "  def to_bfloat16(self: __torch__.Probe, x: Tensor) -> Tensor:",
-      "    return torch.to(x, 15)",
-      "  def to_float(self: __torch__.Probe, x: Tensor) -> Tensor:",
-      "    return torch.to(x, 6)",
-      "  def broken(self: __torch__.Probe, x: Tensor) -> Tensor:",
-      "    return torch.mm(x, x)",
-      "");
+  private static final String SOURCE =
+      String.join(
+          "\n",
+          "class Probe(Module):",
+          "  __parameters__ = []",
+          "  __buffers__ = []",
+          "  training : bool",
+          "  def forward(self: __torch__.Probe, x: Tensor) -> Tensor:",
+          "    return x",
+          "  def scaled_sum(self: __torch__.Probe, a: Tensor, b: Tensor, k: int, f: float) -> Tensor:",
+          "    return a * k + b * f",
+          "  def pick(self: __torch__.Probe, x: Tensor, at: List[int]) -> Tuple[Tensor, Tensor]:",
+          "    idx = torch.tensor(at)",
+          "    return torch.index_select(x, 0, idx), torch.sum(x)",
+          "  def to_bfloat16(self: __torch__.Probe, x: Tensor) -> Tensor:",
+          "    return torch.to(x, 15)",
+          "  def to_float(self: __torch__.Probe, x: Tensor) -> Tensor:",
+          "    return torch.to(x, 6)",
+          "  def broken(self: __torch__.Probe, x: Tensor) -> Tensor:",
+          "    return torch.mm(x, x)",
+          "");
 
   @Test
   void methodsTakeTensorsNumbersAndListsAndReturnTensorsAndTuples() {
     try (TorchScriptModule m = TorchScriptModule.compile(manager, "Probe", SOURCE)) {
       NDArray a = manager.create(new float[] {1, 2, 3});
       NDArray b = manager.create(new float[] {0.5f, -1, 4});
-      assertThat(m.runTensor(manager, "scaled_sum", a, b, 3L, 2.0).toFloatArray()).containsExactly(4, 4, 17);
-      NDArray[] out = m.runTensors(manager, "pick", manager.create(new float[] {10, 20, 30, 40}), new long[] {3, 0, 3});
+      assertThat(m.runTensor(manager, "scaled_sum", a, b, 3L, 2.0).toFloatArray())
+          .containsExactly(4, 4, 17);
+      NDArray[] out =
+          m.runTensors(
+              manager, "pick", manager.create(new float[] {10, 20, 30, 40}), new long[] {3, 0, 3});
       assertThat(out[0].toFloatArray()).containsExactly(40, 10, 40);
       assertThat(out[1].getFloat()).isEqualTo(100f);
     }
@@ -76,7 +81,8 @@ class TorchScriptModuleTest extends EngineTest {
   void aFailingMethodReportsTheEnginesMessage() {
     try (TorchScriptModule m = TorchScriptModule.compile(manager, "Probe", SOURCE)) {
       NDArray v = manager.ones(new Shape(3));
-      assertThatThrownBy(() -> m.run("broken", v).close()).isInstanceOf(EngineException.class)
+      assertThatThrownBy(() -> m.run("broken", v).close())
+          .isInstanceOf(EngineException.class)
           .hasMessageContaining("mm");
     }
   }
@@ -85,6 +91,7 @@ class TorchScriptModuleTest extends EngineTest {
   void sourceThatDoesNotCompileIsRejectedWhenLoaded() {
     String bad = SOURCE.replace("return a * k + b * f", "return a * undefined_name");
     assertThatThrownBy(() -> TorchScriptModule.compile(manager, "Probe", bad).close())
-        .isInstanceOf(EngineException.class).hasMessageContaining("undefined_name");
+        .isInstanceOf(EngineException.class)
+        .hasMessageContaining("undefined_name");
   }
 }

@@ -13,7 +13,10 @@ import io.qmargin.loss.VerificationLoss;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The dense head's closed-form gradients against autograd through {@link MarginHead} (itself checked by finite differences). */
+/**
+ * The dense head's closed-form gradients against autograd through {@link MarginHead} (itself
+ * checked by finite differences).
+ */
 class DenseHeadTest extends EngineTest {
 
   @ParameterizedTest
@@ -44,8 +47,10 @@ class DenseHeadTest extends EngineTest {
         gc.backward(out.loss());
       }
       assertThat(value).isCloseTo(expected, within(1e-5));
-      assertThat(x.getGradient().toFloatArray()).containsExactly(xa.getGradient().toFloatArray(), within(1e-5f));
-      assertThat(head.lastPrototypeGradient().toFloatArray()).containsExactly(wa.getGradient().toFloatArray(), within(1e-5f));
+      assertThat(x.getGradient().toFloatArray())
+          .containsExactly(xa.getGradient().toFloatArray(), within(1e-5f));
+      assertThat(head.lastPrototypeGradient().toFloatArray())
+          .containsExactly(wa.getGradient().toFloatArray(), within(1e-5f));
     }
   }
 }

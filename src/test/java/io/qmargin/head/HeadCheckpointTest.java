@@ -1,7 +1,6 @@
 package io.qmargin.head;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -14,7 +13,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Every head type: save and restore continue exactly; A3M's row reset sets rows and clears their momentum. */
+/**
+ * Every head type: save and restore continue exactly; A3M's row reset sets rows and clears their
+ * momentum.
+ */
 class HeadCheckpointTest extends EngineTest {
   private static final int C = 40;
   private static final int D = 8;
@@ -52,7 +54,8 @@ class HeadCheckpointTest extends EngineTest {
   @ParameterizedTest
   @CsvSource({"dense, arcface", "partial_fc, cosface", "sparse, 'qmargin:alpha=1.5,s=10,m=0.2'"})
   void restoredHeadContinuesExactly(String type, String loss, @TempDir Path dir) throws Exception {
-    try (TrainableHead a = head(type, loss, 1); TrainableHead b = head(type, loss, 2)) {
+    try (TrainableHead a = head(type, loss, 1);
+        TrainableHead b = head(type, loss, 2)) {
       steps(a, 0, 3);
       a.save(dir);
       b.restore(dir);
@@ -65,7 +68,8 @@ class HeadCheckpointTest extends EngineTest {
 
   @ParameterizedTest
   @CsvSource({"dense, arcface", "sparse, 'qmargin:alpha=1.5,s=10,m=0.2'"})
-  void resetRowsSetsValuesAndClearsMomentum(String type, String loss, @TempDir Path dir) throws Exception {
+  void resetRowsSetsValuesAndClearsMomentum(String type, String loss, @TempDir Path dir)
+      throws Exception {
     try (TrainableHead h = head(type, loss, 1)) {
       steps(h, 0, 3);
       int[] rows = {5, 17};

@@ -29,14 +29,21 @@ class HeadedModelTrainingTest {
     int dim = 16;
     int batch = 64;
     ai.djl.engine.Engine.getInstance().setRandomSeed(7);
-    try (NDManager manager = NDManager.newBaseManager(); Model model = Model.newInstance("t")) {
-      SequentialBlock backbone = new SequentialBlock()
-          .add(Linear.builder().setUnits(32).build())
-          .add(Activation::relu)
-          .add(Linear.builder().setUnits(dim).build());
+    try (NDManager manager = NDManager.newBaseManager();
+        Model model = Model.newInstance("t")) {
+      SequentialBlock backbone =
+          new SequentialBlock()
+              .add(Linear.builder().setUnits(32).build())
+              .add(Activation::relu)
+              .add(Linear.builder().setUnits(dim).build());
       model.setBlock(new HeadedModel(backbone, new MarginHead(LossSpec.parse(spec), classes, dim)));
-      DefaultTrainingConfig config = new DefaultTrainingConfig(HeadedModel.trainingLoss())
-          .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.1f)).optMomentum(0.9f).build());
+      DefaultTrainingConfig config =
+          new DefaultTrainingConfig(HeadedModel.trainingLoss())
+              .optOptimizer(
+                  Optimizer.sgd()
+                      .setLearningRateTracker(Tracker.fixed(0.1f))
+                      .optMomentum(0.9f)
+                      .build());
       NDArray centres = manager.randomNormal(new Shape(classes, 8));
       try (Trainer trainer = model.newTrainer(config)) {
         trainer.initialize(new Shape(batch, 8), new Shape(batch));
@@ -44,7 +51,9 @@ class HeadedModelTrainingTest {
         double last = 0;
         for (int step = 0; step < 60; step++) {
           try (NDManager sub = manager.newSubManager()) {
-            NDArray y = sub.randomInteger(0, classes, new Shape(batch), ai.djl.ndarray.types.DataType.INT64);
+            NDArray y =
+                sub.randomInteger(
+                    0, classes, new Shape(batch), ai.djl.ndarray.types.DataType.INT64);
             NDArray x = centres.get(y).add(sub.randomNormal(new Shape(batch, 8)).mul(0.3));
             try (GradientCollector gc = trainer.newGradientCollector()) {
               NDList out = trainer.forward(new NDList(x, y));
@@ -61,7 +70,9 @@ class HeadedModelTrainingTest {
             trainer.step();
           }
         }
-        assertThat(last).as("%s: mean loss of the last 5 steps vs the first 5", spec).isLessThan(0.5 * first);
+        assertThat(last)
+            .as("%s: mean loss of the last 5 steps vs the first 5", spec)
+            .isLessThan(0.5 * first);
       }
     }
   }

@@ -33,7 +33,8 @@ class LazyPrototypeTableTest extends EngineTest {
     SgdSettings sgd = new SgdSettings(0.9, 5e-3);
     float[] w0 = gaussian(rnd, C * D);
     float[][] dense = {w0.clone(), new float[C * D]}; // W, v by hand
-    try (LazyPrototypeTable table = new LazyPrototypeTable(manager, manager.create(w0, new Shape(C, D)), sgd, 16, cap)) {
+    try (LazyPrototypeTable table =
+        new LazyPrototypeTable(manager, manager.create(w0, new Shape(C, D)), sgd, 16, cap)) {
       for (int step = 0; step < 30; step++) {
         int[] rows = rnd.ints(0, C).distinct().limit(1 + rnd.nextInt(6)).toArray();
         float[] g = gaussian(rnd, rows.length * D);
@@ -53,10 +54,18 @@ class LazyPrototypeTableTest extends EngineTest {
           double truth = cosine(x, current, j);
           if (!exact[j]) {
             approximated++;
-            assertThat(Math.abs(approx[j] - truth)).as("row %d at step %d", j, step).isLessThanOrEqualTo(bound);
+            assertThat(Math.abs(approx[j] - truth))
+                .as("row %d at step %d", j, step)
+                .isLessThanOrEqualTo(bound);
           }
-          float refined = table.refineCosines(manager, manager.create(x, new Shape(1, D)), new int[] {0}, new int[] {j},
-              new float[] {approx[j]})[0];
+          float refined =
+              table
+                  .refineCosines(
+                      manager,
+                      manager.create(x, new Shape(1, D)),
+                      new int[] {0},
+                      new int[] {j},
+                      new float[] {approx[j]})[0];
           if (!exact[j]) {
             assertThat(refined).as("refined row %d", j).isCloseTo((float) truth, within(2e-6f));
           }
@@ -95,13 +104,17 @@ class LazyPrototypeTableTest extends EngineTest {
           System.arraycopy(g, r * D, dense, rows[r] * D, D);
         }
         sgd.step(w, v, manager.create(dense, new Shape(C, D)), lr);
-        assertThat(table.currentRowValues(all(), false)).as("W after step %d", step)
+        assertThat(table.currentRowValues(all(), false))
+            .as("W after step %d", step)
             .containsExactly(w.toFloatArray(), within(1e-5f));
-        assertThat(table.currentRowValues(all(), true)).as("v after step %d", step)
+        assertThat(table.currentRowValues(all(), true))
+            .as("v after step %d", step)
             .containsExactly(v.toFloatArray(), within(1e-5f));
       }
-      float[] untouched = Arrays.copyOfRange(table.currentRowValues(all(), false), C / 2 * D, C * D);
-      assertThat(untouched).as("decay moved the rows without gradient")
+      float[] untouched =
+          Arrays.copyOfRange(table.currentRowValues(all(), false), C / 2 * D, C * D);
+      assertThat(untouched)
+          .as("decay moved the rows without gradient")
           .isNotEqualTo(Arrays.copyOfRange(w0, C / 2 * D, C * D));
     }
   }
@@ -116,12 +129,15 @@ class LazyPrototypeTableTest extends EngineTest {
   void bfloat16ScreeningFindsWhatTheFloat32ProductFinds(@TempDir Path dir) throws IOException {
     int classes = 300;
     int d = 64;
-    int b = 12; // more than MOST_PAIRS_PER_ROW, so that a block can fall back to the float32 product
+    int b =
+        12; // more than MOST_PAIRS_PER_ROW, so that a block can fall back to the float32 product
     SplittableRandom rnd = new SplittableRandom(9);
     SgdSettings sgd = new SgdSettings(0.9, 5e-3);
     NDArray w0 = manager.create(gaussian(rnd, classes * d), new Shape(classes, d));
-    try (LazyPrototypeTable bf16 = new LazyPrototypeTable(manager, w0, sgd, 16, 2e-3, ScreeningPrecision.BF16);
-        LazyPrototypeTable fp32 = new LazyPrototypeTable(manager, w0, sgd, 16, 2e-3, ScreeningPrecision.FP32)) {
+    try (LazyPrototypeTable bf16 =
+            new LazyPrototypeTable(manager, w0, sgd, 16, 2e-3, ScreeningPrecision.BF16);
+        LazyPrototypeTable fp32 =
+            new LazyPrototypeTable(manager, w0, sgd, 16, 2e-3, ScreeningPrecision.FP32)) {
       for (int step = 0; step < 8; step++) {
         int[] rows = rnd.ints(0, classes).distinct().limit(40).toArray();
         float[] g = gaussian(rnd, rows.length * d);
@@ -133,13 +149,19 @@ class LazyPrototypeTableTest extends EngineTest {
       try (LazyPrototypeTable loaded = LazyPrototypeTable.load(manager, dir, sgd, 16, 2e-3)) {
         assertThat(loaded.screeningPrecision()).isEqualTo(ScreeningPrecision.auto());
       }
-      try (LazyPrototypeTable loaded = LazyPrototypeTable.load(manager, dir, sgd, 16, 2e-3, ScreeningPrecision.BF16)) {
+      try (LazyPrototypeTable loaded =
+          LazyPrototypeTable.load(manager, dir, sgd, 16, 2e-3, ScreeningPrecision.BF16)) {
         assertSameScreening(loaded, fp32, rnd, b, d, "after loading");
       }
     }
   }
 
-  private void assertSameScreening(LazyPrototypeTable bf16, LazyPrototypeTable fp32, SplittableRandom rnd, int b, int d,
+  private void assertSameScreening(
+      LazyPrototypeTable bf16,
+      LazyPrototypeTable fp32,
+      SplittableRandom rnd,
+      int b,
+      int d,
       String when) {
     NDArray xs = unitRows(rnd, b, d);
     float[] xT = xs.transpose().duplicate().toFloatArray();
@@ -150,16 +172,20 @@ class LazyPrototypeTableTest extends EngineTest {
       }
       boolean fellBack = false;
       boolean pairByPair = false;
-      try (LazyPrototypeTable.Screening a = bf16.screening(xs); LazyPrototypeTable.Screening c = fp32.screening(xs)) {
+      try (LazyPrototypeTable.Screening a = bf16.screening(xs);
+          LazyPrototypeTable.Screening c = fp32.screening(xs)) {
         for (int start = 0; start < bf16.classes(); start += 16) {
           int end = Math.min(bf16.classes(), start + 16);
           long before = a.coarsePairs();
           LazyPrototypeTable.Screened got = a.select(start, end, limits);
           long passed = a.coarsePairs() - before;
           fellBack |= passed > (long) LazyPrototypeTable.MOST_PAIRS_PER_ROW * (end - start);
-          pairByPair |= passed > 0 && passed <= (long) LazyPrototypeTable.MOST_PAIRS_PER_ROW * (end - start);
+          pairByPair |=
+              passed > 0 && passed <= (long) LazyPrototypeTable.MOST_PAIRS_PER_ROW * (end - start);
           LazyPrototypeTable.Screened want = c.select(start, end, limits);
-          float[] raw = fp32.approximateCosines(manager, manager.create(xT, new Shape(d, b)), start, end).toFloatArray();
+          float[] raw =
+              fp32.approximateCosines(manager, manager.create(xT, new Shape(d, b)), start, end)
+                  .toFloatArray();
           Map<Long, Float> found = new HashMap<>();
           for (int e = 0; e < got.flat().length; e++) {
             found.put(got.flat()[e], got.values()[e]);
@@ -167,18 +193,23 @@ class LazyPrototypeTableTest extends EngineTest {
           for (int e = 0; e < want.flat().length; e++) {
             long f = want.flat()[e];
             if (want.values()[e] > limits[(int) (f % b)] + 1e-5) {
-              assertThat(found).as("%s, limit %s: pair %d of rows %d..", when, level, f, start).containsKey(f);
+              assertThat(found)
+                  .as("%s, limit %s: pair %d of rows %d..", when, level, f, start)
+                  .containsKey(f);
               assertThat(found.get(f)).isCloseTo(want.values()[e], within(1e-5f));
             }
           }
           for (int e = 0; e < got.flat().length; e++) {
             long f = got.flat()[e];
-            assertThat(got.values()[e]).as("%s: value of pair %d", when, f).isCloseTo(raw[(int) f], within(1e-5f))
+            assertThat(got.values()[e])
+                .as("%s: value of pair %d", when, f)
+                .isCloseTo(raw[(int) f], within(1e-5f))
                 .isGreaterThan(limits[(int) (f % b)]);
           }
         }
       }
-      assertThat(level < 0 ? fellBack : pairByPair).as("%s, limit %s: the path meant to be tested was taken", when, level)
+      assertThat(level < 0 ? fellBack : pairByPair)
+          .as("%s, limit %s: the path meant to be tested was taken", when, level)
           .isTrue();
     }
   }
@@ -198,7 +229,8 @@ class LazyPrototypeTableTest extends EngineTest {
     NDArray w0 = manager.create(gaussian(rnd, classes * d), new Shape(classes, d));
     NDArray xs = unitRows(rnd, b, d);
     for (ScreeningPrecision precision : ScreeningPrecision.values()) {
-      try (LazyPrototypeTable table = new LazyPrototypeTable(manager, w0, new SgdSettings(0.9, 0), 64, 2e-3, precision);
+      try (LazyPrototypeTable table =
+              new LazyPrototypeTable(manager, w0, new SgdSettings(0.9, 0), 64, 2e-3, precision);
           LazyPrototypeTable.Screening screening = table.screening(xs)) {
         int start = 40;
         int end = 140;
@@ -210,7 +242,9 @@ class LazyPrototypeTableTest extends EngineTest {
         Arrays.fill(lowest, Float.MAX_VALUE);
         for (int e = 0; e < top.flat().length; e++) {
           int f = (int) top.flat()[e];
-          assertThat(top.values()[e]).as("%s: value of pair %d", precision, f).isCloseTo(raw[f], within(1e-5f));
+          assertThat(top.values()[e])
+              .as("%s: value of pair %d", precision, f)
+              .isCloseTo(raw[f], within(1e-5f));
           count[f % b]++;
           lowest[f % b] = Math.min(lowest[f % b], raw[f]);
         }
@@ -222,8 +256,10 @@ class LazyPrototypeTableTest extends EngineTest {
           Arrays.sort(column);
           float kth = column[column.length - k];
           assertThat(count[r]).as("%s: pairs of sample %d", precision, r).isEqualTo(k);
-          // bfloat16 may swap pairs whose values lie within its error (about 0.01 here) of each other
-          assertThat(lowest[r]).as("%s: sample %d", precision, r)
+          // bfloat16 may swap pairs whose values lie within its error (about 0.01 here) of each
+          // other
+          assertThat(lowest[r])
+              .as("%s: sample %d", precision, r)
               .isGreaterThanOrEqualTo(precision == ScreeningPrecision.FP32 ? kth : kth - 0.02f);
         }
       }

@@ -21,7 +21,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 class MarginHeadTest extends EngineTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"qmargin:alpha=1.5,s=8,m=0.2", "arcface:s=8,m=0.5", "cosface:s=8,m=0.3", "sparsemax:s=4"})
+  @ValueSource(
+      strings = {
+        "qmargin:alpha=1.5,s=8,m=0.2",
+        "arcface:s=8,m=0.5",
+        "cosface:s=8,m=0.3",
+        "sparsemax:s=4"
+      })
   void gradientsToEmbeddingsAndPrototypesMatchFiniteDifferences(String spec) {
     VerificationLoss loss = LossSpec.parse(spec);
     int b = 4;
@@ -73,7 +79,9 @@ class MarginHeadTest extends EngineTest {
         p[i][k] += h;
         m[i][k] -= h;
         double fd = (meanLoss(loss, p, ws, labels) - meanLoss(loss, m, ws, labels)) / (2 * h);
-        assertThat(gx[i][k]).as("dL/dx[%d][%d]", i, k).isCloseTo(fd, within(1e-5 * Math.max(1, Math.abs(fd))));
+        assertThat(gx[i][k])
+            .as("dL/dx[%d][%d]", i, k)
+            .isCloseTo(fd, within(1e-5 * Math.max(1, Math.abs(fd))));
       }
     }
     for (int j = 0; j < c; j++) {
@@ -83,7 +91,9 @@ class MarginHeadTest extends EngineTest {
         p[j][k] += h;
         m[j][k] -= h;
         double fd = (meanLoss(loss, xs, p, labels) - meanLoss(loss, xs, m, labels)) / (2 * h);
-        assertThat(gw[j][k]).as("dL/dW[%d][%d]", j, k).isCloseTo(fd, within(1e-5 * Math.max(1, Math.abs(fd))));
+        assertThat(gw[j][k])
+            .as("dL/dW[%d][%d]", j, k)
+            .isCloseTo(fd, within(1e-5 * Math.max(1, Math.abs(fd))));
       }
     }
   }
@@ -98,7 +108,10 @@ class MarginHeadTest extends EngineTest {
 
   static double referenceLoss(VerificationLoss l, double[] cos, int y) {
     var m = l.margin();
-    return Math.max(0, Reference.marginLoss(cos, y, l.alpha(), l.scale(), m.m1(), m.m2(), m.m3(), m.easyMargin(), l.priorMargin()));
+    return Math.max(
+        0,
+        Reference.marginLoss(
+            cos, y, l.alpha(), l.scale(), m.m1(), m.m2(), m.m3(), m.easyMargin(), l.priorMargin()));
   }
 
   static double[] cosRow(double[] x, double[][] ws) {

@@ -39,18 +39,23 @@ class ScreeningPrecisionTest extends EngineTest {
     for (float limit : new float[] {-1f, -0.3f, 0f, 0.1f, 0.5f, 0.999f}) {
       double u = ScreeningPrecision.BF16_UNIT_ROUNDOFF;
       float coarse = ScreeningPrecision.BF16.coarseLimit(limit, D, u, u);
-      assertThat(ScreeningPrecision.BF16.coarseLimit(limit, D, 0.0016, 0.0016)).as("typical errors")
-          .isGreaterThan(coarse).isLessThan(limit);
+      assertThat(ScreeningPrecision.BF16.coarseLimit(limit, D, 0.0016, 0.0016))
+          .as("typical errors")
+          .isGreaterThan(coarse)
+          .isLessThan(limit);
       double drop = limit - coarse;
-      assertThat(drop).as("drop at %s", limit).isGreaterThan(0.0078).isLessThan(0.0078 + 0.0040 * Math.abs(limit) + 0.0085);
+      assertThat(drop)
+          .as("drop at %s", limit)
+          .isGreaterThan(0.0078)
+          .isLessThan(0.0078 + 0.0040 * Math.abs(limit) + 0.0085);
     }
   }
 
   /**
    * Pairs of unit vectors (x, w) that share n elements ±a·(1 + t·2^−7), each of which bfloat16
    * rounds down by almost u = 2^−8 of itself, so that x̃·w̃ falls short of x·w by almost 2u; the
-   * rest of each norm sits in one element of its own, so cos = Σ of the shared squares. Among
-   * many such pairs, the ones kept are those whose bfloat16 product is so low that a screening limit
+   * rest of each norm sits in one element of its own, so cos = Σ of the shared squares. Among many
+   * such pairs, the ones kept are those whose bfloat16 product is so low that a screening limit
    * lowered by the input error alone, without the final rounding of the product, would lose them.
    * Every one of them must be found with a limit just under its float32 cosine.
    */
@@ -61,13 +66,17 @@ class ScreeningPrecisionTest extends EngineTest {
     double inputError = 2 * 0x1p-8 + 0x1p-16 + 2e-6; // the bound's input terms, rounded up
     for (int k = 0; k < 40_000 && hard.size() < 32; k++) {
       double a = 0x1p-4 * (1 + rnd.nextInt(8) / 8.0);
-      int n = 1 + rnd.nextInt((int) Math.min(D - 2, Math.floor(0.999 / (a * a * (1 + 0x1p-7) * (1 + 0x1p-7)))));
+      int n =
+          1
+              + rnd.nextInt(
+                  (int) Math.min(D - 2, Math.floor(0.999 / (a * a * (1 + 0x1p-7) * (1 + 0x1p-7)))));
       double t = 0.40 + 0.099 * rnd.nextDouble();
       float[][] xw = pair(rnd, a, n, t);
       double cos = dot(xw[0], xw[1]);
       float limit = (float) (cos - 2e-5);
       double o = emulatedBfloat16Product(xw[0], xw[1]);
-      float withoutOutputRounding = ScreeningPrecision.roundDownToBfloat16((float) (limit - inputError - 1e-7));
+      float withoutOutputRounding =
+          ScreeningPrecision.roundDownToBfloat16((float) (limit - inputError - 1e-7));
       if (o <= withoutOutputRounding) {
         hard.add(xw);
       }
@@ -78,17 +87,27 @@ class ScreeningPrecisionTest extends EngineTest {
     for (int j = 0; j < rows; j++) {
       System.arraycopy(hard.get(j)[1], 0, flat, j * D, D);
     }
-    try (LazyPrototypeTable table = new LazyPrototypeTable(manager, manager.create(flat, new Shape(rows, D)),
-        new SgdSettings(0.9, 5e-4), 16, LazyPrototypeTable.DEFAULT_APPROXIMATION_CAP, ScreeningPrecision.BF16)) {
+    try (LazyPrototypeTable table =
+        new LazyPrototypeTable(
+            manager,
+            manager.create(flat, new Shape(rows, D)),
+            new SgdSettings(0.9, 5e-4),
+            16,
+            LazyPrototypeTable.DEFAULT_APPROXIMATION_CAP,
+            ScreeningPrecision.BF16)) {
       for (int j = 0; j < rows; j++) {
         float[] x = hard.get(j)[0];
         double cos = dot(x, hard.get(j)[1]);
         float limit = (float) (cos - 2e-5);
         int start = (j / 16) * 16; // the block of row j
         try (LazyPrototypeTable.Screening s = table.screening(manager.create(x, new Shape(1, D)))) {
-          LazyPrototypeTable.Screened got = s.select(start, Math.min(rows, start + 16), new float[] {limit});
-          assertThat(got.flat()).as("row %d (cos %.6f, bfloat16 product %.6f)", j, cos,
-              emulatedBfloat16Product(x, hard.get(j)[1])).contains((long) (j - start));
+          LazyPrototypeTable.Screened got =
+              s.select(start, Math.min(rows, start + 16), new float[] {limit});
+          assertThat(got.flat())
+              .as(
+                  "row %d (cos %.6f, bfloat16 product %.6f)",
+                  j, cos, emulatedBfloat16Product(x, hard.get(j)[1]))
+              .contains((long) (j - start));
         }
       }
     }

@@ -40,8 +40,8 @@ class SparseAlphaHeadTest extends EngineTest {
     "'entmax:alpha=3,s=4', 0.9, 10, 2e-3, 1, fp32",
     "'a3m:alpha=1.5,s=8,m=0.3', 0.9, 12, 2e-3, 0, bf16",
   })
-  void equalsDenseSgdUpToRoundOff(String spec, double momentum, int steps, double cap, double overstate,
-      String screening) {
+  void equalsDenseSgdUpToRoundOff(
+      String spec, double momentum, int steps, double cap, double overstate, String screening) {
     VerificationLoss loss = LossSpec.parse(spec);
     int classes = 60;
     int d = 8;
@@ -51,8 +51,11 @@ class SparseAlphaHeadTest extends EngineTest {
     NDArray w0 = manager.randomNormal(new Shape(classes, d));
     long growths = 0;
     try (DenseHead dense = new DenseHead(manager, loss, w0, sgd);
-        SparseAlphaHead sparse = new SparseAlphaHead(loss, new LazyPrototypeTable(manager, w0, sgd, 16, cap,
-            ScreeningPrecision.parse(screening)))) {
+        SparseAlphaHead sparse =
+            new SparseAlphaHead(
+                loss,
+                new LazyPrototypeTable(
+                    manager, w0, sgd, 16, cap, ScreeningPrecision.parse(screening)))) {
       sparse.overstateBounds(overstate);
       SplittableRandom rnd = new SplittableRandom(11);
       int[] all = new int[classes];
@@ -88,7 +91,9 @@ class SparseAlphaHeadTest extends EngineTest {
             }
             gx[h] = x.getGradient().toFloatArray();
           }
-          assertThat(value[1]).as("loss at step %d", step).isCloseTo(value[0], within(2e-5 * Math.max(1, value[0])));
+          assertThat(value[1])
+              .as("loss at step %d", step)
+              .isCloseTo(value[0], within(2e-5 * Math.max(1, value[0])));
           for (int i = 0; i < gx[0].length; i++) {
             assertThat(gx[1][i]).as("dL/dx at step %d", step).isCloseTo(gx[0][i], within(2e-5f));
           }
@@ -97,7 +102,9 @@ class SparseAlphaHeadTest extends EngineTest {
           float[] wd = dense.prototypeRows(all);
           float[] ws = sparse.prototypeRows(all);
           for (int i = 0; i < wd.length; i++) {
-            assertThat(ws[i]).as("W[%d][%d] after step %d", i / d, i % d, step).isCloseTo(wd[i], within(2e-5f));
+            assertThat(ws[i])
+                .as("W[%d][%d] after step %d", i / d, i % d, step)
+                .isCloseTo(wd[i], within(2e-5f));
           }
         }
       }
@@ -131,12 +138,18 @@ class SparseAlphaHeadTest extends EngineTest {
       values[c] = (float) rnd.nextGaussian();
       dense[(int) rows[c] * width + c] = values[c];
     }
-    try (SparseAlphaHead head = new SparseAlphaHead(LossSpec.parse("qmargin"),
-        new LazyPrototypeTable(manager, manager.randomNormal(new Shape(10, 4)), new SgdSettings(0.9, 5e-4), 8))) {
+    try (SparseAlphaHead head =
+        new SparseAlphaHead(
+            LossSpec.parse("qmargin"),
+            new LazyPrototypeTable(
+                manager, manager.randomNormal(new Shape(10, 4)), new SgdSettings(0.9, 5e-4), 8))) {
       NDArray right = manager.randomNormal(new Shape(width, d));
       float[] expected = manager.create(dense, new Shape(b, width)).matMul(right).toFloatArray();
       for (int repeat = 0; repeat < 2; repeat++) {
-        float[] actual = head.sparse(manager, rows, cols, values, new Shape(b, width)).matMul(right).toFloatArray();
+        float[] actual =
+            head.sparse(manager, rows, cols, values, new Shape(b, width))
+                .matMul(right)
+                .toFloatArray();
         assertThat(actual).as("repeat %d", repeat).containsExactly(expected, within(1e-4f));
       }
     }
@@ -144,14 +157,18 @@ class SparseAlphaHeadTest extends EngineTest {
 
   @Test
   void refusesSoftmaxLosses() {
-    try (LazyPrototypeTable t = new LazyPrototypeTable(manager, manager.randomNormal(new Shape(10, 4)), new SgdSettings(0.9, 5e-4), 8)) {
+    try (LazyPrototypeTable t =
+        new LazyPrototypeTable(
+            manager, manager.randomNormal(new Shape(10, 4)), new SgdSettings(0.9, 5e-4), 8)) {
       assertThatThrownBy(() -> new SparseAlphaHead(LossSpec.parse("arcface"), t))
-          .isInstanceOf(UserInputException.class).hasMessageContaining("alpha > 1");
+          .isInstanceOf(UserInputException.class)
+          .hasMessageContaining("alpha > 1");
     }
   }
 
   @Test
-  void checkpointRestoresTheTableExactly(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+  void checkpointRestoresTheTableExactly(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
     VerificationLoss loss = LossSpec.parse("qmargin:alpha=1.5,s=8,m=0.2");
     SgdSettings sgd = new SgdSettings(0.5, 1e-3);
     Engine.getInstance().setRandomSeed(9);
@@ -173,7 +190,8 @@ class SparseAlphaHeadTest extends EngineTest {
       all[j] = j;
     }
     float[] straight;
-    try (SparseAlphaHead a = new SparseAlphaHead(loss, new LazyPrototypeTable(manager, w0, sgd, 7))) {
+    try (SparseAlphaHead a =
+        new SparseAlphaHead(loss, new LazyPrototypeTable(manager, w0, sgd, 7))) {
       for (int t = 0; t < steps; t++) {
         if (t == 20) {
           a.table().save(dir);
@@ -182,7 +200,8 @@ class SparseAlphaHeadTest extends EngineTest {
       }
       straight = a.prototypeRows(all);
     }
-    try (SparseAlphaHead b = new SparseAlphaHead(loss, LazyPrototypeTable.load(manager, dir, sgd, 7))) {
+    try (SparseAlphaHead b =
+        new SparseAlphaHead(loss, LazyPrototypeTable.load(manager, dir, sgd, 7))) {
       assertThat(b.table().step()).isEqualTo(20);
       for (int t = 20; t < steps; t++) {
         run(b, xs[t], ys[t]);

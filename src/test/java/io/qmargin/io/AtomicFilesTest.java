@@ -42,7 +42,8 @@ class AtomicFilesTest {
       set.commit();
     }
     assertThat(Files.getPosixFilePermissions(dir.resolve("a.npy"))).isEqualTo(expected);
-    assertThat(Files.getPosixFilePermissions(dir.resolve("report/metrics.json"))).isEqualTo(expected);
+    assertThat(Files.getPosixFilePermissions(dir.resolve("report/metrics.json")))
+        .isEqualTo(expected);
   }
 
   @Test
@@ -50,16 +51,21 @@ class AtomicFilesTest {
     Path a = dir.resolve("loss.npy");
     Path b = dir.resolve("sub/keys.txt");
     Files.writeString(a, "old");
-    assertThatThrownBy(() -> {
-      try (AtomicFiles.OutputSet set = AtomicFiles.outputSet()) {
-        AtomicFiles.writeString(set.file(a), "new");
-        AtomicFiles.write(set.file(b), out -> {
-          out.write(new byte[100]);
-          throw new IOException("No space left on device");
-        });
-        set.commit();
-      }
-    }).isInstanceOf(IOException.class).hasMessage("No space left on device");
+    assertThatThrownBy(
+            () -> {
+              try (AtomicFiles.OutputSet set = AtomicFiles.outputSet()) {
+                AtomicFiles.writeString(set.file(a), "new");
+                AtomicFiles.write(
+                    set.file(b),
+                    out -> {
+                      out.write(new byte[100]);
+                      throw new IOException("No space left on device");
+                    });
+                set.commit();
+              }
+            })
+        .isInstanceOf(IOException.class)
+        .hasMessage("No space left on device");
     assertThat(a).hasContent("old");
     assertThat(names(dir)).containsExactly("loss.npy", "sub");
   }
@@ -86,7 +92,8 @@ class AtomicFilesTest {
       AtomicFiles.writeString(stage.resolve("systems/a/roc.tsv"), "1 1");
       set.commit();
     }
-    assertThat(names(out)).containsExactly("keep.txt", "metrics.json", "systems", "systems/a", "systems/a/roc.tsv");
+    assertThat(names(out))
+        .containsExactly("keep.txt", "metrics.json", "systems", "systems/a", "systems/a/roc.tsv");
     assertThat(out.resolve("metrics.json")).hasContent("new");
   }
 
@@ -94,14 +101,18 @@ class AtomicFilesTest {
   void aTargetThatIsAFolderStopsTheCommitBeforeAnythingMoves() throws IOException {
     Path out = dir.resolve("out");
     Files.createDirectories(out.resolve("roc.png/inside"));
-    assertThatThrownBy(() -> {
-      try (AtomicFiles.OutputSet set = AtomicFiles.outputSet()) {
-        Path stage = set.directory(out);
-        AtomicFiles.writeString(stage.resolve("metrics.json"), "{}");
-        AtomicFiles.writeString(stage.resolve("roc.png"), "png");
-        set.commit();
-      }
-    }).isInstanceOf(io.qmargin.UserInputException.class).hasMessageContaining("roc.png").hasMessageContaining("is a folder");
+    assertThatThrownBy(
+            () -> {
+              try (AtomicFiles.OutputSet set = AtomicFiles.outputSet()) {
+                Path stage = set.directory(out);
+                AtomicFiles.writeString(stage.resolve("metrics.json"), "{}");
+                AtomicFiles.writeString(stage.resolve("roc.png"), "png");
+                set.commit();
+              }
+            })
+        .isInstanceOf(io.qmargin.UserInputException.class)
+        .hasMessageContaining("roc.png")
+        .hasMessageContaining("is a folder");
     assertThat(names(out)).containsExactly("roc.png", "roc.png/inside");
   }
 
@@ -110,7 +121,8 @@ class AtomicFilesTest {
     try (AtomicFiles.OutputSet set = AtomicFiles.outputSet()) {
       set.file(dir.resolve("x.npy"));
       assertThatThrownBy(() -> set.file(dir.resolve("./x.npy")))
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("same file");
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("same file");
     }
   }
 
@@ -121,7 +133,8 @@ class AtomicFilesTest {
     Files.writeString(blocker, "a file");
     assertThatThrownBy(() -> AtomicFiles.writeString(blocker.resolve("metrics.json"), "{}"))
         .isInstanceOf(io.qmargin.UserInputException.class)
-        .hasMessage(blocker.toAbsolutePath() + ": already exists (a file where a folder is needed?)");
+        .hasMessage(
+            blocker.toAbsolutePath() + ": already exists (a file where a folder is needed?)");
     assertThat(blocker).hasContent("a file");
   }
 }

@@ -43,7 +43,8 @@ class NpyTest {
     assertThat(header).endsWith(" \n");
     assertThat(bytes).hasSize(128 + 24);
     Npy.writeInt64(dir.resolve("v.npy"), new long[] {1}, 1);
-    String h1 = new String(Files.readAllBytes(dir.resolve("v.npy")), 10, 118, StandardCharsets.ISO_8859_1);
+    String h1 =
+        new String(Files.readAllBytes(dir.resolve("v.npy")), 10, 118, StandardCharsets.ISO_8859_1);
     assertThat(h1).contains("'shape': (1,)");
   }
 
@@ -61,18 +62,28 @@ class NpyTest {
 
   @Test
   void rejectsWhatItCannotReadWithTheFileName() throws IOException {
-    Path fortran = write("fortran.npy", "{'descr': '<f4', 'fortran_order': True, 'shape': (1, 1), }", 4);
-    assertThatThrownBy(() -> Npy.read(fortran)).isInstanceOf(UserInputException.class)
-        .hasMessageContaining("fortran.npy").hasMessageContaining("Fortran-order");
+    Path fortran =
+        write("fortran.npy", "{'descr': '<f4', 'fortran_order': True, 'shape': (1, 1), }", 4);
+    assertThatThrownBy(() -> Npy.read(fortran))
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining("fortran.npy")
+        .hasMessageContaining("Fortran-order");
     Path big = write("big.npy", "{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }", 4);
-    assertThatThrownBy(() -> Npy.read(big)).hasMessageContaining("big.npy").hasMessageContaining("big-endian");
+    assertThatThrownBy(() -> Npy.read(big))
+        .hasMessageContaining("big.npy")
+        .hasMessageContaining("big-endian");
     Path f2 = write("f2.npy", "{'descr': '<f2', 'fortran_order': False, 'shape': (1,), }", 2);
     assertThatThrownBy(() -> Npy.read(f2)).hasMessageContaining("unsupported dtype '<f2'");
-    Path shortData = write("short.npy", "{'descr': '<f8', 'fortran_order': False, 'shape': (4,), }", 16);
-    assertThatThrownBy(() -> Npy.read(shortData)).hasMessageContaining("short.npy").hasMessageContaining("truncated data");
+    Path shortData =
+        write("short.npy", "{'descr': '<f8', 'fortran_order': False, 'shape': (4,), }", 16);
+    assertThatThrownBy(() -> Npy.read(shortData))
+        .hasMessageContaining("short.npy")
+        .hasMessageContaining("truncated data");
     Files.writeString(dir.resolve("text.npy"), "hello world, not numpy");
-    assertThatThrownBy(() -> Npy.read(dir.resolve("text.npy"))).hasMessageContaining("not a .npy file");
-    assertThatThrownBy(() -> Npy.read(dir.resolve("missing.npy"))).hasMessageContaining("missing.npy: no such file");
+    assertThatThrownBy(() -> Npy.read(dir.resolve("text.npy")))
+        .hasMessageContaining("not a .npy file");
+    assertThatThrownBy(() -> Npy.read(dir.resolve("missing.npy")))
+        .hasMessageContaining("missing.npy: no such file");
     Files.write(dir.resolve("empty.npy"), new byte[0]);
     assertThatThrownBy(() -> Npy.read(dir.resolve("empty.npy"))).hasMessageContaining("empty.npy");
   }
@@ -83,23 +94,33 @@ class NpyTest {
     ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
     b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 2, 0}).putInt(512 << 20).putInt(0);
     Path hugeHeader = Files.write(dir.resolve("hdr.npy"), b.array());
-    assertThatThrownBy(() -> Npy.read(hugeHeader)).isInstanceOf(UserInputException.class)
-        .hasMessageStartingWith(hugeHeader + ": the .npy header declares 536870912 bytes, more than the 10000 numpy reads");
+    assertThatThrownBy(() -> Npy.read(hugeHeader))
+        .isInstanceOf(UserInputException.class)
+        .hasMessageStartingWith(
+            hugeHeader
+                + ": the .npy header declares 536870912 bytes, more than the 10000 numpy reads");
     // A plausible header whose shape needs 512 MiB, with 16 bytes of data.
-    Path hugeData = write("data.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (134217728,), }", 16);
-    assertThatThrownBy(() -> Npy.readHeader(hugeData)).isInstanceOf(UserInputException.class)
-        .hasMessage(hugeData + ": truncated data: shape (134217728,) needs 536870912 bytes, file has 16");
+    Path hugeData =
+        write("data.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (134217728,), }", 16);
+    assertThatThrownBy(() -> Npy.readHeader(hugeData))
+        .isInstanceOf(UserInputException.class)
+        .hasMessage(
+            hugeData + ": truncated data: shape (134217728,) needs 536870912 bytes, file has 16");
     // A header cut short names both lengths.
     ByteBuffer c = ByteBuffer.allocate(40).order(ByteOrder.LITTLE_ENDIAN);
     c.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}).putShort((short) 118);
     Path cut = Files.write(dir.resolve("cut.npy"), c.array());
-    assertThatThrownBy(() -> Npy.read(cut)).hasMessage(cut + ": truncated .npy header: it declares 118 bytes, the file has 30 after the preamble");
+    assertThatThrownBy(() -> Npy.read(cut))
+        .hasMessage(
+            cut
+                + ": truncated .npy header: it declares 118 bytes, the file has 30 after the preamble");
   }
 
   private Path write(String name, String dict, int dataBytes) throws IOException {
     int total = 10 + dict.length() + 1;
     String text = dict + " ".repeat((64 - total % 64) % 64) + "\n";
-    ByteBuffer b = ByteBuffer.allocate(10 + text.length() + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer b =
+        ByteBuffer.allocate(10 + text.length() + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
     b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}).putShort((short) text.length());
     b.put(text.getBytes(StandardCharsets.ISO_8859_1));
     Path p = dir.resolve(name);

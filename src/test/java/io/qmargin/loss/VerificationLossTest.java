@@ -49,8 +49,11 @@ class VerificationLossTest extends EngineTest {
     NDArray c = matrix(cos, type);
     NDArray y = manager.create(labels);
     try (LossOutput out = loss.evaluate(c, y)) {
-      return new Row(out.loss().toType(DataType.FLOAT64, false).toDoubleArray(), rows(out.gradCos()),
-          rows(out.posterior()), out.support().toLongArray());
+      return new Row(
+          out.loss().toType(DataType.FLOAT64, false).toDoubleArray(),
+          rows(out.gradCos()),
+          rows(out.posterior()),
+          out.support().toLongArray());
     }
   }
 
@@ -64,8 +67,17 @@ class VerificationLossTest extends EngineTest {
       TargetMargin m = l.margin();
       Row r = evaluate(spec, cos, labels, DataType.FLOAT64);
       for (int i = 0; i < cos.length; i++) {
-        double ref = Reference.marginLoss(cos[i], labels[i], l.alpha(), l.scale(), m.m1(), m.m2(), m.m3(),
-            m.easyMargin(), l.priorMargin());
+        double ref =
+            Reference.marginLoss(
+                cos[i],
+                labels[i],
+                l.alpha(),
+                l.scale(),
+                m.m1(),
+                m.m2(),
+                m.m3(),
+                m.easyMargin(),
+                l.priorMargin());
         assertThat(r.loss()[i]).as("%s row %d", spec, i).isCloseTo(Math.max(0, ref), within(1e-9));
       }
     }
@@ -85,9 +97,12 @@ class VerificationLossTest extends EngineTest {
           double[][] minus = copy(cos);
           plus[i][j] += h;
           minus[i][j] -= h;
-          double fd = (evaluate(spec, plus, labels, DataType.FLOAT64).loss()[i]
-              - evaluate(spec, minus, labels, DataType.FLOAT64).loss()[i]) / (2 * h);
-          assertThat(r.grad()[i][j]).as("%s d loss[%d] / d cos[%d][%d]", spec, i, i, j)
+          double fd =
+              (evaluate(spec, plus, labels, DataType.FLOAT64).loss()[i]
+                      - evaluate(spec, minus, labels, DataType.FLOAT64).loss()[i])
+                  / (2 * h);
+          assertThat(r.grad()[i][j])
+              .as("%s d loss[%d] / d cos[%d][%d]", spec, i, i, j)
               .isCloseTo(fd, within(2e-5 * Math.max(1, Math.abs(fd))));
         }
       }
@@ -120,7 +135,8 @@ class VerificationLossTest extends EngineTest {
     for (int i = 0; i < cos.length; i++) {
       assertThat(q1.loss()[i]).isCloseTo(cosface.loss()[i], within(1e-10));
       assertThat(q1.grad()[i]).containsExactly(cosface.grad()[i], within(1e-10));
-      assertThat(qNear.loss()[i]).isCloseTo(cosface.loss()[i], within(2e-2 * Math.max(1, cosface.loss()[i])));
+      assertThat(qNear.loss()[i])
+          .isCloseTo(cosface.loss()[i], within(2e-2 * Math.max(1, cosface.loss()[i])));
     }
   }
 
@@ -136,15 +152,22 @@ class VerificationLossTest extends EngineTest {
       {0.0, 0.05, 0.05 + gap - 1e-3, -0.2}, // just below: loss > 0
     };
     int[] labels = {2, 2};
-    Row r = evaluate("qmargin:alpha=" + alpha + ",s=" + s + ",m=" + m, cos, labels, DataType.FLOAT64);
+    Row r =
+        evaluate("qmargin:alpha=" + alpha + ",s=" + s + ",m=" + m, cos, labels, DataType.FLOAT64);
     assertThat(r.loss()[0]).isZero();
     assertThat(r.grad()[0]).containsOnly(0.0);
     assertThat(r.support()[0]).isEqualTo(1);
     assertThat(r.loss()[1]).isPositive();
     SplittableRandom rnd = new SplittableRandom(6);
     int[] ys = new int[50];
-    Row many = evaluate("qmargin:alpha=" + alpha + ",s=30,m=0.2", cosines(rnd, 50, 20, ys), ys, DataType.FLOAT32);
-    assertThat(java.util.Arrays.stream(many.loss()).min().getAsDouble()).isGreaterThanOrEqualTo(0.0);
+    Row many =
+        evaluate(
+            "qmargin:alpha=" + alpha + ",s=30,m=0.2",
+            cosines(rnd, 50, 20, ys),
+            ys,
+            DataType.FLOAT32);
+    assertThat(java.util.Arrays.stream(many.loss()).min().getAsDouble())
+        .isGreaterThanOrEqualTo(0.0);
   }
 
   @ParameterizedTest
@@ -162,7 +185,9 @@ class VerificationLossTest extends EngineTest {
       for (int j = 0; j < cos[i].length; j++) {
         double p = ref[j + 1];
         assertThat(r.p()[i][j]).as("p[%d][%d]", i, j).isCloseTo(p, within(1e-9));
-        assertThat(r.grad()[i][j]).as("grad[%d][%d]", i, j).isCloseTo(s * (p - (j == labels[i] ? 1 : 0)), within(1e-9 * s));
+        assertThat(r.grad()[i][j])
+            .as("grad[%d][%d]", i, j)
+            .isCloseTo(s * (p - (j == labels[i] ? 1 : 0)), within(1e-9 * s));
       }
     }
   }
@@ -174,9 +199,12 @@ class VerificationLossTest extends EngineTest {
     double[][] cos = cosines(rnd, 4, 10, labels);
     // the loss holds exp(0.05·s)/0.3125: 8.6e43 at s = 2000 (float32 ends at 3.4e38; it was NaN);
     // the limit with one factor e of headroom: (ln 3.4028e38 − 1 + ln 0.3125)/0.05 = 1731.2
-    assertThatThrownBy(() -> evaluate("qmargin:alpha=1.25,s=2000,m=0.2", cos, labels, DataType.FLOAT32))
+    assertThatThrownBy(
+            () -> evaluate("qmargin:alpha=1.25,s=2000,m=0.2", cos, labels, DataType.FLOAT32))
         .isInstanceOf(UserInputException.class)
-        .hasMessageContaining("8.60e+43").hasMessageContaining("float32").hasMessageContaining("keep s below 1731");
+        .hasMessageContaining("8.60e+43")
+        .hasMessageContaining("float32")
+        .hasMessageContaining("keep s below 1731");
     // below the limit float32 holds it: exp(75)/0.3125 = 1.2e33
     Row r = evaluate("qmargin:alpha=1.25,s=1500,m=0.2", cos, labels, DataType.FLOAT32);
     for (int i = 0; i < cos.length; i++) {
@@ -203,7 +231,9 @@ class VerificationLossTest extends EngineTest {
     // p = (0.75, 0.25, 0). For y = 1: L = ⟨p − e_y, z⟩ + (1 − Σp²)/2
     //   = 0.75·0.9 + (0.25 − 1)·0.4 + (1 − 0.5625 − 0.0625)/2 = 0.675 − 0.3 + 0.1875 = 0.5625,
     // and ∂L/∂cos = s·(p − e_y) = (0.75, −0.75, 0).
-    Row r = evaluate("sparsemax:s=1", new double[][] {{0.9, 0.4, -0.9}}, new int[] {1}, DataType.FLOAT32);
+    Row r =
+        evaluate(
+            "sparsemax:s=1", new double[][] {{0.9, 0.4, -0.9}}, new int[] {1}, DataType.FLOAT32);
     assertThat(r.loss()[0]).isCloseTo(0.5625, within(1e-6));
     assertThat(r.p()[0]).containsExactly(new double[] {0.75, 0.25, 0}, within(1e-6));
     assertThat(r.grad()[0]).containsExactly(new double[] {0.75, -0.75, 0}, within(1e-6));
@@ -215,13 +245,15 @@ class VerificationLossTest extends EngineTest {
     // Two classes, y = 0, cos = (0.6, 0.2), s = 2.
     // CosFace m = 0.1: θ = (2·0.5, 2·0.2) = (1.0, 0.4); L = log(1 + e^(0.4−1.0)) = log(1 + e^−0.6)
     //   = 0.43748, ∂L/∂cos_1 = s·σ(−0.6) = 2·0.35434 = 0.70868.
-    Row cf = evaluate("cosface:s=2,m=0.1", new double[][] {{0.6, 0.2}}, new int[] {0}, DataType.FLOAT64);
+    Row cf =
+        evaluate("cosface:s=2,m=0.1", new double[][] {{0.6, 0.2}}, new int[] {0}, DataType.FLOAT64);
     assertThat(cf.loss()[0]).isCloseTo(Math.log(1 + Math.exp(-0.6)), within(1e-12));
     assertThat(cf.loss()[0]).isCloseTo(0.43748, within(1e-5));
     assertThat(cf.grad()[0][1]).isCloseTo(0.70868, within(1e-5));
     // ArcFace m = 0.5: φ = acos(0.6) = 0.927295, cos(φ + 0.5) = cos(1.427295) = sin(0.143501)
     // = 0.143009; θ = (0.286018, 0.4); L = log(1 + e^(0.4 − 0.286018)) = log(2.120732) = 0.751761.
-    Row af = evaluate("arcface:s=2,m=0.5", new double[][] {{0.6, 0.2}}, new int[] {0}, DataType.FLOAT64);
+    Row af =
+        evaluate("arcface:s=2,m=0.5", new double[][] {{0.6, 0.2}}, new int[] {0}, DataType.FLOAT64);
     assertThat(af.loss()[0]).isCloseTo(0.751761, within(1e-5));
     // ∂L/∂cos_y = s·(p_y − 1)·ψ', ψ' = sin(φ + m)/sin(φ) = 0.989721/0.8 = 1.237152,
     // p_y = 1/2.120732 = 0.471535: 2·(−0.528465)·1.237152 = −1.307582
@@ -232,7 +264,8 @@ class VerificationLossTest extends EngineTest {
   void arcFaceFallsBackToTheLinearRuleBeyondPiMinusM() {
     // c ≤ cos(π − m): ψ(c) = c − m·sin(m) (ArcFace th/mm); here c = −0.95 < cos(π − 0.5) = −0.8776
     double c = -0.95;
-    Row r = evaluate("arcface:s=1,m=0.5", new double[][] {{c, 0.0}}, new int[] {0}, DataType.FLOAT64);
+    Row r =
+        evaluate("arcface:s=1,m=0.5", new double[][] {{c, 0.0}}, new int[] {0}, DataType.FLOAT64);
     double psi = c - 0.5 * Math.sin(0.5);
     assertThat(r.loss()[0]).isCloseTo(Math.log(1 + Math.exp(0.0 - psi)), within(1e-12));
   }

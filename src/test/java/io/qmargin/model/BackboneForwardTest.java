@@ -41,12 +41,16 @@ class BackboneForwardTest {
       Block block = initialised(manager, name, 0.2f, 2);
       Parameter firstConv = block.getParameters().get(0).getValue();
       assertThat(firstConv.getShape()).isEqualTo(new Shape(stemWidth, 3, 3, 3));
-      assertThat(block.getOutputShapes(new Shape[] {Backbones.inputShape(2)})[0]).isEqualTo(new Shape(2, 512));
+      assertThat(block.getOutputShapes(new Shape[] {Backbones.inputShape(2)})[0])
+          .isEqualTo(new Shape(2, 512));
       NDArray x = faces(manager, 2);
       // A random projection: the final BN makes the plain sum of the outputs constant in x.
       NDArray projection = manager.randomNormal(new Shape(2, 512));
       try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        NDArray y = block.forward(new ParameterStore(manager, false), new NDList(x), true).singletonOrThrow();
+        NDArray y =
+            block
+                .forward(new ParameterStore(manager, false), new NDList(x), true)
+                .singletonOrThrow();
         assertThat(y.getShape()).isEqualTo(new Shape(2, 512));
         assertThat(y.isInfinite().any().getBoolean() || y.isNaN().any().getBoolean()).isFalse();
         gc.backward(y.mul(projection).sum());
@@ -63,12 +67,15 @@ class BackboneForwardTest {
     try (NDManager manager = NDManager.newBaseManager()) {
       Block block = initialised(manager, "r18", 0f, 2);
       var params = block.getParameters();
-      Parameter gamma = params.get(params.size() - 4).getValue(); // gamma, beta, runningMean, runningVar
+      Parameter gamma =
+          params.get(params.size() - 4).getValue(); // gamma, beta, runningMean, runningVar
       assertThat(gamma.getType()).isEqualTo(Parameter.Type.GAMMA);
       assertThat(gamma.getShape()).isEqualTo(new Shape(512));
       assertThat(gamma.requiresGradient()).isFalse();
       assertThat(gamma.getArray().eq(1f).all().getBoolean()).isTrue();
-      assertThat(params.get(params.size() - 3).getValue().requiresGradient()).as("beta trains").isTrue();
+      assertThat(params.get(params.size() - 3).getValue().requiresGradient())
+          .as("beta trains")
+          .isTrue();
     }
   }
 
@@ -84,21 +91,30 @@ class BackboneForwardTest {
       Block block = initialised(manager, name, 0.5f, 4);
       ParameterStore store = new ParameterStore(manager, false);
       NDArray x = faces(manager, 4);
-      Parameter runningMean = block.getParameters().values().stream()
-          .filter(p -> p.getType() == Parameter.Type.RUNNING_MEAN).findFirst().orElseThrow();
+      Parameter runningMean =
+          block.getParameters().values().stream()
+              .filter(p -> p.getType() == Parameter.Type.RUNNING_MEAN)
+              .findFirst()
+              .orElseThrow();
       NDArray meanBefore = runningMean.getArray().duplicate();
 
       NDArray inferA = block.forward(store, new NDList(x), false).singletonOrThrow();
       NDArray inferB = block.forward(store, new NDList(x), false).singletonOrThrow();
       assertThat(inferA.getShape()).isEqualTo(new Shape(4, 512));
-      assertThat(inferA.sub(inferB).abs().max().getFloat()).as("inference is deterministic").isEqualTo(0f);
-      assertThat(runningMean.getArray().sub(meanBefore).abs().max().getFloat()).as("inference keeps BN stats")
+      assertThat(inferA.sub(inferB).abs().max().getFloat())
+          .as("inference is deterministic")
+          .isEqualTo(0f);
+      assertThat(runningMean.getArray().sub(meanBefore).abs().max().getFloat())
+          .as("inference keeps BN stats")
           .isEqualTo(0f);
 
       NDArray train = block.forward(store, new NDList(x), true).singletonOrThrow();
       assertThat(train.getShape()).isEqualTo(new Shape(4, 512));
-      assertThat(train.sub(inferA).abs().max().getFloat()).as("training differs from inference").isGreaterThan(1e-3f);
-      assertThat(runningMean.getArray().sub(meanBefore).abs().max().getFloat()).as("training updates BN stats")
+      assertThat(train.sub(inferA).abs().max().getFloat())
+          .as("training differs from inference")
+          .isGreaterThan(1e-3f);
+      assertThat(runningMean.getArray().sub(meanBefore).abs().max().getFloat())
+          .as("training updates BN stats")
           .isGreaterThan(0f);
     }
   }
@@ -118,7 +134,8 @@ class BackboneForwardTest {
       NDArray x = faces(manager, 2);
       NDArray train = block.forward(store, new NDList(x), true).singletonOrThrow();
       assertThat(train.getShape()).isEqualTo(new Shape(2, 512));
-      assertThat(train.isNaN().any().getBoolean() || train.isInfinite().any().getBoolean()).isFalse();
+      assertThat(train.isNaN().any().getBoolean() || train.isInfinite().any().getBoolean())
+          .isFalse();
       NDArray infer = block.forward(store, new NDList(x.get("0:1")), false).singletonOrThrow();
       assertThat(infer.getShape()).isEqualTo(new Shape(1, 512));
     }
@@ -134,8 +151,10 @@ class BackboneForwardTest {
         .isInstanceOf(UserInputException.class)
         .hasMessageContaining("resnet50")
         .hasMessageContaining("iresnet18, iresnet34, iresnet50, iresnet100, mobilefacenet, small");
-    assertThatThrownBy(() -> Backbones.create("small", 512, 1f)).isInstanceOf(UserInputException.class);
-    assertThatThrownBy(() -> Backbones.create("small", 0, 0f)).isInstanceOf(UserInputException.class);
+    assertThatThrownBy(() -> Backbones.create("small", 512, 1f))
+        .isInstanceOf(UserInputException.class);
+    assertThatThrownBy(() -> Backbones.create("small", 0, 0f))
+        .isInstanceOf(UserInputException.class);
   }
 
   /** Per-channel slopes, as torch.nn.PReLU(C), with the exact gradient. */
@@ -148,14 +167,22 @@ class BackboneForwardTest {
       slopes.getArray().set(new float[] {0.25f, 0.5f});
       NDArray x = manager.create(new float[] {-4f, 2f, -2f, 3f}, new Shape(1, 2, 1, 2));
       try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        NDArray y = prelu.forward(new ParameterStore(manager, false), new NDList(x), true).singletonOrThrow();
+        NDArray y =
+            prelu
+                .forward(new ParameterStore(manager, false), new NDList(x), true)
+                .singletonOrThrow();
         assertThat(y.toFloatArray()).containsExactly(-1f, 2f, -1f, 3f);
         gc.backward(y.sum());
       }
       // dy/da_c = sum of min(x, 0) over channel c.
       assertThat(slopes.getArray().getGradient().toFloatArray()).containsExactly(-4f, -2f);
-      NDArray y2 = prelu.forward(new ParameterStore(manager, false), new NDList(manager.create(new float[] {-1f, -1f},
-          new Shape(1, 2))), false).singletonOrThrow();
+      NDArray y2 =
+          prelu
+              .forward(
+                  new ParameterStore(manager, false),
+                  new NDList(manager.create(new float[] {-1f, -1f}, new Shape(1, 2))),
+                  false)
+              .singletonOrThrow();
       assertThat(y2.toFloatArray()).containsExactly(-0.25f, -0.5f);
     }
   }

@@ -35,7 +35,13 @@ class BackboneParameterCountTest {
 
   // ---- iresnet.py ----
   private static long iBasicBlock(long in, long planes, int stride) {
-    long n = bn(in) + conv(in, planes, 3, 1) + bn(planes) + prelu(planes) + conv(planes, planes, 3, 1) + bn(planes);
+    long n =
+        bn(in)
+            + conv(in, planes, 3, 1)
+            + bn(planes)
+            + prelu(planes)
+            + conv(planes, planes, 3, 1)
+            + bn(planes);
     if (stride != 1 || in != planes) {
       n += conv(in, planes, 1, 1) + bn(planes);
     }
@@ -65,7 +71,9 @@ class BackboneParameterCountTest {
   }
 
   private static long depthWise(long in, long out, long groups) {
-    return convBlock(in, groups, 1, 1) + convBlock(groups, groups, 3, groups) + linearBlock(groups, out, 1, 1);
+    return convBlock(in, groups, 1, 1)
+        + convBlock(groups, groups, 3, groups)
+        + linearBlock(groups, out, 1, 1);
   }
 
   private static long mobileFaceNet(long features) {
@@ -80,8 +88,16 @@ class BackboneParameterCountTest {
   // ---- the small network, from its description in SmallResNet's Javadoc ----
   private static long small(long features) {
     long n = conv(3, 32, 3, 1) + bn(32) + prelu(32);
-    n += iBasicBlock(32, 32, 2) + iBasicBlock(32, 64, 2) + iBasicBlock(64, 128, 2) + iBasicBlock(128, 256, 1);
-    return n + bn(256) + linearBlock(256, 256, 7, 256) + linear(256, features, false) + bn(features);
+    n +=
+        iBasicBlock(32, 32, 2)
+            + iBasicBlock(32, 64, 2)
+            + iBasicBlock(64, 128, 2)
+            + iBasicBlock(128, 256, 1);
+    return n
+        + bn(256)
+        + linearBlock(256, 256, 7, 256)
+        + linear(256, features, false)
+        + bn(features);
   }
 
   private static long expected(String name, long features) {
@@ -102,22 +118,28 @@ class BackboneParameterCountTest {
    */
   @ParameterizedTest(name = "{0}")
   @CsvSource({
-      "iresnet18, 24.0, 0.05",
-      "iresnet34, 34.1, 0.05",
-      "iresnet50, 43.6, 0.05",
-      "iresnet100, 65.2, 0.05",
-      "mobilefacenet, 2.06, 0.01",
-      "small, 1.4, 0.1"})
-  void countMatchesTheSourceAndThePublishedTotal(String name, double publishedMillions, double toleranceMillions) {
+    "iresnet18, 24.0, 0.05",
+    "iresnet34, 34.1, 0.05",
+    "iresnet50, 43.6, 0.05",
+    "iresnet100, 65.2, 0.05",
+    "mobilefacenet, 2.06, 0.01",
+    "small, 1.4, 0.1"
+  })
+  void countMatchesTheSourceAndThePublishedTotal(
+      String name, double publishedMillions, double toleranceMillions) {
     long expected = expected(name, 512);
     try (NDManager manager = NDManager.newBaseManager()) {
       Block block = Backbones.create(name, 512, 0f);
       block.initialize(manager, DataType.FLOAT32, Backbones.inputShape(2));
       assertThat(Backbones.parameterCount(block)).as(name).isEqualTo(expected);
       long fixedScale = name.startsWith("iresnet") ? 512 : 0;
-      assertThat(Backbones.trainableParameterCount(block)).as(name + " trainable").isEqualTo(expected - fixedScale);
+      assertThat(Backbones.trainableParameterCount(block))
+          .as(name + " trainable")
+          .isEqualTo(expected - fixedScale);
     }
-    assertThat(expected / 1e6).as(name + " vs published").isCloseTo(publishedMillions, within(toleranceMillions));
+    assertThat(expected / 1e6)
+        .as(name + " vs published")
+        .isCloseTo(publishedMillions, within(toleranceMillions));
   }
 
   @ParameterizedTest(name = "{0}, d = {1}")

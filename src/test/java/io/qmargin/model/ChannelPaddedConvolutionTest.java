@@ -55,8 +55,8 @@ class ChannelPaddedConvolutionTest extends EngineTest {
 
   /**
    * Conv1d, 40 → 32 channels, kernel 5, stride 2, padding 2, with bias (the small speaker net's
-   * first layer at 40 mel bins): y[b,o,t] = bias[o] + Σ_c Σ_k w[o,c,k]·x[b,c,2t+k−2]. With
-   * L = Σ r·y, ∂L/∂w[o,c,k] = Σ_b Σ_t r[b,o,t]·x[b,c,2t+k−2] and ∂L/∂bias[o] = Σ_b Σ_t r[b,o,t].
+   * first layer at 40 mel bins): y[b,o,t] = bias[o] + Σ_c Σ_k w[o,c,k]·x[b,c,2t+k−2]. With L = Σ
+   * r·y, ∂L/∂w[o,c,k] = Σ_b Σ_t r[b,o,t]·x[b,c,2t+k−2] and ∂L/∂bias[o] = Σ_b Σ_t r[b,o,t].
    */
   @Test
   void conv1dEqualsTheSumWrittenOutAfterFreedMemoryHeldNaN() {
@@ -67,15 +67,23 @@ class ChannelPaddedConvolutionTest extends EngineTest {
     int frames = 21;
     int stride = 2;
     int pad = 2;
-    Conv1d conv = Conv1d.builder().setFilters(out).setKernelShape(new Shape(kernel)).optStride(new Shape(stride))
-        .optPadding(new Shape(pad)).optBias(true).build();
+    Conv1d conv =
+        Conv1d.builder()
+            .setFilters(out)
+            .setKernelShape(new Shape(kernel))
+            .optStride(new Shape(stride))
+            .optPadding(new Shape(pad))
+            .optBias(true)
+            .build();
     Block block = ChannelPaddedConvolution.padIfNeeded(conv, in);
     assertThat(block).isInstanceOf(ChannelPaddedConvolution.class);
     Engine.getInstance().setRandomSeed(5);
     block.initialize(manager, DataType.FLOAT32, new Shape(batch, in, frames));
     NDArray weight = conv.getParameters().get("weight").getArray();
     NDArray bias = conv.getParameters().get("bias").getArray();
-    assertThat(weight.getShape()).as("the parameter keeps its real shape").isEqualTo(new Shape(out, in, kernel));
+    assertThat(weight.getShape())
+        .as("the parameter keeps its real shape")
+        .isEqualTo(new Shape(out, in, kernel));
     float[] w = weight.toFloatArray();
     float[] b = bias.toFloatArray();
     int steps = (frames + 2 * pad - kernel) / stride + 1;
@@ -93,8 +101,12 @@ class ChannelPaddedConvolutionTest extends EngineTest {
           gc.backward(y.mul(ra).sum());
         }
         assertThat(y.getShape()).isEqualTo(new Shape(batch, out, steps));
-        assertThat(xa.getShape()).as("the input's shape is left alone").isEqualTo(new Shape(batch, in, frames));
-        assertThat(weight.getShape()).as("the weight's shape is left alone").isEqualTo(new Shape(out, in, kernel));
+        assertThat(xa.getShape())
+            .as("the input's shape is left alone")
+            .isEqualTo(new Shape(batch, in, frames));
+        assertThat(weight.getShape())
+            .as("the weight's shape is left alone")
+            .isEqualTo(new Shape(out, in, kernel));
         float[] got = y.toFloatArray();
         float[] gw = weight.getGradient().toFloatArray();
         float[] gb = bias.getGradient().toFloatArray();
@@ -116,17 +128,20 @@ class ChannelPaddedConvolutionTest extends EngineTest {
                   }
                 }
               }
-              assertThat((double) got[(s * out + o) * steps + t]).as("y[%d,%d,%d], repeat %d", s, o, t, repeat)
+              assertThat((double) got[(s * out + o) * steps + t])
+                  .as("y[%d,%d,%d], repeat %d", s, o, t, repeat)
                   .isCloseTo(sum, org.assertj.core.api.Assertions.within(1e-4));
             }
           }
         }
         for (int i = 0; i < w.length; i++) {
-          assertThat((double) gw[i]).as("dL/dw[%d], repeat %d", i, repeat)
+          assertThat((double) gw[i])
+              .as("dL/dw[%d], repeat %d", i, repeat)
               .isCloseTo(wantGw[i], org.assertj.core.api.Assertions.within(1e-3));
         }
         for (int o = 0; o < out; o++) {
-          assertThat((double) gb[o]).isCloseTo(wantGb[o], org.assertj.core.api.Assertions.within(1e-3));
+          assertThat((double) gb[o])
+              .isCloseTo(wantGb[o], org.assertj.core.api.Assertions.within(1e-3));
         }
         weight.getGradient().subi(weight.getGradient());
         bias.getGradient().subi(bias.getGradient());
@@ -141,8 +156,13 @@ class ChannelPaddedConvolutionTest extends EngineTest {
     int in = 24;
     int out = 16;
     int side = 6;
-    Conv2d conv = Conv2d.builder().setFilters(out).setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1))
-        .optBias(false).build();
+    Conv2d conv =
+        Conv2d.builder()
+            .setFilters(out)
+            .setKernelShape(new Shape(3, 3))
+            .optPadding(new Shape(1, 1))
+            .optBias(false)
+            .build();
     Block block = ChannelPaddedConvolution.padIfNeeded(conv, in);
     block.initialize(manager, DataType.FLOAT32, new Shape(batch, in, side, side));
     float[] w = conv.getParameters().get("weight").getArray().toFloatArray();
@@ -164,12 +184,15 @@ class ChannelPaddedConvolutionTest extends EngineTest {
                       int a = i + ki - 1;
                       int bb = j + kj - 1;
                       if (a >= 0 && a < side && bb >= 0 && bb < side) {
-                        sum += w[((o * in + c) * 3 + ki) * 3 + kj] * x[((s * in + c) * side + a) * side + bb];
+                        sum +=
+                            w[((o * in + c) * 3 + ki) * 3 + kj]
+                                * x[((s * in + c) * side + a) * side + bb];
                       }
                     }
                   }
                 }
-                assertThat((double) got[((s * out + o) * side + i) * side + j]).as("y[%d,%d,%d,%d]", s, o, i, j)
+                assertThat((double) got[((s * out + o) * side + i) * side + j])
+                    .as("y[%d,%d,%d,%d]", s, o, i, j)
                     .isCloseTo(sum, org.assertj.core.api.Assertions.within(1e-4));
               }
             }
@@ -179,10 +202,21 @@ class ChannelPaddedConvolutionTest extends EngineTest {
     }
   }
 
-  /** Every convolution of every backbone either has input channels the engine does not pad, or is wrapped. */
+  /**
+   * Every convolution of every backbone either has input channels the engine does not pad, or is
+   * wrapped.
+   */
   @ParameterizedTest(name = "{0}, {1} features")
-  @CsvSource({"small, 40", "small, 80", "small, 64", "small, 23", "ecapa512, 40", "ecapa512, 80", "resnet18, 40",
-      "resnet34, 80"})
+  @CsvSource({
+    "small, 40",
+    "small, 80",
+    "small, 64",
+    "small, 23",
+    "ecapa512, 40",
+    "ecapa512, 80",
+    "resnet18, 40",
+    "resnet34, 80"
+  })
   void noSpeakerBackboneLeavesAPaddedConvolutionToTheEngine(String name, int features) {
     Block block = SpeakerBackbones.create(name, 32, features);
     block.initialize(manager, DataType.FLOAT32, SpeakerBackbones.inputShape(2, 50, features));

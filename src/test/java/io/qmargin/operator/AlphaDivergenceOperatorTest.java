@@ -51,7 +51,8 @@ class AlphaDivergenceOperatorTest extends EngineTest {
       for (boolean uniform : new boolean[] {true, false}) {
         for (DataType type : new DataType[] {DataType.FLOAT32, DataType.FLOAT64}) {
           if (type == DataType.FLOAT32 && alpha > 2 && s > 10) {
-            // u^(1/(α−1)) is steep at the support edge for α > 2: float32 τ resolves p only to about
+            // u^(1/(α−1)) is steep at the support edge for α > 2: float32 τ resolves p only to
+            // about
             // 1e-3 at s = 64 there (see docs/losses.md); such settings belong in float64.
             continue;
           }
@@ -65,9 +66,13 @@ class AlphaDivergenceOperatorTest extends EngineTest {
             tau = post.tau().toType(DataType.FLOAT64, false).toDoubleArray();
             iterations = post.iterations();
           }
-          // float32 inputs carry a rounding error that p_j = q_j u_j^k amplifies by about k = 1/(α−1)
+          // float32 inputs carry a rounding error that p_j = q_j u_j^k amplifies by about k =
+          // 1/(α−1)
           // (and near the support edge for α > 2, where u^k is steep); the float64 check is strict.
-          double tol = type == DataType.FLOAT32 ? (alpha > 2 ? 2e-5 : 3e-6 * Math.max(1, 1 / (alpha - 1))) : (alpha > 2 ? 1e-9 : 1e-11);
+          double tol =
+              type == DataType.FLOAT32
+                  ? (alpha > 2 ? 2e-5 : 3e-6 * Math.max(1, 1 / (alpha - 1)))
+                  : (alpha > 2 ? 1e-9 : 1e-11);
           for (int i = 0; i < b; i++) {
             double[] qi = uniform ? Reference.ones(n) : q[i];
             double[] thetaSeen = theta[i];
@@ -82,7 +87,8 @@ class AlphaDivergenceOperatorTest extends EngineTest {
             double[] ref = Reference.posterior(thetaSeen, qi, alpha);
             double sum = 0;
             for (int j = 0; j < n; j++) {
-              assertThat(p[i][j]).as("p[%d][%d] alpha=%s s=%s uniform=%s %s", i, j, alpha, s, uniform, type)
+              assertThat(p[i][j])
+                  .as("p[%d][%d] alpha=%s s=%s uniform=%s %s", i, j, alpha, s, uniform, type)
                   .isCloseTo(ref[j], within(tol));
               sum += p[i][j];
             }
@@ -90,19 +96,25 @@ class AlphaDivergenceOperatorTest extends EngineTest {
             if (alpha > 1) {
               // support rule: p_j > 0 exactly when θ_j > τ − 1/(α−1) (checked away from the edge)
               double edge = tau[i] - 1 / (alpha - 1);
-              double slack = type == DataType.FLOAT32 ? 1e-4 * Math.max(1, s) : 1e-9 * Math.max(1, s);
+              double slack =
+                  type == DataType.FLOAT32 ? 1e-4 * Math.max(1, s) : 1e-9 * Math.max(1, s);
               for (int j = 0; j < n; j++) {
-                if (thetaSeen[j] > edge + slack && ref[j] > (type == DataType.FLOAT32 ? 1e-30 : 1e-290)) {
+                if (thetaSeen[j] > edge + slack
+                    && ref[j] > (type == DataType.FLOAT32 ? 1e-30 : 1e-290)) {
                   assertThat(p[i][j]).isPositive(); // (u^k can underflow for α near 1)
                 } else if (thetaSeen[j] < edge - slack) {
                   assertThat(p[i][j]).isZero();
                 }
               }
-              assertThat(tau[i]).isCloseTo(Reference.tau(thetaSeen, qi, alpha), within(type == DataType.FLOAT32 ? 1e-4 * Math.max(1, s) : 1e-9));
+              assertThat(tau[i])
+                  .isCloseTo(
+                      Reference.tau(thetaSeen, qi, alpha),
+                      within(type == DataType.FLOAT32 ? 1e-4 * Math.max(1, s) : 1e-9));
             }
           }
           if (alpha > 1) {
-            // few passes in the practical range; for α > 2 the safeguard falls back to halvings more often
+            // few passes in the practical range; for α > 2 the safeguard falls back to halvings
+            // more often
             assertThat(iterations).as("solver passes").isLessThanOrEqualTo(alpha <= 2 ? 20 : 60);
           }
         }
@@ -114,7 +126,8 @@ class AlphaDivergenceOperatorTest extends EngineTest {
   void alphaTwoWithUnitQIsSparsemaxBySorting() {
     SplittableRandom rnd = new SplittableRandom(7);
     double[][] z = logits(rnd, 20, 50, 3);
-    double[][] p = rows(new AlphaDivergenceOperator(2.0).apply(matrix(z, DataType.FLOAT64), null).p());
+    double[][] p =
+        rows(new AlphaDivergenceOperator(2.0).apply(matrix(z, DataType.FLOAT64), null).p());
     for (int i = 0; i < z.length; i++) {
       double[] ref = Reference.sparsemax(z[i]);
       for (int j = 0; j < z[i].length; j++) {
@@ -125,9 +138,14 @@ class AlphaDivergenceOperatorTest extends EngineTest {
 
   @Test
   void handComputedSparsemax() {
-    // z = (1, 0.5, -1): k = 2 is the largest k with 1 + k z_(k) > Σ_{i<=k} z_(i) (2 > 1.5; -2 < 0.5),
+    // z = (1, 0.5, -1): k = 2 is the largest k with 1 + k z_(k) > Σ_{i<=k} z_(i) (2 > 1.5; -2 <
+    // 0.5),
     // so τ = (1 + 0.5 − 1)/2 = 0.25 and p = (0.75, 0.25, 0).
-    double[][] p = rows(new AlphaDivergenceOperator(2.0).apply(matrix(new double[][] {{1, 0.5, -1}}, DataType.FLOAT32), null).p());
+    double[][] p =
+        rows(
+            new AlphaDivergenceOperator(2.0)
+                .apply(matrix(new double[][] {{1, 0.5, -1}}, DataType.FLOAT32), null)
+                .p());
     assertThat(p[0]).containsExactly(new double[] {0.75, 0.25, 0}, within(1e-6));
   }
 
@@ -136,7 +154,9 @@ class AlphaDivergenceOperatorTest extends EngineTest {
     // α = 1.5, q = 1: p_j = [1 + 0.5(θ_j − τ)]_+^2. For θ = (0, 0) symmetry gives p = (1/2, 1/2):
     // 2·(1 − τ/2)^2 = 1 → τ = 2 − √2. For θ = (4, 0): p_1 = (1 + 0.5(0 − τ))_+^2 with τ = 4 (then
     // p_0 = 1) and 1 − 2 = −1 < 0, so p = (1, 0) exactly.
-    Posterior post = new AlphaDivergenceOperator(1.5).apply(matrix(new double[][] {{0, 0}, {4, 0}}, DataType.FLOAT64), null);
+    Posterior post =
+        new AlphaDivergenceOperator(1.5)
+            .apply(matrix(new double[][] {{0, 0}, {4, 0}}, DataType.FLOAT64), null);
     double[][] p = rows(post.p());
     double[] tau = post.tau().toDoubleArray();
     assertThat(p[0]).containsExactly(new double[] {0.5, 0.5}, within(1e-12));
@@ -159,9 +179,12 @@ class AlphaDivergenceOperatorTest extends EngineTest {
         scaled[i][j] *= Math.pow(c, alpha - 1);
       }
     }
-    NDArray logQ = manager.ones(new ai.djl.ndarray.types.Shape(1, 40), DataType.FLOAT64).mul(Math.log(c));
-    double[][] withQ = rows(new AlphaDivergenceOperator(alpha).apply(matrix(theta, DataType.FLOAT64), logQ).p());
-    double[][] tempered = rows(new AlphaDivergenceOperator(alpha).apply(matrix(scaled, DataType.FLOAT64), null).p());
+    NDArray logQ =
+        manager.ones(new ai.djl.ndarray.types.Shape(1, 40), DataType.FLOAT64).mul(Math.log(c));
+    double[][] withQ =
+        rows(new AlphaDivergenceOperator(alpha).apply(matrix(theta, DataType.FLOAT64), logQ).p());
+    double[][] tempered =
+        rows(new AlphaDivergenceOperator(alpha).apply(matrix(scaled, DataType.FLOAT64), null).p());
     for (int i = 0; i < theta.length; i++) {
       assertThat(withQ[i]).containsExactly(tempered[i], within(1e-11));
     }
@@ -171,9 +194,11 @@ class AlphaDivergenceOperatorTest extends EngineTest {
   void sparseForAlphaAboveOneAndDenseForSoftmax() {
     SplittableRandom rnd = new SplittableRandom(11);
     NDArray th = matrix(logits(rnd, 32, 1000, 35), DataType.FLOAT32);
-    long sparseSupport = new AlphaDivergenceOperator(1.25).apply(th, null).p().gt(0).countNonzero().getLong();
+    long sparseSupport =
+        new AlphaDivergenceOperator(1.25).apply(th, null).p().gt(0).countNonzero().getLong();
     assertThat(sparseSupport).isLessThan(32L * 100);
-    long dense = new AlphaDivergenceOperator(1.0).apply(th.div(35), null).p().gt(0).countNonzero().getLong();
+    long dense =
+        new AlphaDivergenceOperator(1.0).apply(th.div(35), null).p().gt(0).countNonzero().getLong();
     assertThat(dense).isEqualTo(32L * 1000);
   }
 

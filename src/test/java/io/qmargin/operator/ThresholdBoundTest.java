@@ -52,7 +52,10 @@ class ThresholdBoundTest extends EngineTest {
       double start = bound.single(thetaT, logQT);
       assertThat(start).as("the target alone").isLessThanOrEqualTo(tau + 1e-9);
       double full = bound.refine(start, thetaT, logQT, cos, n, scale, 0);
-      assertThat(full).as("all classes, alpha %s", alpha).isLessThanOrEqualTo(tau + 1e-9).isCloseTo(tau, within(1e-6));
+      assertThat(full)
+          .as("all classes, alpha %s", alpha)
+          .isLessThanOrEqualTo(tau + 1e-9)
+          .isCloseTo(tau, within(1e-6));
 
       // a random half of the classes, with logits lowered by 0.01 in cosine: still a bound
       float[] half = new float[n];
@@ -77,7 +80,8 @@ class ThresholdBoundTest extends EngineTest {
   @ParameterizedTest
   @ValueSource(doubles = {1.25, 1.5, 2.0})
   void singleClassBoundIsItsOwnThreshold(double alpha) {
-    // one class with measure q alone has p = q·[1 + (α − 1)(θ − τ)]^(1/(α−1)) = 1 at τ = θ − f'(1/q)
+    // one class with measure q alone has p = q·[1 + (α − 1)(θ − τ)]^(1/(α−1)) = 1 at τ = θ −
+    // f'(1/q)
     ThresholdBound bound = new ThresholdBound(alpha);
     double theta = 4.0;
     double logQ = -2.0;

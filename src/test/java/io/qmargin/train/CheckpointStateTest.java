@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A checkpoint's state.json holds the step, the seed and one object per stateful run hook; a
- * state.json in the flat layout of earlier versions (every hook's keys at the top) resumes the same.
+ * state.json in the flat layout of earlier versions (every hook's keys at the top) resumes the
+ * same.
  */
 class CheckpointStateTest {
   @TempDir Path dir;
@@ -24,18 +25,26 @@ class CheckpointStateTest {
   @Test
   void stateJsonHoldsOneObjectPerHookAndTheFlatLayoutResumesTheSame() throws IOException {
     Path crashed = dir.resolve("crashed");
-    assertThatThrownBy(() -> TinyRuns.train(TinyRuns.settings(), crashed, false, new TrainingListener() {
-      @Override
-      public void step(long step, Map<String, Object> record) {
-        if (step == 6) {
-          throw new IllegalStateException("simulated crash after step 6");
-        }
-      }
-    })).hasMessageContaining("simulated crash");
+    assertThatThrownBy(
+            () ->
+                TinyRuns.train(
+                    TinyRuns.settings(),
+                    crashed,
+                    false,
+                    new TrainingListener() {
+                      @Override
+                      public void step(long step, Map<String, Object> record) {
+                        if (step == 6) {
+                          throw new IllegalStateException("simulated crash after step 6");
+                        }
+                      }
+                    }))
+        .hasMessageContaining("simulated crash");
     Path checkpoint = crashed.resolve("checkpoints/step-00000004");
     JsonNode state = Json.mapper().readTree(checkpoint.resolve("state.json").toFile());
     assertThat(state.get("step").asLong()).isEqualTo(4);
-    assertThat(state.get("seed").asLong()).isEqualTo(ConfigLoader.bind(TinyRuns.tree(TinyRuns.settings()), "t").seed());
+    assertThat(state.get("seed").asLong())
+        .isEqualTo(ConfigLoader.bind(TinyRuns.tree(TinyRuns.settings()), "t").seed());
     // 4 steps of batch 16 with nothing skipped; no re-initialisation configured
     assertThat(state.get("totals").get("loss_steps").asLong()).isEqualTo(4);
     assertThat(state.get("totals").get("samples").asLong()).isEqualTo(64);

@@ -36,12 +36,17 @@ class ConfigLoaderTest {
   @Test
   void fileThenSettingsOverrideTheDefaults(@TempDir Path dir) throws Exception {
     Path f = dir.resolve("c.yaml");
-    Files.writeString(f, "loss: arcface\nschedule:\n  epochs: 3\n  milestones: [1, 2]\nmodel:\n  backbone: r50\n");
-    TrainConfig c = ConfigLoader.load(f, List.of("schedule.epochs=5", "optimizer.lr=0.02", "validation.far=[1e-5]"));
+    Files.writeString(
+        f,
+        "loss: arcface\nschedule:\n  epochs: 3\n  milestones: [1, 2]\nmodel:\n  backbone: r50\n");
+    TrainConfig c =
+        ConfigLoader.load(
+            f, List.of("schedule.epochs=5", "optimizer.lr=0.02", "validation.far=[1e-5]"));
     assertThat(c.loss()).isEqualTo("arcface");
     assertThat(c.schedule().epochs()).isEqualTo(5);
     assertThat(c.schedule().milestones()).containsExactly(1.0, 2.0);
-    assertThat(c.schedule().decay()).isEqualTo(LearningRateSchedule.Decay.POLY); // untouched key of an overridden section
+    assertThat(c.schedule().decay())
+        .isEqualTo(LearningRateSchedule.Decay.POLY); // untouched key of an overridden section
     assertThat(c.model().backbone()).isEqualTo("r50");
     assertThat(c.optimizer().lr()).isEqualTo(0.02);
     assertThat(c.validation().far()).containsExactly(1e-5);
@@ -51,16 +56,22 @@ class ConfigLoaderTest {
   void misspeltKeysAndBadValuesAreNamed(@TempDir Path dir) throws Exception {
     Path f = dir.resolve("bad.yaml");
     Files.writeString(f, "optimiser:\n  lr: 0.1\n");
-    assertThatThrownBy(() -> ConfigLoader.load(f, List.of())).isInstanceOf(UserInputException.class)
-        .hasMessageContaining("bad.yaml").hasMessageContaining("optimiser");
+    assertThatThrownBy(() -> ConfigLoader.load(f, List.of()))
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining("bad.yaml")
+        .hasMessageContaining("optimiser");
     assertThatThrownBy(() -> ConfigLoader.load(null, List.of("optimizer.learning_rate=1")))
-        .isInstanceOf(UserInputException.class).hasMessageContaining("optimizer.learning_rate");
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining("optimizer.learning_rate");
     assertThatThrownBy(() -> ConfigLoader.load(null, List.of("optimizer.lr=fast")))
-        .isInstanceOf(UserInputException.class).hasMessageContaining("optimizer.lr");
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining("optimizer.lr");
     assertThatThrownBy(() -> ConfigLoader.load(null, List.of("schedule")))
-        .isInstanceOf(UserInputException.class).hasMessageContaining("key.path=value");
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining("key.path=value");
     assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("missing.yaml"), List.of()))
-        .isInstanceOf(UserInputException.class).hasMessageContaining("missing.yaml");
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining("missing.yaml");
   }
 
   @Test
@@ -79,7 +90,10 @@ class ConfigLoaderTest {
         ConfigLoader.load(f, List.of());
       }
     }
-    for (String[] pair : new String[][] {{"demo.yaml", "demo-face.yaml"}, {"demo-speaker.yaml", "demo-speaker.yaml"}}) {
+    for (String[] pair :
+        new String[][] {
+          {"demo.yaml", "demo-face.yaml"}, {"demo-speaker.yaml", "demo-speaker.yaml"}
+        }) {
       String builtIn;
       try (var in = getClass().getResourceAsStream("/io/qmargin/train/" + pair[1])) {
         builtIn = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
@@ -90,10 +104,12 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void nonIntegralValuesOfIntegerKeysAreRefusedNamingKeyAndValue(@TempDir Path dir) throws Exception {
+  void nonIntegralValuesOfIntegerKeysAreRefusedNamingKeyAndValue(@TempDir Path dir)
+      throws Exception {
     Path f = dir.resolve("c.yaml");
     Files.writeString(f, "batch_size: 12.5\n");
-    assertThatThrownBy(() -> ConfigLoader.load(f, List.of())).isInstanceOf(UserInputException.class)
+    assertThatThrownBy(() -> ConfigLoader.load(f, List.of()))
+        .isInstanceOf(UserInputException.class)
         .hasMessage(f + ": batch_size must be an integer, got 12.5");
     assertThatThrownBy(() -> ConfigLoader.load(null, List.of("data.identities=3.7")))
         .hasMessage("--set data.identities=3.7: data.identities must be an integer, got 3.7");
@@ -104,18 +120,23 @@ class ConfigLoaderTest {
   void valuesOutsideTheirRangeAreRefusedNamingKeyRangeAndValue(@TempDir Path dir) throws Exception {
     Path f = dir.resolve("c.yaml");
     Files.writeString(f, "batch_size: 0\n");
-    assertThatThrownBy(() -> ConfigLoader.load(f, List.of())).isInstanceOf(UserInputException.class)
+    assertThatThrownBy(() -> ConfigLoader.load(f, List.of()))
+        .isInstanceOf(UserInputException.class)
         .hasMessage(f + ": batch_size must be >= 1, got 0");
     assertThatThrownBy(() -> ConfigLoader.load(null, List.of("schedule.epochs=0")))
         .hasMessage("--set schedule.epochs=0: schedule.epochs must be > 0, got 0");
     assertThatThrownBy(() -> ConfigLoader.load(null, List.of("data.flip=1.5")))
         .hasMessage("--set data.flip=1.5: data.flip must be in [0, 1], got 1.5");
     assertThatThrownBy(() -> ConfigLoader.load(null, List.of("validation.far=[1e-3, 2]")))
-        .hasMessage("--set validation.far=[1e-3, 2]: validation.far must be in (0, 1), got 2 at [1]");
+        .hasMessage(
+            "--set validation.far=[1e-3, 2]: validation.far must be in (0, 1), got 2 at [1]");
     assertThatThrownBy(() -> ConfigLoader.load(null, List.of("optimizer.lr=-0.1")))
         .hasMessageContaining("optimizer.lr must be > 0, got -0.1");
-    // the ends of a closed range are allowed, and a fractional number of epochs is a number of epochs
-    TrainConfig edge = ConfigLoader.load(null, List.of("data.flip=1", "speech.held_out_fraction=0", "schedule.epochs=0.5"));
+    // the ends of a closed range are allowed, and a fractional number of epochs is a number of
+    // epochs
+    TrainConfig edge =
+        ConfigLoader.load(
+            null, List.of("data.flip=1", "speech.held_out_fraction=0", "schedule.epochs=0.5"));
     assertThat(edge.data().flip()).isEqualTo(1.0);
     assertThat(edge.schedule().epochs()).isEqualTo(0.5);
   }
@@ -129,15 +150,25 @@ class ConfigLoaderTest {
     assertThat(missing).as("numeric keys without @Range").isEmpty();
   }
 
-  private static void numericKeys(Class<?> record, String prefix, List<String> missing, Set<String> free) {
+  private static void numericKeys(
+      Class<?> record, String prefix, List<String> missing, Set<String> free) {
     for (RecordComponent c : record.getRecordComponents()) {
-      String key = prefix + c.getName().replaceAll("([A-Z])", "_$1").toLowerCase(java.util.Locale.ROOT);
+      String key =
+          prefix + c.getName().replaceAll("([A-Z])", "_$1").toLowerCase(java.util.Locale.ROOT);
       Class<?> t = c.getType();
-      boolean numeric = t == int.class || t == long.class || t == double.class || Number.class.isAssignableFrom(t)
-          || t == List.class && ((ParameterizedType) c.getGenericType()).getActualTypeArguments()[0] == Double.class;
+      boolean numeric =
+          t == int.class
+              || t == long.class
+              || t == double.class
+              || Number.class.isAssignableFrom(t)
+              || t == List.class
+                  && ((ParameterizedType) c.getGenericType()).getActualTypeArguments()[0]
+                      == Double.class;
       if (t.isRecord()) {
         numericKeys(t, key + ".", missing, free);
-      } else if (numeric && c.getAnnotation(ConfigChecks.Range.class) == null && !free.contains(c.getName())
+      } else if (numeric
+          && c.getAnnotation(ConfigChecks.Range.class) == null
+          && !free.contains(c.getName())
           && !free.contains(key.substring(key.lastIndexOf('.') + 1))) {
         missing.add(key);
       }
@@ -148,21 +179,28 @@ class ConfigLoaderTest {
   void keysGivenTwiceAreRefusedNamingKeyAndLine(@TempDir Path dir) throws Exception {
     Path f = dir.resolve("twice.yaml");
     Files.writeString(f, "seed: 1\nbatch_size: 8\nbatch_size: 16\n");
-    assertThatThrownBy(() -> ConfigLoader.load(f, List.of())).isInstanceOf(UserInputException.class)
-        .hasMessageContaining(f.toString()).hasMessageContaining("line 3").hasMessageContaining("'batch_size' given twice");
+    assertThatThrownBy(() -> ConfigLoader.load(f, List.of()))
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining(f.toString())
+        .hasMessageContaining("line 3")
+        .hasMessageContaining("'batch_size' given twice");
     Files.writeString(f, "schedule:\n  epochs: 2\n  decay: step\n  epochs: 3\n");
-    assertThatThrownBy(() -> ConfigLoader.load(f, List.of())).isInstanceOf(UserInputException.class)
-        .hasMessageContaining("line 4").hasMessageContaining("'epochs' given twice");
+    assertThatThrownBy(() -> ConfigLoader.load(f, List.of()))
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining("line 4")
+        .hasMessageContaining("'epochs' given twice");
   }
 
   @Test
   void choicesListedInTheDefaultsAreExactlyTheAcceptedOnes() throws Exception {
     // "key: value   # a | b | c ..." (or "# sparse: a | b ...") in defaults.yaml, by dotted key
     Map<String, List<String>> listed = new HashMap<>();
-    Pattern line = Pattern.compile("^( *)([a-z_]+):[^#]*#\\s*(?:[a-z]+: )?([a-z0-9_]+(?: \\| [a-z0-9_]+)+)");
+    Pattern line =
+        Pattern.compile("^( *)([a-z_]+):[^#]*#\\s*(?:[a-z]+: )?([a-z0-9_]+(?: \\| [a-z0-9_]+)+)");
     List<String> sections = new ArrayList<>();
     try (var in = ConfigLoader.class.getResourceAsStream("defaults.yaml")) {
-      for (String text : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+      for (String text :
+          new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
         Matcher m = Pattern.compile("^( *)([a-z_0-9]+):").matcher(text);
         if (!m.find()) {
           continue;
@@ -179,15 +217,25 @@ class ConfigLoaderTest {
     }
     Map<String, List<String>> accepted = new HashMap<>();
     oneOfKeys(TrainConfig.class, "", accepted);
-    assertThat(accepted).containsKeys("task", "head.type", "schedule.decay", "validation.type", "data.type", "speech.held_out");
+    assertThat(accepted)
+        .containsKeys(
+            "task",
+            "head.type",
+            "schedule.decay",
+            "validation.type",
+            "data.type",
+            "speech.held_out");
     // data.type lists each task's types: "faces: a | b; speakers: c | d"
     List<String> dataTypes = accepted.remove("data.type");
     assertThat(listed).containsAllEntriesOf(accepted);
-    Matcher both = Pattern.compile("faces: ([a-z| ]+); speakers: ([a-z| ]+)").matcher(dataTypeLine());
+    Matcher both =
+        Pattern.compile("faces: ([a-z| ]+); speakers: ([a-z| ]+)").matcher(dataTypeLine());
     assertThat(both.find()).isTrue();
-    assertThat(both.group(1).trim() + " | " + both.group(2).trim()).isEqualTo(String.join(" | ", dataTypes));
+    assertThat(both.group(1).trim() + " | " + both.group(2).trim())
+        .isEqualTo(String.join(" | ", dataTypes));
     assertThatThrownBy(() -> ConfigLoader.load(null, List.of("validation.type=pairs")))
-        .hasMessage("--set validation.type=pairs: validation.type must be one of auto, none, synthetic, lfw, bin; got 'pairs'");
+        .hasMessage(
+            "--set validation.type=pairs: validation.type must be one of auto, none, synthetic, lfw, bin; got 'pairs'");
   }
 
   private static String dataTypeLine() throws java.io.IOException {
@@ -197,15 +245,22 @@ class ConfigLoaderTest {
     }
   }
 
-  /** The words each choice key accepts: its enum's constants in lower case, or its {@code @OneOf} list. */
+  /**
+   * The words each choice key accepts: its enum's constants in lower case, or its {@code @OneOf}
+   * list.
+   */
   private static void oneOfKeys(Class<?> record, String prefix, Map<String, List<String>> out) {
     for (RecordComponent c : record.getRecordComponents()) {
-      String key = prefix + c.getName().replaceAll("([A-Z])", "_$1").toLowerCase(java.util.Locale.ROOT);
+      String key =
+          prefix + c.getName().replaceAll("([A-Z])", "_$1").toLowerCase(java.util.Locale.ROOT);
       if (c.getType().isRecord()) {
         oneOfKeys(c.getType(), key + ".", out);
       } else if (c.getType().isEnum()) {
-        out.put(key, Arrays.stream(c.getType().getEnumConstants())
-            .map(e -> ((Enum<?>) e).name().toLowerCase(java.util.Locale.ROOT)).toList());
+        out.put(
+            key,
+            Arrays.stream(c.getType().getEnumConstants())
+                .map(e -> ((Enum<?>) e).name().toLowerCase(java.util.Locale.ROOT))
+                .toList());
       } else if (c.getAnnotation(ConfigChecks.OneOf.class) != null) {
         out.put(key, List.of(c.getAnnotation(ConfigChecks.OneOf.class).value()));
       }
@@ -213,34 +268,49 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void aMisspeltKindIsRefusedWhenTheConfigIsReadListingTheKinds(@TempDir Path dir) throws Exception {
+  void aMisspeltKindIsRefusedWhenTheConfigIsReadListingTheKinds(@TempDir Path dir)
+      throws Exception {
     assertThatThrownBy(() -> ConfigLoader.load(null, List.of("task=faces")))
-        .isInstanceOf(UserInputException.class).hasMessage("--set task=faces: task must be one of face, speaker; got 'faces'");
-    assertThatThrownBy(() -> ConfigLoader.load(null, List.of("head.type=partial-fc"))).hasMessage(
-        "--set head.type=partial-fc: head.type must be one of dense, sparse, partial_fc; got 'partial-fc'");
-    // data.type was a free word until the task opened the data; now it is one of the data types of either task
-    assertThatThrownBy(() -> ConfigLoader.load(null, List.of("data.type=lfww"))).hasMessage("--set data.type=lfww: "
-        + "data.type must be one of synthetic, folder, recordio, lfw, found, fsdd, kaldi, voxceleb, folders; got 'lfww'");
-    assertThatThrownBy(() -> ConfigLoader.load(null, List.of("speech.held_out=speaker"))).hasMessage(
-        "--set speech.held_out=speaker: speech.held_out must be one of utterances, speakers; got 'speaker'");
+        .isInstanceOf(UserInputException.class)
+        .hasMessage("--set task=faces: task must be one of face, speaker; got 'faces'");
+    assertThatThrownBy(() -> ConfigLoader.load(null, List.of("head.type=partial-fc")))
+        .hasMessage(
+            "--set head.type=partial-fc: head.type must be one of dense, sparse, partial_fc; got 'partial-fc'");
+    // data.type was a free word until the task opened the data; now it is one of the data types of
+    // either task
+    assertThatThrownBy(() -> ConfigLoader.load(null, List.of("data.type=lfww")))
+        .hasMessage(
+            "--set data.type=lfww: "
+                + "data.type must be one of synthetic, folder, recordio, lfw, found, fsdd, kaldi, voxceleb, folders; got 'lfww'");
+    assertThatThrownBy(() -> ConfigLoader.load(null, List.of("speech.held_out=speaker")))
+        .hasMessage(
+            "--set speech.held_out=speaker: speech.held_out must be one of utterances, speakers; got 'speaker'");
     // a kind is named by its word, never by its position among the kinds
     assertThatThrownBy(() -> ConfigLoader.load(null, List.of("head.type=1")))
-        .hasMessage("--set head.type=1: head.type must be one of dense, sparse, partial_fc; got '1'");
+        .hasMessage(
+            "--set head.type=1: head.type must be one of dense, sparse, partial_fc; got '1'");
     assertThatThrownBy(() -> ConfigLoader.load(null, List.of("head.type=")))
-        .hasMessage("--set head.type=: head.type must be one of dense, sparse, partial_fc; got null");
+        .hasMessage(
+            "--set head.type=: head.type must be one of dense, sparse, partial_fc; got null");
     Path f = dir.resolve("c.yaml");
-    Files.writeString(f, "data:\n  type: folder\n  path: /no/such/folder\nschedule:\n  decay: cosine\n");
-    assertThatThrownBy(() -> ConfigLoader.load(f, List.of())) // refused before the missing folder is looked at
-        .hasMessage(f + ": schedule.decay must be one of poly, step, exponential, constant; got 'cosine'");
+    Files.writeString(
+        f, "data:\n  type: folder\n  path: /no/such/folder\nschedule:\n  decay: cosine\n");
+    assertThatThrownBy(
+            () -> ConfigLoader.load(f, List.of())) // refused before the missing folder is looked at
+        .hasMessage(
+            f + ": schedule.decay must be one of poly, step, exponential, constant; got 'cosine'");
     // any case, as before the kinds were enums
-    TrainConfig c = ConfigLoader.load(null, List.of("head.type=Partial_FC", "schedule.decay=STEP", "validation.type=None"));
+    TrainConfig c =
+        ConfigLoader.load(
+            null, List.of("head.type=Partial_FC", "schedule.decay=STEP", "validation.type=None"));
     assertThat(c.head().type()).isEqualTo(HeadType.PARTIAL_FC);
     assertThat(c.schedule().decay()).isEqualTo(LearningRateSchedule.Decay.STEP);
     assertThat(c.validation().type()).isEqualTo(TrainConfig.ValidationType.NONE);
   }
 
   @Test
-  void errorsOfASetValueNameTheSetAndErrorsOfTheFileNameTheFile(@TempDir Path dir) throws Exception {
+  void errorsOfASetValueNameTheSetAndErrorsOfTheFileNameTheFile(@TempDir Path dir)
+      throws Exception {
     Path f = dir.resolve("c.yaml");
     Files.writeString(f, "optimizer:\n  lr: 0.05\nbatch_size: 32\n");
     assertThatThrownBy(() -> ConfigLoader.load(f, List.of("optimizer.lr=fast")))
@@ -256,8 +326,10 @@ class ConfigLoaderTest {
 
   @Test
   void theLossDefaultsToTheTasksOwnAndAnExplicitLossIsKept(@TempDir Path dir) throws Exception {
-    assertThat(ConfigLoader.load(null, List.of("task=speaker")).loss()).isEqualTo("qmargin:alpha=1.5,s=10,m=0.2");
-    assertThat(ConfigLoader.load(null, List.of("task=face")).loss()).isEqualTo("qmargin:alpha=1.25,s=35,m=0.2");
+    assertThat(ConfigLoader.load(null, List.of("task=speaker")).loss())
+        .isEqualTo("qmargin:alpha=1.5,s=10,m=0.2");
+    assertThat(ConfigLoader.load(null, List.of("task=face")).loss())
+        .isEqualTo("qmargin:alpha=1.25,s=35,m=0.2");
     assertThat(ConfigLoader.load(null, List.of("task=speaker", "loss=arcface:s=32,m=0.2")).loss())
         .isEqualTo("arcface:s=32,m=0.2");
     // the resolved tree (RUN/config.yaml) says which loss was used
@@ -275,10 +347,15 @@ class ConfigLoaderTest {
 
   @Test
   void aWarmUpOfAtLeastTheWholeRunIsRefusedBeforeAnyData() {
-    assertThatThrownBy(() -> ConfigLoader.load(null, List.of("schedule.epochs=1", "schedule.warmup_epochs=2")))
-        .hasMessage("--set schedule.warmup_epochs=2: schedule.warmup_epochs (2) must be shorter than schedule.epochs (1), "
-            + "or the learning rate never leaves its warm-up");
-    assertThat(ConfigLoader.load(null, List.of("schedule.epochs=1", "schedule.warmup_epochs=0.5")).schedule()
-        .warmupEpochs()).isEqualTo(0.5);
+    assertThatThrownBy(
+            () -> ConfigLoader.load(null, List.of("schedule.epochs=1", "schedule.warmup_epochs=2")))
+        .hasMessage(
+            "--set schedule.warmup_epochs=2: schedule.warmup_epochs (2) must be shorter than schedule.epochs (1), "
+                + "or the learning rate never leaves its warm-up");
+    assertThat(
+            ConfigLoader.load(null, List.of("schedule.epochs=1", "schedule.warmup_epochs=0.5"))
+                .schedule()
+                .warmupEpochs())
+        .isEqualTo(0.5);
   }
 }

@@ -20,9 +20,15 @@ class KillResumeTest {
   void killedRunResumesToTheSameResult(@TempDir Path dir) throws Exception {
     List<String> settings = TinyRuns.settings("schedule.epochs=5", "checkpoint_every_steps=2");
     Path killed = dir.resolve("killed");
-    List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx2g",
-        "-Dai.djl.offline=true", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp",
-        System.getProperty("java.class.path")));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx2g",
+                "-Dai.djl.offline=true",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-cp",
+                System.getProperty("java.class.path")));
     String threads = System.getProperty("ai.djl.pytorch.num_threads");
     if (threads != null) {
       cmd.add(1, "-Dai.djl.pytorch.num_threads=" + threads);
@@ -32,7 +38,11 @@ class KillResumeTest {
       cmd.add("--set");
       cmd.add(s);
     }
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("log.txt").toFile()).start();
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("log.txt").toFile())
+            .start();
     Path latest = killed.resolve("checkpoints/latest");
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (System.nanoTime() < deadline && p.isAlive()) {
@@ -41,7 +51,9 @@ class KillResumeTest {
       }
       Thread.sleep(50);
     }
-    assertThat(p.isAlive()).as("still training when killed; log: %s", Files.readString(dir.resolve("log.txt"))).isTrue();
+    assertThat(p.isAlive())
+        .as("still training when killed; log: %s", Files.readString(dir.resolve("log.txt")))
+        .isTrue();
     p.destroyForcibly(); // SIGKILL on Linux
     p.waitFor(30, TimeUnit.SECONDS);
     assertThat(killed.resolve("model")).doesNotExist();

@@ -25,8 +25,11 @@ class LearningRateScheduleTest {
 
   @Test
   void stepDecayMultipliesByGammaAtEachMilestone() {
-    var s = LearningRateSchedule.of(new TrainConfig.Optimizer(0.1, 0.9, 5e-4, 1, 5),
-        new TrainConfig.Schedule(20, 0, Decay.STEP, 2, List.of(10.0, 16.0, 18.0), 0.1, 1e-5), 100);
+    var s =
+        LearningRateSchedule.of(
+            new TrainConfig.Optimizer(0.1, 0.9, 5e-4, 1, 5),
+            new TrainConfig.Schedule(20, 0, Decay.STEP, 2, List.of(10.0, 16.0, 18.0), 0.1, 1e-5),
+            100);
     assertThat(s.totalSteps()).isEqualTo(2000);
     assertThat(s.at(999)).isCloseTo(0.1, within(EPS));
     assertThat(s.at(1000)).isCloseTo(0.01, within(EPS));
@@ -46,26 +49,40 @@ class LearningRateScheduleTest {
   @Test
   void badSettingsAreRejected() {
     // an unknown rule is refused when the config is read, before any data is opened
-    assertThatThrownBy(() -> ConfigLoader.load(null, List.of("schedule.decay=cosine"))).isInstanceOf(UserInputException.class)
-        .hasMessage("--set schedule.decay=cosine: schedule.decay must be one of poly, step, exponential, constant; got 'cosine'");
-    assertThatThrownBy(() -> new LearningRateSchedule(0.1, 10, 11, Decay.POLY, 2, new long[0], 0.1, 1e-5))
+    assertThatThrownBy(() -> ConfigLoader.load(null, List.of("schedule.decay=cosine")))
+        .isInstanceOf(UserInputException.class)
+        .hasMessage(
+            "--set schedule.decay=cosine: schedule.decay must be one of poly, step, exponential, constant; got 'cosine'");
+    assertThatThrownBy(
+            () -> new LearningRateSchedule(0.1, 10, 11, Decay.POLY, 2, new long[0], 0.1, 1e-5))
         .isInstanceOf(UserInputException.class);
   }
 
   @Test
   void aWarmUpThatDoesNotEndBeforeTheRunEndsIsRefusedNamingBothLengths() {
     var opt = new TrainConfig.Optimizer(0.1, 0.9, 5e-4, 1, 5);
-    // 1 epoch of 100 steps with 2 epochs of warm-up: 200 warm-up steps; the rate would only ever rise
-    assertThatThrownBy(() -> LearningRateSchedule.of(opt,
-        new TrainConfig.Schedule(1, 2, Decay.POLY, 2, List.of(), 0.1, 1e-5), 100))
-        .isInstanceOf(UserInputException.class).hasMessageContaining("warm-up (200 steps)")
-        .hasMessageContaining("run (100 steps)").hasMessageContaining("schedule.warmup_epochs");
+    // 1 epoch of 100 steps with 2 epochs of warm-up: 200 warm-up steps; the rate would only ever
+    // rise
+    assertThatThrownBy(
+            () ->
+                LearningRateSchedule.of(
+                    opt, new TrainConfig.Schedule(1, 2, Decay.POLY, 2, List.of(), 0.1, 1e-5), 100))
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining("warm-up (200 steps)")
+        .hasMessageContaining("run (100 steps)")
+        .hasMessageContaining("schedule.warmup_epochs");
     // a warm-up as long as the run peaks at the last step: refused too
-    assertThatThrownBy(() -> LearningRateSchedule.of(opt,
-        new TrainConfig.Schedule(1, 1, Decay.POLY, 2, List.of(), 0.1, 1e-5), 100))
-        .isInstanceOf(UserInputException.class).hasMessageContaining("warm-up (100 steps)");
-    // half an epoch of warm-up: up to 0.1, then poly decay, (1 − 25/50)^2 a quarter of the way from the end
-    var s = LearningRateSchedule.of(opt, new TrainConfig.Schedule(1, 0.5, Decay.POLY, 2, List.of(), 0.1, 1e-5), 100);
+    assertThatThrownBy(
+            () ->
+                LearningRateSchedule.of(
+                    opt, new TrainConfig.Schedule(1, 1, Decay.POLY, 2, List.of(), 0.1, 1e-5), 100))
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining("warm-up (100 steps)");
+    // half an epoch of warm-up: up to 0.1, then poly decay, (1 − 25/50)^2 a quarter of the way from
+    // the end
+    var s =
+        LearningRateSchedule.of(
+            opt, new TrainConfig.Schedule(1, 0.5, Decay.POLY, 2, List.of(), 0.1, 1e-5), 100);
     assertThat(s.warmupSteps()).isEqualTo(50);
     assertThat(s.at(49)).isCloseTo(0.1, within(EPS));
     assertThat(s.at(75)).isCloseTo(0.025, within(EPS));
@@ -73,9 +90,13 @@ class LearningRateScheduleTest {
 
   @Test
   void aRunShorterThanOneStepIsOneStep() {
-    // epochs 0.001 of 100 steps: round(0.1) = 0 steps, defined as max(1, ·) = 1 (epochs 0 itself is refused by the config)
-    var s = LearningRateSchedule.of(new TrainConfig.Optimizer(0.1, 0.9, 5e-4, 1, 5),
-        new TrainConfig.Schedule(0.001, 0, Decay.POLY, 2, List.of(), 0.1, 1e-5), 100);
+    // epochs 0.001 of 100 steps: round(0.1) = 0 steps, defined as max(1, ·) = 1 (epochs 0 itself is
+    // refused by the config)
+    var s =
+        LearningRateSchedule.of(
+            new TrainConfig.Optimizer(0.1, 0.9, 5e-4, 1, 5),
+            new TrainConfig.Schedule(0.001, 0, Decay.POLY, 2, List.of(), 0.1, 1e-5),
+            100);
     assertThat(s.totalSteps()).isEqualTo(1);
     assertThat(s.at(0)).isCloseTo(0.1, within(EPS));
   }

@@ -10,28 +10,49 @@ import org.junit.jupiter.api.Test;
 
 class LossComparisonTableTest {
   /**
-   * Two folds of one target and one non-target pair each, every target above every non-target:
-   * each fold's threshold from the other fold separates it, so the 2-fold accuracy is 100% +- 0%.
+   * Two folds of one target and one non-target pair each, every target above every non-target: each
+   * fold's threshold from the other fold separates it, so the 2-fold accuracy is 100% +- 0%.
    */
   @Test
   void pairListProtocolsAddTheirAccuracyUnderTheTable() {
     double[] scores = {0.9, 0.1, 0.8, 0.2};
     boolean[] target = {true, false, true, false};
-    KFoldAccuracy acc = KFoldAccuracy.compute("test pairs", scores, target, new int[] {0, 0, 1, 1}, 2);
-    ValidationResult pairs = ValidationResult.of("LFW pairsDevTest.txt (4 pairs)", LabeledScores.split("p", scores, target),
-        List.of(1e-3), acc);
-    ValidationResult all = ValidationResult.of("all pairs", LabeledScores.split("a", new double[] {0.9, 0.5, 0.4, 0.3, 0.2},
-        new boolean[] {true, false, false, false, false}), List.of(1e-3), null);
+    KFoldAccuracy acc =
+        KFoldAccuracy.compute("test pairs", scores, target, new int[] {0, 0, 1, 1}, 2);
+    ValidationResult pairs =
+        ValidationResult.of(
+            "LFW pairsDevTest.txt (4 pairs)",
+            LabeledScores.split("p", scores, target),
+            List.of(1e-3),
+            acc);
+    ValidationResult all =
+        ValidationResult.of(
+            "all pairs",
+            LabeledScores.split(
+                "a",
+                new double[] {0.9, 0.5, 0.4, 0.3, 0.2},
+                new boolean[] {true, false, false, false, false}),
+            List.of(1e-3),
+            null);
     TrainingResult r = new TrainingResult(List.of(pairs, all), 2, 1, 100, 3, 10, 0, 5, false);
-    String table = LossComparison.table(List.of(new LossComparison.Method("qmargin", "qmargin", Path.of("run"), r)), List.of(1e-3));
-    assertThat(table).endsWith(String.format("qmargin    LFW pairsDevTest.txt (4 pairs): 2-fold accuracy 100.00%% +- 0.00%%%n"));
-    // the primary protocol (all pairs) has 4 impostors: TAR at FAR 1e-3 is not a figure but n/a, said once
+    String table =
+        LossComparison.table(
+            List.of(new LossComparison.Method("qmargin", "qmargin", Path.of("run"), r)),
+            List.of(1e-3));
+    assertThat(table)
+        .endsWith(
+            String.format(
+                "qmargin    LFW pairsDevTest.txt (4 pairs): 2-fold accuracy 100.00%% +- 0.00%%%n"));
+    // the primary protocol (all pairs) has 4 impostors: TAR at FAR 1e-3 is not a figure but n/a,
+    // said once
     assertThat(table.lines().toList().get(1)).matches("qmargin +n/a .*");
     assertThat(table).contains(String.format("n/a at FAR=1e-3: n/a (needs >= 1000 impostors)%n"));
     assertThat(table.lines()).hasSize(4);
   }
 
-  /** A FAR target is resolved from 1 / FAR impostors on: 1,000 impostors resolve 1e-3, 999 do not. */
+  /**
+   * A FAR target is resolved from 1 / FAR impostors on: 1,000 impostors resolve 1e-3, 999 do not.
+   */
   @Test
   void tarAtFarTextIsAPercentageOnlyWhereTheImpostorsResolveIt() {
     for (int impostors : new int[] {999, 1000}) {
@@ -44,9 +65,11 @@ class LossComparisonTableTest {
       for (int i = 2; i < scores.length; i++) {
         scores[i] = (double) i / scores.length;
       }
-      ValidationResult r = ValidationResult.of("p", LabeledScores.split("p", scores, target), List.of(1e-3), null);
+      ValidationResult r =
+          ValidationResult.of("p", LabeledScores.split("p", scores, target), List.of(1e-3), null);
       assertThat(r.resolves(1e-3)).isEqualTo(impostors >= 1000);
-      assertThat(r.tarAtText(1e-3)).isEqualTo(impostors >= 1000 ? "50.00%" : "n/a (needs >= 1000 impostors)");
+      assertThat(r.tarAtText(1e-3))
+          .isEqualTo(impostors >= 1000 ? "50.00%" : "n/a (needs >= 1000 impostors)");
     }
   }
 }

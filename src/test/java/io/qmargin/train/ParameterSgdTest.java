@@ -23,15 +23,22 @@ class ParameterSgdTest extends EngineTest {
   private Linear layer() {
     Linear l = Linear.builder().setUnits(2).optBias(false).build();
     l.initialize(manager, DataType.FLOAT32, new Shape(2, 3));
-    l.getParameters().get("weight").getArray().set(new float[] {0.1f, 0.2f, 0.3f, -0.1f, -0.2f, -0.3f});
+    l.getParameters()
+        .get("weight")
+        .getArray()
+        .set(new float[] {0.1f, 0.2f, 0.3f, -0.1f, -0.2f, -0.3f});
     l.getParameters().get("weight").getArray().setRequiresGradient(true);
     return l;
   }
 
   private void backward(Linear l) {
     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-      NDArray y = l.forward(new ParameterStore(manager, false), new NDList(manager.create(X, new Shape(2, 3))), true)
-          .singletonOrThrow();
+      NDArray y =
+          l.forward(
+                  new ParameterStore(manager, false),
+                  new NDList(manager.create(X, new Shape(2, 3))),
+                  true)
+              .singletonOrThrow();
       gc.backward(y.sum());
     }
   }
@@ -39,7 +46,9 @@ class ParameterSgdTest extends EngineTest {
   /** The same steps in double precision, PyTorch's SGD formulas, with optional clipping. */
   private static double[] reference(int steps, double lr, double mu, double wd, double maxNorm) {
     double[] w = {0.1, 0.2, 0.3, -0.1, -0.2, -0.3};
-    double[] g = {1 + 0.5, 2 + 3, -1 - 2, 1 + 0.5, 2 + 3, -1 - 2}; // column sums of X, per output row
+    double[] g = {
+      1 + 0.5, 2 + 3, -1 - 2, 1 + 0.5, 2 + 3, -1 - 2
+    }; // column sums of X, per output row
     double norm = 0;
     for (double v : g) {
       norm += v * v;

@@ -23,10 +23,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ResumeResultsTest {
   @TempDir static Path shared;
+
   /** The uninterrupted run. */
   private static Path whole;
+
   /** Crashed after step 6: checkpoints 3 and 4 (the one of step 6 was not written). */
   private static Path crashedAt6;
+
   /** Crashed after step 8: checkpoints 4 and 6. */
   private static Path crashedAt8;
 
@@ -38,10 +41,16 @@ class ResumeResultsTest {
     whole = shared.resolve("whole");
     TinyRuns.train(TinyRuns.settings(), whole, false, TrainingListener.QUIET);
     crashedAt6 = shared.resolve("crashed6");
-    assertThatThrownBy(() -> TinyRuns.train(TinyRuns.settings(), crashedAt6, false, crashing((step, text) -> step == 6)))
+    assertThatThrownBy(
+            () ->
+                TinyRuns.train(
+                    TinyRuns.settings(), crashedAt6, false, crashing((step, text) -> step == 6)))
         .hasMessageContaining("simulated crash");
     crashedAt8 = shared.resolve("crashed8");
-    assertThatThrownBy(() -> TinyRuns.train(TinyRuns.settings(), crashedAt8, false, crashing((step, text) -> step == 8)))
+    assertThatThrownBy(
+            () ->
+                TinyRuns.train(
+                    TinyRuns.settings(), crashedAt8, false, crashing((step, text) -> step == 8)))
         .hasMessageContaining("simulated crash");
   }
 
@@ -55,7 +64,9 @@ class ResumeResultsTest {
     return target;
   }
 
-  /** Stops the run by throwing from the listener when {@code stop} says so (a crash at that point). */
+  /**
+   * Stops the run by throwing from the listener when {@code stop} says so (a crash at that point).
+   */
   private static TrainingListener crashing(java.util.function.BiPredicate<Long, String> stop) {
     return new TrainingListener() {
       @Override
@@ -94,7 +105,8 @@ class ResumeResultsTest {
 
   private static void assertEndsLikeTheUninterruptedRun(Path run) throws IOException {
     assertThat(results(run)).isEqualTo(results(whole));
-    assertThat(Files.readString(run.resolve("validation.jsonl"))).isEqualTo(Files.readString(whole.resolve("validation.jsonl")));
+    assertThat(Files.readString(run.resolve("validation.jsonl")))
+        .isEqualTo(Files.readString(whole.resolve("validation.jsonl")));
     assertThat(TinyRuns.series(run.resolve("metrics.jsonl"), "loss"))
         .containsExactlyElementsOf(TinyRuns.series(whole.resolve("metrics.jsonl"), "loss"));
     assertThat(Files.readAllBytes(run.resolve("model/backbone.params")))
@@ -108,13 +120,23 @@ class ResumeResultsTest {
     assertEndsLikeTheUninterruptedRun(run);
   }
 
-  /** Killed after the final checkpoint, during the final validation: the resume completes the writes. */
+  /**
+   * Killed after the final checkpoint, during the final validation: the resume completes the
+   * writes.
+   */
   @Test
   void aRunKilledDuringItsFinalWritesCompletesThem() throws IOException {
     Path run = dir.resolve("final");
-    assertThatThrownBy(() -> TinyRuns.train(TinyRuns.settings(), run, false,
-        crashing((step, text) -> text != null && text.startsWith("step 8,")))).hasMessageContaining("simulated crash");
-    assertThat(Files.readString(run.resolve("checkpoints/latest")).trim()).isEqualTo("step-00000008");
+    assertThatThrownBy(
+            () ->
+                TinyRuns.train(
+                    TinyRuns.settings(),
+                    run,
+                    false,
+                    crashing((step, text) -> text != null && text.startsWith("step 8,"))))
+        .hasMessageContaining("simulated crash");
+    assertThat(Files.readString(run.resolve("checkpoints/latest")).trim())
+        .isEqualTo("step-00000008");
     assertThat(run.resolve("results.json")).doesNotExist();
     TinyRuns.train(TinyRuns.settings(), run, true, TrainingListener.QUIET);
     assertEndsLikeTheUninterruptedRun(run);
@@ -147,12 +169,16 @@ class ResumeResultsTest {
     Files.write(weights, b);
     Messages m = new Messages();
     TinyRuns.train(TinyRuns.settings(), run, true, m);
-    assertThat(m.lines.get(0)).contains("step-00000006 is damaged", "backbone.params", "falling back to step-00000004");
+    assertThat(m.lines.get(0))
+        .contains("step-00000006 is damaged", "backbone.params", "falling back to step-00000004");
     assertThat(m.lines.get(1)).contains("resumed from", "step-00000004", "at step 4 of 8");
     assertEndsLikeTheUninterruptedRun(run);
   }
 
-  /** A checkpoint from before manifests is used unverified; an empty state.json in it is a clear error. */
+  /**
+   * A checkpoint from before manifests is used unverified; an empty state.json in it is a clear
+   * error.
+   */
   @Test
   void anEmptyStateJsonIsAClearErrorNamingIt() throws IOException {
     Path run = copy(crashedAt6, "legacy");
@@ -160,7 +186,8 @@ class ResumeResultsTest {
     Files.delete(checkpoint.resolve("manifest.json"));
     Files.write(checkpoint.resolve("state.json"), new byte[0]);
     assertThatThrownBy(() -> TinyRuns.train(TinyRuns.settings(), run, true, TrainingListener.QUIET))
-        .isInstanceOf(UserInputException.class).hasMessageContaining(checkpoint.resolve("state.json").toString())
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining(checkpoint.resolve("state.json").toString())
         .hasMessageContaining("empty");
   }
 
@@ -169,22 +196,32 @@ class ResumeResultsTest {
   void aSecondRunOnTheSameDirectoryIsRefusedWhileTheFirstRuns() throws IOException {
     Path run = dir.resolve("owned");
     List<Throwable> refusals = new ArrayList<>();
-    TinyRuns.train(TinyRuns.settings(), run, false, new TrainingListener() {
-      @Override
-      public void step(long step, Map<String, Object> record) {
-        if (step == 2) {
-          for (boolean resume : new boolean[] {false, true}) {
-            try {
-              TinyRuns.train(TinyRuns.settings(), run, resume, TrainingListener.QUIET);
-            } catch (Throwable t) {
-              refusals.add(t);
+    TinyRuns.train(
+        TinyRuns.settings(),
+        run,
+        false,
+        new TrainingListener() {
+          @Override
+          public void step(long step, Map<String, Object> record) {
+            if (step == 2) {
+              for (boolean resume : new boolean[] {false, true}) {
+                try {
+                  TinyRuns.train(TinyRuns.settings(), run, resume, TrainingListener.QUIET);
+                } catch (Throwable t) {
+                  refusals.add(t);
+                }
+              }
             }
           }
-        }
-      }
-    });
-    assertThat(refusals).hasSize(2).allSatisfy(t -> assertThat(t).isInstanceOf(UserInputException.class)
-        .hasMessageContaining("in use by another training run (pid " + ProcessHandle.current().pid()));
+        });
+    assertThat(refusals)
+        .hasSize(2)
+        .allSatisfy(
+            t ->
+                assertThat(t)
+                    .isInstanceOf(UserInputException.class)
+                    .hasMessageContaining(
+                        "in use by another training run (pid " + ProcessHandle.current().pid()));
     assertThat(TinyRuns.series(run.resolve("metrics.jsonl"), "step"))
         .containsExactly(1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0);
   }
@@ -192,8 +229,10 @@ class ResumeResultsTest {
   @Test
   void resumeNeedsAnExistingRunAndWritesNothingElsewhere() {
     Path typo = dir.resolve("rnu");
-    assertThatThrownBy(() -> TinyRuns.train(TinyRuns.settings(), typo, true, TrainingListener.QUIET))
-        .isInstanceOf(UserInputException.class).hasMessageContaining(typo.toString());
+    assertThatThrownBy(
+            () -> TinyRuns.train(TinyRuns.settings(), typo, true, TrainingListener.QUIET))
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining(typo.toString());
     assertThat(typo).doesNotExist();
   }
 }

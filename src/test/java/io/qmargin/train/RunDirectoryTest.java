@@ -17,22 +17,30 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Checkpoints of a run directory: manifest, verification on resume, fallback, and what resume requires. */
+/**
+ * Checkpoints of a run directory: manifest, verification on resume, fallback, and what resume
+ * requires.
+ */
 class RunDirectoryTest {
   @TempDir Path dir;
 
-  /** A run directory with checkpoints at the given steps, each holding the files a real one holds. */
+  /**
+   * A run directory with checkpoints at the given steps, each holding the files a real one holds.
+   */
   private RunDirectory withCheckpoints(String name, long... steps) throws IOException {
     RunDirectory run = new RunDirectory(dir.resolve(name));
     for (long step : steps) {
-      run.writeCheckpoint(step, d -> {
-        byte[] weights = new byte[4096];
-        new java.util.Random(step).nextBytes(weights);
-        Files.write(d.resolve("backbone.params"), weights);
-        Files.createDirectories(d.resolve("optimizer"));
-        Files.writeString(d.resolve("optimizer/momentum.bin"), "momentum of step " + step);
-        Files.writeString(d.resolve("state.json"), "{\"step\": " + step + "}");
-      }, TrainingRun.KEEP_CHECKPOINTS);
+      run.writeCheckpoint(
+          step,
+          d -> {
+            byte[] weights = new byte[4096];
+            new java.util.Random(step).nextBytes(weights);
+            Files.write(d.resolve("backbone.params"), weights);
+            Files.createDirectories(d.resolve("optimizer"));
+            Files.writeString(d.resolve("optimizer/momentum.bin"), "momentum of step " + step);
+            Files.writeString(d.resolve("state.json"), "{\"step\": " + step + "}");
+          },
+          TrainingRun.KEEP_CHECKPOINTS);
     }
     return run;
   }
@@ -67,23 +75,40 @@ class RunDirectoryTest {
   @Test
   void aDamagedNewestCheckpointFallsBackToThePreviousSayingWhy() throws IOException {
     record Damage(String name, String file, String says, DamageAction action) {}
-    List<Damage> damages = List.of(
-        new Damage("missing", "optimizer/momentum.bin", "is missing", Files::delete),
-        new Damage("bitflip", "backbone.params", "SHA-256", f -> {
-          byte[] b = Files.readAllBytes(f);
-          b[1000] ^= 0x10;
-          Files.write(f, b);
-        }),
-        new Damage("empty", "state.json", "holds 0 bytes", f -> Files.write(f, new byte[0])),
-        new Damage("manifest", "manifest.json", "cannot be read", f -> Files.writeString(f, "{\"files\": {")));
+    List<Damage> damages =
+        List.of(
+            new Damage("missing", "optimizer/momentum.bin", "is missing", Files::delete),
+            new Damage(
+                "bitflip",
+                "backbone.params",
+                "SHA-256",
+                f -> {
+                  byte[] b = Files.readAllBytes(f);
+                  b[1000] ^= 0x10;
+                  Files.write(f, b);
+                }),
+            new Damage("empty", "state.json", "holds 0 bytes", f -> Files.write(f, new byte[0])),
+            new Damage(
+                "manifest",
+                "manifest.json",
+                "cannot be read",
+                f -> Files.writeString(f, "{\"files\": {")));
     for (Damage d : damages) {
       RunDirectory run = withCheckpoints(d.name(), 4, 6);
       Path damaged = run.checkpoints().resolve("step-00000006").resolve(d.file());
       d.action().apply(damaged);
       List<String> warnings = new ArrayList<>();
-      assertThat(resume(run, warnings)).as(d.name()).contains(run.checkpoints().resolve("step-00000004"));
-      assertThat(warnings).as(d.name()).singleElement().asString()
-          .contains("step-00000006 is damaged", damaged.getFileName().toString(), d.says(),
+      assertThat(resume(run, warnings))
+          .as(d.name())
+          .contains(run.checkpoints().resolve("step-00000004"));
+      assertThat(warnings)
+          .as(d.name())
+          .singleElement()
+          .asString()
+          .contains(
+              "step-00000006 is damaged",
+              damaged.getFileName().toString(),
+              d.says(),
               "falling back to step-00000004");
     }
   }
@@ -99,7 +124,8 @@ class RunDirectoryTest {
     Files.write(run.checkpoints().resolve("step-00000006/state.json"), new byte[0]);
     Files.delete(run.checkpoints().resolve("step-00000004/optimizer/momentum.bin"));
     List<String> warnings = new ArrayList<>();
-    assertThatThrownBy(() -> resume(run, warnings)).isInstanceOf(UserInputException.class)
+    assertThatThrownBy(() -> resume(run, warnings))
+        .isInstanceOf(UserInputException.class)
         .hasMessageContaining("no intact checkpoint")
         .hasMessageContaining(run.checkpoints().resolve("step-00000006/state.json").toString());
     assertThat(warnings).hasSize(2);
@@ -108,11 +134,18 @@ class RunDirectoryTest {
   @Test
   void aCheckpointThatFailsMidWriteLeavesThePreviousOnesUsable() throws IOException {
     RunDirectory run = withCheckpoints("mid", 4, 6);
-    assertThatThrownBy(() -> run.writeCheckpoint(8, d -> {
-      Files.writeString(d.resolve("backbone.params"), "half");
-      throw new IOException("disk full");
-    }, TrainingRun.KEEP_CHECKPOINTS)).hasMessageContaining("disk full");
-    assertThat(Files.readString(run.checkpoints().resolve("latest")).trim()).isEqualTo("step-00000006");
+    assertThatThrownBy(
+            () ->
+                run.writeCheckpoint(
+                    8,
+                    d -> {
+                      Files.writeString(d.resolve("backbone.params"), "half");
+                      throw new IOException("disk full");
+                    },
+                    TrainingRun.KEEP_CHECKPOINTS))
+        .hasMessageContaining("disk full");
+    assertThat(Files.readString(run.checkpoints().resolve("latest")).trim())
+        .isEqualTo("step-00000006");
     List<String> warnings = new ArrayList<>();
     assertThat(resume(run, warnings)).contains(run.checkpoints().resolve("step-00000006"));
     assertThat(run.checkpoints().resolve("step-00000004")).exists();
@@ -122,12 +155,16 @@ class RunDirectoryTest {
   @Test
   void resumeRequiresADirectoryWithItsConfig() throws IOException {
     RunDirectory typo = new RunDirectory(dir.resolve("rnu"));
-    assertThatThrownBy(typo::requireExistingRun).isInstanceOf(UserInputException.class)
-        .hasMessageContaining(typo.root().toString()).hasMessageContaining("does not exist");
+    assertThatThrownBy(typo::requireExistingRun)
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining(typo.root().toString())
+        .hasMessageContaining("does not exist");
     assertThat(typo.root()).doesNotExist();
     RunDirectory bare = new RunDirectory(Files.createDirectories(dir.resolve("bare")));
     Files.writeString(bare.root().resolve("notes.txt"), "mine", StandardCharsets.UTF_8);
-    assertThatThrownBy(bare::requireExistingRun).isInstanceOf(UserInputException.class)
-        .hasMessageContaining(bare.root().toString()).hasMessageContaining("no config.yaml");
+    assertThatThrownBy(bare::requireExistingRun)
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining(bare.root().toString())
+        .hasMessageContaining("no config.yaml");
   }
 }

@@ -15,7 +15,9 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Speaker training through the same trainer: a Kaldi data dir of voiced "speakers", margin ramp. */
+/**
+ * Speaker training through the same trainer: a Kaldi data dir of voiced "speakers", margin ramp.
+ */
 public class SpeakerTrainingTest {
 
   /**
@@ -39,7 +41,9 @@ public class SpeakerTrainingTest {
           for (int h = 1; h <= 8; h++) {
             v += Math.sin(2 * Math.PI * h * f0 * t) / Math.pow(h, 0.6 + 0.25 * k);
           }
-          x[i] = (float) (0.2 * v * (0.6 + 0.4 * Math.sin(2 * Math.PI * 3 * t)) + 0.02 * r.nextGaussian());
+          x[i] =
+              (float)
+                  (0.2 * v * (0.6 + 0.4 * Math.sin(2 * Math.PI * 3 * t)) + 0.02 * r.nextGaussian());
         }
         String id = "spk" + k + "-utt" + j;
         TestWavs.write(dir.resolve("wav").resolve(id + ".wav"), x, rate);
@@ -56,12 +60,29 @@ public class SpeakerTrainingTest {
   void speakerModelTrainsFromAKaldiDataDirWithTheMarginRamp(@TempDir Path tmp) throws Exception {
     Path data = dataDir(tmp.resolve("data"), 4, 16);
     Path run = tmp.resolve("run");
-    List<String> s = List.of("task=speaker", "data.type=kaldi", "data.path=" + data, "speech.sample_rate=8000",
-        "speech.num_mel_bins=40", "speech.crop_frames=40", "speech.held_out_fraction=0.25", "model.backbone=small",
-        "model.embedding_dim=32", "loss=qmargin:alpha=1.5,s=10,m=0.2", "batch_size=16", "schedule.epochs=6",
-        "schedule.warmup_epochs=1", "schedule.decay=exponential", "schedule.final_lr=1e-3", "optimizer.lr=0.05",
-        "head.init_std=0.2",
-        "margin_schedule.start_epoch=1", "margin_schedule.ramp_epochs=2", "log_every_steps=1", "loader_threads=1");
+    List<String> s =
+        List.of(
+            "task=speaker",
+            "data.type=kaldi",
+            "data.path=" + data,
+            "speech.sample_rate=8000",
+            "speech.num_mel_bins=40",
+            "speech.crop_frames=40",
+            "speech.held_out_fraction=0.25",
+            "model.backbone=small",
+            "model.embedding_dim=32",
+            "loss=qmargin:alpha=1.5,s=10,m=0.2",
+            "batch_size=16",
+            "schedule.epochs=6",
+            "schedule.warmup_epochs=1",
+            "schedule.decay=exponential",
+            "schedule.final_lr=1e-3",
+            "optimizer.lr=0.05",
+            "head.init_std=0.2",
+            "margin_schedule.start_epoch=1",
+            "margin_schedule.ramp_epochs=2",
+            "log_every_steps=1",
+            "loader_threads=1");
     TrainingResult r = TinyRuns.train(s, run, false, TrainingListener.QUIET);
     List<JsonNode> lines = TinyRuns.lines(run.resolve("metrics.jsonl"));
     assertThat(lines).hasSize(18); // 48 training utterances / 16 per batch x 6 epochs
@@ -70,11 +91,17 @@ public class SpeakerTrainingTest {
     assertThat(lines.get(4).get("margin_factor").asDouble()).isCloseTo(1.0 / 3 / 2, within(1e-9));
     assertThat(lines.get(17).has("margin_factor")).isFalse();
     double first = (lines.get(0).get("loss").asDouble() + lines.get(1).get("loss").asDouble()) / 2;
-    double last = (lines.get(15).get("loss").asDouble() + lines.get(16).get("loss").asDouble()
-        + lines.get(17).get("loss").asDouble()) / 3;
-    assertThat(last).as("mean loss of the last 3 steps (full margin) vs the first 2 (no margin)").isLessThan(0.7 * first);
+    double last =
+        (lines.get(15).get("loss").asDouble()
+                + lines.get(16).get("loss").asDouble()
+                + lines.get(17).get("loss").asDouble())
+            / 3;
+    assertThat(last)
+        .as("mean loss of the last 3 steps (full margin) vs the first 2 (no margin)")
+        .isLessThan(0.7 * first);
     ValidationResult v = r.validation().get(0);
-    assertThat(v.metrics().targets()).isEqualTo(4 * 6); // 4 held-out utterances per speaker: C(4,2) each
+    assertThat(v.metrics().targets())
+        .isEqualTo(4 * 6); // 4 held-out utterances per speaker: C(4,2) each
     assertThat(v.metrics().eer()).as("held-out EER, chance 0.5").isLessThan(0.3);
   }
 

@@ -16,10 +16,23 @@ final class TinyRuns {
 
   /** 16 identities x 4 views at 32 x 32, batch 16: 4 steps per epoch; 8 held-out identities. */
   static List<String> settings(String... extra) {
-    List<String> s = new ArrayList<>(List.of("data.identities=16", "data.samples_per_identity=4", "data.image_size=32",
-        "model.embedding_dim=32", "batch_size=16", "schedule.epochs=2", "schedule.warmup_epochs=0.25",
-        "optimizer.lr=0.05", "validation.identities=8", "validation.samples_per_identity=4", "validation.every_epochs=1",
-        "checkpoint_every_steps=3", "log_every_steps=1", "loader_threads=1"));
+    List<String> s =
+        new ArrayList<>(
+            List.of(
+                "data.identities=16",
+                "data.samples_per_identity=4",
+                "data.image_size=32",
+                "model.embedding_dim=32",
+                "batch_size=16",
+                "schedule.epochs=2",
+                "schedule.warmup_epochs=0.25",
+                "optimizer.lr=0.05",
+                "validation.identities=8",
+                "validation.samples_per_identity=4",
+                "validation.every_epochs=1",
+                "checkpoint_every_steps=3",
+                "log_every_steps=1",
+                "loader_threads=1"));
     s.addAll(List.of(extra));
     return s;
   }
@@ -28,7 +41,8 @@ final class TinyRuns {
     return ConfigLoader.resolve((Path) null, settings);
   }
 
-  static TrainingResult train(List<String> settings, Path dir, boolean resume, TrainingListener listener)
+  static TrainingResult train(
+      List<String> settings, Path dir, boolean resume, TrainingListener listener)
       throws IOException {
     ObjectNode tree = tree(settings);
     TrainConfig c = ConfigLoader.bind(tree, "test");

@@ -20,22 +20,39 @@ import java.util.Arrays;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** {@link TrainStep}: a non-finite loss stops training with its diagnosis, before any weight changes. */
+/**
+ * {@link TrainStep}: a non-finite loss stops training with its diagnosis, before any weight
+ * changes.
+ */
 class TrainStepTest extends EngineTest {
   private static final long[] SAMPLE = {3, 32, 32};
 
   private TrainStep step(Block net, Optional<Path> lastCheckpoint) {
     net.initialize(manager, DataType.FLOAT32, TrainingRun.shape(4, SAMPLE));
-    TrainableHead head = new HeadSettings(HeadType.DENSE, 8, 0.5, new SgdSettings(0.9, 5e-4), ScreeningPrecision.FP32).create(manager, LossSpec.parse("arcface"),
-        manager.randomNormal(0, 0.1f, new Shape(20, 16), DataType.FLOAT32), 1);
-    return new TrainStep(manager, net, SAMPLE, head, new ParameterSgd(manager, net, 0.9, 5e-4, 5), 1, 1,
+    TrainableHead head =
+        new HeadSettings(
+                HeadType.DENSE, 8, 0.5, new SgdSettings(0.9, 5e-4), ScreeningPrecision.FP32)
+            .create(
+                manager,
+                LossSpec.parse("arcface"),
+                manager.randomNormal(0, 0.1f, new Shape(20, 16), DataType.FLOAT32),
+                1);
+    return new TrainStep(
+        manager,
+        net,
+        SAMPLE,
+        head,
+        new ParameterSgd(manager, net, 0.9, 5e-4, 5),
+        1,
+        1,
         () -> lastCheckpoint);
   }
 
   @Test
   void aNonFiniteInputStopsTheStepNamingTheCauseAndTheCheckpointAndChangesNothing() {
     Block net = Backbones.create("small", 16, 0f, 32);
-    try (TrainStep step = step(net, Optional.of(Path.of("runs", "a", "checkpoints", "step-00000002")))) {
+    try (TrainStep step =
+        step(net, Optional.of(Path.of("runs", "a", "checkpoints", "step-00000002")))) {
       float[] x = new float[4 * 3 * 32 * 32];
       Arrays.fill(x, 0.25f);
       x[100] = Float.NaN;
@@ -46,7 +63,8 @@ class TrainStepTest extends EngineTest {
           .isInstanceOf(UserInputException.class)
           .hasMessageContaining("training stopped at step 3")
           .hasMessageContaining("the input batch holds non-finite values")
-          .hasMessageContaining("last checkpoint: " + Path.of("runs", "a", "checkpoints", "step-00000002"));
+          .hasMessageContaining(
+              "last checkpoint: " + Path.of("runs", "a", "checkpoints", "step-00000002"));
       assertThat(net.getParameters().valueAt(0).getArray().toFloatArray()).containsExactly(before);
       assertThat(step.head().prototypeRows(new int[] {1, 5})).containsExactly(prototypes);
     }

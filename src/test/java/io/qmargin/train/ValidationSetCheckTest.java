@@ -16,7 +16,9 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A validation set that cannot give a result stops the run before its first step, naming the entry. */
+/**
+ * A validation set that cannot give a result stops the run before its first step, naming the entry.
+ */
 class ValidationSetCheckTest {
   @TempDir Path dir;
 
@@ -39,9 +41,16 @@ class ValidationSetCheckTest {
     byte[] broken = "these bytes are no image".getBytes(StandardCharsets.US_ASCII);
     Files.write(bin, PickleWriter.validationBin(List.of(good, good, broken, good), true, false));
     Path run = dir.resolve("run");
-    assertThatThrownBy(() -> TinyRuns.train(TinyRuns.settings("validation.type=bin", "validation.path=" + bin), run,
-        false, TrainingListener.QUIET)).isInstanceOf(UserInputException.class)
-        .hasMessageContaining("image 2 cannot be used").hasMessageContaining(bin + "#2");
+    assertThatThrownBy(
+            () ->
+                TinyRuns.train(
+                    TinyRuns.settings("validation.type=bin", "validation.path=" + bin),
+                    run,
+                    false,
+                    TrainingListener.QUIET))
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining("image 2 cannot be used")
+        .hasMessageContaining(bin + "#2");
     assertThat(run.resolve("metrics.jsonl")).doesNotExist();
     assertThat(run.resolve("checkpoints")).doesNotExist();
   }
@@ -50,8 +59,14 @@ class ValidationSetCheckTest {
   @Test
   void heldOutIdentitiesWithoutADifferentPairAreRefusedBeforeTheFirstStep() {
     Path run = dir.resolve("one");
-    assertThatThrownBy(() -> TinyRuns.train(TinyRuns.settings("validation.identities=1"), run, false,
-        TrainingListener.QUIET)).isInstanceOf(UserInputException.class)
+    assertThatThrownBy(
+            () ->
+                TinyRuns.train(
+                    TinyRuns.settings("validation.identities=1"),
+                    run,
+                    false,
+                    TrainingListener.QUIET))
+        .isInstanceOf(UserInputException.class)
         .hasMessageContaining("validation.identities must be >= 2, got 1");
     assertThat(run.resolve("metrics.jsonl")).doesNotExist();
   }
@@ -59,14 +74,19 @@ class ValidationSetCheckTest {
   /** Held-out sets of other sources (image folders, speech) are checked by the validator itself. */
   @Test
   void anAllPairsSetNeedsASameAndADifferentIdentityPair() {
-    AllPairsValidator oneIdentity = new AllPairsValidator("held out", (e, p) -> new float[0], new int[] {3, 3, 3, 3},
-        List.of(1e-3));
-    assertThatThrownBy(oneIdentity::check).isInstanceOf(UserInputException.class)
-        .hasMessage("held out: 4 samples of 1 identities: validation needs at least one same-identity and one "
-            + "different-identity pair");
-    AllPairsValidator noSamePair = new AllPairsValidator("held out", (e, p) -> new float[0], new int[] {0, 1, 2},
-        List.of(1e-3));
+    AllPairsValidator oneIdentity =
+        new AllPairsValidator(
+            "held out", (e, p) -> new float[0], new int[] {3, 3, 3, 3}, List.of(1e-3));
+    assertThatThrownBy(oneIdentity::check)
+        .isInstanceOf(UserInputException.class)
+        .hasMessage(
+            "held out: 4 samples of 1 identities: validation needs at least one same-identity and one "
+                + "different-identity pair");
+    AllPairsValidator noSamePair =
+        new AllPairsValidator(
+            "held out", (e, p) -> new float[0], new int[] {0, 1, 2}, List.of(1e-3));
     assertThatThrownBy(noSamePair::check).hasMessageContaining("3 samples of 3 identities");
-    new AllPairsValidator("held out", (e, p) -> new float[0], new int[] {0, 0, 1}, List.of(1e-3)).check();
+    new AllPairsValidator("held out", (e, p) -> new float[0], new int[] {0, 0, 1}, List.of(1e-3))
+        .check();
   }
 }

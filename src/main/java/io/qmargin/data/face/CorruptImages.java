@@ -17,7 +17,9 @@ public final class CorruptImages {
   private final AtomicLong count = new AtomicLong();
   private final List<String> first = new ArrayList<>();
 
-  /** @param warnings receives one line per skipped image ("skipped corrupt image PATH: PROBLEM") */
+  /**
+   * @param warnings receives one line per skipped image ("skipped corrupt image PATH: PROBLEM")
+   */
   public CorruptImages(Consumer<String> warnings) {
     this.warnings = warnings;
   }

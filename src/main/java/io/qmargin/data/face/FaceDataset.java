@@ -16,7 +16,9 @@ public interface FaceDataset {
   /** The label of sample {@code index}, known without decoding the image. */
   int label(int index);
 
-  /** Where sample {@code index} comes from (a file path, a record in a .rec file, a synthetic id). */
+  /**
+   * Where sample {@code index} comes from (a file path, a record in a .rec file, a synthetic id).
+   */
   String source(int index);
 
   /** The identity name of each label (label i is element i), or empty when the set has no names. */

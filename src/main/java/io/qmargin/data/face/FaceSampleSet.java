@@ -3,7 +3,9 @@ package io.qmargin.data.face;
 import io.qmargin.data.SampleSet;
 import io.qmargin.data.UnreadableSampleException;
 
-/** A {@link FaceDataset} as the trainer's {@link SampleSet}: samples of shape (3, height, width). */
+/**
+ * A {@link FaceDataset} as the trainer's {@link SampleSet}: samples of shape (3, height, width).
+ */
 public record FaceSampleSet(FaceDataset faces, int height, int width) implements SampleSet {
 
   @Override

@@ -18,17 +18,19 @@ import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
- * Decodes JPEG, PNG, GIF (first frame), BMP through {@code javax.imageio} (plus TwelveMonkeys'
- * JPEG reader for CMYK/YCCK files, when on the class path) and PGM/PPM through {@link PnmReader}.
- * The format is sniffed from the content, never from the file name. Anything that fails to decode
- * is a {@link CorruptImageException} naming the source.
+ * Decodes JPEG, PNG, GIF (first frame), BMP through {@code javax.imageio} (plus TwelveMonkeys' JPEG
+ * reader for CMYK/YCCK files, when on the class path) and PGM/PPM through {@link PnmReader}. The
+ * format is sniffed from the content, never from the file name. Anything that fails to decode is a
+ * {@link CorruptImageException} naming the source.
  *
  * <p>The dimensions in the header are checked before any pixel is decoded: an image of more than
  * {@link #MAX_PIXELS} pixels is refused, since a small file can declare a huge image (a 1 MB PNG of
  * 20000 x 20000 pixels decodes to gigabytes) and face crops never need one.
  */
 public final class ImageDecoder {
-  /** Most pixels an image may have: 50 megapixels, more than any camera photo of a face data set. */
+  /**
+   * Most pixels an image may have: 50 megapixels, more than any camera photo of a face data set.
+   */
   public static final long MAX_PIXELS = 50_000_000L;
 
   private ImageDecoder() {}
@@ -36,8 +38,17 @@ public final class ImageDecoder {
   /** Refuses an image whose declared size exceeds {@link #MAX_PIXELS}, before it is decoded. */
   static void checkPixelCount(long width, long height, String source) {
     if (width * height > MAX_PIXELS) {
-      throw new CorruptImageException(source, "the header declares " + width + " x " + height + " = " + width * height
-          + " pixels, more than the " + MAX_PIXELS + " qmargin decodes (a corrupt or hostile file?)");
+      throw new CorruptImageException(
+          source,
+          "the header declares "
+              + width
+              + " x "
+              + height
+              + " = "
+              + width * height
+              + " pixels, more than the "
+              + MAX_PIXELS
+              + " qmargin decodes (a corrupt or hostile file?)");
     }
   }
 
@@ -86,10 +97,17 @@ public final class ImageDecoder {
     if (PnmReader.looksLikePnm(head)) {
       return true;
     }
-    if (head.length >= 3 && (head[0] & 0xff) == 0xff && (head[1] & 0xff) == 0xd8 && (head[2] & 0xff) == 0xff) {
+    if (head.length >= 3
+        && (head[0] & 0xff) == 0xff
+        && (head[1] & 0xff) == 0xd8
+        && (head[2] & 0xff) == 0xff) {
       return true; // JPEG
     }
-    if (head.length >= 4 && (head[0] & 0xff) == 0x89 && head[1] == 'P' && head[2] == 'N' && head[3] == 'G') {
+    if (head.length >= 4
+        && (head[0] & 0xff) == 0x89
+        && head[1] == 'P'
+        && head[2] == 'N'
+        && head[3] == 'G') {
       return true;
     }
     if (head.length >= 4 && head[0] == 'G' && head[1] == 'I' && head[2] == 'F' && head[3] == '8') {
@@ -103,13 +121,17 @@ public final class ImageDecoder {
     int h = img.getHeight();
     int[] rgb = new int[w * h];
     Raster raster = img.getRaster();
-    boolean plain8bit = img.getColorModel() instanceof ComponentColorModel
-        && raster.getTransferType() == DataBuffer.TYPE_BYTE
-        && !img.getColorModel().hasAlpha();
+    boolean plain8bit =
+        img.getColorModel() instanceof ComponentColorModel
+            && raster.getTransferType() == DataBuffer.TYPE_BYTE
+            && !img.getColorModel().hasAlpha();
     ColorSpace cs = img.getColorModel().getColorSpace();
-    if (img.getType() == BufferedImage.TYPE_3BYTE_BGR && raster.getDataBuffer() instanceof DataBufferByte db
+    if (img.getType() == BufferedImage.TYPE_3BYTE_BGR
+        && raster.getDataBuffer() instanceof DataBufferByte db
         && raster.getSampleModel() instanceof PixelInterleavedSampleModel sm
-        && sm.getScanlineStride() == 3 * w && raster.getSampleModelTranslateX() == 0 && raster.getSampleModelTranslateY() == 0) {
+        && sm.getScanlineStride() == 3 * w
+        && raster.getSampleModelTranslateX() == 0
+        && raster.getSampleModelTranslateY() == 0) {
       // What the JPEG readers return: B, G, R bytes per pixel, rows back to back. Reading the
       // bytes directly takes a third of the time of Raster.getPixels.
       byte[] d = db.getData();

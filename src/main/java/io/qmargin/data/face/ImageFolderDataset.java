@@ -17,14 +17,16 @@ import java.util.stream.Stream;
  * Images in one folder per identity: {@code root/<identity>/<image>}. Identities are the
  * sub-folders in name order (label 0 is the first); images are the files of each folder in name
  * order whose extension is .jpg, .jpeg, .png, .gif, .bmp, .pgm, .ppm or .pnm, or, for any other
- * name (the Yale faces have none), whose first bytes are those of such an image. Hidden entries
- * (a leading dot) are ignored. An identity folder without images is an error, so a typo in a
- * people list or a half-copied dataset is found before training starts; an image that fails to
- * decode is found when it is loaded (see {@link FaceDataset#loadOrSkip}).
+ * name (the Yale faces have none), whose first bytes are those of such an image. Hidden entries (a
+ * leading dot) are ignored. An identity folder without images is an error, so a typo in a people
+ * list or a half-copied dataset is found before training starts; an image that fails to decode is
+ * found when it is loaded (see {@link FaceDataset#loadOrSkip}).
  */
 public final class ImageFolderDataset implements FaceDataset {
-  private static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "gif", "bmp", "pgm", "ppm", "pnm");
-  private static final Set<String> TEXT_EXTENSIONS = Set.of("txt", "md", "csv", "json", "yaml", "yml", "xml", "html", "py", "sh");
+  private static final Set<String> IMAGE_EXTENSIONS =
+      Set.of("jpg", "jpeg", "png", "gif", "bmp", "pgm", "ppm", "pnm");
+  private static final Set<String> TEXT_EXTENSIONS =
+      Set.of("txt", "md", "csv", "json", "yaml", "yml", "xml", "html", "py", "sh");
 
   private final Path root;
   private final List<String> identities;
@@ -32,7 +34,8 @@ public final class ImageFolderDataset implements FaceDataset {
   private final int[] labels;
   private final Preprocessing preprocessing;
 
-  private ImageFolderDataset(Path root, List<String> identities, Path[] files, int[] labels, Preprocessing preprocessing) {
+  private ImageFolderDataset(
+      Path root, List<String> identities, Path[] files, int[] labels, Preprocessing preprocessing) {
     this.root = root;
     this.identities = identities;
     this.files = files;
@@ -45,18 +48,27 @@ public final class ImageFolderDataset implements FaceDataset {
     requireDirectory(root);
     List<String> names = new ArrayList<>();
     try (Stream<Path> s = Files.list(root)) {
-      s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted().forEach(names::add);
+      s.filter(Files::isDirectory)
+          .map(p -> p.getFileName().toString())
+          .filter(n -> !n.startsWith("."))
+          .sorted()
+          .forEach(names::add);
     } catch (IOException e) {
       throw new UserInputException(root + ": cannot list the folder (" + e.getMessage() + ")", e);
     }
     if (names.isEmpty()) {
-      throw new UserInputException(root + ": no identity folders; expected root/<identity>/<image>");
+      throw new UserInputException(
+          root + ": no identity folders; expected root/<identity>/<image>");
     }
     return open(root, names, preprocessing);
   }
 
-  /** The given identity folders under {@code root}, labelled in the given order (e.g. an LFW people list). */
-  public static ImageFolderDataset open(Path root, Collection<String> identityNames, Preprocessing preprocessing) {
+  /**
+   * The given identity folders under {@code root}, labelled in the given order (e.g. an LFW people
+   * list).
+   */
+  public static ImageFolderDataset open(
+      Path root, Collection<String> identityNames, Preprocessing preprocessing) {
     requireDirectory(root);
     List<String> ids = List.copyOf(identityNames);
     if (ids.isEmpty()) {
@@ -74,14 +86,23 @@ public final class ImageFolderDataset implements FaceDataset {
       }
       List<Path> images = imagesIn(dir);
       if (images.isEmpty()) {
-        throw new UserInputException(dir + ": identity folder '" + ids.get(label) + "' has no images (JPEG, PNG, GIF, BMP, PGM/PPM)");
+        throw new UserInputException(
+            dir
+                + ": identity folder '"
+                + ids.get(label)
+                + "' has no images (JPEG, PNG, GIF, BMP, PGM/PPM)");
       }
       for (Path p : images) {
         paths.add(p);
         labs.add(label);
       }
     }
-    return new ImageFolderDataset(root, ids, paths.toArray(new Path[0]), labs.stream().mapToInt(Integer::intValue).toArray(), preprocessing);
+    return new ImageFolderDataset(
+        root,
+        ids,
+        paths.toArray(new Path[0]),
+        labs.stream().mapToInt(Integer::intValue).toArray(),
+        preprocessing);
   }
 
   private static void requireDirectory(Path root) {
@@ -187,6 +208,11 @@ public final class ImageFolderDataset implements FaceDataset {
   @Override
   public FaceImage load(int index, long epoch) {
     RgbImage img = ImageDecoder.decode(files[index]);
-    return new FaceImage(preprocessing.apply(img, epoch, index), preprocessing.outputHeight(), preprocessing.outputWidth(), labels[index], source(index));
+    return new FaceImage(
+        preprocessing.apply(img, epoch, index),
+        preprocessing.outputHeight(),
+        preprocessing.outputWidth(),
+        labels[index],
+        source(index));
   }
 }

@@ -18,15 +18,16 @@ import java.util.stream.Stream;
  * A Labeled Faces in the Wild folder: {@code root} holds the protocol files (pairs.txt,
  * pairsDevTrain.txt, pairsDevTest.txt, people*.txt) and {@code images} the folder per person
  * ({@code lfw-deepfunneled/<Name>/<Name>_0001.jpg}; lfw_funneled/ or the identity folders directly
- * are accepted too). Found from {@code --data DIR} (the LFW folder, or a folder holding
- * {@code lfw/}) or else from the environment variable {@value #ENV} naming a folder that holds
- * {@code lfw/}.
+ * are accepted too). Found from {@code --data DIR} (the LFW folder, or a folder holding {@code
+ * lfw/}) or else from the environment variable {@value #ENV} naming a folder that holds {@code
+ * lfw/}.
  */
 public record LfwFolder(Path root, Path images) {
   /** Environment variable naming the data folder that holds {@code lfw/}. */
   public static final String ENV = "QMARGIN_DATA";
 
-  private static final List<String> IMAGE_FOLDERS = List.of("lfw-deepfunneled", "lfw_funneled", "lfw-funneled");
+  private static final List<String> IMAGE_FOLDERS =
+      List.of("lfw-deepfunneled", "lfw_funneled", "lfw-funneled");
 
   /**
    * The LFW folder named by {@code dataOption} if not null, else by {@value #ENV} in {@code env};
@@ -43,7 +44,13 @@ public record LfwFolder(Path root, Path images) {
     }
     Path lfw = Path.of(value).resolve("lfw");
     if (!Files.isDirectory(lfw)) {
-      throw new UserInputException(ENV + "=" + value + ": no folder lfw/ in it (get LFW with 'qmargin data fetch lfw --dest " + value + "')");
+      throw new UserInputException(
+          ENV
+              + "="
+              + value
+              + ": no folder lfw/ in it (get LFW with 'qmargin data fetch lfw --dest "
+              + value
+              + "')");
     }
     return Optional.of(open(lfw));
   }
@@ -68,15 +75,19 @@ public record LfwFolder(Path root, Path images) {
     } catch (IOException e) {
       throw new UserInputException(dir + ": cannot list the folder (" + e.getMessage() + ")", e);
     }
-    throw new UserInputException(dir + ": no LFW images (expected lfw-deepfunneled/<Name>/<Name>_0001.jpg)");
+    throw new UserInputException(
+        dir + ": no LFW images (expected lfw-deepfunneled/<Name>/<Name>_0001.jpg)");
   }
 
   /** A protocol file of this folder, e.g. "pairs.txt"; an error names the folder when missing. */
   public Path protocolFile(String name) {
     Path f = root.resolve(name);
     if (!Files.isRegularFile(f)) {
-      String how = LfwFetch.PROTOCOL_SHA256.containsKey(name) ? "it comes with LFW; 'qmargin data fetch lfw' downloads it"
-          : "not one of the files that come with LFW: " + String.join(", ", LfwFetch.PROTOCOL_SHA256.keySet());
+      String how =
+          LfwFetch.PROTOCOL_SHA256.containsKey(name)
+              ? "it comes with LFW; 'qmargin data fetch lfw' downloads it"
+              : "not one of the files that come with LFW: "
+                  + String.join(", ", LfwFetch.PROTOCOL_SHA256.keySet());
       throw new UserInputException(f + ": LFW protocol file missing (" + how + ")");
     }
     return f;
@@ -95,7 +106,12 @@ public record LfwFolder(Path root, Path images) {
   /** The preprocessed image of an LFW id, without random augmentation. */
   public FaceImage load(String id, Preprocessing preprocessing, boolean flip) {
     Path file = image(id);
-    return new FaceImage(preprocessing.apply(ImageDecoder.decode(file), flip), preprocessing.outputHeight(), preprocessing.outputWidth(), -1, file.toString());
+    return new FaceImage(
+        preprocessing.apply(ImageDecoder.decode(file), flip),
+        preprocessing.outputHeight(),
+        preprocessing.outputWidth(),
+        -1,
+        file.toString());
   }
 
   /** Every pair image that is missing from the images folder (empty when the set is complete). */
@@ -119,14 +135,17 @@ public record LfwFolder(Path root, Path images) {
     return ImageFolderDataset.open(images, preprocessing);
   }
 
-  /** The people of a people file (e.g. peopleDevTrain.txt) as a training set, labelled in file order. */
+  /**
+   * The people of a people file (e.g. peopleDevTrain.txt) as a training set, labelled in file
+   * order.
+   */
   public ImageFolderDataset people(String peopleFile, Preprocessing preprocessing) {
     return ImageFolderDataset.open(images, readPeople(protocolFile(peopleFile)), preprocessing);
   }
 
   /**
-   * The names of an LFW people file: a count line, then {@code name<TAB>images} lines (peopleDev*.txt),
-   * or a number of folds followed by that many such blocks (people.txt).
+   * The names of an LFW people file: a count line, then {@code name<TAB>images} lines
+   * (peopleDev*.txt), or a number of folds followed by that many such blocks (people.txt).
    */
   public static List<String> readPeople(Path file) {
     List<String> lines;
@@ -142,7 +161,8 @@ public record LfwFolder(Path root, Path images) {
         continue; // a count line or a blank line
       }
       if (f.length != 2 || !f[1].chars().allMatch(Character::isDigit)) {
-        throw new UserInputException(file + ":" + (n + 1) + ": expected 'name<TAB>number of images'");
+        throw new UserInputException(
+            file + ":" + (n + 1) + ": expected 'name<TAB>number of images'");
       }
       names.add(f[0]);
     }

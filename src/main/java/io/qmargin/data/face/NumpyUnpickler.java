@@ -13,11 +13,11 @@ import net.razorvine.pickle.PickleUtils;
 import net.razorvine.pickle.Unpickler;
 
 /**
- * razorvine's unpickler taught the few numpy objects validation .bin files contain: arrays
- * ({@code numpy.core.multiarray._reconstruct} or {@code numpy._core...} in numpy 2, then a
- * {@code __setstate__} with (version, shape, dtype, fortran, raw bytes)), dtypes and scalars. It
- * intercepts those globals per instance instead of through razorvine's static constructor
- * registry, so nothing global changes. Other globals go to razorvine's own handling.
+ * razorvine's unpickler taught the few numpy objects validation .bin files contain: arrays ({@code
+ * numpy.core.multiarray._reconstruct} or {@code numpy._core...} in numpy 2, then a {@code
+ * __setstate__} with (version, shape, dtype, fortran, raw bytes)), dtypes and scalars. It
+ * intercepts those globals per instance instead of through razorvine's static constructor registry,
+ * so nothing global changes. Other globals go to razorvine's own handling.
  *
  * <p>Opcodes that declare a length ({@code BINBYTES}, {@code BINUNICODE8}, ...) are not trusted:
  * their data is read in blocks first, so a short file declaring gigabytes fails at its end with a
@@ -48,7 +48,10 @@ final class NumpyUnpickler extends Unpickler {
     return super.dispatch(key);
   }
 
-  /** Width of the little-endian length that follows the opcode, or 0 for opcodes without one (or a 1-byte one). */
+  /**
+   * Width of the little-endian length that follows the opcode, or 0 for opcodes without one (or a
+   * 1-byte one).
+   */
   private static int declaredLengthBytes(short key) {
     return switch (key) {
       case 'T', 'X', 'B', 0x8b -> 4; // BINSTRING, BINUNICODE, BINBYTES, LONG4
@@ -60,7 +63,9 @@ final class NumpyUnpickler extends Unpickler {
   private Object dispatchSized(short key, int lengthBytes) throws IOException {
     byte[] header = input.readNBytes(lengthBytes);
     if (header.length < lengthBytes) {
-      throw new PickleException("truncated pickle: the file ends inside the length of opcode 0x" + Integer.toHexString(key));
+      throw new PickleException(
+          "truncated pickle: the file ends inside the length of opcode 0x"
+              + Integer.toHexString(key));
     }
     long declared = 0;
     for (int i = lengthBytes - 1; i >= 0; i--) {
@@ -70,22 +75,32 @@ final class NumpyUnpickler extends Unpickler {
       declared = (int) declared; // signed in these two
     }
     if (declared < 0 || declared > Integer.MAX_VALUE - 8) {
-      throw new PickleException("an item declares " + declared + " bytes (opcode 0x" + Integer.toHexString(key)
-          + "); this reader takes items of 0 to 2 GiB");
+      throw new PickleException(
+          "an item declares "
+              + declared
+              + " bytes (opcode 0x"
+              + Integer.toHexString(key)
+              + "); this reader takes items of 0 to 2 GiB");
     }
     ByteArrayOutputStream data = new ByteArrayOutputStream((int) Math.min(declared, BLOCK));
     byte[] block = new byte[(int) Math.min(declared, BLOCK)];
     while (data.size() < declared) {
       int n = input.readNBytes(block, 0, (int) Math.min(block.length, declared - data.size()));
       if (n == 0) {
-        throw new PickleException("an item declares " + declared + " bytes but the file ends after " + data.size()
-            + " of them (truncated or corrupt pickle)");
+        throw new PickleException(
+            "an item declares "
+                + declared
+                + " bytes but the file ends after "
+                + data.size()
+                + " of them (truncated or corrupt pickle)");
       }
       data.write(block, 0, n);
     }
     // Let razorvine decode the item from what was read, as if from the file.
     InputStream file = input;
-    input = new SequenceInputStream(new ByteArrayInputStream(header), new ByteArrayInputStream(data.toByteArray()));
+    input =
+        new SequenceInputStream(
+            new ByteArrayInputStream(header), new ByteArrayInputStream(data.toByteArray()));
     try {
       return super.dispatch(key);
     } finally {
@@ -111,14 +126,16 @@ final class NumpyUnpickler extends Unpickler {
     }
     return switch (name) {
       case "_reconstruct" -> args -> new NdArray();
-      case "ndarray" -> args -> {
-        throw new IllegalStateException("numpy.ndarray called directly");
-      };
+      case "ndarray" ->
+          args -> {
+            throw new IllegalStateException("numpy.ndarray called directly");
+          };
       case "dtype" -> args -> new Dtype(String.valueOf(args[0]));
       case "scalar" -> args -> scalar((Dtype) args[0], args[1]);
-      default -> args -> {
-        throw new IllegalStateException("unsupported numpy object " + module + "." + name);
-      };
+      default ->
+          args -> {
+            throw new IllegalStateException("unsupported numpy object " + module + "." + name);
+          };
     };
   }
 
@@ -134,7 +151,8 @@ final class NumpyUnpickler extends Unpickler {
         }
         yield dtype.code().equals("i4") ? (Object) (int) v : (Object) v;
       }
-      default -> throw new IllegalStateException("unsupported numpy scalar of type " + dtype.code());
+      default ->
+          throw new IllegalStateException("unsupported numpy scalar of type " + dtype.code());
     };
   }
 
@@ -145,7 +163,8 @@ final class NumpyUnpickler extends Unpickler {
     if (raw instanceof String s) {
       return s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
     }
-    throw new IllegalStateException("numpy raw data is a " + (raw == null ? "None" : raw.getClass().getSimpleName()));
+    throw new IllegalStateException(
+        "numpy raw data is a " + (raw == null ? "None" : raw.getClass().getSimpleName()));
   }
 
   /** A numpy dtype; {@code code()} drops the byte-order character ("u1", "b1", "<f4" -> "f4"). */
@@ -164,7 +183,9 @@ final class NumpyUnpickler extends Unpickler {
     public void __setstate__(Object[] state) {}
   }
 
-  /** A numpy array as raw bytes in C order; filled by the unpickler through {@code __setstate__}. */
+  /**
+   * A numpy array as raw bytes in C order; filled by the unpickler through {@code __setstate__}.
+   */
   public static final class NdArray {
     private int[] shape = new int[0];
     private Dtype dtype;
@@ -189,7 +210,8 @@ final class NumpyUnpickler extends Unpickler {
     /** numpy's ndarray state: (version, shape, dtype, is_fortran, raw data). */
     public void __setstate__(Object[] state) {
       if (state.length != 5) {
-        throw new IllegalStateException("numpy array state of " + state.length + " fields, expected 5");
+        throw new IllegalStateException(
+            "numpy array state of " + state.length + " fields, expected 5");
       }
       Object[] dims = state[1] instanceof Object[] o ? o : ((List<?>) state[1]).toArray();
       shape = Arrays.stream(dims).mapToInt(d -> ((Number) d).intValue()).toArray();

@@ -9,7 +9,12 @@ final class PnmReader {
   private PnmReader() {}
 
   static boolean looksLikePnm(byte[] b) {
-    return b.length >= 3 && b[0] == 'P' && b[1] >= '2' && b[1] <= '6' && b[1] != '4' && isSpace(b[2]);
+    return b.length >= 3
+        && b[0] == 'P'
+        && b[1] >= '2'
+        && b[1] <= '6'
+        && b[1] != '4'
+        && isSpace(b[2]);
   }
 
   static RgbImage read(byte[] b, String source) {
@@ -19,7 +24,8 @@ final class PnmReader {
     int h = c.nextInt("height");
     int maxval = c.nextInt("maxval");
     if (w < 1 || h < 1 || maxval < 1 || maxval > 65535) {
-      throw new CorruptImageException(source, "bad PNM header (" + w + " x " + h + ", maxval " + maxval + ")");
+      throw new CorruptImageException(
+          source, "bad PNM header (" + w + " x " + h + ", maxval " + maxval + ")");
     }
     ImageDecoder.checkPixelCount(w, h, source);
     int channels = (kind == '2' || kind == '5') ? 1 : 3;
@@ -31,7 +37,8 @@ final class PnmReader {
       int p = c.pos + 1; // exactly one whitespace byte after maxval
       long need = (long) w * h * channels * bytesPerSample;
       if (p + need > b.length) {
-        throw new CorruptImageException(source, "truncated PNM data (" + (b.length - p) + " of " + need + " bytes)");
+        throw new CorruptImageException(
+            source, "truncated PNM data (" + (b.length - p) + " of " + need + " bytes)");
       }
       for (int i = 0; i < rgb.length; i++) {
         for (int k = 0; k < channels; k++) {

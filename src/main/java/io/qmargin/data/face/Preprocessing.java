@@ -1,12 +1,11 @@
 package io.qmargin.data.face;
 
 import io.qmargin.data.Seeds;
-
 import java.util.SplittableRandom;
 
 /**
- * How a decoded image becomes a network input: a centred square crop of {@code cropSize} pixels
- * (0, or larger than the image: no crop), a resize to {@code outputHeight x outputWidth} (bilinear,
+ * How a decoded image becomes a network input: a centred square crop of {@code cropSize} pixels (0,
+ * or larger than the image: no crop), a resize to {@code outputHeight x outputWidth} (bilinear,
  * widened to a triangle filter over the source footprint when shrinking, like PIL's antialiased
  * bilinear), a horizontal flip with probability {@code flipProbability}, and the scaling of 8-bit
  * values v to v / 127.5 - 1, i.e. [-1, 1] (insightface's Normalize(0.5, 0.5)).
@@ -19,16 +18,24 @@ import java.util.SplittableRandom;
  * #lfwDeepFunneled()} for LFW deep-funneled 250x250 images, whose face spans roughly the central
  * 150 pixels.
  */
-public record Preprocessing(int cropSize, int outputHeight, int outputWidth, double flipProbability, long seed) {
+public record Preprocessing(
+    int cropSize, int outputHeight, int outputWidth, double flipProbability, long seed) {
 
   public static final int LFW_DEEP_FUNNELED_CROP = 150;
 
   public Preprocessing {
     if (cropSize < 0 || outputHeight < 1 || outputWidth < 1) {
-      throw new IllegalArgumentException("crop size must be >= 0 and output size positive, got crop " + cropSize + ", output " + outputHeight + "x" + outputWidth);
+      throw new IllegalArgumentException(
+          "crop size must be >= 0 and output size positive, got crop "
+              + cropSize
+              + ", output "
+              + outputHeight
+              + "x"
+              + outputWidth);
     }
     if (!(flipProbability >= 0 && flipProbability <= 1)) {
-      throw new IllegalArgumentException("flip probability must be in [0, 1], got " + flipProbability);
+      throw new IllegalArgumentException(
+          "flip probability must be in [0, 1], got " + flipProbability);
     }
   }
 
@@ -127,7 +134,8 @@ public record Preprocessing(int cropSize, int outputHeight, int outputWidth, dou
             v += ys.weight[t] * mid[mBase + ys.index[t] * ow + x];
           }
           // Clamped: float rounding of the filter weights can overshoot 255 by a hair.
-          out[oBase + y * ow + (flip ? ow - 1 - x : x)] = Math.max(-1f, Math.min(1f, v / 127.5f - 1f));
+          out[oBase + y * ow + (flip ? ow - 1 - x : x)] =
+              Math.max(-1f, Math.min(1f, v / 127.5f - 1f));
         }
       }
     }

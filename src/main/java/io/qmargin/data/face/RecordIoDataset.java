@@ -10,9 +10,9 @@ import java.util.List;
  * An insightface training set in MXNet RecordIO ({@code train.rec} + {@code train.idx}, aligned
  * 112x112 JPEGs), read like arcface_torch's MXFaceDataset.
  *
- * <p>When record 0's header has flag > 0 it is insightface's dataset header: its labels are
- * (first identity record, end identity record); records 1 .. first-1 are images, and each identity
- * record k in [first, end) has labels (a, b): the images of class k - first are records a .. b-1.
+ * <p>When record 0's header has flag > 0 it is insightface's dataset header: its labels are (first
+ * identity record, end identity record); records 1 .. first-1 are images, and each identity record
+ * k in [first, end) has labels (a, b): the images of class k - first are records a .. b-1.
  * Otherwise every record in the index is an image whose header label is its class. Labels are known
  * at open time without decoding; a class with no images is an error. An image record whose own
  * label disagrees with its identity range, or that fails to decode, is a {@link
@@ -25,7 +25,8 @@ public final class RecordIoDataset implements FaceDataset, AutoCloseable {
   private final int numClasses;
   private final Preprocessing preprocessing;
 
-  private RecordIoDataset(RecordIoFile file, long[] keys, int[] labels, int numClasses, Preprocessing preprocessing) {
+  private RecordIoDataset(
+      RecordIoFile file, long[] keys, int[] labels, int numClasses, Preprocessing preprocessing) {
     this.file = file;
     this.keys = keys;
     this.labels = labels;
@@ -37,7 +38,9 @@ public final class RecordIoDataset implements FaceDataset, AutoCloseable {
   public static RecordIoDataset open(Path dirOrRec, Preprocessing preprocessing) {
     Path rec = Files.isDirectory(dirOrRec) ? dirOrRec.resolve("train.rec") : dirOrRec;
     String name = rec.getFileName().toString();
-    Path idx = rec.resolveSibling((name.endsWith(".rec") ? name.substring(0, name.length() - 4) : name) + ".idx");
+    Path idx =
+        rec.resolveSibling(
+            (name.endsWith(".rec") ? name.substring(0, name.length() - 4) : name) + ".idx");
     return open(rec, idx, preprocessing);
   }
 
@@ -59,12 +62,17 @@ public final class RecordIoDataset implements FaceDataset, AutoCloseable {
     RecordIoFile.ImageHeader h0 = file.contains(0) ? header(file, 0) : null;
     if (h0 != null && h0.flag() > 0) {
       if (h0.labels().length < 2) {
-        throw new UserInputException(rec + "#0: dataset header has " + h0.labels().length + " label(s), expected (first identity record, end)");
+        throw new UserInputException(
+            rec
+                + "#0: dataset header has "
+                + h0.labels().length
+                + " label(s), expected (first identity record, end)");
       }
       int first = (int) h0.labels()[0];
       int end = (int) h0.labels()[1];
       if (first < 1 || end < first) {
-        throw new UserInputException(rec + "#0: bad identity record range [" + first + ", " + end + ")");
+        throw new UserInputException(
+            rec + "#0: bad identity record range [" + first + ", " + end + ")");
       }
       int images = first - 1;
       int[] labels = new int[images];
@@ -72,7 +80,8 @@ public final class RecordIoDataset implements FaceDataset, AutoCloseable {
       for (int k = first; k < end; k++) {
         int cls = k - first;
         if (!file.contains(k)) {
-          throw new UserInputException(rec + ": identity record " + k + " (class " + cls + ") is not in the index");
+          throw new UserInputException(
+              rec + ": identity record " + k + " (class " + cls + ") is not in the index");
         }
         RecordIoFile.ImageHeader h = header(file, k);
         if (h.labels().length < 2) {
@@ -81,10 +90,22 @@ public final class RecordIoDataset implements FaceDataset, AutoCloseable {
         int a = (int) h.labels()[0];
         int b = (int) h.labels()[1];
         if (a >= b) {
-          throw new UserInputException(rec + "#" + k + ": class " + cls + " has no images (range [" + a + ", " + b + "))");
+          throw new UserInputException(
+              rec + "#" + k + ": class " + cls + " has no images (range [" + a + ", " + b + "))");
         }
         if (a < 1 || b > first) {
-          throw new UserInputException(rec + "#" + k + ": class " + cls + " image range [" + a + ", " + b + ") is outside the image records 1.." + (first - 1));
+          throw new UserInputException(
+              rec
+                  + "#"
+                  + k
+                  + ": class "
+                  + cls
+                  + " image range ["
+                  + a
+                  + ", "
+                  + b
+                  + ") is outside the image records 1.."
+                  + (first - 1));
         }
         for (int r = a; r < b; r++) {
           labels[r - 1] = cls;
@@ -94,7 +115,8 @@ public final class RecordIoDataset implements FaceDataset, AutoCloseable {
       for (int i = 0; i < images; i++) {
         keys[i] = i + 1;
         if (labels[i] < 0) {
-          throw new UserInputException(rec + "#" + keys[i] + ": image record is in no identity's range");
+          throw new UserInputException(
+              rec + "#" + keys[i] + ": image record is in no identity's range");
         }
         if (!file.contains(keys[i])) {
           throw new UserInputException(rec + ": image record " + keys[i] + " is not in the index");
@@ -111,7 +133,8 @@ public final class RecordIoDataset implements FaceDataset, AutoCloseable {
       keys[i] = all.get(i);
       float l = header(file, keys[i]).labels()[0];
       if (l < 0 || l != Math.rint(l)) {
-        throw new UserInputException(rec + "#" + keys[i] + ": label " + l + " is not a class number");
+        throw new UserInputException(
+            rec + "#" + keys[i] + ": label " + l + " is not a class number");
       }
       labels[i] = (int) l;
       max = Math.max(max, labels[i]);
@@ -122,7 +145,8 @@ public final class RecordIoDataset implements FaceDataset, AutoCloseable {
     }
     for (int c = 0; c <= max; c++) {
       if (!seen[c]) {
-        throw new UserInputException(rec + ": class " + c + " has no images (labels run 0.." + max + ")");
+        throw new UserInputException(
+            rec + ": class " + c + " has no images (labels run 0.." + max + ")");
       }
     }
     return new RecordIoDataset(file, keys, labels, max + 1, preprocessing);
@@ -168,10 +192,22 @@ public final class RecordIoDataset implements FaceDataset, AutoCloseable {
     byte[] record = file.read(keys[index]);
     RecordIoFile.ImageHeader h = RecordIoFile.ImageHeader.parse(record, source);
     if ((int) h.labels()[0] != labels[index]) {
-      throw new CorruptImageException(source, "header label " + h.labels()[0] + " disagrees with the identity range (class " + labels[index] + ")");
+      throw new CorruptImageException(
+          source,
+          "header label "
+              + h.labels()[0]
+              + " disagrees with the identity range (class "
+              + labels[index]
+              + ")");
     }
-    RgbImage img = ImageDecoder.decode(Arrays.copyOfRange(record, h.payloadOffset(), record.length), source);
-    return new FaceImage(preprocessing.apply(img, epoch, index), preprocessing.outputHeight(), preprocessing.outputWidth(), labels[index], source);
+    RgbImage img =
+        ImageDecoder.decode(Arrays.copyOfRange(record, h.payloadOffset(), record.length), source);
+    return new FaceImage(
+        preprocessing.apply(img, epoch, index),
+        preprocessing.outputHeight(),
+        preprocessing.outputWidth(),
+        labels[index],
+        source);
   }
 
   @Override

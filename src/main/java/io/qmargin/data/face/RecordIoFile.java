@@ -21,8 +21,8 @@ import java.util.Map;
  * 0xced7230a}, {@code uint32 lrecord} (upper 3 bits: continuation flag cflag, lower 29 bits: part
  * length), the part's bytes, then zero padding to a multiple of 4. cflag 0 is a whole record; a
  * record the writer split (because its payload contained the magic word at a 4-aligned offset) has
- * parts with cflag 1 (first), 2 (middle), 3 (last), and the reader re-inserts the magic word between
- * parts. The {@code .idx} file has one line {@code key<TAB>byte offset} per record.
+ * parts with cflag 1 (first), 2 (middle), 3 (last), and the reader re-inserts the magic word
+ * between parts. The {@code .idx} file has one line {@code key<TAB>byte offset} per record.
  *
  * <p>Positional reads make {@link #read} safe to call from several threads.
  */
@@ -36,7 +36,8 @@ public final class RecordIoFile implements AutoCloseable {
   private final List<Long> keys;
   private final Map<Long, Long> offsets;
 
-  private RecordIoFile(Path rec, FileChannel channel, long fileSize, List<Long> keys, Map<Long, Long> offsets) {
+  private RecordIoFile(
+      Path rec, FileChannel channel, long fileSize, List<Long> keys, Map<Long, Long> offsets) {
     this.rec = rec;
     this.channel = channel;
     this.fileSize = fileSize;
@@ -49,7 +50,8 @@ public final class RecordIoFile implements AutoCloseable {
       throw new UserInputException(rec + ": RecordIO file does not exist");
     }
     if (!Files.isRegularFile(idx)) {
-      throw new UserInputException(idx + ": RecordIO index does not exist (expected next to " + rec.getFileName() + ")");
+      throw new UserInputException(
+          idx + ": RecordIO index does not exist (expected next to " + rec.getFileName() + ")");
     }
     List<Long> keys = new ArrayList<>();
     Map<Long, Long> offsets = new HashMap<>();
@@ -70,7 +72,8 @@ public final class RecordIoFile implements AutoCloseable {
           key = Long.parseLong(f[0]);
           offset = Long.parseLong(f[1]);
         } catch (NumberFormatException e) {
-          throw new UserInputException(idx + ":" + (n + 1) + ": expected 'key<TAB>offset', got '" + line + "'");
+          throw new UserInputException(
+              idx + ":" + (n + 1) + ": expected 'key<TAB>offset', got '" + line + "'");
         }
         if (offsets.put(key, offset) != null) {
           throw new UserInputException(idx + ":" + (n + 1) + ": key " + key + " listed twice");
@@ -121,12 +124,19 @@ public final class RecordIoFile implements AutoCloseable {
       int magic = head.getInt();
       int lrec = head.getInt();
       if (magic != MAGIC) {
-        throw new CorruptImageException(source, String.format("no RecordIO magic at byte %d (found 0x%08x)", pos, magic));
+        throw new CorruptImageException(
+            source, String.format("no RecordIO magic at byte %d (found 0x%08x)", pos, magic));
       }
       int cflag = lrec >>> 29;
       int length = lrec & LENGTH_MASK;
       if (pos + 8 + length > fileSize) {
-        throw new CorruptImageException(source, "record part of " + length + " bytes at byte " + pos + " runs past the end of the file");
+        throw new CorruptImageException(
+            source,
+            "record part of "
+                + length
+                + " bytes at byte "
+                + pos
+                + " runs past the end of the file");
       }
       ByteBuffer body = ByteBuffer.allocate(length);
       readFully(body, pos + 8, source);
@@ -145,7 +155,8 @@ public final class RecordIoFile implements AutoCloseable {
         return out.toByteArray();
       }
       if (cflag != 1 && cflag != 2) {
-        throw new CorruptImageException(source, "bad continuation flag " + cflag + " inside a split record");
+        throw new CorruptImageException(
+            source, "bad continuation flag " + cflag + " inside a split record");
       }
       out.write(MAGIC & 0xff);
       out.write((MAGIC >>> 8) & 0xff);
@@ -174,16 +185,17 @@ public final class RecordIoFile implements AutoCloseable {
   }
 
   /**
-   * The image-record header MXNet puts before each payload ({@code mx.recordio.pack}): uint32
-   * flag, float32 label, uint64 id, uint64 id2; when flag > 0, flag float32 labels follow and
-   * replace the single label. {@code payloadOffset} is where the image bytes start.
+   * The image-record header MXNet puts before each payload ({@code mx.recordio.pack}): uint32 flag,
+   * float32 label, uint64 id, uint64 id2; when flag > 0, flag float32 labels follow and replace the
+   * single label. {@code payloadOffset} is where the image bytes start.
    */
   public record ImageHeader(int flag, float[] labels, long id, long id2, int payloadOffset) {
     public static final int SIZE = 24;
 
     public static ImageHeader parse(byte[] record, String source) {
       if (record.length < SIZE) {
-        throw new CorruptImageException(source, "record of " + record.length + " bytes is shorter than its 24-byte header");
+        throw new CorruptImageException(
+            source, "record of " + record.length + " bytes is shorter than its 24-byte header");
       }
       ByteBuffer b = ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN);
       int flag = b.getInt();
@@ -191,7 +203,13 @@ public final class RecordIoFile implements AutoCloseable {
       long id = b.getLong();
       long id2 = b.getLong();
       if (flag < 0 || flag > (record.length - SIZE) / 4) {
-        throw new CorruptImageException(source, "header announces " + Integer.toUnsignedString(flag) + " labels in a record of " + record.length + " bytes");
+        throw new CorruptImageException(
+            source,
+            "header announces "
+                + Integer.toUnsignedString(flag)
+                + " labels in a record of "
+                + record.length
+                + " bytes");
       }
       float[] labels;
       if (flag == 0) {

@@ -7,7 +7,8 @@ package io.qmargin.data.face;
 public record RgbImage(int width, int height, int[] rgb) {
   public RgbImage {
     if (width < 1 || height < 1 || rgb.length != width * height) {
-      throw new IllegalArgumentException("bad image size " + width + " x " + height + " for " + rgb.length + " pixels");
+      throw new IllegalArgumentException(
+          "bad image size " + width + " x " + height + " for " + rgb.length + " pixels");
     }
   }
 }

@@ -1,7 +1,6 @@
 package io.qmargin.data.face;
 
 import io.qmargin.data.Seeds;
-
 import java.util.SplittableRandom;
 
 /**
@@ -15,8 +14,8 @@ import java.util.SplittableRandom;
  * illumination (brightness, contrast and a lighting gradient), Gaussian blur (sigma up to 1.2 px,
  * half the samples), pixel noise, and in 30% of samples an occluding rectangle. The view is fixed
  * per sample; the epoch only enters through the {@link Preprocessing} flip. Sample index i is
- * identity i / samplesPerIdentity, view i % samplesPerIdentity. Images are rendered directly at
- * the preprocessing output size (crop settings do not apply).
+ * identity i / samplesPerIdentity, view i % samplesPerIdentity. Images are rendered directly at the
+ * preprocessing output size (crop settings do not apply).
  */
 public final class SyntheticFaces implements FaceDataset {
   private static final int MAX_SHAPES = 8;
@@ -32,16 +31,23 @@ public final class SyntheticFaces implements FaceDataset {
 
   /**
    * Identities {@code firstIdentity .. firstIdentity + identities - 1} of the seed's population,
-   * labelled 0..identities-1: a set of identities disjoint from another starting elsewhere (held-out
-   * identities for validation).
+   * labelled 0..identities-1: a set of identities disjoint from another starting elsewhere
+   * (held-out identities for validation).
    */
-  public SyntheticFaces(int firstIdentity, int identities, int samplesPerIdentity, Preprocessing preprocessing) {
+  public SyntheticFaces(
+      int firstIdentity, int identities, int samplesPerIdentity, Preprocessing preprocessing) {
     if (firstIdentity < 0) {
       throw new IllegalArgumentException("first identity must be >= 0, got " + firstIdentity);
     }
     this.firstIdentity = firstIdentity;
-    if (identities < 1 || samplesPerIdentity < 1 || (long) identities * samplesPerIdentity > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("need identities >= 1 and samples per identity >= 1 (at most 2^31 - 1 samples), got " + identities + " x " + samplesPerIdentity);
+    if (identities < 1
+        || samplesPerIdentity < 1
+        || (long) identities * samplesPerIdentity > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          "need identities >= 1 and samples per identity >= 1 (at most 2^31 - 1 samples), got "
+              + identities
+              + " x "
+              + samplesPerIdentity);
     }
     this.identities = identities;
     this.samplesPerIdentity = samplesPerIdentity;
@@ -78,16 +84,23 @@ public final class SyntheticFaces implements FaceDataset {
       throw new IndexOutOfBoundsException("sample " + index + " of " + size());
     }
     int identity = label(index);
-    float[] chw = render(firstIdentity + identity, index % samplesPerIdentity, preprocessing.flips(epoch, index));
-    return new FaceImage(chw, preprocessing.outputHeight(), preprocessing.outputWidth(), identity, source(index));
+    float[] chw =
+        render(
+            firstIdentity + identity,
+            index % samplesPerIdentity,
+            preprocessing.flips(epoch, index));
+    return new FaceImage(
+        chw, preprocessing.outputHeight(), preprocessing.outputWidth(), identity, source(index));
   }
 
   /** View {@code sample} of {@code identity} as CHW floats in [-1, 1]. */
   public float[] render(int identity, int sample, boolean flip) {
     int h = preprocessing.outputHeight();
     int w = preprocessing.outputWidth();
-    Pattern pattern = new Pattern(new SplittableRandom(Seeds.mix(preprocessing.seed(), identity, -0x51a7L)));
-    SplittableRandom rnd = new SplittableRandom(Seeds.mix(preprocessing.seed() ^ 0x5eed5eedL, identity, sample));
+    Pattern pattern =
+        new Pattern(new SplittableRandom(Seeds.mix(preprocessing.seed(), identity, -0x51a7L)));
+    SplittableRandom rnd =
+        new SplittableRandom(Seeds.mix(preprocessing.seed() ^ 0x5eed5eedL, identity, sample));
     int plane = h * w;
     float[] img = new float[3 * plane];
 
@@ -117,7 +130,8 @@ public final class SyntheticFaces implements FaceDataset {
         double u = 0.5 + cos * px + sin * py;
         double v = 0.5 - sin * px + cos * py;
         pattern.colour(u, v, rgb);
-        float light = brightness + lightX * (x / (float) w - 0.5f) + lightY * (y / (float) h - 0.5f);
+        float light =
+            brightness + lightX * (x / (float) w - 0.5f) + lightY * (y / (float) h - 0.5f);
         int o = y * w + x;
         img[o] = (rgb[0] - 0.5f) * contrast + 0.5f + light;
         img[plane + o] = (rgb[1] - 0.5f) * contrast + 0.5f + light;
@@ -281,7 +295,8 @@ public final class SyntheticFaces implements FaceDataset {
     }
 
     void colour(double u, double v, float[] out) {
-      float t = (float) Math.min(1, Math.max(0, 0.5 + 0.7 * ((u - 0.5) * gradX + (v - 0.5) * gradY)));
+      float t =
+          (float) Math.min(1, Math.max(0, 0.5 + 0.7 * ((u - 0.5) * gradX + (v - 0.5) * gradY)));
       // A triangle wave in [-1, 1] (cheaper than a sine, same role).
       // The offset keeps the phase positive for |u|, |v| < 3, so a cast is the floor.
       double phase = u * gratingFx + v * gratingFy + gratingPhase + 32;

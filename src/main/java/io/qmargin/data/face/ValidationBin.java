@@ -22,15 +22,27 @@ public record ValidationBin(Path file, List<byte[]> images, boolean[] issame) {
 
   public ValidationBin {
     if (images.size() != 2 * issame.length) {
-      throw new UserInputException(file + ": " + images.size() + " images for " + issame.length + " pairs (expected 2 per pair)");
+      throw new UserInputException(
+          file
+              + ": "
+              + images.size()
+              + " images for "
+              + issame.length
+              + " pairs (expected 2 per pair)");
     }
     int same = 0;
     for (boolean b : issame) {
       same += b ? 1 : 0;
     }
     if (same == 0 || same == issame.length) {
-      throw new UserInputException(file + ": " + issame.length + (issame.length == 1 ? " pair, " : " pairs, ") + same + " of the same identity: a "
-          + "validation set needs at least one same-identity and one different-identity pair");
+      throw new UserInputException(
+          file
+              + ": "
+              + issame.length
+              + (issame.length == 1 ? " pair, " : " pairs, ")
+              + same
+              + " of the same identity: a "
+              + "validation set needs at least one same-identity and one different-identity pair");
     }
   }
 
@@ -48,7 +60,12 @@ public record ValidationBin(Path file, List<byte[]> images, boolean[] issame) {
   public FaceImage load(int i, Preprocessing preprocessing, boolean flip) {
     String source = file + "#" + i;
     RgbImage img = ImageDecoder.decode(images.get(i), source);
-    return new FaceImage(preprocessing.apply(img, flip), preprocessing.outputHeight(), preprocessing.outputWidth(), -1, source);
+    return new FaceImage(
+        preprocessing.apply(img, flip),
+        preprocessing.outputHeight(),
+        preprocessing.outputWidth(),
+        -1,
+        source);
   }
 
   public static ValidationBin read(Path file) {
@@ -58,8 +75,10 @@ public record ValidationBin(Path file, List<byte[]> images, boolean[] issame) {
       top = unpickler.load(in);
       unpickler.close();
     } catch (RuntimeException e) {
-      // PickleException, but razorvine also reports malformed input as IndexOutOfBounds or ClassCast.
-      throw new UserInputException(file + ": not a readable validation .bin pickle (" + e.getMessage() + ")", e);
+      // PickleException, but razorvine also reports malformed input as IndexOutOfBounds or
+      // ClassCast.
+      throw new UserInputException(
+          file + ": not a readable validation .bin pickle (" + e.getMessage() + ")", e);
     } catch (IOException e) {
       throw new UserInputException(file + ": cannot read (" + e.getMessage() + ")", e);
     }
@@ -69,17 +88,20 @@ public record ValidationBin(Path file, List<byte[]> images, boolean[] issame) {
     } else if (top instanceof List<?> l) {
       pair = l.toArray();
     } else {
-      throw new UserInputException(file + ": expected a pickled pair (bins, issame_list), got " + describe(top));
+      throw new UserInputException(
+          file + ": expected a pickled pair (bins, issame_list), got " + describe(top));
     }
     if (pair.length != 2) {
-      throw new UserInputException(file + ": expected a pickled pair (bins, issame_list), got " + pair.length + " elements");
+      throw new UserInputException(
+          file + ": expected a pickled pair (bins, issame_list), got " + pair.length + " elements");
     }
     return new ValidationBin(file, images(file, pair[0]), flags(file, pair[1]));
   }
 
   private static List<byte[]> images(Path file, Object bins) {
     if (!(bins instanceof List<?> list)) {
-      throw new UserInputException(file + ": bins is " + describe(bins) + ", expected a list of encoded images");
+      throw new UserInputException(
+          file + ": bins is " + describe(bins) + ", expected a list of encoded images");
     }
     List<byte[]> out = new ArrayList<>(list.size());
     for (int i = 0; i < list.size(); i++) {
@@ -91,7 +113,13 @@ public record ValidationBin(Path file, List<byte[]> images, boolean[] issame) {
       } else if (o instanceof NumpyUnpickler.NdArray a && a.isBytes() && a.shape().length == 1) {
         out.add(a.data());
       } else {
-        throw new UserInputException(file + ": image " + i + " is " + describe(o) + "; expected encoded image bytes (decoded pixel arrays are not supported)");
+        throw new UserInputException(
+            file
+                + ": image "
+                + i
+                + " is "
+                + describe(o)
+                + "; expected encoded image bytes (decoded pixel arrays are not supported)");
       }
     }
     return out;
@@ -106,7 +134,8 @@ public record ValidationBin(Path file, List<byte[]> images, boolean[] issame) {
       return f;
     }
     if (!(issame instanceof List<?> list)) {
-      throw new UserInputException(file + ": issame_list is " + describe(issame) + ", expected a list of booleans");
+      throw new UserInputException(
+          file + ": issame_list is " + describe(issame) + ", expected a list of booleans");
     }
     boolean[] f = new boolean[list.size()];
     for (int i = 0; i < f.length; i++) {
@@ -116,13 +145,18 @@ public record ValidationBin(Path file, List<byte[]> images, boolean[] issame) {
       } else if (o instanceof Number n && (n.intValue() == 0 || n.intValue() == 1)) {
         f[i] = n.intValue() == 1;
       } else {
-        throw new UserInputException(file + ": issame_list[" + i + "] is " + describe(o) + ", expected a boolean");
+        throw new UserInputException(
+            file + ": issame_list[" + i + "] is " + describe(o) + ", expected a boolean");
       }
     }
     return f;
   }
 
   private static String describe(Object o) {
-    return o == null ? "None" : o instanceof NumpyUnpickler.NdArray a ? a.toString() : "a " + o.getClass().getSimpleName();
+    return o == null
+        ? "None"
+        : o instanceof NumpyUnpickler.NdArray a
+            ? a.toString()
+            : "a " + o.getClass().getSimpleName();
   }
 }

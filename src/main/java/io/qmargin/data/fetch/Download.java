@@ -1,7 +1,7 @@
 package io.qmargin.data.fetch;
 
-import io.qmargin.UserInputException;
 import io.qmargin.Progress;
+import io.qmargin.UserInputException;
 import io.qmargin.io.FileErrors;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,9 +39,14 @@ public final class Download {
         throw FileErrors.named(fs); // the local file: it names itself
       }
       String message = e.getMessage() == null || e.getMessage().isBlank() ? null : e.getMessage();
-      String why = e instanceof java.net.ConnectException ? "cannot connect" + (message == null ? "" : " (" + message + ")")
-          : e instanceof java.net.UnknownHostException ? "unknown host " + message
-          : message == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + message;
+      String why =
+          e instanceof java.net.ConnectException
+              ? "cannot connect" + (message == null ? "" : " (" + message + ")")
+              : e instanceof java.net.UnknownHostException
+                  ? "unknown host " + message
+                  : message == null
+                      ? e.getClass().getSimpleName()
+                      : e.getClass().getSimpleName() + ": " + message;
       throw new UserInputException("cannot download " + url + ": " + why, e);
     }
   }
@@ -49,7 +54,11 @@ public final class Download {
   private static Digests fetch(URI url, Path target, Progress progress) throws IOException {
     String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
     if (scheme.equals("http") || scheme.equals("https")) {
-      HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(30)).build();
+      HttpClient client =
+          HttpClient.newBuilder()
+              .followRedirects(HttpClient.Redirect.NORMAL)
+              .connectTimeout(Duration.ofSeconds(30))
+              .build();
       HttpRequest request = HttpRequest.newBuilder(url).GET().build();
       HttpResponse<InputStream> response;
       try {
@@ -79,12 +88,14 @@ public final class Download {
     }
   }
 
-  private static Digests copy(InputStream in, long total, Path target, String name, Progress progress) throws IOException {
+  private static Digests copy(
+      InputStream in, long total, Path target, String name, Progress progress) throws IOException {
     MessageDigest sha = digest("SHA-256");
     MessageDigest md5 = digest("MD5");
     long n = 0;
     byte[] buf = new byte[1 << 16];
-    try (Progress bar = progress.start("download " + name.substring(name.lastIndexOf('/') + 1), total);
+    try (Progress bar =
+            progress.start("download " + name.substring(name.lastIndexOf('/') + 1), total);
         OutputStream out = Files.newOutputStream(target)) {
       int r;
       while ((r = in.read(buf)) > 0) {

@@ -1,7 +1,7 @@
 package io.qmargin.data.fetch;
 
-import io.qmargin.UserInputException;
 import io.qmargin.Progress;
+import io.qmargin.UserInputException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -16,25 +16,31 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * Downloads LFW deep-funneled into {@code dest/lfw/}: the image tarball (extracted to
- * {@code lfw-deepfunneled/<Name>/<Name>_0001.jpg}) and the protocol files pairs.txt,
- * pairsDevTrain.txt, pairsDevTest.txt, people.txt, peopleDevTrain.txt, peopleDevTest.txt. Every
- * download is checked against a checksum before anything is kept: the tarball against {@code sha256}
- * when given, else (default URL only) against the MD5 that torchvision pins for it; the protocol
- * files against {@link #PROTOCOL_SHA256}.
- * Everything is assembled in a temporary folder beside {@code dest/lfw} and renamed into place at
- * the end, so a failure or a wrong checksum leaves no partial {@code lfw/}.
+ * Downloads LFW deep-funneled into {@code dest/lfw/}: the image tarball (extracted to {@code
+ * lfw-deepfunneled/<Name>/<Name>_0001.jpg}) and the protocol files pairs.txt, pairsDevTrain.txt,
+ * pairsDevTest.txt, people.txt, peopleDevTrain.txt, peopleDevTest.txt. Every download is checked
+ * against a checksum before anything is kept: the tarball against {@code sha256} when given, else
+ * (default URL only) against the MD5 that torchvision pins for it; the protocol files against
+ * {@link #PROTOCOL_SHA256}. Everything is assembled in a temporary folder beside {@code dest/lfw}
+ * and renamed into place at the end, so a failure or a wrong checksum leaves no partial {@code
+ * lfw/}.
  */
 public final class LfwFetch {
   /** The official location; it has moved before, hence {@code --url}. */
-  public static final URI DEFAULT_TARBALL = URI.create("http://vis-www.cs.umass.edu/lfw/lfw-deepfunneled.tgz");
-  /** MD5 of lfw-deepfunneled.tgz as pinned by torchvision's LFW dataset (no SHA-256 is published). */
-  public static final String DEFAULT_TARBALL_MD5 = "68331da3eb755a505a502b5aacb3c201";
-  public static final URI DEFAULT_PROTOCOL_BASE = URI.create("http://vis-www.cs.umass.edu/lfw/");
+  public static final URI DEFAULT_TARBALL =
+      URI.create("http://vis-www.cs.umass.edu/lfw/lfw-deepfunneled.tgz");
+
   /**
-   * SHA-256 of the official protocol files: the pairs files as pinned by scikit-learn's LFW fetcher,
-   * the people files as pinned by torchvision's prototype LFW dataset (whose MD5s, pinned by
-   * torchvision's LFWPeople, they also match).
+   * MD5 of lfw-deepfunneled.tgz as pinned by torchvision's LFW dataset (no SHA-256 is published).
+   */
+  public static final String DEFAULT_TARBALL_MD5 = "68331da3eb755a505a502b5aacb3c201";
+
+  public static final URI DEFAULT_PROTOCOL_BASE = URI.create("http://vis-www.cs.umass.edu/lfw/");
+
+  /**
+   * SHA-256 of the official protocol files: the pairs files as pinned by scikit-learn's LFW
+   * fetcher, the people files as pinned by torchvision's prototype LFW dataset (whose MD5s, pinned
+   * by torchvision's LFWPeople, they also match).
    */
   public static final Map<String, String> PROTOCOL_SHA256 = pinned();
 
@@ -51,8 +57,8 @@ public final class LfwFetch {
 
   /**
    * What to fetch: {@code tarball} and its expected {@code sha256} (null: the default URL's pinned
-   * MD5), the folder of the protocol files (null: skip them), and the destination that gets
-   * {@code lfw/}.
+   * MD5), the folder of the protocol files (null: skip them), and the destination that gets {@code
+   * lfw/}.
    */
   public record Request(URI tarball, String sha256, URI protocolBase, Path dest) {
     public Request {
@@ -60,7 +66,10 @@ public final class LfwFetch {
         throw new UserInputException("--sha256 must be 64 hex digits, got '" + sha256 + "'");
       }
       if (sha256 == null && !tarball.equals(DEFAULT_TARBALL)) {
-        throw new UserInputException("give --sha256 for a tarball from " + tarball + " (only the default URL has a pinned checksum)");
+        throw new UserInputException(
+            "give --sha256 for a tarball from "
+                + tarball
+                + " (only the default URL has a pinned checksum)");
       }
     }
   }
@@ -68,7 +77,8 @@ public final class LfwFetch {
   private LfwFetch() {}
 
   /** Fetches into {@code dest/lfw}; returns that folder. {@code log} receives one line per step. */
-  public static Path fetch(Request request, Progress progress, Consumer<String> log) throws IOException {
+  public static Path fetch(Request request, Progress progress, Consumer<String> log)
+      throws IOException {
     Path target = request.dest().resolve("lfw");
     if (Files.exists(target)) {
       throw new UserInputException(target + ": already exists; remove it or choose another --dest");
@@ -83,7 +93,14 @@ public final class LfwFetch {
       } else {
         check(request.tarball(), "MD5", DEFAULT_TARBALL_MD5, d.md5());
       }
-      log.accept("verified " + request.tarball() + " (" + d.bytes() + " bytes, sha256 " + d.sha256() + ")");
+      log.accept(
+          "verified "
+              + request.tarball()
+              + " ("
+              + d.bytes()
+              + " bytes, sha256 "
+              + d.sha256()
+              + ")");
       Path lfw = work.resolve("lfw");
       Files.createDirectories(lfw);
       long files = TarGz.extract(tgz, lfw);
@@ -110,7 +127,15 @@ public final class LfwFetch {
 
   private static void check(URI url, String algorithm, String expected, String actual) {
     if (!expected.equalsIgnoreCase(actual)) {
-      throw new UserInputException(url + ": " + algorithm + " mismatch: expected " + expected.toLowerCase() + ", got " + actual + " (corrupt or changed download; nothing was kept)");
+      throw new UserInputException(
+          url
+              + ": "
+              + algorithm
+              + " mismatch: expected "
+              + expected.toLowerCase()
+              + ", got "
+              + actual
+              + " (corrupt or changed download; nothing was kept)");
     }
   }
 
@@ -119,13 +144,15 @@ public final class LfwFetch {
       return;
     }
     try (Stream<Path> s = Files.walk(dir)) {
-      s.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.delete(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
+      s.sorted(Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.delete(p);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
     }
   }
 }

@@ -26,11 +26,16 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
 public final class TarGz {
   private TarGz() {}
 
-  /** Extracts {@code archive} under {@code dest}; returns the number of files written (at least one). */
+  /**
+   * Extracts {@code archive} under {@code dest}; returns the number of files written (at least
+   * one).
+   */
   public static long extract(Path archive, Path dest) throws IOException {
     Path root = dest.toAbsolutePath().normalize();
     long files = 0;
-    try (InputStream gzip = new BufferedInputStream(new GZIPInputStream(Files.newInputStream(archive), 1 << 16), 1 << 16);
+    try (InputStream gzip =
+            new BufferedInputStream(
+                new GZIPInputStream(Files.newInputStream(archive), 1 << 16), 1 << 16);
         TarArchiveInputStream tar = new TarArchiveInputStream(gzip)) {
       for (TarArchiveEntry e = next(tar, archive); e != null; e = next(tar, archive)) {
         if (e.isDirectory()) {
@@ -54,17 +59,22 @@ public final class TarGz {
       }
     }
     if (files == 0) {
-      throw new UserInputException(archive + ": the archive holds no regular file (only folders, links or devices)");
+      throw new UserInputException(
+          archive + ": the archive holds no regular file (only folders, links or devices)");
     }
     return files;
   }
 
   private static boolean isRegularFile(TarArchiveEntry e) {
     byte type = e.getLinkFlag();
-    return type == TarConstants.LF_NORMAL || type == TarConstants.LF_OLDNORM || type == TarConstants.LF_CONTIG;
+    return type == TarConstants.LF_NORMAL
+        || type == TarConstants.LF_OLDNORM
+        || type == TarConstants.LF_CONTIG;
   }
 
-  /** The next entry; a read failure (truncation, a bad header, a gzip checksum) names the archive. */
+  /**
+   * The next entry; a read failure (truncation, a bad header, a gzip checksum) names the archive.
+   */
   private static TarArchiveEntry next(TarArchiveInputStream tar, Path archive) {
     try {
       return tar.getNextEntry();
@@ -91,8 +101,12 @@ public final class TarGz {
   }
 
   private static UserInputException corrupt(Path archive, IOException e) {
-    return new UserInputException(archive + ": truncated or corrupt archive ("
-        + (e.getMessage() == null ? "ends early" : e.getMessage()) + ")", e);
+    return new UserInputException(
+        archive
+            + ": truncated or corrupt archive ("
+            + (e.getMessage() == null ? "ends early" : e.getMessage())
+            + ")",
+        e);
   }
 
   private static Path safeTarget(Path root, String name, Path archive) {
@@ -102,7 +116,8 @@ public final class TarGz {
     }
     Path target = root.resolve(n).normalize();
     if (n.isEmpty() || n.startsWith("/") || !target.startsWith(root)) {
-      throw new UserInputException(archive + ": archive entry '" + name + "' would be written outside the destination");
+      throw new UserInputException(
+          archive + ": archive entry '" + name + "' would be written outside the destination");
     }
     return target;
   }

@@ -17,8 +17,10 @@ final class AudioFiles {
 
   /** Extensions qmargin decodes (by content; the extension only selects files). */
   static final Set<String> AUDIO_EXTENSIONS = Set.of("wav", "flac", "ogg");
+
   /** Audio qmargin cannot decode; counted so that an error can say why a folder looks empty. */
-  static final Set<String> UNREADABLE_AUDIO = Set.of("m4a", "aac", "mp3", "opus", "sph", "gsm", "g722", "ulaw", "alaw", "wma");
+  static final Set<String> UNREADABLE_AUDIO =
+      Set.of("m4a", "aac", "mp3", "opus", "sph", "gsm", "g722", "ulaw", "alaw", "wma");
 
   static String extension(Path p) {
     String name = p.getFileName().toString();

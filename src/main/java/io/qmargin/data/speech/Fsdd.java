@@ -10,11 +10,11 @@ import java.util.regex.Pattern;
 
 /**
  * The Free Spoken Digit Dataset (FSDD, Jackson et al., CC BY-SA 4.0): English digits 0-9 spoken by
- * a few speakers, mono 8 kHz 16-bit WAV, about 0.3-0.8 s each. Files are named
- * {@code <digit>_<speaker>_<index>.wav}; the speaker comes from the name, so both the original flat
- * {@code recordings/} folder and per-speaker sub-folders read. The utterance id is the file name
- * without {@code .wav} ({@code 0_george_0}). The README's official split puts indices 0-4 in the
- * test set ({@link #officialSplit}).
+ * a few speakers, mono 8 kHz 16-bit WAV, about 0.3-0.8 s each. Files are named {@code
+ * <digit>_<speaker>_<index>.wav}; the speaker comes from the name, so both the original flat {@code
+ * recordings/} folder and per-speaker sub-folders read. The utterance id is the file name without
+ * {@code .wav} ({@code 0_george_0}). The README's official split puts indices 0-4 in the test set
+ * ({@link #officialSplit}).
  */
 public final class Fsdd {
   private Fsdd() {}
@@ -26,9 +26,12 @@ public final class Fsdd {
 
   /** The FSDD folder (holding {@code recordings/}) or the recordings folder itself. */
   public static SpeechCorpus read(Path dir) {
-    Path recordings = Files.isDirectory(dir.resolve("recordings")) ? dir.resolve("recordings") : dir;
+    Path recordings =
+        Files.isDirectory(dir.resolve("recordings")) ? dir.resolve("recordings") : dir;
     if (!Files.isDirectory(recordings)) {
-      throw new UserInputException(dir + ": not a folder (expected the FSDD folder with recordings/<digit>_<speaker>_<index>.wav)");
+      throw new UserInputException(
+          dir
+              + ": not a folder (expected the FSDD folder with recordings/<digit>_<speaker>_<index>.wav)");
     }
     List<Utterance> utts = new ArrayList<>();
     for (Path f : AudioFiles.walk(recordings)) {
@@ -39,7 +42,8 @@ public final class Fsdd {
       }
     }
     if (utts.isEmpty()) {
-      throw new UserInputException(recordings + ": no FSDD recordings (files named <digit>_<speaker>_<index>.wav)");
+      throw new UserInputException(
+          recordings + ": no FSDD recordings (files named <digit>_<speaker>_<index>.wav)");
     }
     return SpeechCorpus.of(utts, recordings + " (FSDD)");
   }
@@ -54,7 +58,9 @@ public final class Fsdd {
     return Integer.parseInt(match(u).group(3));
   }
 
-  /** The README's split: indices 0-4 held out for testing, 5-49 for training; same speakers in both. */
+  /**
+   * The README's split: indices 0-4 held out for testing, 5-49 for training; same speakers in both.
+   */
   public static CorpusSplit officialSplit(SpeechCorpus fsdd) {
     return fsdd.partition(u -> index(u) < 5, " (FSDD official split: index 0-4 held out)");
   }

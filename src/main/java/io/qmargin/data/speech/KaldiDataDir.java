@@ -45,15 +45,21 @@ public final class KaldiDataDir {
     return read(dir, dir);
   }
 
-  /** {@code dir/wav.scp} and {@code dir/utt2spk}, relative audio paths resolved against {@code base}. */
+  /**
+   * {@code dir/wav.scp} and {@code dir/utt2spk}, relative audio paths resolved against {@code
+   * base}.
+   */
   public static SpeechCorpus read(Path dir, Path base) {
     if (!Files.isDirectory(dir)) {
-      throw new UserInputException(dir + ": not a folder (expected a Kaldi data directory with wav.scp and utt2spk)");
+      throw new UserInputException(
+          dir + ": not a folder (expected a Kaldi data directory with wav.scp and utt2spk)");
     }
     Path segments = dir.resolve("segments");
     if (Files.exists(segments)) {
-      throw new UserInputException(segments + ": segments files are not supported (utterances cut out of longer "
-          + "recordings); extract the segments to files first, e.g. with Kaldi's extract-segments");
+      throw new UserInputException(
+          segments
+              + ": segments files are not supported (utterances cut out of longer "
+              + "recordings); extract the segments to files first, e.g. with Kaldi's extract-segments");
     }
     return read(dir.resolve("wav.scp"), dir.resolve("utt2spk"), base, dir + " (Kaldi data dir)");
   }
@@ -72,9 +78,16 @@ public final class KaldiDataDir {
       }
     }
     if (firstNoSpeaker != null) {
-      throw new UserInputException(wavScp + ":" + firstNoSpeaker.line + ": utterance '" + firstNoSpeaker.key
-          + "' has no speaker in " + utt2spk + more(noSpeaker, "utterance of wav.scp is", "utterances of wav.scp are")
-          + " missing from utt2spk; Kaldi's utils/fix_data_dir.sh drops them)");
+      throw new UserInputException(
+          wavScp
+              + ":"
+              + firstNoSpeaker.line
+              + ": utterance '"
+              + firstNoSpeaker.key
+              + "' has no speaker in "
+              + utt2spk
+              + more(noSpeaker, "utterance of wav.scp is", "utterances of wav.scp are")
+              + " missing from utt2spk; Kaldi's utils/fix_data_dir.sh drops them)");
     }
     int noAudio = 0;
     Entry firstNoAudio = null;
@@ -85,9 +98,16 @@ public final class KaldiDataDir {
       }
     }
     if (firstNoAudio != null) {
-      throw new UserInputException(utt2spk + ":" + firstNoAudio.line + ": utterance '" + firstNoAudio.key
-          + "' is not in " + wavScp + more(noAudio, "utterance of utt2spk is", "utterances of utt2spk are")
-          + " missing from wav.scp; Kaldi's utils/fix_data_dir.sh drops them)");
+      throw new UserInputException(
+          utt2spk
+              + ":"
+              + firstNoAudio.line
+              + ": utterance '"
+              + firstNoAudio.key
+              + "' is not in "
+              + wavScp
+              + more(noAudio, "utterance of utt2spk is", "utterances of utt2spk are")
+              + " missing from wav.scp; Kaldi's utils/fix_data_dir.sh drops them)");
     }
 
     List<Utterance> utts = utterances(wavScp, wavs, base, w -> spks.get(w.key).value);
@@ -103,8 +123,14 @@ public final class KaldiDataDir {
     return utterances(wavScp, parse(wavScp, false), base, w -> Utterance.UNKNOWN_SPEAKER);
   }
 
-  /** Resolves and checks the audio paths of wav.scp's entries; refuses missing files (naming the first few) and an empty list. */
-  private static List<Utterance> utterances(Path wavScp, Map<String, Entry> wavs, Path base,
+  /**
+   * Resolves and checks the audio paths of wav.scp's entries; refuses missing files (naming the
+   * first few) and an empty list.
+   */
+  private static List<Utterance> utterances(
+      Path wavScp,
+      Map<String, Entry> wavs,
+      Path base,
       java.util.function.Function<Entry, String> speaker) {
     List<Utterance> utts = new ArrayList<>(wavs.size());
     List<String> missing = new ArrayList<>();
@@ -114,12 +140,16 @@ public final class KaldiDataDir {
       try {
         p = base.resolve(w.value);
       } catch (InvalidPathException e) {
-        throw new UserInputException(wavScp + ":" + w.line + ": '" + w.value + "' is not a valid path", e);
+        throw new UserInputException(
+            wavScp + ":" + w.line + ": '" + w.value + "' is not a valid path", e);
       }
       if (!Files.isRegularFile(p)) {
         missingCount++;
         if (missing.size() < MISSING_SHOWN) {
-          String hint = ARK_OFFSET.matcher(w.value).matches() ? " (an archive offset? only plain audio files are read)" : "";
+          String hint =
+              ARK_OFFSET.matcher(w.value).matches()
+                  ? " (an archive offset? only plain audio files are read)"
+                  : "";
           missing.add("line " + w.line + ": " + p + hint);
         }
         continue;
@@ -127,9 +157,19 @@ public final class KaldiDataDir {
       utts.add(new Utterance(w.key, p, speaker.apply(w)));
     }
     if (missingCount > 0) {
-      throw new UserInputException(wavScp + ": " + missingCount + " of " + wavs.size() + " listed audio files do not exist"
-          + (missingCount > missing.size() ? " (first " + missing.size() + " shown)" : "") + ": " + String.join("; ", missing)
-          + " (relative paths are resolved against " + base + ")");
+      throw new UserInputException(
+          wavScp
+              + ": "
+              + missingCount
+              + " of "
+              + wavs.size()
+              + " listed audio files do not exist"
+              + (missingCount > missing.size() ? " (first " + missing.size() + " shown)" : "")
+              + ": "
+              + String.join("; ", missing)
+              + " (relative paths are resolved against "
+              + base
+              + ")");
     }
     if (utts.isEmpty()) {
       throw new UserInputException(wavScp + ": no utterances listed");
@@ -148,7 +188,8 @@ public final class KaldiDataDir {
     try {
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     } catch (java.nio.file.NoSuchFileException e) {
-      throw new UserInputException(file + ": no such file (a Kaldi data directory needs wav.scp and utt2spk)");
+      throw new UserInputException(
+          file + ": no such file (a Kaldi data directory needs wav.scp and utt2spk)");
     } catch (CharacterCodingException e) {
       throw new UserInputException(file + ": not UTF-8 text", e);
     } catch (IOException e) {
@@ -164,21 +205,44 @@ public final class KaldiDataDir {
       }
       String[] parts = WHITESPACE.split(line, 2);
       if (parts.length < 2 || parts[1].isBlank()) {
-        throw new UserInputException(file + ":" + lineNo + ": expected " + expected + ", got '" + abbreviate(line) + "'");
+        throw new UserInputException(
+            file + ":" + lineNo + ": expected " + expected + ", got '" + abbreviate(line) + "'");
       }
       String key = parts[0];
       String value = parts[1].strip();
       if (utt2spk && WHITESPACE.matcher(value).find()) {
-        throw new UserInputException(file + ":" + lineNo + ": expected " + expected + " (two fields), got '" + abbreviate(line) + "'");
+        throw new UserInputException(
+            file
+                + ":"
+                + lineNo
+                + ": expected "
+                + expected
+                + " (two fields), got '"
+                + abbreviate(line)
+                + "'");
       }
       if (!utt2spk && value.endsWith("|")) {
-        throw new UserInputException(file + ":" + lineNo + ": utterance '" + key + "' is a command pipe ('"
-            + abbreviate(value) + "'); qmargin does not run commands: convert the audio to WAV or FLAC files "
-            + "(e.g. with sox or ffmpeg) and list their paths");
+        throw new UserInputException(
+            file
+                + ":"
+                + lineNo
+                + ": utterance '"
+                + key
+                + "' is a command pipe ('"
+                + abbreviate(value)
+                + "'); qmargin does not run commands: convert the audio to WAV or FLAC files "
+                + "(e.g. with sox or ffmpeg) and list their paths");
       }
       Entry previous = out.putIfAbsent(key, new Entry(key, value, lineNo));
       if (previous != null) {
-        throw new UserInputException(file + ":" + lineNo + ": utterance id '" + key + "' already listed on line " + previous.line);
+        throw new UserInputException(
+            file
+                + ":"
+                + lineNo
+                + ": utterance id '"
+                + key
+                + "' already listed on line "
+                + previous.line);
       }
     }
     return out;

@@ -17,8 +17,8 @@ public final class SpeakerFolders {
   private SpeakerFolders() {}
 
   /**
-   * VoxCeleb's layout {@code root/<speaker>/<video>/<utt>.wav}; the utterance id is
-   * {@code <speaker>/<video>/<utt>.wav}, as in the VoxCeleb trial lists ({@code
+   * VoxCeleb's layout {@code root/<speaker>/<video>/<utt>.wav}; the utterance id is {@code
+   * <speaker>/<video>/<utt>.wav}, as in the VoxCeleb trial lists ({@code
    * id10270/x6uYqmx31kE/00001.wav}). When {@code root} holds a folder {@code wav/} (the unpacked
    * VoxCeleb1 archives), that folder is the root. Only files exactly two levels below a speaker
    * folder count. VoxCeleb2 ships AAC (.m4a) files, which must be converted to WAV or FLAC first.
@@ -50,12 +50,18 @@ public final class SpeakerFolders {
         }
       }
       if (found == 0) {
-        String why = unreadable > 0
-            ? " (" + unreadable + " files in a format qmargin cannot decode, e.g. VoxCeleb2's .m4a: convert them to WAV or FLAC)"
-            : wrongDepth > 0
-                ? " (" + wrongDepth + " audio files directly in the speaker folder: that is the layout of SpeakerFolders.generic, not VoxCeleb's)"
-                : "";
-        throw new UserInputException(spk + ": speaker folder '" + name + "' has no <video>/<utt>.wav|flac|ogg files" + why);
+        String why =
+            unreadable > 0
+                ? " ("
+                    + unreadable
+                    + " files in a format qmargin cannot decode, e.g. VoxCeleb2's .m4a: convert them to WAV or FLAC)"
+                : wrongDepth > 0
+                    ? " ("
+                        + wrongDepth
+                        + " audio files directly in the speaker folder: that is the layout of SpeakerFolders.generic, not VoxCeleb's)"
+                    : "";
+        throw new UserInputException(
+            spk + ": speaker folder '" + name + "' has no <video>/<utt>.wav|flac|ogg files" + why);
       }
     }
     return SpeechCorpus.of(utts, base + " (VoxCeleb layout)");
@@ -63,8 +69,8 @@ public final class SpeakerFolders {
 
   /**
    * Any folder per speaker: {@code root/<speaker>/...} with audio files at any depth below the
-   * speaker folder (symbolic links followed); the utterance id is the path relative to
-   * {@code root} with '/' separators. Files directly in {@code root} are ignored.
+   * speaker folder (symbolic links followed); the utterance id is the path relative to {@code root}
+   * with '/' separators. Files directly in {@code root} are ignored.
    */
   public static SpeechCorpus generic(Path root) {
     List<Path> speakers = speakerFolders(root, "root/<speaker>/<file>.wav");
@@ -82,8 +88,16 @@ public final class SpeakerFolders {
         }
       }
       if (found == 0) {
-        throw new UserInputException(spk + ": speaker folder '" + name + "' has no .wav, .flac or .ogg files"
-            + (unreadable > 0 ? " (" + unreadable + " files in a format qmargin cannot decode, e.g. .m4a or .mp3: convert them to WAV or FLAC)" : ""));
+        throw new UserInputException(
+            spk
+                + ": speaker folder '"
+                + name
+                + "' has no .wav, .flac or .ogg files"
+                + (unreadable > 0
+                    ? " ("
+                        + unreadable
+                        + " files in a format qmargin cannot decode, e.g. .m4a or .mp3: convert them to WAV or FLAC)"
+                    : ""));
       }
     }
     return SpeechCorpus.of(utts, root + " (speaker folders)");
@@ -102,8 +116,8 @@ public final class SpeakerFolders {
 
   /**
    * Every audio file below {@code root} at any depth (hidden entries skipped, path order), for a
-   * list to embed: ids are the paths relative to {@code root} with '/', as VoxCeleb trial lists name
-   * utterances; speakers unknown ({@link Utterance#UNKNOWN_SPEAKER}).
+   * list to embed: ids are the paths relative to {@code root} with '/', as VoxCeleb trial lists
+   * name utterances; speakers unknown ({@link Utterance#UNKNOWN_SPEAKER}).
    */
   public static List<Utterance> unlabelled(Path root) {
     List<Utterance> utts = new ArrayList<>();

@@ -12,9 +12,9 @@ import org.jtransforms.fft.DoubleFFT_1D;
  * Additive noise and reverberation of waveforms, as in wespeaker's and Kaldi's speaker recipes.
  *
  * <p><b>Noise</b>: a noise file is drawn uniformly from the noise folder, decoded as mono at the
- * model's sample rate, and a piece as long as the waveform is taken at a uniformly random offset
- * (a shorter file is repeated from its start). The SNR s is drawn uniformly from [snrLow, snrHigh]
- * dB and the noise scaled so that 10 log10(P_signal / P_noise) = s exactly, with P the mean square
+ * model's sample rate, and a piece as long as the waveform is taken at a uniformly random offset (a
+ * shorter file is repeated from its start). The SNR s is drawn uniformly from [snrLow, snrHigh] dB
+ * and the noise scaled so that 10 log10(P_signal / P_noise) = s exactly, with P the mean square
  * over the whole piece (silences included, like wespeaker; without its +1e-4 guard, so the SNR is
  * exact; a silent signal or noise adds nothing).
  *
@@ -40,7 +40,12 @@ public final class SpeechAugmentation {
   private final WaveformCache cache;
   private static final ConcurrentHashMap<Integer, DoubleFFT_1D> FFTS = new ConcurrentHashMap<>();
 
-  private SpeechAugmentation(AugmentationSettings settings, int sampleRate, List<Path> noises, List<Path> rirs, WaveformCache cache) {
+  private SpeechAugmentation(
+      AugmentationSettings settings,
+      int sampleRate,
+      List<Path> noises,
+      List<Path> rirs,
+      WaveformCache cache) {
     this.settings = settings;
     this.sampleRate = sampleRate;
     this.noises = noises;
@@ -52,10 +57,16 @@ public final class SpeechAugmentation {
    * Lists the noise and RIR files (an error names a folder that is missing or has no audio) and
    * keeps up to {@code cacheBytes} of their decoded samples in memory.
    */
-  public static SpeechAugmentation open(AugmentationSettings settings, int sampleRate, long cacheBytes) {
-    List<Path> noises = settings.noiseProbability() > 0 ? audioIn(settings.noiseDir(), "noise") : List.of();
-    List<Path> rirs = settings.reverbProbability() > 0 ? audioIn(settings.rirDir(), "room impulse response") : List.of();
-    return new SpeechAugmentation(settings, sampleRate, noises, rirs, new WaveformCache(sampleRate, cacheBytes));
+  public static SpeechAugmentation open(
+      AugmentationSettings settings, int sampleRate, long cacheBytes) {
+    List<Path> noises =
+        settings.noiseProbability() > 0 ? audioIn(settings.noiseDir(), "noise") : List.of();
+    List<Path> rirs =
+        settings.reverbProbability() > 0
+            ? audioIn(settings.rirDir(), "room impulse response")
+            : List.of();
+    return new SpeechAugmentation(
+        settings, sampleRate, noises, rirs, new WaveformCache(sampleRate, cacheBytes));
   }
 
   private static List<Path> audioIn(Path dir, String what) {
@@ -64,7 +75,8 @@ public final class SpeechAugmentation {
     }
     List<Path> files = AudioFiles.walk(dir).stream().filter(AudioFiles::isAudio).toList();
     if (files.isEmpty()) {
-      throw new UserInputException(dir + ": no " + what + " files (.wav, .flac, .ogg) in the folder or below");
+      throw new UserInputException(
+          dir + ": no " + what + " files (.wav, .flac, .ogg) in the folder or below");
     }
     return files;
   }
@@ -106,7 +118,8 @@ public final class SpeechAugmentation {
     if (noise && out.length > 0) {
       float[] file = cache.get(noises.get(rnd.nextInt(noises.size())));
       int start = file.length > out.length ? rnd.nextInt(file.length - out.length + 1) : 0;
-      double snr = settings.snrLowDb() + (settings.snrHighDb() - settings.snrLowDb()) * rnd.nextDouble();
+      double snr =
+          settings.snrLowDb() + (settings.snrHighDb() - settings.snrLowDb()) * rnd.nextDouble();
       if (file.length > 0) {
         out = addNoise(out, Chunks.chunk(file, start, out.length), snr);
       }
@@ -116,11 +129,13 @@ public final class SpeechAugmentation {
 
   /**
    * {@code signal + g noise} with g chosen so that the SNR is {@code snrDb}: mean squares over the
-   * whole arrays, which must have the same length. A silent signal or noise gives a copy of the signal.
+   * whole arrays, which must have the same length. A silent signal or noise gives a copy of the
+   * signal.
    */
   public static float[] addNoise(float[] signal, float[] noise, double snrDb) {
     if (noise.length != signal.length) {
-      throw new IllegalArgumentException("noise has " + noise.length + " samples, signal " + signal.length);
+      throw new IllegalArgumentException(
+          "noise has " + noise.length + " samples, signal " + signal.length);
     }
     double ps = meanSquare(signal);
     double pn = meanSquare(noise);
@@ -144,8 +159,8 @@ public final class SpeechAugmentation {
   }
 
   /**
-   * The first {@code x.length} samples of x convolved with {@code rir} normalised to unit energy.
-   * A silent response gives a copy of x.
+   * The first {@code x.length} samples of x convolved with {@code rir} normalised to unit energy. A
+   * silent response gives a copy of x.
    */
   public static float[] reverberate(float[] x, float[] rir) {
     double energy = 0;
@@ -190,7 +205,8 @@ public final class SpeechAugmentation {
     DoubleFFT_1D fft = FFTS.computeIfAbsent(size, DoubleFFT_1D::new);
     fft.realForward(a);
     fft.realForward(b);
-    // Packed layout of realForward (even size): a[0] = Re X0, a[1] = Re X(size/2), then (Re, Im) pairs.
+    // Packed layout of realForward (even size): a[0] = Re X0, a[1] = Re X(size/2), then (Re, Im)
+    // pairs.
     a[0] *= b[0];
     a[1] *= b[1];
     for (int k = 2; k < size; k += 2) {

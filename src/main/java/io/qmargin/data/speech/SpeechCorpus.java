@@ -1,9 +1,7 @@
 package io.qmargin.data.speech;
 
-import io.qmargin.data.Seeds;
-
 import io.qmargin.UserInputException;
-import io.qmargin.data.face.Preprocessing;
+import io.qmargin.data.Seeds;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -54,12 +52,20 @@ public final class SpeechCorpus {
       Utterance u = this.utterances.get(i);
       Integer previous = ids.putIfAbsent(u.id(), i);
       if (previous != null) {
-        throw new UserInputException(description + ": utterance id '" + u.id() + "' occurs twice ("
-            + this.utterances.get(previous).path() + " and " + u.path() + ")");
+        throw new UserInputException(
+            description
+                + ": utterance id '"
+                + u.id()
+                + "' occurs twice ("
+                + this.utterances.get(previous).path()
+                + " and "
+                + u.path()
+                + ")");
       }
       Integer label = speakerIndex.get(u.speaker());
       if (label == null) {
-        throw new IllegalArgumentException("speaker " + u.speaker() + " of " + u.id() + " is not in the speaker list");
+        throw new IllegalArgumentException(
+            "speaker " + u.speaker() + " of " + u.id() + " is not in the speaker list");
       }
       labels[i] = label;
     }
@@ -150,8 +156,13 @@ public final class SpeechCorpus {
 
   /** "6 speakers, 3000 utterances". */
   public String summary() {
-    return speakers.size() + " speaker" + (speakers.size() == 1 ? "" : "s") + ", " + utterances.size()
-        + " utterance" + (utterances.size() == 1 ? "" : "s");
+    return speakers.size()
+        + " speaker"
+        + (speakers.size() == 1 ? "" : "s")
+        + ", "
+        + utterances.size()
+        + " utterance"
+        + (utterances.size() == 1 ? "" : "s");
   }
 
   @Override
@@ -166,8 +177,15 @@ public final class SpeechCorpus {
   public CorpusSplit splitBySpeakers(int heldOutSpeakers, long seed) {
     int s = speakers.size();
     if (heldOutSpeakers < 1 || heldOutSpeakers >= s) {
-      throw new UserInputException("cannot hold out " + heldOutSpeakers + " of the " + s + " speakers of " + description
-          + ": give a number from 1 to " + (s - 1));
+      throw new UserInputException(
+          "cannot hold out "
+              + heldOutSpeakers
+              + " of the "
+              + s
+              + " speakers of "
+              + description
+              + ": give a number from 1 to "
+              + (s - 1));
     }
     List<String> order = new ArrayList<>(speakers);
     shuffle(order, new SplittableRandom(Seeds.mix(seed, SPEAKER_SPLIT, 0)));
@@ -178,7 +196,9 @@ public final class SpeechCorpus {
       (held.contains(u.speaker()) ? test : train).add(u);
     }
     String tag = " (speaker split, seed " + seed + ")";
-    return new CorpusSplit(of(train, description + ", training speakers" + tag), of(test, description + ", held-out speakers" + tag));
+    return new CorpusSplit(
+        of(train, description + ", training speakers" + tag),
+        of(test, description + ", held-out speakers" + tag));
   }
 
   /**
@@ -205,7 +225,9 @@ public final class SpeechCorpus {
       shuffle(ids, new SplittableRandom(Seeds.mix(seed, UTTERANCE_SPLIT, e.getKey().hashCode())));
       held.addAll(ids.subList(0, k));
     }
-    return partition(u -> held.contains(u.id()), " (utterance split " + heldOutFraction + ", seed " + seed + ")");
+    return partition(
+        u -> held.contains(u.id()),
+        " (utterance split " + heldOutFraction + ", seed " + seed + ")");
   }
 
   /**

@@ -1,7 +1,5 @@
 package io.qmargin.data.speech;
 
-import io.qmargin.data.Seeds;
-
 import io.qmargin.UserInputException;
 import io.qmargin.audio.CepstralMeanNormalization;
 import io.qmargin.audio.Fbank;
@@ -9,8 +7,8 @@ import io.qmargin.audio.FbankOptions;
 import io.qmargin.audio.FeatureMatrix;
 import io.qmargin.audio.Waveform;
 import io.qmargin.data.SampleSet;
+import io.qmargin.data.Seeds;
 import io.qmargin.data.UnreadableSampleException;
-import io.qmargin.data.face.Preprocessing;
 import java.util.SplittableRandom;
 
 /**
@@ -23,12 +21,12 @@ import java.util.SplittableRandom;
  * <ol>
  *   <li>decode the file, mix to mono and resample to {@code sampleRate} ({@link WaveformCache},
  *       optionally kept in memory);
- *   <li><b>crop the waveform</b> (not the features) to exactly the samples that give
- *       {@code cropFrames} frames: (cropFrames - 1) × shift + window samples with Kaldi's
- *       snip-edges (32240 samples = 200 frames at 16 kHz). Training ({@code randomCrop}): the start
- *       is uniform over all positions; evaluation: the centred crop. An utterance shorter than the
- *       crop is <b>repeated</b> from its start (x x x ... cut to length; no random offset), as
- *       wespeaker's {@code get_random_chunk} pads;
+ *   <li><b>crop the waveform</b> (not the features) to exactly the samples that give {@code
+ *       cropFrames} frames: (cropFrames - 1) × shift + window samples with Kaldi's snip-edges
+ *       (32240 samples = 200 frames at 16 kHz). Training ({@code randomCrop}): the start is uniform
+ *       over all positions; evaluation: the centred crop. An utterance shorter than the crop is
+ *       <b>repeated</b> from its start (x x x ... cut to length; no random offset), as wespeaker's
+ *       {@code get_random_chunk} pads;
  *   <li>augment the crop ({@link SpeechAugmentation}: reverberation, additive noise) when given;
  *   <li>Kaldi fbank ({@link Fbank}; FbankOptions defaults: 80 bins, 25/10 ms, povey window, dither
  *       0 unless configured) on the 16-bit scale;
@@ -41,27 +39,38 @@ import java.util.SplittableRandom;
  * thread-safe.
  *
  * <p>{@link #features(int)} gives a whole utterance (variable length, no augmentation) for
- * embedding extraction. A file that cannot be decoded ({@link io.qmargin.audio.CorruptAudioException})
- * or has gone missing is an {@link UnreadableSampleException} naming it, which the trainer skips.
+ * embedding extraction. A file that cannot be decoded ({@link
+ * io.qmargin.audio.CorruptAudioException}) or has gone missing is an {@link
+ * UnreadableSampleException} naming it, which the trainer skips.
  */
 public final class SpeechSampleSet implements SampleSet {
 
   /**
    * How utterances become samples. {@code sampleRate}: the model's rate (audio is resampled to it;
-   * default 16000); {@code fbank}: feature options, whose sample frequency must equal
-   * {@code sampleRate} (the withers keep them equal); {@code cropFrames}: frames per sample
-   * (default 200 = 2 s at a 10 ms shift); {@code randomCrop}: training (random crop, augmentation)
-   * or evaluation (centred crop, no augmentation); {@code seed}; {@code cacheBytes}: memory for
-   * decoded waveforms (0: decode on every load).
+   * default 16000); {@code fbank}: feature options, whose sample frequency must equal {@code
+   * sampleRate} (the withers keep them equal); {@code cropFrames}: frames per sample (default 200 =
+   * 2 s at a 10 ms shift); {@code randomCrop}: training (random crop, augmentation) or evaluation
+   * (centred crop, no augmentation); {@code seed}; {@code cacheBytes}: memory for decoded waveforms
+   * (0: decode on every load).
    */
-  public record Options(int sampleRate, FbankOptions fbank, int cropFrames, boolean randomCrop, long seed, long cacheBytes) {
+  public record Options(
+      int sampleRate,
+      FbankOptions fbank,
+      int cropFrames,
+      boolean randomCrop,
+      long seed,
+      long cacheBytes) {
     public Options {
       if (sampleRate <= 0) {
         throw new UserInputException("sample rate must be positive, got " + sampleRate);
       }
       if (fbank.sampleFrequency() != sampleRate) {
-        throw new UserInputException("fbank sample frequency " + fbank.sampleFrequency() + " Hz differs from the sample rate "
-            + sampleRate + " Hz");
+        throw new UserInputException(
+            "fbank sample frequency "
+                + fbank.sampleFrequency()
+                + " Hz differs from the sample rate "
+                + sampleRate
+                + " Hz");
       }
       if (cropFrames < 1) {
         throw new UserInputException("crop length must be at least 1 frame, got " + cropFrames);
@@ -78,7 +87,13 @@ public final class SpeechSampleSet implements SampleSet {
 
     /** Another model rate; the fbank options follow. */
     public Options withSampleRate(int rate) {
-      return new Options(rate, fbank.toBuilder().sampleFrequency(rate).build(), cropFrames, randomCrop, seed, cacheBytes);
+      return new Options(
+          rate,
+          fbank.toBuilder().sampleFrequency(rate).build(),
+          cropFrames,
+          randomCrop,
+          seed,
+          cacheBytes);
     }
 
     public Options withCropFrames(int frames) {
@@ -99,7 +114,10 @@ public final class SpeechSampleSet implements SampleSet {
     }
   }
 
-  /** Where a crop starts in the decoded waveform, in samples; {@code repeated}: the utterance was shorter and is repeated. */
+  /**
+   * Where a crop starts in the decoded waveform, in samples; {@code repeated}: the utterance was
+   * shorter and is repeated.
+   */
   public record Crop(int start, int length, boolean repeated) {}
 
   private final SpeechCorpus corpus;
@@ -114,13 +132,21 @@ public final class SpeechSampleSet implements SampleSet {
     this(corpus, options, null);
   }
 
-  /** {@code augmentation} (may be null) is applied to training crops only, and must be at the same sample rate. */
+  /**
+   * {@code augmentation} (may be null) is applied to training crops only, and must be at the same
+   * sample rate.
+   */
   public SpeechSampleSet(SpeechCorpus corpus, Options options, SpeechAugmentation augmentation) {
     if (corpus.size() == 0) {
       throw new UserInputException(corpus.description() + ": no utterances");
     }
     if (augmentation != null && augmentation.sampleRate() != options.sampleRate()) {
-      throw new IllegalArgumentException("augmentation at " + augmentation.sampleRate() + " Hz, samples at " + options.sampleRate() + " Hz");
+      throw new IllegalArgumentException(
+          "augmentation at "
+              + augmentation.sampleRate()
+              + " Hz, samples at "
+              + options.sampleRate()
+              + " Hz");
     }
     this.corpus = corpus;
     this.options = options;
@@ -133,9 +159,10 @@ public final class SpeechSampleSet implements SampleSet {
   /** The fewest samples that give {@code frames} frames. */
   static int samplesFor(Fbank fbank, int frames) {
     FbankOptions o = fbank.options();
-    long n = o.snipEdges()
-        ? (long) (frames - 1) * o.windowShift() + o.windowSize()
-        : (long) frames * o.windowShift() - o.windowShift() / 2;
+    long n =
+        o.snipEdges()
+            ? (long) (frames - 1) * o.windowShift() + o.windowSize()
+            : (long) frames * o.windowShift() - o.windowShift() / 2;
     if (n > Integer.MAX_VALUE || fbank.numFrames(n) != frames || fbank.numFrames(n - 1) == frames) {
       throw new IllegalStateException("no crop length for " + frames + " frames");
     }
@@ -232,7 +259,9 @@ public final class SpeechSampleSet implements SampleSet {
     return new Crop(start, cropSamples, false);
   }
 
-  /** The waveform the features of {@link #load} are computed from: the crop, augmented in training. */
+  /**
+   * The waveform the features of {@link #load} are computed from: the crop, augmented in training.
+   */
   public float[] trainingWaveform(int index, long epoch) {
     float[] x = waveform(index);
     SplittableRandom rnd = random(index, epoch);

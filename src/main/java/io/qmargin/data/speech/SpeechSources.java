@@ -18,14 +18,27 @@ import java.util.Set;
 public final class SpeechSources {
   private SpeechSources() {}
 
-  /** Environment variable naming the shared data folder (the one holding {@code fsdd/}, {@code lfw/}). */
+  /**
+   * Environment variable naming the shared data folder (the one holding {@code fsdd/}, {@code
+   * lfw/}).
+   */
   public static final String ENV = "QMARGIN_DATA";
 
   /** One source that was found: a corpus with what a user should know about it. */
-  public record Source(String name, SpeechCorpus corpus, int nativeSampleRate, String licence, Path location) {
+  public record Source(
+      String name, SpeechCorpus corpus, int nativeSampleRate, String licence, Path location) {
     /** "FSDD: 6 speakers, 3000 utterances, 8 kHz, CC BY-SA 4.0 (/data/fsdd)". */
     public String describe() {
-      return name + ": " + corpus.summary() + ", " + rate(nativeSampleRate) + ", " + licence + " (" + location + ")";
+      return name
+          + ": "
+          + corpus.summary()
+          + ", "
+          + rate(nativeSampleRate)
+          + ", "
+          + licence
+          + " ("
+          + location
+          + ")";
     }
   }
 
@@ -49,12 +62,16 @@ public final class SpeechSources {
       for (Source s : sources) {
         parts.add(s.corpus().prefixed(prefix(s.name())));
       }
-      return SpeechCorpus.concat(parts, "discovered speech (" + String.join(", ", sources.stream().map(Source::name).toList()) + ")");
+      return SpeechCorpus.concat(
+          parts,
+          "discovered speech ("
+              + String.join(", ", sources.stream().map(Source::name).toList())
+              + ")");
     }
 
     /**
-     * The lowest native sample rate among the sources (what a model for all of them should use
-     * so that no source has empty high bands), or 16000 when nothing was found.
+     * The lowest native sample rate among the sources (what a model for all of them should use so
+     * that no source has empty high bands), or 16000 when nothing was found.
      */
     public int suggestedSampleRate() {
       return sources.stream().mapToInt(Source::nativeSampleRate).min().orElse(16000);
@@ -76,7 +93,9 @@ public final class SpeechSources {
     }
 
     private static String prefix(String name) {
-      return name.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
+      return name.toLowerCase(java.util.Locale.ROOT)
+          .replaceAll("[^a-z0-9]+", "-")
+          .replaceAll("^-|-$", "");
     }
   }
 
@@ -92,29 +111,45 @@ public final class SpeechSources {
   }
 
   /**
-   * FSDD under {@code sharedData} (may be null) plus the Debian packages under
-   * {@code systemRoot} ("/", or a folder where packages were unpacked with
-   * {@code dpkg-deb -x package.deb folder}).
+   * FSDD under {@code sharedData} (may be null) plus the Debian packages under {@code systemRoot}
+   * ("/", or a folder where packages were unpacked with {@code dpkg-deb -x package.deb folder}).
    */
   public static Discovery discover(Path sharedData, Path systemRoot) {
     List<Source> sources = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     Path fsdd = sharedData == null ? null : sharedData.resolve("fsdd");
     if (fsdd != null && Files.isDirectory(fsdd)) {
-      sources.add(new Source("FSDD", Fsdd.read(fsdd), Fsdd.SAMPLE_RATE, "CC BY-SA 4.0, attribute Zohar Jackson / FSDD", fsdd));
+      sources.add(
+          new Source(
+              "FSDD",
+              Fsdd.read(fsdd),
+              Fsdd.SAMPLE_RATE,
+              "CC BY-SA 4.0, attribute Zohar Jackson / FSDD",
+              fsdd));
     } else {
-      notes.add("FSDD not found" + (fsdd == null ? "" : " at " + fsdd) + " (set " + ENV + " to the shared data folder)");
+      notes.add(
+          "FSDD not found"
+              + (fsdd == null ? "" : " at " + fsdd)
+              + " (set "
+              + ENV
+              + " to the shared data folder)");
     }
     Path asteriskDir = systemRoot.resolve(DebianSpeech.ASTERISK_SOUNDS);
     SpeechCorpus asterisk = DebianSpeech.asterisk(asteriskDir);
     if (asterisk.size() > 0) {
-      sources.add(new Source("Asterisk", asterisk, DebianSpeech.ASTERISK_SAMPLE_RATE,
-          "CC-BY(-SA) 3.0, voices " + String.join(", ", asterisk.speakers()), asteriskDir));
+      sources.add(
+          new Source(
+              "Asterisk",
+              asterisk,
+              DebianSpeech.ASTERISK_SAMPLE_RATE,
+              "CC-BY(-SA) 3.0, voices " + String.join(", ", asterisk.speakers()),
+              asteriskDir));
     }
     Path filletsDir = systemRoot.resolve(DebianSpeech.FILLETS_SOUNDS);
     SpeechCorpus fillets = DebianSpeech.fillets(filletsDir);
     if (fillets.size() > 0) {
-      sources.add(new Source("Fillets", fillets, DebianSpeech.FILLETS_SAMPLE_RATE, "GPL-2", filletsDir));
+      sources.add(
+          new Source("Fillets", fillets, DebianSpeech.FILLETS_SAMPLE_RATE, "GPL-2", filletsDir));
     }
     List<String> missing = new ArrayList<>();
     Set<String> installed = installedPackages(systemRoot);
@@ -124,8 +159,10 @@ public final class SpeechSources {
       }
     }
     if (!missing.isEmpty() && !installed.isEmpty()) {
-      notes.add("Debian speech packages not installed: " + String.join(" ", missing)
-          + " (more speakers: apt-get install them, or unpack with apt-get download + dpkg-deb -x)");
+      notes.add(
+          "Debian speech packages not installed: "
+              + String.join(" ", missing)
+              + " (more speakers: apt-get install them, or unpack with apt-get download + dpkg-deb -x)");
     }
     return new Discovery(sources, notes);
   }
@@ -161,6 +198,8 @@ public final class SpeechSources {
   }
 
   static String rate(int hz) {
-    return hz % 1000 == 0 ? hz / 1000 + " kHz" : String.format(java.util.Locale.ROOT, "%.2f kHz", hz / 1000.0);
+    return hz % 1000 == 0
+        ? hz / 1000 + " kHz"
+        : String.format(java.util.Locale.ROOT, "%.2f kHz", hz / 1000.0);
   }
 }

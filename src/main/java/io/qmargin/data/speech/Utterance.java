@@ -4,11 +4,14 @@ import java.nio.file.Path;
 
 /**
  * One recording of one speaker: {@code id} is unique within its corpus (a Kaldi utterance id, or a
- * path relative to a corpus root such as VoxCeleb's {@code id10270/x6uYqmx31kE/00001.wav}),
- * {@code path} the audio file, {@code speaker} the speaker's name.
+ * path relative to a corpus root such as VoxCeleb's {@code id10270/x6uYqmx31kE/00001.wav}), {@code
+ * path} the audio file, {@code speaker} the speaker's name.
  */
 public record Utterance(String id, Path path, String speaker) {
-  /** The speaker of utterances listed to be embedded, not trained on (a wav.scp alone, a folder of audio). */
+  /**
+   * The speaker of utterances listed to be embedded, not trained on (a wav.scp alone, a folder of
+   * audio).
+   */
   public static final String UNKNOWN_SPEAKER = "?";
 
   public Utterance {

@@ -36,8 +36,8 @@ public final class WaveformCache {
   }
 
   /**
-   * The file's samples, mono at {@link #sampleRate()}; the returned array is shared and must not
-   * be modified. Decoding errors propagate ({@code CorruptAudioException}, or {@code
+   * The file's samples, mono at {@link #sampleRate()}; the returned array is shared and must not be
+   * modified. Decoding errors propagate ({@code CorruptAudioException}, or {@code
    * UserInputException} for a missing file).
    */
   public float[] get(Path path) {

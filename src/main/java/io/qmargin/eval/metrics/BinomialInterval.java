@@ -1,12 +1,12 @@
 package io.qmargin.eval.metrics;
 
 /**
- * Clopper-Pearson ("exact") confidence interval of a binomial proportion k/n: the lower end L solves
- * P(X >= k | n, L) = alpha/2 and the upper end U solves P(X <= k | n, U) = alpha/2, with
- * alpha = 1 - level; L = 0 when k = 0 and U = 1 when k = n. Through the identity
- * P(X >= k | n, p) = I_p(k, n - k + 1), L = I^-1_{alpha/2}(k, n - k + 1) and
- * U = I^-1_{1 - alpha/2}(k + 1, n - k), with I the regularised incomplete beta function.
- * It never covers less than the level, which suits the conservative reporting the low-FAR regime needs.
+ * Clopper-Pearson ("exact") confidence interval of a binomial proportion k/n: the lower end L
+ * solves P(X >= k | n, L) = alpha/2 and the upper end U solves P(X <= k | n, U) = alpha/2, with
+ * alpha = 1 - level; L = 0 when k = 0 and U = 1 when k = n. Through the identity P(X >= k | n, p) =
+ * I_p(k, n - k + 1), L = I^-1_{alpha/2}(k, n - k + 1) and U = I^-1_{1 - alpha/2}(k + 1, n - k),
+ * with I the regularised incomplete beta function. It never covers less than the level, which suits
+ * the conservative reporting the low-FAR regime needs.
  */
 public final class BinomialInterval {
   private BinomialInterval() {}
@@ -14,7 +14,8 @@ public final class BinomialInterval {
   /** {lower, upper} for k successes out of n at the given confidence level. */
   public static double[] clopperPearson(long k, long n, double level) {
     if (n <= 0 || k < 0 || k > n || !(level > 0 && level < 1)) {
-      throw new IllegalArgumentException("need 0 <= k <= n, n > 0, level in (0,1): k=" + k + " n=" + n + " level=" + level);
+      throw new IllegalArgumentException(
+          "need 0 <= k <= n, n > 0, level in (0,1): k=" + k + " n=" + n + " level=" + level);
     }
     double alpha = 1 - level;
     double lo = k == 0 ? 0 : inverseRegularizedBeta(alpha / 2, k, n - k + 1);
@@ -40,7 +41,10 @@ public final class BinomialInterval {
     return 0.5 * (lo + hi);
   }
 
-  /** I_x(a, b) by the continued fraction of Numerical Recipes (betacf), using symmetry for x > (a+1)/(a+b+2). */
+  /**
+   * I_x(a, b) by the continued fraction of Numerical Recipes (betacf), using symmetry for x >
+   * (a+1)/(a+b+2).
+   */
   static double regularizedBeta(double x, double a, double b) {
     if (x <= 0) {
       return 0;
@@ -48,7 +52,8 @@ public final class BinomialInterval {
     if (x >= 1) {
       return 1;
     }
-    double logFront = logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log1p(-x);
+    double logFront =
+        logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log1p(-x);
     if (x < (a + 1) / (a + b + 2)) {
       return Math.exp(logFront) * continuedFraction(x, a, b) / a;
     }

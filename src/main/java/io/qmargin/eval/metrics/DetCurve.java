@@ -2,10 +2,10 @@ package io.qmargin.eval.metrics;
 
 /**
  * Detection error trade-off curve: miss rate P_miss = 1 - TAR against false accept rate P_fa = FAR,
- * in order of decreasing threshold. It is drawn on normal-deviate axes, x = probit(P_fa),
- * y = probit(P_miss) (see {@link NormalDeviate}), where two Gaussian score distributions give a
- * straight line and the low-error corner is stretched out. Points with a rate of exactly 0 or 1 have
- * no deviate and are left out of such plots.
+ * in order of decreasing threshold. It is drawn on normal-deviate axes, x = probit(P_fa), y =
+ * probit(P_miss) (see {@link NormalDeviate}), where two Gaussian score distributions give a
+ * straight line and the low-error corner is stretched out. Points with a rate of exactly 0 or 1
+ * have no deviate and are left out of such plots.
  */
 public record DetCurve(double[] pFa, double[] pMiss, double[] thresholds) {
 

@@ -18,12 +18,14 @@ record EerCrossing(double eer, boolean nearerFirst) {
   }
 
   /** The crossing on the segment from (tp0, fp0), before it, to (tp1, fp1), at or past it. */
-  static EerCrossing between(long targets, long nontargets, long tp0, long fp0, long tp1, long fp1) {
+  static EerCrossing between(
+      long targets, long nontargets, long tp0, long fp0, long tp1, long fp1) {
     double missPrev = (double) (targets - tp0) / targets;
     double missCur = (double) (targets - tp1) / targets;
     double dPrev = missPrev - (double) fp0 / nontargets;
     double dCur = missCur - (double) fp1 / nontargets;
     double lambda = dPrev / (dPrev - dCur);
-    return new EerCrossing(missPrev + lambda * (missCur - missPrev), Math.abs(dPrev) < Math.abs(dCur));
+    return new EerCrossing(
+        missPrev + lambda * (missCur - missPrev), Math.abs(dPrev) < Math.abs(dCur));
   }
 }

@@ -15,8 +15,8 @@ import java.util.List;
  *
  * <p>Exact decisions (which point is the strict TAR@FAR point, on which side of the EER crossing a
  * point lies, hull turns) are made on integer counts, never on rounded rates; the one exception is
- * the nearest TAR@FAR, which reproduces insightface's double-precision rule (see
- * {@link SklearnRocNearest}).
+ * the nearest TAR@FAR, which reproduces insightface's double-precision rule (see {@link
+ * SklearnRocNearest}).
  */
 public final class OperatingPointSweep {
   private final long targets;
@@ -52,7 +52,8 @@ public final class OperatingPointSweep {
   // TAR@FAR: targets ascending; maxFalseAccepts[k] = largest count c with c / nontargets <= far[k]
   private final double[] far;
   private final long[] maxFalseAccepts;
-  private int firstOpen; // targets [firstOpen, n) still accept the current point under the strict rule
+  private int
+      firstOpen; // targets [firstOpen, n) still accept the current point under the strict rule
   private final double[] strictThr;
   private final long[] strictTp;
   private final long[] strictFp;
@@ -73,7 +74,11 @@ public final class OperatingPointSweep {
 
   public OperatingPointSweep(long targets, long nontargets, MetricOptions options) {
     if (targets <= 0 || nontargets <= 0) {
-      throw new IllegalArgumentException("need at least one target and one non-target score, got " + targets + " and " + nontargets);
+      throw new IllegalArgumentException(
+          "need at least one target and one non-target score, got "
+              + targets
+              + " and "
+              + nontargets);
     }
     if (targets >= (1L << 31) || nontargets >= (1L << 31)) {
       // keeps every count product (and twice the pair count of the AUC) below 2^63
@@ -102,8 +107,11 @@ public final class OperatingPointSweep {
     for (int k = 0; k < nf; k++) {
       // FAR targets are meant as the decimals the user wrote (1e-4, 0.3), not as their binary
       // approximations: compare counts with target * nontargets exactly, in decimal.
-      maxFalseAccepts[k] = BigDecimal.valueOf(far[k]).multiply(BigDecimal.valueOf(nontargets))
-          .setScale(0, RoundingMode.FLOOR).longValueExact();
+      maxFalseAccepts[k] =
+          BigDecimal.valueOf(far[k])
+              .multiply(BigDecimal.valueOf(nontargets))
+              .setScale(0, RoundingMode.FLOOR)
+              .longValueExact();
     }
     strictThr = new double[nf];
     strictTp = new long[nf];
@@ -122,7 +130,8 @@ public final class OperatingPointSweep {
       throw new IllegalArgumentException("empty or negative group at threshold " + t);
     }
     if (!(t < threshold)) {
-      throw new IllegalStateException("thresholds must strictly decrease: " + t + " after " + threshold);
+      throw new IllegalStateException(
+          "thresholds must strictly decrease: " + t + " after " + threshold);
     }
     if (!started) {
       started = true;
@@ -143,7 +152,16 @@ public final class OperatingPointSweep {
     seenTargets += dt;
     seenNontargets += dn;
     if (tp > targets || fp > nontargets) {
-      throw new IllegalStateException("more scores than announced: " + tp + "/" + targets + " targets, " + fp + "/" + nontargets + " non-targets");
+      throw new IllegalStateException(
+          "more scores than announced: "
+              + tp
+              + "/"
+              + targets
+              + " targets, "
+              + fp
+              + "/"
+              + nontargets
+              + " non-targets");
     }
 
     // non-targets strictly below t: nontargets - fp; ties count one half
@@ -194,7 +212,15 @@ public final class OperatingPointSweep {
   /** The metrics; call after the last point (the one that accepts every score). */
   public VerificationMetrics finish() {
     if (seenTargets != targets || seenNontargets != nontargets) {
-      throw new IllegalStateException("saw " + seenTargets + " targets and " + seenNontargets + " non-targets, announced " + targets + " and " + nontargets);
+      throw new IllegalStateException(
+          "saw "
+              + seenTargets
+              + " targets and "
+              + seenNontargets
+              + " non-targets, announced "
+              + targets
+              + " and "
+              + nontargets);
     }
     if (!lastAddedKept) {
       appendCurve(threshold, tp, fp);
@@ -209,33 +235,58 @@ public final class OperatingPointSweep {
     List<TarAtFar> strict = new ArrayList<>();
     List<TarAtFar> nearestPoints = new ArrayList<>();
     for (int k = 0; k < far.length; k++) {
-      strict.add(point(far[k], TarAtFar.Convention.STRICT, strictThr[k], strictTp[k], strictFp[k], level));
-      nearestPoints.add(point(far[k], TarAtFar.Convention.NEAREST, nearest.threshold(k), nearest.trueAccepts(k),
-          nearest.falseAccepts(k), level));
+      strict.add(
+          point(far[k], TarAtFar.Convention.STRICT, strictThr[k], strictTp[k], strictFp[k], level));
+      nearestPoints.add(
+          point(
+              far[k],
+              TarAtFar.Convention.NEAREST,
+              nearest.threshold(k),
+              nearest.trueAccepts(k),
+              nearest.falseAccepts(k),
+              level));
     }
     List<MinDcf> dcf = new ArrayList<>();
     for (int k = 0; k < pTargets.length; k++) {
       double norm = Math.min(options.cMiss() * pTargets[k], options.cFa() * (1 - pTargets[k]));
       dcf.add(new MinDcf(pTargets[k], dcfMin[k] / norm, dcfThreshold[k], dcfPMiss[k], dcfPFa[k]));
     }
-    RocCurve roc = new RocCurve(
-        Arrays.copyOf(curveThr, curveSize), Arrays.copyOf(curveTp, curveSize), Arrays.copyOf(curveFp, curveSize),
-        targets, nontargets);
+    RocCurve roc =
+        new RocCurve(
+            Arrays.copyOf(curveThr, curveSize),
+            Arrays.copyOf(curveTp, curveSize),
+            Arrays.copyOf(curveFp, curveSize),
+            targets,
+            nontargets);
     double auc = aucTwice / (2.0 * targets * nontargets);
     return new VerificationMetrics(
-        targets, nontargets, eer, rocchEer(), eerThreshold, dcf, strict, nearestPoints, auc, roc, options);
+        targets,
+        nontargets,
+        eer,
+        rocchEer(),
+        eerThreshold,
+        dcf,
+        strict,
+        nearestPoints,
+        auc,
+        roc,
+        options);
   }
 
-  private TarAtFar point(double target, TarAtFar.Convention conv, double thr, long ta, long fa, double level) {
+  private TarAtFar point(
+      double target, TarAtFar.Convention conv, double thr, long ta, long fa, double level) {
     double[] ci = BinomialInterval.clopperPearson(ta, targets, level);
-    return new TarAtFar(target, conv, (double) ta / targets, (double) fa / nontargets, thr, ta, fa, ci[0], ci[1]);
+    return new TarAtFar(
+        target, conv, (double) ta / targets, (double) fa / nontargets, thr, ta, fa, ci[0], ci[1]);
   }
 
   /** EER of the ROC convex hull: the same crossing rule, applied to the hull vertices. */
   private double rocchEer() {
     for (int i = 1; i < hullSize; i++) {
       if (EerCrossing.reached(targets, nontargets, hullTp[i], hullFp[i])) {
-        return EerCrossing.between(targets, nontargets, hullTp[i - 1], hullFp[i - 1], hullTp[i], hullFp[i]).eer();
+        return EerCrossing.between(
+                targets, nontargets, hullTp[i - 1], hullFp[i - 1], hullTp[i], hullFp[i])
+            .eer();
       }
     }
     throw new IllegalStateException("hull does not reach the accept-all point");

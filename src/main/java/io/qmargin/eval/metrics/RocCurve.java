@@ -2,12 +2,13 @@ package io.qmargin.eval.metrics;
 
 /**
  * The ROC as exact operating points, in order of decreasing threshold (increasing FAR and TAR).
- * Point i accepts a trial iff score >= thresholds[i]; TAR = trueAccepts[i] / targets and
- * FAR = falseAccepts[i] / nontargets. The first point accepts nothing (threshold just above the
- * highest score) and the last accepts everything (the lowest score). Tied scores form one point.
- * The curve may be thinned (see {@link MetricOptions#curveResolution()}); it is never interpolated.
+ * Point i accepts a trial iff score >= thresholds[i]; TAR = trueAccepts[i] / targets and FAR =
+ * falseAccepts[i] / nontargets. The first point accepts nothing (threshold just above the highest
+ * score) and the last accepts everything (the lowest score). Tied scores form one point. The curve
+ * may be thinned (see {@link MetricOptions#curveResolution()}); it is never interpolated.
  */
-public record RocCurve(double[] thresholds, long[] trueAccepts, long[] falseAccepts, long targets, long nontargets) {
+public record RocCurve(
+    double[] thresholds, long[] trueAccepts, long[] falseAccepts, long targets, long nontargets) {
 
   public RocCurve {
     if (thresholds.length != trueAccepts.length || thresholds.length != falseAccepts.length) {

@@ -58,12 +58,13 @@ final class SklearnRocNearest {
   }
 
   /**
-   * Adds the point at threshold t, which accepts {@code tp} target and {@code fp} non-target scores,
-   * {@code dt} and {@code dn} of them equal to t.
+   * Adds the point at threshold t, which accepts {@code tp} target and {@code fp} non-target
+   * scores, {@code dt} and {@code dn} of them equal to t.
    */
   void add(double t, long tp, long fp, long dt, long dn) {
     if (!hasPending) {
-      // the point that accepts nothing, with the threshold RocCurve gives it: just above every score
+      // the point that accepts nothing, with the threshold RocCurve gives it: just above every
+      // score
       offer(Math.nextUp(t), 0, 0);
     }
     if (hasPending && (pendingIsFirst || pendingDt != dt || pendingDn != dn)) {

@@ -1,9 +1,9 @@
 package io.qmargin.eval.metrics;
 
-import io.qmargin.UserInputException;
 import io.qmargin.Progress;
-import io.qmargin.io.TextScanner;
+import io.qmargin.UserInputException;
 import io.qmargin.io.FileErrors;
+import io.qmargin.io.TextScanner;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -32,20 +32,29 @@ import java.util.stream.Stream;
 public final class StreamingMetrics {
   private StreamingMetrics() {}
 
-  /** Scores per sorted run for a heap of {@code maxHeapBytes}: a run and its sort take under a sixth of it. */
+  /**
+   * Scores per sorted run for a heap of {@code maxHeapBytes}: a run and its sort take under a sixth
+   * of it.
+   */
   public static int runScores(long maxHeapBytes) {
     // 8 bytes a score, twice for the arrays' spare capacity, once more for the sort's work space
     long scores = maxHeapBytes / 128;
     return (int) Math.max(1 << 16, Math.min(50_000_000, scores));
   }
 
-  /** {@link #computeFromScoreFile(Path, MetricOptions, int, Progress)} with runs sized from this JVM's heap. */
-  public static VerificationMetrics computeFromScoreFile(Path file, MetricOptions options, Progress progress) throws IOException {
-    return computeFromScoreFile(file, options, runScores(Runtime.getRuntime().maxMemory()), progress);
+  /**
+   * {@link #computeFromScoreFile(Path, MetricOptions, int, Progress)} with runs sized from this
+   * JVM's heap.
+   */
+  public static VerificationMetrics computeFromScoreFile(
+      Path file, MetricOptions options, Progress progress) throws IOException {
+    return computeFromScoreFile(
+        file, options, runScores(Runtime.getRuntime().maxMemory()), progress);
   }
 
   /** Metrics of a {@code score label} file, sorting runs of at most {@code chunkScores} scores. */
-  public static VerificationMetrics computeFromScoreFile(Path file, MetricOptions options, int chunkScores, Progress progress) throws IOException {
+  public static VerificationMetrics computeFromScoreFile(
+      Path file, MetricOptions options, int chunkScores, Progress progress) throws IOException {
     if (chunkScores < 1) {
       throw new IllegalArgumentException("chunk size must be positive");
     }
@@ -99,14 +108,25 @@ public final class StreamingMetrics {
       tg = null;
       nt = null;
       if (targets == 0 || nontargets == 0) {
-        throw new UserInputException(file + ": " + (targets + nontargets == 0 ? "no scores (empty file?)"
-            : targets == 0 ? "only non-target trials, no target trial: the metrics need both" : "only target trials, no non-target trial: the metrics need both"));
+        throw new UserInputException(
+            file
+                + ": "
+                + (targets + nontargets == 0
+                    ? "no scores (empty file?)"
+                    : targets == 0
+                        ? "only non-target trials, no target trial: the metrics need both"
+                        : "only target trials, no non-target trial: the metrics need both"));
       }
       OperatingPointSweep sweep = new OperatingPointSweep(targets, nontargets, options);
-      int buffer = mergeBuffer(Runtime.getRuntime().maxMemory(), targetRuns.size() + nontargetRuns.size());
-      try (Merge a = new Merge(targetRuns, buffer); Merge b = new Merge(nontargetRuns, buffer)) {
+      int buffer =
+          mergeBuffer(Runtime.getRuntime().maxMemory(), targetRuns.size() + nontargetRuns.size());
+      try (Merge a = new Merge(targetRuns, buffer);
+          Merge b = new Merge(nontargetRuns, buffer)) {
         while (a.hasNext() || b.hasNext()) {
-          double t = Math.max(a.hasNext() ? a.peek() : Double.NEGATIVE_INFINITY, b.hasNext() ? b.peek() : Double.NEGATIVE_INFINITY);
+          double t =
+              Math.max(
+                  a.hasNext() ? a.peek() : Double.NEGATIVE_INFINITY,
+                  b.hasNext() ? b.peek() : Double.NEGATIVE_INFINITY);
           long dt = 0;
           long dn = 0;
           while (a.hasNext() && a.peek() == t) {
@@ -143,7 +163,8 @@ public final class StreamingMetrics {
     }
     Arrays.parallelSort(a, 0, n);
     Path f = Files.createTempFile(dir, "run", ".bin");
-    try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(f), 1 << 20))) {
+    try (DataOutputStream out =
+        new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(f), 1 << 20))) {
       for (int i = n - 1; i >= 0; i--) {
         out.writeDouble(a[i]);
       }
@@ -160,9 +181,13 @@ public final class StreamingMetrics {
     Merge(List<Path> runs, int buffer) throws IOException {
       in = new DataInputStream[runs.size()];
       head = new double[runs.size()];
-      queue = new PriorityQueue<>(Math.max(1, runs.size()), Comparator.comparingDouble((Integer k) -> head[k]).reversed());
+      queue =
+          new PriorityQueue<>(
+              Math.max(1, runs.size()),
+              Comparator.comparingDouble((Integer k) -> head[k]).reversed());
       for (int k = 0; k < in.length; k++) {
-        in[k] = new DataInputStream(new BufferedInputStream(Files.newInputStream(runs.get(k)), buffer));
+        in[k] =
+            new DataInputStream(new BufferedInputStream(Files.newInputStream(runs.get(k)), buffer));
         advance(k);
       }
     }

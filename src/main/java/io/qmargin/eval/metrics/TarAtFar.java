@@ -15,7 +15,8 @@ import java.math.RoundingMode;
  * @param threshold the point's threshold; above every score (Math.nextUp of the maximum) for the
  *     point that accepts nothing
  * @param trueAccepts target scores >= threshold
- * @param falseAccepts non-target (impostor) scores >= threshold: the number of events the FAR rests on
+ * @param falseAccepts non-target (impostor) scores >= threshold: the number of events the FAR rests
+ *     on
  * @param tarLow lower end of the Clopper-Pearson interval of the TAR (binomial in the targets, the
  *     threshold held fixed)
  * @param tarHigh upper end of that interval
@@ -36,15 +37,18 @@ public record TarAtFar(
     /** Best TAR over thresholds whose FAR <= target. */
     STRICT,
     /**
-     * insightface's IJB rule: among the points of scikit-learn's {@code roc_curve} with
-     * {@code drop_intermediate=True} (plus the point that accepts nothing), the one whose FAR is
-     * closest to the target, possibly above it; among equal distances the one with the lowest
-     * threshold (highest TAR). See {@link SklearnRocNearest} for the exact rule.
+     * insightface's IJB rule: among the points of scikit-learn's {@code roc_curve} with {@code
+     * drop_intermediate=True} (plus the point that accepts nothing), the one whose FAR is closest
+     * to the target, possibly above it; among equal distances the one with the lowest threshold
+     * (highest TAR). See {@link SklearnRocNearest} for the exact rule.
      */
     NEAREST
   }
 
-  /** The expected number of false accepts at the target FAR, target * nontargets; below 1 the value rests on no impostor at all. */
+  /**
+   * The expected number of false accepts at the target FAR, target * nontargets; below 1 the value
+   * rests on no impostor at all.
+   */
   public double expectedFalseAccepts(long nontargets) {
     return farTarget * nontargets;
   }
@@ -56,11 +60,16 @@ public record TarAtFar(
    * says how many targets score above the highest impostor.
    */
   public boolean resolvable(long nontargets) {
-    return BigDecimal.valueOf(farTarget).multiply(BigDecimal.valueOf(nontargets)).compareTo(BigDecimal.ONE) >= 0;
+    return BigDecimal.valueOf(farTarget)
+            .multiply(BigDecimal.valueOf(nontargets))
+            .compareTo(BigDecimal.ONE)
+        >= 0;
   }
 
   /** The fewest impostor scores that resolve this FAR target: ceil(1 / target). */
   public long impostorsNeeded() {
-    return BigDecimal.ONE.divide(BigDecimal.valueOf(farTarget), 0, RoundingMode.CEILING).longValueExact();
+    return BigDecimal.ONE
+        .divide(BigDecimal.valueOf(farTarget), 0, RoundingMode.CEILING)
+        .longValueExact();
   }
 }

@@ -10,9 +10,10 @@ import java.util.List;
  * point (tied scores move together), plus the point that accepts nothing. P_miss = FRR = 1 - TAR.
  *
  * <ul>
- *   <li>{@code eer}: P_miss - P_fa changes sign between two consecutive operating points; the EER is
- *       where the straight segment joining them crosses P_miss = P_fa (the NIST SRE scorer's rule).
- *       {@code eerThreshold} is the threshold of whichever of the two points is closer to the crossing.
+ *   <li>{@code eer}: P_miss - P_fa changes sign between two consecutive operating points; the EER
+ *       is where the straight segment joining them crosses P_miss = P_fa (the NIST SRE scorer's
+ *       rule). {@code eerThreshold} is the threshold of whichever of the two points is closer to
+ *       the crossing.
  *   <li>{@code eerRocch}: the same crossing on the ROC convex hull (ROCCH-EER of BOSARIS); never
  *       above {@code eer}.
  *   <li>{@code minDcf}: see {@link MinDcf}.
@@ -42,15 +43,17 @@ public record VerificationMetrics(
   }
 
   /**
-   * Metrics of the given scores; the arrays are copied, not modified. Every score must be finite and
-   * both sets non-empty (else IllegalArgumentException).
+   * Metrics of the given scores; the arrays are copied, not modified. Every score must be finite
+   * and both sets non-empty (else IllegalArgumentException).
    */
-  public static VerificationMetrics compute(double[] targetScores, double[] nontargetScores, MetricOptions options) {
+  public static VerificationMetrics compute(
+      double[] targetScores, double[] nontargetScores, MetricOptions options) {
     return computeInPlace(targetScores.clone(), nontargetScores.clone(), options);
   }
 
   /** As {@link #compute(double[], double[], MetricOptions)} with float scores. */
-  public static VerificationMetrics compute(float[] targetScores, float[] nontargetScores, MetricOptions options) {
+  public static VerificationMetrics compute(
+      float[] targetScores, float[] nontargetScores, MetricOptions options) {
     return computeInPlace(toDoubles(targetScores), toDoubles(nontargetScores), options);
   }
 
@@ -58,7 +61,8 @@ public record VerificationMetrics(
    * As {@link #compute(double[], double[], MetricOptions)} but sorts the two arrays in place (and
    * turns -0.0 into 0.0): no copy, for very large score sets.
    */
-  public static VerificationMetrics computeInPlace(double[] targetScores, double[] nontargetScores, MetricOptions options) {
+  public static VerificationMetrics computeInPlace(
+      double[] targetScores, double[] nontargetScores, MetricOptions options) {
     checkScores(targetScores, "target");
     checkScores(nontargetScores, "non-target");
     Arrays.parallelSort(targetScores);
@@ -66,7 +70,9 @@ public record VerificationMetrics(
     return computeSorted(targetScores, nontargetScores, options);
   }
 
-  /** Metrics of two arrays already sorted in ascending order (finite values, -0.0 treated as 0.0). */
+  /**
+   * Metrics of two arrays already sorted in ascending order (finite values, -0.0 treated as 0.0).
+   */
   public static VerificationMetrics computeSorted(double[] tg, double[] nt, MetricOptions options) {
     OperatingPointSweep sweep = new OperatingPointSweep(tg.length, nt.length, options);
     int i = tg.length - 1;
@@ -136,7 +142,8 @@ public record VerificationMetrics(
     for (int i = 0; i < s.length; i++) {
       double v = s[i];
       if (!Double.isFinite(v)) {
-        throw new IllegalArgumentException(what + " score #" + i + " is " + v + ", not a finite number");
+        throw new IllegalArgumentException(
+            what + " score #" + i + " is " + v + ", not a finite number");
       }
       s[i] = v + 0.0; // -0.0 + 0.0 == +0.0
     }

@@ -16,7 +16,8 @@ public final class AllPairs {
   public static LabeledScores score(String source, float[] embeddings, int dim, int[] labels) {
     int n = labels.length;
     if ((long) n * dim != embeddings.length) {
-      throw new IllegalArgumentException(n + " labels for " + embeddings.length / Math.max(1, dim) + " embeddings");
+      throw new IllegalArgumentException(
+          n + " labels for " + embeddings.length / Math.max(1, dim) + " embeddings");
     }
     float[] e = embeddings.clone();
     for (int i = 0; i < n; i++) {

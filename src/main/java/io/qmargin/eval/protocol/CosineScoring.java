@@ -26,7 +26,8 @@ public final class CosineScoring {
   private static int lookup(TrialList trials, int i, String id, Embeddings emb) {
     int r = emb.row(id);
     if (r < 0) {
-      throw new UserInputException(trials.where(i) + ": unknown id '" + id + "' (not in the keys of " + emb.file() + ")");
+      throw new UserInputException(
+          trials.where(i) + ": unknown id '" + id + "' (not in the keys of " + emb.file() + ")");
     }
     return r;
   }
@@ -36,12 +37,15 @@ public final class CosineScoring {
     double[] out = new double[enroll.length];
     float[] m = normalized.data();
     int d = normalized.dim();
-    IntStream.range(0, (enroll.length + 4095) / 4096).parallel().forEach(b -> {
-      int end = Math.min(enroll.length, (b + 1) * 4096);
-      for (int i = b * 4096; i < end; i++) {
-        out[i] = Vectors.dot(m, enroll[i], m, test[i], d);
-      }
-    });
+    IntStream.range(0, (enroll.length + 4095) / 4096)
+        .parallel()
+        .forEach(
+            b -> {
+              int end = Math.min(enroll.length, (b + 1) * 4096);
+              for (int i = b * 4096; i < end; i++) {
+                out[i] = Vectors.dot(m, enroll[i], m, test[i], d);
+              }
+            });
     return out;
   }
 

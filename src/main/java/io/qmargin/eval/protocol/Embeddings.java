@@ -1,9 +1,8 @@
 package io.qmargin.eval.protocol;
 
-import io.qmargin.io.TextScanner;
-
 import io.qmargin.UserInputException;
 import io.qmargin.io.Npy;
+import io.qmargin.io.TextScanner;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -16,7 +15,8 @@ import java.util.Map;
  *
  * @param data row-major N x d values
  */
-public record Embeddings(Path file, String[] keys, float[] data, int dim, Map<String, Integer> index) {
+public record Embeddings(
+    Path file, String[] keys, float[] data, int dim, Map<String, Integer> index) {
 
   public int size() {
     return keys.length;
@@ -34,7 +34,8 @@ public record Embeddings(Path file, String[] keys, float[] data, int dim, Map<St
     int[] shape = readMatrix(npy, holder);
     String[] keys = readKeys(keysFile);
     if (keys.length != shape[0]) {
-      throw new UserInputException(keysFile + ": " + keys.length + " keys for the " + shape[0] + " rows of " + npy);
+      throw new UserInputException(
+          keysFile + ": " + keys.length + " keys for the " + shape[0] + " rows of " + npy);
     }
     return of(npy, keys, holder[0], shape[1], keysFile.toString());
   }
@@ -45,7 +46,15 @@ public record Embeddings(Path file, String[] keys, float[] data, int dim, Map<St
     for (int i = 0; i < keys.length; i++) {
       Integer prev = index.put(keys[i], i);
       if (prev != null) {
-        throw new UserInputException(keySource + ":" + (i + 1) + ": duplicate id '" + keys[i] + "' (also on line " + (prev + 1) + ")");
+        throw new UserInputException(
+            keySource
+                + ":"
+                + (i + 1)
+                + ": duplicate id '"
+                + keys[i]
+                + "' (also on line "
+                + (prev + 1)
+                + ")");
       }
     }
     return new Embeddings(file, keys, data, dim, index);
@@ -57,7 +66,8 @@ public record Embeddings(Path file, String[] keys, float[] data, int dim, Map<St
     long n = a.shape()[0];
     long d = a.shape()[1];
     if (n == 0 || d == 0) {
-      throw new UserInputException(npy + ": empty embedding matrix of shape " + Npy.shapeString(a.shape()));
+      throw new UserInputException(
+          npy + ": empty embedding matrix of shape " + Npy.shapeString(a.shape()));
     }
     float[] data = new float[Math.toIntExact(n * d)];
     ByteBuffer buf = a.data().duplicate().order(ByteOrder.LITTLE_ENDIAN);
@@ -71,7 +81,8 @@ public record Embeddings(Path file, String[] keys, float[] data, int dim, Map<St
     }
     for (int i = 0; i < data.length; i++) {
       if (!Float.isFinite(data[i])) {
-        throw new UserInputException(npy + ": row " + (i / d) + " holds a non-finite value (" + data[i] + ")");
+        throw new UserInputException(
+            npy + ": row " + (i / d) + " holds a non-finite value (" + data[i] + ")");
       }
     }
     out[0] = data;
@@ -113,7 +124,14 @@ public record Embeddings(Path file, String[] keys, float[] data, int dim, Map<St
    */
   public Embeddings minus(double[] mean, String source) {
     if (mean.length != dim) {
-      throw new UserInputException(source + ": mean of dimension " + mean.length + ", the embeddings of " + file + " have " + dim);
+      throw new UserInputException(
+          source
+              + ": mean of dimension "
+              + mean.length
+              + ", the embeddings of "
+              + file
+              + " have "
+              + dim);
     }
     float[] out = new float[data.length];
     for (int i = 0; i < keys.length; i++) {
@@ -129,12 +147,14 @@ public record Embeddings(Path file, String[] keys, float[] data, int dim, Map<St
     Npy.Array a = Npy.read(npy).requireFloating("mean embedding");
     long[] shape = a.shape();
     if (!(shape.length == 1 || (shape.length == 2 && shape[0] == 1)) || a.size() == 0) {
-      throw new UserInputException(npy + ": a mean embedding must have shape (d) or (1, d), got " + Npy.shapeString(shape));
+      throw new UserInputException(
+          npy + ": a mean embedding must have shape (d) or (1, d), got " + Npy.shapeString(shape));
     }
     double[] m = a.toDoubles();
     for (int k = 0; k < m.length; k++) {
       if (!Double.isFinite(m[k])) {
-        throw new UserInputException(npy + ": value " + k + " of the mean embedding is not finite (" + m[k] + ")");
+        throw new UserInputException(
+            npy + ": value " + k + " of the mean embedding is not finite (" + m[k] + ")");
       }
     }
     return m;
@@ -145,7 +165,13 @@ public record Embeddings(Path file, String[] keys, float[] data, int dim, Map<St
     float[] out = data.clone();
     for (int i = 0; i < keys.length; i++) {
       if (!Vectors.normalizeRow(out, i, dim)) {
-        throw new UserInputException(file + ": row " + i + " ('" + keys[i] + "') has zero norm: its cosine score is undefined");
+        throw new UserInputException(
+            file
+                + ": row "
+                + i
+                + " ('"
+                + keys[i]
+                + "') has zero norm: its cosine score is undefined");
       }
     }
     return new Embeddings(file, keys, out, dim, index);

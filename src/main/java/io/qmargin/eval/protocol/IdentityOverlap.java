@@ -15,12 +15,14 @@ import java.util.Set;
  * @param identities distinct identities in the pairs
  * @param trainedIdentities those among them that are training identities
  */
-public record IdentityOverlap(int pairs, int pairsWithTrained, int identities, int trainedIdentities) {
+public record IdentityOverlap(
+    int pairs, int pairsWithTrained, int identities, int trainedIdentities) {
 
   /** The overlap of pairs (identity of each side, aligned lists) with the training identities. */
   public static IdentityOverlap of(List<String> first, List<String> second, Set<String> trained) {
     if (first.size() != second.size()) {
-      throw new IllegalArgumentException(first.size() + " first sides for " + second.size() + " second sides");
+      throw new IllegalArgumentException(
+          first.size() + " first sides for " + second.size() + " second sides");
     }
     Set<String> all = new HashSet<>();
     int withTrained = 0;
@@ -40,12 +42,18 @@ public record IdentityOverlap(int pairs, int pairsWithTrained, int identities, i
   }
 
   /**
-   * The one-line warning; {@code training} completes "involve identities ...", e.g. "this run trains
-   * on" or "the run runs/x trained on".
+   * The one-line warning; {@code training} completes "involve identities ...", e.g. "this run
+   * trains on" or "the run runs/x trained on".
    */
   public String warning(String evaluation, String training) {
-    return String.format(Locale.ROOT,
+    return String.format(
+        Locale.ROOT,
         "warning: %,d of the %,d pairs of %s (%,d of its %,d identities) involve identities %s: its figures are not held-out",
-        pairsWithTrained, pairs, evaluation, trainedIdentities, identities, training);
+        pairsWithTrained,
+        pairs,
+        evaluation,
+        trainedIdentities,
+        identities,
+        training);
   }
 }

@@ -1,20 +1,18 @@
 package io.qmargin.eval.protocol;
 
-import io.qmargin.io.TextScanner;
-
-import io.qmargin.UserInputException;
 import io.qmargin.Progress;
+import io.qmargin.UserInputException;
+import io.qmargin.io.TextScanner;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * The IJB-B / IJB-C 1:1 meta files of the insightface release:
- * {@code <set>_face_tid_mid.txt} ({@code image template_id media_id} per line; row i of the feature
- * matrix is line i), {@code <set>_name_5pts_score.txt} ({@code image x1 y1 ... x5 y5 detector_score},
- * same images in the same order) and {@code <set>_template_pair_label.txt}
- * ({@code template_1 template_2 label}).
+ * The IJB-B / IJB-C 1:1 meta files of the insightface release: {@code <set>_face_tid_mid.txt}
+ * ({@code image template_id media_id} per line; row i of the feature matrix is line i), {@code
+ * <set>_name_5pts_score.txt} ({@code image x1 y1 ... x5 y5 detector_score}, same images in the same
+ * order) and {@code <set>_template_pair_label.txt} ({@code template_1 template_2 label}).
  *
  * @param images image names, in file order
  * @param templateIds template id of each image
@@ -48,7 +46,8 @@ public record IjbMeta(Path file, String[] images, long[] templateIds, long[] med
       throw new UserInputException(file + ": no images (empty file?)");
     }
     int n = names.size();
-    return new IjbMeta(file, names.toArray(new String[0]), Arrays.copyOf(tid, n), Arrays.copyOf(mid, n));
+    return new IjbMeta(
+        file, names.toArray(new String[0]), Arrays.copyOf(tid, n), Arrays.copyOf(mid, n));
   }
 
   /**
@@ -68,7 +67,16 @@ public record IjbMeta(Path file, String[] images, long[] templateIds, long[] med
           throw sc.error("more lines than the " + size() + " images of " + this.file);
         }
         if (!sc.fieldEquals(0, images[n]) && !sc.field(0).equals(images[n])) {
-          throw sc.error("image '" + sc.field(0) + "' where " + this.file + " has '" + images[n] + "' (line " + (n + 1) + "): the files must list the same images in the same order");
+          throw sc.error(
+              "image '"
+                  + sc.field(0)
+                  + "' where "
+                  + this.file
+                  + " has '"
+                  + images[n]
+                  + "' (line "
+                  + (n + 1)
+                  + "): the files must list the same images in the same order");
         }
         double s = sc.finiteDouble(sc.fieldCount() - 1, "detector score");
         if (s < 0) {
@@ -78,7 +86,8 @@ public record IjbMeta(Path file, String[] images, long[] templateIds, long[] med
       }
     }
     if (n != out.length) {
-      throw new UserInputException(file + ": " + n + " lines for the " + size() + " images of " + this.file);
+      throw new UserInputException(
+          file + ": " + n + " lines for the " + size() + " images of " + this.file);
     }
     return out;
   }

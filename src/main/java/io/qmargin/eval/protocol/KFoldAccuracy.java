@@ -16,17 +16,27 @@ import java.util.Arrays;
  * @param foldAccuracy accuracy of each fold
  * @param foldThreshold threshold used on each fold (accept iff score >= threshold)
  */
-public record KFoldAccuracy(double mean, double std, double[] foldAccuracy, double[] foldThreshold) {
+public record KFoldAccuracy(
+    double mean, double std, double[] foldAccuracy, double[] foldThreshold) {
 
-  /** "10-fold accuracy 99.12% +- 0.34%": mean +- std in percent, two decimals, as insightface prints them. */
+  /**
+   * "10-fold accuracy 99.12% +- 0.34%": mean +- std in percent, two decimals, as insightface prints
+   * them.
+   */
   public String headline() {
-    return String.format(java.util.Locale.ROOT, "%d-fold accuracy %.2f%% +- %.2f%%", foldAccuracy.length, 100 * mean, 100 * std);
+    return String.format(
+        java.util.Locale.ROOT,
+        "%d-fold accuracy %.2f%% +- %.2f%%",
+        foldAccuracy.length,
+        100 * mean,
+        100 * std);
   }
 
   /**
    * @param source where the pairs come from (a file, a validation set), named in errors
    */
-  public static KFoldAccuracy compute(String source, double[] scores, boolean[] isTarget, int[] fold, int folds) {
+  public static KFoldAccuracy compute(
+      String source, double[] scores, boolean[] isTarget, int[] fold, int folds) {
     if (folds < 2) {
       throw new IllegalArgumentException("k-fold accuracy needs at least 2 folds, got " + folds);
     }
@@ -57,8 +67,13 @@ public record KFoldAccuracy(double mean, double std, double[] foldAccuracy, doub
         }
       }
       if (n == 0) {
-        throw new UserInputException(source + ": fold " + (f + 1) + " of " + folds
-            + " has no pairs; k-fold accuracy needs pairs in every fold");
+        throw new UserInputException(
+            source
+                + ": fold "
+                + (f + 1)
+                + " of "
+                + folds
+                + " has no pairs; k-fold accuracy needs pairs in every fold");
       }
       acc[f] = (double) correct / n;
     }
@@ -109,6 +124,5 @@ public record KFoldAccuracy(double mean, double std, double[] foldAccuracy, doub
     double next = scores[idx[bestPos + 1]];
     double mid = bestT + (next - bestT) / 2;
     return mid > next ? mid : bestT; // adjacent doubles have no midpoint
-
   }
 }

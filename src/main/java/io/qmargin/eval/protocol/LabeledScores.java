@@ -1,19 +1,19 @@
 package io.qmargin.eval.protocol;
 
-import io.qmargin.io.TextScanner;
-
-import io.qmargin.UserInputException;
 import io.qmargin.Progress;
+import io.qmargin.UserInputException;
+import io.qmargin.io.TextScanner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * Target and non-target scores of one system, and the reader of labelled score files: one trial
- * per line, {@code score label} or wespeaker's {@code enroll test score target|nontarget} (one
- * layout per file, {@link ScoreFileLayout}), label one of 1/0/target/nontarget, {@code #} starting a comment.
- * Every score is checked to be finite; a file without targets or without non-targets is rejected.
+ * Target and non-target scores of one system, and the reader of labelled score files: one trial per
+ * line, {@code score label} or wespeaker's {@code enroll test score target|nontarget} (one layout
+ * per file, {@link ScoreFileLayout}), label one of 1/0/target/nontarget, {@code #} starting a
+ * comment. Every score is checked to be finite; a file without targets or without non-targets is
+ * rejected.
  */
 public record LabeledScores(String source, double[] targets, double[] nontargets) {
 
@@ -45,10 +45,18 @@ public record LabeledScores(String source, double[] targets, double[] nontargets
       throw new UserInputException(source + ": no scores (empty file?)");
     }
     if (targets.length == 0) {
-      throw new UserInputException(source + ": only non-target trials (" + nontargets.length + "), no target trial: the metrics need both");
+      throw new UserInputException(
+          source
+              + ": only non-target trials ("
+              + nontargets.length
+              + "), no target trial: the metrics need both");
     }
     if (nontargets.length == 0) {
-      throw new UserInputException(source + ": only target trials (" + targets.length + "), no non-target trial: the metrics need both");
+      throw new UserInputException(
+          source
+              + ": only target trials ("
+              + targets.length
+              + "), no non-target trial: the metrics need both");
     }
     return new LabeledScores(source, targets, nontargets);
   }

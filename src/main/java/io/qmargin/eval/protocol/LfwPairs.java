@@ -1,8 +1,7 @@
 package io.qmargin.eval.protocol;
 
-import io.qmargin.io.TextScanner;
-
 import io.qmargin.UserInputException;
+import io.qmargin.io.TextScanner;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,14 +12,21 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The LFW verification protocol file {@code pairs.txt}: a header {@code folds pairs_per_class}
- * (10 300 for View 2; a single number means one fold), then for each fold that many matched lines
+ * The LFW verification protocol file {@code pairs.txt}: a header {@code folds pairs_per_class} (10
+ * 300 for View 2; a single number means one fold), then for each fold that many matched lines
  * {@code name n1 n2} followed by as many mismatched lines {@code name1 n1 name2 n2}. Image ids are
  * {@code name_%04d} (e.g. Aaron_Peirsol_0001), which is also how embedding keys are matched: a key
- * is reduced to its file name without directories and extension, so keys may be written as
- * {@code Aaron_Peirsol/Aaron_Peirsol_0001.jpg}.
+ * is reduced to its file name without directories and extension, so keys may be written as {@code
+ * Aaron_Peirsol/Aaron_Peirsol_0001.jpg}.
  */
-public record LfwPairs(Path file, int folds, String[] first, String[] second, boolean[] isTarget, int[] fold, long[] lines) {
+public record LfwPairs(
+    Path file,
+    int folds,
+    String[] first,
+    String[] second,
+    boolean[] isTarget,
+    int[] fold,
+    long[] lines) {
 
   public int size() {
     return first.length;
@@ -54,27 +60,43 @@ public record LfwPairs(Path file, int folds, String[] first, String[] second, bo
         boolean matchedExpected = (k % (2 * perClass)) < perClass;
         if (sc.fieldCount() == 3) {
           if (!matchedExpected) {
-            throw sc.error("a matched pair 'name n1 n2' where fold " + (k / (2 * perClass) + 1) + " expects a mismatched pair 'name1 n1 name2 n2'");
+            throw sc.error(
+                "a matched pair 'name n1 n2' where fold "
+                    + (k / (2 * perClass) + 1)
+                    + " expects a mismatched pair 'name1 n1 name2 n2'");
           }
           a.add(imageId(sc.field(0), (int) sc.parseLong(1, "image number")));
           b.add(imageId(sc.field(0), (int) sc.parseLong(2, "image number")));
           lab.add(true);
         } else if (sc.fieldCount() == 4) {
           if (matchedExpected) {
-            throw sc.error("a mismatched pair 'name1 n1 name2 n2' where fold " + (k / (2 * perClass) + 1) + " expects a matched pair 'name n1 n2'");
+            throw sc.error(
+                "a mismatched pair 'name1 n1 name2 n2' where fold "
+                    + (k / (2 * perClass) + 1)
+                    + " expects a matched pair 'name n1 n2'");
           }
           a.add(imageId(sc.field(0), (int) sc.parseLong(1, "image number")));
           b.add(imageId(sc.field(2), (int) sc.parseLong(3, "image number")));
           lab.add(false);
         } else {
-          throw sc.error("expected 'name n1 n2' or 'name1 n1 name2 n2', got " + sc.fieldCount() + " fields");
+          throw sc.error(
+              "expected 'name n1 n2' or 'name1 n1 name2 n2', got " + sc.fieldCount() + " fields");
         }
         lines.add(sc.lineNumber());
       }
     }
     long expected = (long) folds * 2 * perClass;
     if (a.size() != expected) {
-      throw new UserInputException(file + ": " + a.size() + " pairs, the header announces " + folds + " folds of 2 x " + perClass + " = " + expected);
+      throw new UserInputException(
+          file
+              + ": "
+              + a.size()
+              + " pairs, the header announces "
+              + folds
+              + " folds of 2 x "
+              + perClass
+              + " = "
+              + expected);
     }
     int n = a.size();
     boolean[] t = new boolean[n];
@@ -99,15 +121,18 @@ public record LfwPairs(Path file, int folds, String[] first, String[] second, bo
 
   /** The overlap of the pairs' identities with a model's training identities. */
   public IdentityOverlap overlap(Set<String> trainingIdentities) {
-    return IdentityOverlap.of(Arrays.stream(first).map(LfwPairs::identity).toList(),
-        Arrays.stream(second).map(LfwPairs::identity).toList(), trainingIdentities);
+    return IdentityOverlap.of(
+        Arrays.stream(first).map(LfwPairs::identity).toList(),
+        Arrays.stream(second).map(LfwPairs::identity).toList(),
+        trainingIdentities);
   }
 
   /**
-   * The fold of each pair for the k-fold accuracy: the file's own folds when it has several (View 2's
-   * pairs.txt); for a one-fold file (View 1's pairsDevTest.txt, 500 + 500) ten folds of consecutive
-   * pairs, the j-th of n matched pairs in fold floor(10 j / n) and likewise the mismatched (as many
-   * folds as pairs per class when that is below ten). See {@link #accuracyFolds}.
+   * The fold of each pair for the k-fold accuracy: the file's own folds when it has several (View
+   * 2's pairs.txt); for a one-fold file (View 1's pairsDevTest.txt, 500 + 500) ten folds of
+   * consecutive pairs, the j-th of n matched pairs in fold floor(10 j / n) and likewise the
+   * mismatched (as many folds as pairs per class when that is below ten). See {@link
+   * #accuracyFolds}.
    */
   public int[] accuracyFold() {
     if (folds > 1) {
@@ -151,7 +176,13 @@ public record LfwPairs(Path file, int folds, String[] first, String[] second, bo
     for (int i = 0; i < emb.size(); i++) {
       Integer prev = byId.put(normalizeKey(emb.keys()[i]), i);
       if (prev != null) {
-        throw new UserInputException("keys '" + emb.keys()[prev] + "' and '" + emb.keys()[i] + "' both name LFW image " + normalizeKey(emb.keys()[i]));
+        throw new UserInputException(
+            "keys '"
+                + emb.keys()[prev]
+                + "' and '"
+                + emb.keys()[i]
+                + "' both name LFW image "
+                + normalizeKey(emb.keys()[i]));
       }
     }
     int[] e = new int[size()];
@@ -166,7 +197,15 @@ public record LfwPairs(Path file, int folds, String[] first, String[] second, bo
   private int find(Map<String, Integer> byId, String id, int i, Embeddings emb) {
     Integer r = byId.get(id);
     if (r == null) {
-      throw new UserInputException(file + ":" + lines[i] + ": unknown image '" + id + "' (no key of " + emb.file() + " names it)");
+      throw new UserInputException(
+          file
+              + ":"
+              + lines[i]
+              + ": unknown image '"
+              + id
+              + "' (no key of "
+              + emb.file()
+              + " names it)");
     }
     return r;
   }

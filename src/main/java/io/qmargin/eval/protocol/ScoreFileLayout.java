@@ -12,7 +12,8 @@ public enum ScoreFileLayout {
   WESPEAKER(4, "enroll test score target|nontarget", 2, 3);
 
   /** The accepted layouts, for messages. */
-  public static final String ACCEPTED = "accepted layouts: 'score label' or 'enroll test score target|nontarget' (wespeaker)";
+  public static final String ACCEPTED =
+      "accepted layouts: 'score label' or 'enroll test score target|nontarget' (wespeaker)";
 
   private final int fields;
   private final String layout;
@@ -26,7 +27,10 @@ public enum ScoreFileLayout {
     this.labelField = labelField;
   }
 
-  /** The layout of the scanner's current (first data) line, or a file:line error listing the accepted ones. */
+  /**
+   * The layout of the scanner's current (first data) line, or a file:line error listing the
+   * accepted ones.
+   */
   public static ScoreFileLayout detect(TextScanner sc) {
     for (ScoreFileLayout l : values()) {
       if (sc.fieldCount() == l.fields) {
@@ -39,8 +43,16 @@ public enum ScoreFileLayout {
   /** The score of the current line, after checking the line has this layout's fields. */
   public double score(TextScanner sc) {
     if (sc.fieldCount() != fields) {
-      throw sc.error("expected " + fields + " fields '" + layout + "' as on the file's first line, got " + sc.fieldCount()
-          + " (" + ACCEPTED + ", one per file)");
+      throw sc.error(
+          "expected "
+              + fields
+              + " fields '"
+              + layout
+              + "' as on the file's first line, got "
+              + sc.fieldCount()
+              + " ("
+              + ACCEPTED
+              + ", one per file)");
     }
     return sc.finiteDouble(scoreField, "score");
   }

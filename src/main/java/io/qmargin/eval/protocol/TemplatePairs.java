@@ -1,8 +1,7 @@
 package io.qmargin.eval.protocol;
 
-import io.qmargin.io.TextScanner;
-
 import io.qmargin.Progress;
+import io.qmargin.io.TextScanner;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.stream.IntStream;
@@ -13,10 +12,10 @@ import java.util.stream.IntStream;
  * and the scoring of the pairs.
  *
  * <p>Scoring 15.7 million pairs of 512-d templates is about 16 GFLOP of dot products whose cost is
- * dominated by memory access, not arithmetic. The pairs are therefore visited in blocks of
- * (1024 templates x 1024 templates), whose rows (4 MB at 512-d) stay in the last-level cache while
- * the block is scored, and within a block by first template, whose row then stays in L1; the
- * visit order is laid out once by a counting sort and its chunks are spread over all cores.
+ * dominated by memory access, not arithmetic. The pairs are therefore visited in blocks of (1024
+ * templates x 1024 templates), whose rows (4 MB at 512-d) stay in the last-level cache while the
+ * block is scored, and within a block by first template, whose row then stays in L1; the visit
+ * order is laid out once by a counting sort and its chunks are spread over all cores.
  */
 public record TemplatePairs(int[] first, int[] second, boolean[] isTarget) {
 
@@ -26,7 +25,8 @@ public record TemplatePairs(int[] first, int[] second, boolean[] isTarget) {
     return first.length;
   }
 
-  public static TemplatePairs read(Path file, TemplatePooling.Templates templates, Progress progress) {
+  public static TemplatePairs read(
+      Path file, TemplatePooling.Templates templates, Progress progress) {
     int[] a = new int[1 << 16];
     int[] b = new int[1 << 16];
     boolean[] l = new boolean[1 << 16];
@@ -56,12 +56,15 @@ public record TemplatePairs(int[] first, int[] second, boolean[] isTarget) {
     long id = sc.parseLong(field, "template id");
     int r = t.row(id);
     if (r < 0) {
-      throw sc.error("unknown template " + id + " (no image of the face/template/media file belongs to it)");
+      throw sc.error(
+          "unknown template " + id + " (no image of the face/template/media file belongs to it)");
     }
     return r;
   }
 
-  /** Cosine score (dot product of the normalised template features) of every pair, in list order. */
+  /**
+   * Cosine score (dot product of the normalised template features) of every pair, in list order.
+   */
   public double[] score(TemplatePooling.Templates t, Progress progress) {
     int n = size();
     int d = t.dim();
@@ -95,13 +98,16 @@ public record TemplatePairs(int[] first, int[] second, boolean[] isTarget) {
     int chunk = 1 << 14;
     int chunks = (n + chunk - 1) / chunk;
     try (Progress p = progress.start("scoring pairs", n)) {
-      IntStream.range(0, chunks).parallel().forEach(c -> {
-        int end = Math.min(n, (c + 1) * chunk);
-        for (int k = c * chunk; k < end; k++) {
-          sorted[k] = Vectors.dot(f, ra[k], f, rb[k], d);
-        }
-        p.step(end - c * chunk);
-      });
+      IntStream.range(0, chunks)
+          .parallel()
+          .forEach(
+              c -> {
+                int end = Math.min(n, (c + 1) * chunk);
+                for (int k = c * chunk; k < end; k++) {
+                  sorted[k] = Vectors.dot(f, ra[k], f, rb[k], d);
+                }
+                p.step(end - c * chunk);
+              });
     }
     double[] out = new double[n];
     for (int k = 0; k < n; k++) {

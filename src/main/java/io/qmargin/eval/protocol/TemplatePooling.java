@@ -1,7 +1,7 @@
 package io.qmargin.eval.protocol;
 
-import io.qmargin.UserInputException;
 import io.qmargin.Progress;
+import io.qmargin.UserInputException;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -48,18 +48,33 @@ public final class TemplatePooling {
    *
    * @param features N x dim image features, row i is image i of the meta file
    * @param flipFeatures features of the flipped images (same layout), or null
-   * @param detectorScores per-image detector scores, required when {@code options.detectorWeighting()}
+   * @param detectorScores per-image detector scores, required when {@code
+   *     options.detectorWeighting()}
    */
-  public static Templates pool(IjbMeta meta, float[] features, float[] flipFeatures, int dim, float[] detectorScores, Options options, Progress progress) {
+  public static Templates pool(
+      IjbMeta meta,
+      float[] features,
+      float[] flipFeatures,
+      int dim,
+      float[] detectorScores,
+      Options options,
+      Progress progress) {
     int n = meta.size();
     if ((long) n * dim != features.length) {
-      throw new UserInputException(meta.file() + ": " + n + " images, but the features hold " + (features.length / Math.max(1, dim)) + " rows");
+      throw new UserInputException(
+          meta.file()
+              + ": "
+              + n
+              + " images, but the features hold "
+              + (features.length / Math.max(1, dim))
+              + " rows");
     }
     if (flipFeatures != null && flipFeatures.length != features.length) {
       throw new UserInputException("flip features and features differ in shape");
     }
     if (options.detectorWeighting() && detectorScores == null) {
-      throw new UserInputException("detector weighting needs the detector scores (the *_name_5pts_score.txt file)");
+      throw new UserInputException(
+          "detector weighting needs the detector scores (the *_name_5pts_score.txt file)");
     }
     long[] ids = Arrays.stream(meta.templateIds()).sorted().distinct().toArray();
     int nt = ids.length;
@@ -83,48 +98,56 @@ public final class TemplatePooling {
     long[] mids = meta.mediaIds();
     float[] out = new float[nt * dim];
     try (Progress p = progress.start("pooling templates", nt)) {
-      IntStream.range(0, nt).parallel().forEach(t -> {
-        int s = start[t];
-        int e = start[t + 1];
-        sortByMedia(order, s, e, mids);
-        double[] templ = new double[dim];
-        double[] media = new double[dim];
-        double[] img = new double[dim];
-        int i = s;
-        while (i < e) {
-          long m = mids[order[i]];
-          Arrays.fill(media, 0);
-          int count = 0;
-          while (i < e && mids[order[i]] == m) {
-            imageFeature(order[i], features, flipFeatures, dim, detectorScores, options, img, meta);
-            for (int k = 0; k < dim; k++) {
-              media[k] += img[k];
-            }
-            count++;
-            i++;
-          }
-          for (int k = 0; k < dim; k++) {
-            templ[k] += media[k] / count;
-          }
-        }
-        double ss = 0;
-        for (int k = 0; k < dim; k++) {
-          ss += templ[k] * templ[k];
-        }
-        if (!(ss > 0) || !Double.isFinite(ss)) {
-          throw new UserInputException("template " + ids[t] + " has a zero (or non-finite) pooled feature: its scores are undefined (all detector scores 0?)");
-        }
-        double inv = 1 / Math.sqrt(ss);
-        for (int k = 0; k < dim; k++) {
-          out[t * dim + k] = (float) (templ[k] * inv);
-        }
-        p.step(1);
-      });
+      IntStream.range(0, nt)
+          .parallel()
+          .forEach(
+              t -> {
+                int s = start[t];
+                int e = start[t + 1];
+                sortByMedia(order, s, e, mids);
+                double[] templ = new double[dim];
+                double[] media = new double[dim];
+                double[] img = new double[dim];
+                int i = s;
+                while (i < e) {
+                  long m = mids[order[i]];
+                  Arrays.fill(media, 0);
+                  int count = 0;
+                  while (i < e && mids[order[i]] == m) {
+                    imageFeature(
+                        order[i], features, flipFeatures, dim, detectorScores, options, img, meta);
+                    for (int k = 0; k < dim; k++) {
+                      media[k] += img[k];
+                    }
+                    count++;
+                    i++;
+                  }
+                  for (int k = 0; k < dim; k++) {
+                    templ[k] += media[k] / count;
+                  }
+                }
+                double ss = 0;
+                for (int k = 0; k < dim; k++) {
+                  ss += templ[k] * templ[k];
+                }
+                if (!(ss > 0) || !Double.isFinite(ss)) {
+                  throw new UserInputException(
+                      "template "
+                          + ids[t]
+                          + " has a zero (or non-finite) pooled feature: its scores are undefined (all detector scores 0?)");
+                }
+                double inv = 1 / Math.sqrt(ss);
+                for (int k = 0; k < dim; k++) {
+                  out[t * dim + k] = (float) (templ[k] * inv);
+                }
+                p.step(1);
+              });
     }
     return new Templates(ids, out, dim);
   }
 
-  private static void imageFeature(int i, float[] f, float[] flip, int dim, float[] det, Options o, double[] img, IjbMeta meta) {
+  private static void imageFeature(
+      int i, float[] f, float[] flip, int dim, float[] det, Options o, double[] img, IjbMeta meta) {
     int off = i * dim;
     double ss = 0;
     for (int k = 0; k < dim; k++) {
@@ -137,7 +160,12 @@ public final class TemplatePooling {
     }
     if (!o.keepNorm()) {
       if (ss == 0) {
-        throw new UserInputException("image " + meta.images()[i] + " (row " + i + ") has a zero feature: it cannot be normalised");
+        throw new UserInputException(
+            "image "
+                + meta.images()[i]
+                + " (row "
+                + i
+                + ") has a zero feature: it cannot be normalised");
       }
       double inv = 1 / Math.sqrt(ss);
       for (int k = 0; k < dim; k++) {
@@ -158,7 +186,8 @@ public final class TemplatePooling {
       for (int a = s + 1; a < e; a++) {
         int v = order[a];
         int b = a - 1;
-        while (b >= s && (mids[order[b]] > mids[v] || (mids[order[b]] == mids[v] && order[b] > v))) {
+        while (b >= s
+            && (mids[order[b]] > mids[v] || (mids[order[b]] == mids[v] && order[b] > v))) {
           order[b + 1] = order[b];
           b--;
         }
@@ -170,7 +199,8 @@ public final class TemplatePooling {
     for (int a = s; a < e; a++) {
       box[a - s] = order[a];
     }
-    Arrays.sort(box, (x, y) -> mids[x] != mids[y] ? Long.compare(mids[x], mids[y]) : Integer.compare(x, y));
+    Arrays.sort(
+        box, (x, y) -> mids[x] != mids[y] ? Long.compare(mids[x], mids[y]) : Integer.compare(x, y));
     for (int a = s; a < e; a++) {
       order[a] = box[a - s];
     }
@@ -186,7 +216,14 @@ public final class TemplatePooling {
     for (int i = 0; i < rows.length; i++) {
       Integer r = byName.get(meta.images()[i]);
       if (r == null) {
-        throw new UserInputException(meta.file() + ":" + (i + 1) + ": image '" + meta.images()[i] + "' is not in " + keysSource);
+        throw new UserInputException(
+            meta.file()
+                + ":"
+                + (i + 1)
+                + ": image '"
+                + meta.images()[i]
+                + "' is not in "
+                + keysSource);
       }
       rows[i] = r;
     }

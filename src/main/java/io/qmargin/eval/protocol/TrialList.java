@@ -1,8 +1,7 @@
 package io.qmargin.eval.protocol;
 
-import io.qmargin.io.TextScanner;
-
 import io.qmargin.Progress;
+import io.qmargin.io.TextScanner;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -10,11 +9,12 @@ import java.util.List;
 
 /**
  * A trial list: one trial per line, in VoxCeleb's layout {@code label enroll_id test_id} (as in
- * veri_test2.txt, List_E, List_H) or Kaldi's {@code enroll_id test_id target|nontarget} (wespeaker's
- * vox1_O_cleaned.kaldi), detected per file ({@link TrialListLayout}); label 1/0/target/nontarget.
- * Line numbers are kept for error messages about the trials.
+ * veri_test2.txt, List_E, List_H) or Kaldi's {@code enroll_id test_id target|nontarget}
+ * (wespeaker's vox1_O_cleaned.kaldi), detected per file ({@link TrialListLayout}); label
+ * 1/0/target/nontarget. Line numbers are kept for error messages about the trials.
  */
-public record TrialList(Path file, List<String> enroll, List<String> test, boolean[] isTarget, long[] lines) {
+public record TrialList(
+    Path file, List<String> enroll, List<String> test, boolean[] isTarget, long[] lines) {
 
   public int size() {
     return enroll.size();

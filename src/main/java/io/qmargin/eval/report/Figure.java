@@ -15,7 +15,8 @@ import java.util.List;
 /**
  * A line plot drawn directly on a Graphics2D, so that PNG and SVG look the same: a frame around the
  * plot area, grid lines at the ticks, tick marks and labels outside the frame, curves cut at the
- * frame (drawn over it, so that a curve along an edge stays visible), and the legend below the axis title, outside the plot area (one row per curve).
+ * frame (drawn over it, so that a curve along an edge stays visible), and the legend below the axis
+ * title, outside the plot area (one row per curve).
  *
  * <p>Coordinates are plot coordinates (e.g. normal deviates or log10 rates); each axis maps its
  * [min, max] linearly onto the frame. The canvas grows downwards with the number of legend rows.
@@ -77,7 +78,9 @@ public record Figure(String title, Axis x, Axis y, List<Curve> curves) {
 
   public Layout layout() {
     Rectangle plot = new Rectangle(LEFT, TOP, PLOT_WIDTH, PLOT_HEIGHT);
-    Rectangle legend = new Rectangle(LEFT, TOP + PLOT_HEIGHT + BELOW_PLOT, PLOT_WIDTH, curves.size() * LEGEND_ROW + 6);
+    Rectangle legend =
+        new Rectangle(
+            LEFT, TOP + PLOT_HEIGHT + BELOW_PLOT, PLOT_WIDTH, curves.size() * LEGEND_ROW + 6);
     return new Layout(LEFT + PLOT_WIDTH + RIGHT, legend.y + legend.height + 8, plot, legend);
   }
 
@@ -95,7 +98,8 @@ public record Figure(String title, Axis x, Axis y, List<Curve> curves) {
     Layout l = layout();
     Rectangle p = l.plot();
     g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-    g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+    g.setRenderingHint(
+        RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
     g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
     g.setColor(Color.WHITE);
     g.fillRect(0, 0, l.width(), l.height());
@@ -114,14 +118,17 @@ public record Figure(String title, Axis x, Axis y, List<Curve> curves) {
     g.setColor(INK);
     g.drawRect(p.x, p.y, p.width, p.height);
 
-    // curves over the frame, cut a little outside it so that a curve along an edge (TAR 100%) stays visible
+    // curves over the frame, cut a little outside it so that a curve along an edge (TAR 100%) stays
+    // visible
     Shape clip = g.getClip();
     g.clip(new Rectangle(p.x - 2, p.y - 2, p.width + 4, p.height + 4));
     for (Curve c : curves) {
       g.setColor(c.color());
-      g.setStroke(c.dashed()
-          ? new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {5f, 4f}, 0f)
-          : new BasicStroke(1.8f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+      g.setStroke(
+          c.dashed()
+              ? new BasicStroke(
+                  1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {5f, 4f}, 0f)
+              : new BasicStroke(1.8f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
       g.draw(path(c));
     }
     g.setClip(clip);
@@ -133,17 +140,26 @@ public record Figure(String title, Axis x, Axis y, List<Curve> curves) {
     for (Tick t : x.ticks()) {
       int px = (int) Math.round(screenX(t.at()));
       g.drawLine(px, p.y + p.height, px, p.y + p.height + TICK_LENGTH);
-      g.drawString(t.label(), px - fm.stringWidth(t.label()) / 2, p.y + p.height + TICK_LENGTH + 2 + fm.getAscent());
+      g.drawString(
+          t.label(),
+          px - fm.stringWidth(t.label()) / 2,
+          p.y + p.height + TICK_LENGTH + 2 + fm.getAscent());
     }
     for (Tick t : y.ticks()) {
       int py = (int) Math.round(screenY(t.at()));
       g.drawLine(p.x - TICK_LENGTH, py, p.x, py);
-      g.drawString(t.label(), p.x - TICK_LENGTH - 4 - fm.stringWidth(t.label()), py + fm.getAscent() / 2 - 1);
+      g.drawString(
+          t.label(),
+          p.x - TICK_LENGTH - 4 - fm.stringWidth(t.label()),
+          py + fm.getAscent() / 2 - 1);
     }
 
     g.setFont(AXIS_FONT);
     fm = g.getFontMetrics();
-    g.drawString(x.title(), p.x + (p.width - fm.stringWidth(x.title())) / 2, p.y + p.height + BELOW_PLOT - 12);
+    g.drawString(
+        x.title(),
+        p.x + (p.width - fm.stringWidth(x.title())) / 2,
+        p.y + p.height + BELOW_PLOT - 12);
     AffineTransform saved = g.getTransform();
     g.translate(22, p.y + p.height / 2.0);
     g.rotate(-Math.PI / 2);
@@ -161,9 +177,11 @@ public record Figure(String title, Axis x, Axis y, List<Curve> curves) {
       Curve c = curves.get(i);
       int cy = lg.y + 6 + i * LEGEND_ROW + LEGEND_ROW / 2;
       g.setColor(c.color());
-      g.setStroke(c.dashed()
-          ? new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {5f, 4f}, 0f)
-          : new BasicStroke(2.5f));
+      g.setStroke(
+          c.dashed()
+              ? new BasicStroke(
+                  1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {5f, 4f}, 0f)
+              : new BasicStroke(2.5f));
       g.drawLine(lg.x + 4, cy, lg.x + 34, cy);
       g.setColor(INK);
       g.drawString(c.label(), lg.x + 44, cy + fm.getAscent() / 2 - 1);

@@ -20,20 +20,23 @@ import java.util.Map;
 
 /**
  * The metrics.json layout, written by {@link #toJson} and read back by {@link #fromJson}; the
- * single-number metrics are those of {@link ScalarMetric#ALL}. Rates are fractions in [0, 1].
- * Keyed objects use {@link Numbers#key} for FARs and priors ("1e-4", "0.01"); the plain keyed
- * objects hold numbers, the {@code *_detail} objects the operating point behind each number.
- * Non-finite numbers are written as null.
+ * single-number metrics are those of {@link ScalarMetric#ALL}. Rates are fractions in [0, 1]. Keyed
+ * objects use {@link Numbers#key} for FARs and priors ("1e-4", "0.01"); the plain keyed objects
+ * hold numbers, the {@code *_detail} objects the operating point behind each number. Non-finite
+ * numbers are written as null.
  */
 public final class MetricsJson {
   private MetricsJson() {}
 
   static final ObjectMapper MAPPER = Json.mapper();
 
-  /** conventions.tar_at_far_nearest; {@link EvaluationReport#read} refuses files with another rule. */
-  static final String NEAREST_CONVENTION = "insightface's IJB rule: among the points of scikit-learn's roc_curve with"
-      + " drop_intermediate=True plus (0, 0), the one with the smallest |FAR - target| in double precision (may exceed"
-      + " the target); equal distance: the lowest threshold (highest TAR)";
+  /**
+   * conventions.tar_at_far_nearest; {@link EvaluationReport#read} refuses files with another rule.
+   */
+  static final String NEAREST_CONVENTION =
+      "insightface's IJB rule: among the points of scikit-learn's roc_curve with"
+          + " drop_intermediate=True plus (0, 0), the one with the smallest |FAR - target| in double precision (may exceed"
+          + " the target); equal distance: the lowest threshold (highest TAR)";
 
   /** The JSON object of one system. */
   public static ObjectNode toJson(SystemResult r) {
@@ -72,8 +75,14 @@ public final class MetricsJson {
         conv.put(k.key(), k.convention());
       }
     }
-    conv.put("min_dcf", "min over thresholds of C_miss*P_miss*P_target + C_fa*P_fa*(1-P_target), divided by min(C_miss*P_target, C_fa*(1-P_target))");
-    conv.put("ci", "Clopper-Pearson interval of the TAR at level " + m.options().confidenceLevel() + ", threshold held fixed");
+    conv.put(
+        "min_dcf",
+        "min over thresholds of C_miss*P_miss*P_target + C_fa*P_fa*(1-P_target), divided by min(C_miss*P_target, C_fa*(1-P_target))");
+    conv.put(
+        "ci",
+        "Clopper-Pearson interval of the TAR at level "
+            + m.options().confidenceLevel()
+            + ", threshold held fixed");
     for (Map.Entry<String, Object> e : r.extras().entrySet()) {
       o.set(e.getKey(), MAPPER.valueToTree(sanitize(e.getValue())));
     }
@@ -102,7 +111,14 @@ public final class MetricsJson {
 
   /** The fields without which a file is not a metrics.json of one system. */
   private static List<String> requiredFields() {
-    List<String> f = new ArrayList<>(List.of("targets", "nontargets", "tar_at_far_detail", "tar_at_far_nearest_detail", "min_dcf_detail"));
+    List<String> f =
+        new ArrayList<>(
+            List.of(
+                "targets",
+                "nontargets",
+                "tar_at_far_detail",
+                "tar_at_far_nearest_detail",
+                "min_dcf_detail"));
     for (ScalarMetric k : ScalarMetric.ALL) {
       f.add(k.key());
     }
@@ -120,10 +136,14 @@ public final class MetricsJson {
         throw new UserInputException(json + ": no '" + f + "' field: not a qmargin metrics.json");
       }
     }
-    String nearestRule = o.path("conventions").path("tar_at_far_nearest").asText(NEAREST_CONVENTION);
+    String nearestRule =
+        o.path("conventions").path("tar_at_far_nearest").asText(NEAREST_CONVENTION);
     if (!nearestRule.equals(NEAREST_CONVENTION)) {
-      throw new UserInputException(json + ": its tar_at_far_nearest follows another rule (\"" + nearestRule
-          + "\") than this version's (insightface's); evaluate its scores again, or compare the score files themselves");
+      throw new UserInputException(
+          json
+              + ": its tar_at_far_nearest follows another rule (\""
+              + nearestRule
+              + "\") than this version's (insightface's); evaluate its scores again, or compare the score files themselves");
     }
     long targets = Json.count(json, "targets", o.get("targets"));
     long nontargets = Json.count(json, "nontargets", o.get("nontargets"));
@@ -133,23 +153,49 @@ public final class MetricsJson {
     }
     MetricOptions defaults = MetricOptions.defaults();
     double level = Json.number(json, "ci_level", o.path("ci_level"), defaults.confidenceLevel());
-    List<TarAtFar> strict = tars(json, "tar_at_far_detail", o.get("tar_at_far_detail"), TarAtFar.Convention.STRICT);
-    List<TarAtFar> nearest = tars(json, "tar_at_far_nearest_detail", o.get("tar_at_far_nearest_detail"), TarAtFar.Convention.NEAREST);
+    List<TarAtFar> strict =
+        tars(json, "tar_at_far_detail", o.get("tar_at_far_detail"), TarAtFar.Convention.STRICT);
+    List<TarAtFar> nearest =
+        tars(
+            json,
+            "tar_at_far_nearest_detail",
+            o.get("tar_at_far_nearest_detail"),
+            TarAtFar.Convention.NEAREST);
     List<MinDcf> dcf = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = o.get("min_dcf_detail").fields(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = o.get("min_dcf_detail").fields();
+        it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       JsonNode d = e.getValue();
       String k = "min_dcf_detail." + e.getKey() + ".";
-      dcf.add(new MinDcf(Json.numericKey(json, "min_dcf_detail", e.getKey()), Json.number(json, k + "value", d.path("value"), Double.NaN),
-          Json.number(json, k + "threshold", d.path("threshold"), Double.NaN),
-          Json.number(json, k + "p_miss", d.path("p_miss"), Double.NaN), Json.number(json, k + "p_fa", d.path("p_fa"), Double.NaN)));
+      dcf.add(
+          new MinDcf(
+              Json.numericKey(json, "min_dcf_detail", e.getKey()),
+              Json.number(json, k + "value", d.path("value"), Double.NaN),
+              Json.number(json, k + "threshold", d.path("threshold"), Double.NaN),
+              Json.number(json, k + "p_miss", d.path("p_miss"), Double.NaN),
+              Json.number(json, k + "p_fa", d.path("p_fa"), Double.NaN)));
     }
-    MetricOptions opts = new MetricOptions(
-        strict.stream().map(TarAtFar::farTarget).toList(), dcf.stream().map(MinDcf::pTarget).toList(),
-        Json.number(json, "c_miss", o.path("c_miss"), defaults.cMiss()), Json.number(json, "c_fa", o.path("c_fa"), defaults.cFa()), level,
-        Json.number(json, "curve_resolution", o.path("curve_resolution"), defaults.curveResolution()));
-    return new VerificationMetrics(targets, nontargets, scalar.get(ScalarMetric.EER), scalar.get(ScalarMetric.EER_ROCCH),
-        scalar.get(ScalarMetric.EER_THRESHOLD), dcf, strict, nearest, scalar.get(ScalarMetric.AUC), roc.read(targets, nontargets), opts);
+    MetricOptions opts =
+        new MetricOptions(
+            strict.stream().map(TarAtFar::farTarget).toList(),
+            dcf.stream().map(MinDcf::pTarget).toList(),
+            Json.number(json, "c_miss", o.path("c_miss"), defaults.cMiss()),
+            Json.number(json, "c_fa", o.path("c_fa"), defaults.cFa()),
+            level,
+            Json.number(
+                json, "curve_resolution", o.path("curve_resolution"), defaults.curveResolution()));
+    return new VerificationMetrics(
+        targets,
+        nontargets,
+        scalar.get(ScalarMetric.EER),
+        scalar.get(ScalarMetric.EER_ROCCH),
+        scalar.get(ScalarMetric.EER_THRESHOLD),
+        dcf,
+        strict,
+        nearest,
+        scalar.get(ScalarMetric.AUC),
+        roc.read(targets, nontargets),
+        opts);
   }
 
   /** Reads the ROC curve stored beside a metrics.json. */
@@ -158,17 +204,24 @@ public final class MetricsJson {
     RocCurve read(long targets, long nontargets);
   }
 
-  private static List<TarAtFar> tars(Path json, String table, JsonNode detail, TarAtFar.Convention c) {
+  private static List<TarAtFar> tars(
+      Path json, String table, JsonNode detail, TarAtFar.Convention c) {
     List<TarAtFar> out = new ArrayList<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = detail.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       JsonNode d = e.getValue();
       String k = table + "." + e.getKey() + ".";
-      out.add(new TarAtFar(Json.numericKey(json, table, e.getKey()), c, Json.number(json, k + "tar", d.path("tar"), Double.NaN),
-          Json.number(json, k + "far", d.path("far"), Double.NaN), Json.number(json, k + "threshold", d.path("threshold"), Double.NaN),
-          Json.count(json, k + "true_accepts", d.path("true_accepts")), Json.count(json, k + "false_accepts", d.path("false_accepts")),
-          Json.number(json, k + "tar_ci[0]", d.path("tar_ci").path(0), Double.NaN),
-          Json.number(json, k + "tar_ci[1]", d.path("tar_ci").path(1), Double.NaN)));
+      out.add(
+          new TarAtFar(
+              Json.numericKey(json, table, e.getKey()),
+              c,
+              Json.number(json, k + "tar", d.path("tar"), Double.NaN),
+              Json.number(json, k + "far", d.path("far"), Double.NaN),
+              Json.number(json, k + "threshold", d.path("threshold"), Double.NaN),
+              Json.count(json, k + "true_accepts", d.path("true_accepts")),
+              Json.count(json, k + "false_accepts", d.path("false_accepts")),
+              Json.number(json, k + "tar_ci[0]", d.path("tar_ci").path(0), Double.NaN),
+              Json.number(json, k + "tar_ci[1]", d.path("tar_ci").path(1), Double.NaN)));
     }
     return out;
   }

@@ -8,8 +8,8 @@ public final class Numbers {
   private Numbers() {}
 
   /**
-   * A short decimal key for a FAR or P_target, readable by any float parser: plain for values
-   * >= 0.001 ("0.01", "0.05", "0.1"), else mantissa and exponent ("1e-4", "2.5e-5", "1e-6").
+   * A short decimal key for a FAR or P_target, readable by any float parser: plain for values >=
+   * 0.001 ("0.01", "0.05", "0.1"), else mantissa and exponent ("1e-4", "2.5e-5", "1e-6").
    */
   public static String key(double x) {
     BigDecimal bd = new BigDecimal(Double.toString(x)).stripTrailingZeros();

@@ -9,10 +9,10 @@ import ai.djl.util.PairList;
 
 /**
  * The first layer of every speaker backbone: takes log-mel frames (B, T, F) and lays them out for
- * the convolutions, as wespeaker's {@code x.permute(0, 2, 1)}. {@link Layout#CHANNELS} gives (B,
- * F, T) for 1-D convolutions over time (mel bins as channels); {@link Layout#IMAGE} gives (B, 1, F,
- * T) for 2-D convolutions (a one-channel image, frequency × time). It checks F at initialisation,
- * so a model built for 80 mel bins fails clearly on 40.
+ * the convolutions, as wespeaker's {@code x.permute(0, 2, 1)}. {@link Layout#CHANNELS} gives (B, F,
+ * T) for 1-D convolutions over time (mel bins as channels); {@link Layout#IMAGE} gives (B, 1, F, T)
+ * for 2-D convolutions (a one-channel image, frequency × time). It checks F at initialisation, so a
+ * model built for 80 mel bins fails clearly on 40.
  */
 public final class FrameInput extends AbstractBlock {
   private static final byte VERSION = 1;
@@ -39,12 +39,18 @@ public final class FrameInput extends AbstractBlock {
 
   @Override
   protected NDList forwardInternal(
-      ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
+      ParameterStore parameterStore,
+      NDList inputs,
+      boolean training,
+      PairList<String, Object> params) {
     NDArray x = inputs.singletonOrThrow().transpose(0, 2, 1);
     return new NDList(layout == Layout.IMAGE ? x.expandDims(1) : x);
   }
 
-  /** Checks the input shape: DJL calls {@code prepare} only while a parameter is uninitialised, so never here. */
+  /**
+   * Checks the input shape: DJL calls {@code prepare} only while a parameter is uninitialised, so
+   * never here.
+   */
   @Override
   protected void beforeInitialize(Shape... inputShapes) {
     super.beforeInitialize(inputShapes);
@@ -58,9 +64,11 @@ public final class FrameInput extends AbstractBlock {
   @Override
   public Shape[] getOutputShapes(Shape[] inputShapes) {
     Shape in = inputShapes[0];
-    return new Shape[] {layout == Layout.IMAGE
-        ? new Shape(in.get(0), 1, in.get(2), in.get(1))
-        : new Shape(in.get(0), in.get(2), in.get(1))};
+    return new Shape[] {
+      layout == Layout.IMAGE
+          ? new Shape(in.get(0), 1, in.get(2), in.get(1))
+          : new Shape(in.get(0), in.get(2), in.get(1))
+    };
   }
 
   @Override

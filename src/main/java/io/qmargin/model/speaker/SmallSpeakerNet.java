@@ -32,8 +32,10 @@ public final class SmallSpeakerNet {
 
   /** Width of the first four frame layers. */
   public static final int HIDDEN_CHANNELS = 128;
+
   /** Width of the last frame layer, whose mean and std are pooled. */
   public static final int STATS_CHANNELS = 384;
+
   /** Time stride of the first layer. */
   public static final int FIRST_STRIDE = 2;
 

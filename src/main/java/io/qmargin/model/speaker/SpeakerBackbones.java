@@ -30,7 +30,8 @@ public final class SpeakerBackbones {
   /** Kaldi/wespeaker's usual number of mel bins. */
   public static final int DEFAULT_FEATURE_DIM = 80;
 
-  private static final List<String> NAMES = List.of("resnet34", "resnet18", "ecapa512", "ecapa1024", "small");
+  private static final List<String> NAMES =
+      List.of("resnet34", "resnet18", "ecapa512", "ecapa1024", "small");
 
   /** The backbone names. */
   public static List<String> names() {
@@ -41,7 +42,8 @@ public final class SpeakerBackbones {
   public static String canonicalName(String name) {
     String canonical = name == null ? null : name.trim().toLowerCase(Locale.ROOT);
     if (canonical == null || !NAMES.contains(canonical)) {
-      throw new UserInputException("unknown speaker backbone '" + name + "'; known: " + String.join(", ", NAMES));
+      throw new UserInputException(
+          "unknown speaker backbone '" + name + "'; known: " + String.join(", ", NAMES));
     }
     return canonical;
   }
@@ -60,11 +62,14 @@ public final class SpeakerBackbones {
       throw new UserInputException("embedding dimension must be positive, got " + embeddingDim);
     }
     if (featureDim < 1) {
-      throw new UserInputException("feature dimension (mel bins) must be positive, got " + featureDim);
+      throw new UserInputException(
+          "feature dimension (mel bins) must be positive, got " + featureDim);
     }
     return switch (canonical) {
-      case "resnet34" -> SpeakerResNet.create(SpeakerResNet.Depth.RESNET34, embeddingDim, featureDim);
-      case "resnet18" -> SpeakerResNet.create(SpeakerResNet.Depth.RESNET18, embeddingDim, featureDim);
+      case "resnet34" ->
+          SpeakerResNet.create(SpeakerResNet.Depth.RESNET34, embeddingDim, featureDim);
+      case "resnet18" ->
+          SpeakerResNet.create(SpeakerResNet.Depth.RESNET18, embeddingDim, featureDim);
       case "ecapa512" -> new EcapaTdnn(512, embeddingDim, featureDim, false);
       case "ecapa1024" -> new EcapaTdnn(1024, embeddingDim, featureDim, false);
       case "small" -> SmallSpeakerNet.create(embeddingDim, featureDim);

@@ -9,9 +9,9 @@ import ai.djl.nn.convolutional.Conv1d;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
+import ai.djl.training.initializer.UniformInitializer;
 import io.qmargin.model.ChannelPaddedConvolution;
 import io.qmargin.model.Layers;
-import ai.djl.training.initializer.UniformInitializer;
 
 /**
  * The PyTorch layers the speaker backbones are made of, as DJL blocks with PyTorch's settings and
@@ -39,17 +39,18 @@ final class SpeakerLayers {
   }
 
   /**
-   * Conv2d, square kernel, no bias (wespeaker's ResNet); wrapped in {@link ChannelPaddedConvolution}
-   * when the engine would otherwise pad its input channels.
+   * Conv2d, square kernel, no bias (wespeaker's ResNet); wrapped in {@link
+   * ChannelPaddedConvolution} when the engine would otherwise pad its input channels.
    */
   static Block conv2d(int in, int out, int kernel, int stride, int padding) {
-    Conv2d conv = Conv2d.builder()
-        .setFilters(out)
-        .setKernelShape(new Shape(kernel, kernel))
-        .optStride(new Shape(stride, stride))
-        .optPadding(new Shape(padding, padding))
-        .optBias(false)
-        .build();
+    Conv2d conv =
+        Conv2d.builder()
+            .setFilters(out)
+            .setKernelShape(new Shape(kernel, kernel))
+            .optStride(new Shape(stride, stride))
+            .optPadding(new Shape(padding, padding))
+            .optBias(false)
+            .build();
     torchDefault(conv, (long) in * kernel * kernel, false);
     return ChannelPaddedConvolution.padIfNeeded(conv, in);
   }
@@ -64,14 +65,15 @@ final class SpeakerLayers {
    * engine would otherwise pad its input channels (C_in = 40 mel bins, for one).
    */
   static Block conv1d(int in, int out, int kernel, int stride, int dilation, int padding) {
-    Conv1d conv = Conv1d.builder()
-        .setFilters(out)
-        .setKernelShape(new Shape(kernel))
-        .optStride(new Shape(stride))
-        .optDilation(new Shape(dilation))
-        .optPadding(new Shape(padding))
-        .optBias(true)
-        .build();
+    Conv1d conv =
+        Conv1d.builder()
+            .setFilters(out)
+            .setKernelShape(new Shape(kernel))
+            .optStride(new Shape(stride))
+            .optDilation(new Shape(dilation))
+            .optPadding(new Shape(padding))
+            .optBias(true)
+            .build();
     torchDefault(conv, (long) in * kernel, true);
     return ChannelPaddedConvolution.padIfNeeded(conv, in);
   }
@@ -82,8 +84,8 @@ final class SpeakerLayers {
   }
 
   /**
-   * wespeaker's Conv1dReluBn / TdnnLayer: conv1d, ReLU, BN, in that order (BN after the
-   * activation, as the source; kernel k, dilation d, padding d·(k − 1)/2 keeps the length T).
+   * wespeaker's Conv1dReluBn / TdnnLayer: conv1d, ReLU, BN, in that order (BN after the activation,
+   * as the source; kernel k, dilation d, padding d·(k − 1)/2 keeps the length T).
    */
   static SequentialBlock conv1dReluBn(int in, int out, int kernel, int dilation) {
     return conv1dReluBn(in, out, kernel, 1, dilation);

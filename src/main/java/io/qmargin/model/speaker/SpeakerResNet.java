@@ -6,8 +6,8 @@ import ai.djl.nn.Blocks;
 import ai.djl.nn.SequentialBlock;
 
 /**
- * wespeaker's ResNet for speaker embeddings ({@code wespeaker/models/resnet.py}, {@code ResNet} with
- * {@code BasicBlock}, {@code m_channels=32}, {@code pooling_func='TSTP'}, {@code
+ * wespeaker's ResNet for speaker embeddings ({@code wespeaker/models/resnet.py}, {@code ResNet}
+ * with {@code BasicBlock}, {@code m_channels=32}, {@code pooling_func='TSTP'}, {@code
  * two_emb_layer=False}): a thin ResNet over the log-mel spectrogram as a one-channel image.
  *
  * <ul>
@@ -45,6 +45,7 @@ public final class SpeakerResNet {
 
   /** wespeaker's {@code m_channels}: the stem width; the stages are 1, 2, 4, 8 times it. */
   public static final int BASE_CHANNELS = 32;
+
   static final int[] STAGE_STRIDES = {1, 2, 2, 2};
 
   /** wespeaker's ResNet at {@link #BASE_CHANNELS} channels. */
@@ -56,12 +57,18 @@ public final class SpeakerResNet {
    * The same architecture at any depth, base width and stage strides (the stem has stride 1, as
    * wespeaker's).
    */
-  static Block create(int[] blocksPerStage, int baseChannels, int[] stageStrides, int embeddingDim, int featureDim) {
-    SequentialBlock net = new SequentialBlock()
-        .add(new FrameInput(FrameInput.Layout.IMAGE, featureDim))
-        .add(SpeakerLayers.conv2d(1, baseChannels, 3, 1, 1))
-        .add(SpeakerLayers.batchNorm())
-        .add(Activation.reluBlock());
+  static Block create(
+      int[] blocksPerStage,
+      int baseChannels,
+      int[] stageStrides,
+      int embeddingDim,
+      int featureDim) {
+    SequentialBlock net =
+        new SequentialBlock()
+            .add(new FrameInput(FrameInput.Layout.IMAGE, featureDim))
+            .add(SpeakerLayers.conv2d(1, baseChannels, 3, 1, 1))
+            .add(SpeakerLayers.batchNorm())
+            .add(Activation.reluBlock());
     int in = baseChannels;
     long freq = featureDim;
     for (int stage = 0; stage < blocksPerStage.length; stage++) {
@@ -74,22 +81,26 @@ public final class SpeakerResNet {
       }
     }
     long pooled = 2L * in * freq;
-    return net
-        .add(new StatisticsPooling())
-        .add(SpeakerLayers.linear(pooled, embeddingDim));
+    return net.add(new StatisticsPooling()).add(SpeakerLayers.linear(pooled, embeddingDim));
   }
 
   /** BasicBlock: conv3×3 (stride), BN, ReLU, conv3×3, BN, + shortcut, ReLU. */
   static Block basicBlock(int in, int width, int stride) {
-    SequentialBlock main = new SequentialBlock()
-        .add(SpeakerLayers.conv2d(in, width, 3, stride, 1))
-        .add(SpeakerLayers.batchNorm())
-        .add(Activation.reluBlock())
-        .add(SpeakerLayers.conv2d(width, width, 3, 1, 1))
-        .add(SpeakerLayers.batchNorm());
-    Block shortcut = stride != 1 || in != width
-        ? new SequentialBlock().add(SpeakerLayers.conv2d(in, width, 1, stride, 0)).add(SpeakerLayers.batchNorm())
-        : Blocks.identityBlock();
-    return new SequentialBlock().add(SpeakerLayers.residual(main, shortcut)).add(Activation.reluBlock());
+    SequentialBlock main =
+        new SequentialBlock()
+            .add(SpeakerLayers.conv2d(in, width, 3, stride, 1))
+            .add(SpeakerLayers.batchNorm())
+            .add(Activation.reluBlock())
+            .add(SpeakerLayers.conv2d(width, width, 3, 1, 1))
+            .add(SpeakerLayers.batchNorm());
+    Block shortcut =
+        stride != 1 || in != width
+            ? new SequentialBlock()
+                .add(SpeakerLayers.conv2d(in, width, 1, stride, 0))
+                .add(SpeakerLayers.batchNorm())
+            : Blocks.identityBlock();
+    return new SequentialBlock()
+        .add(SpeakerLayers.residual(main, shortcut))
+        .add(Activation.reluBlock());
   }
 }

@@ -21,6 +21,7 @@ import io.qmargin.engine.Scalars;
  */
 public final class StatisticsPooling extends AbstractBlock {
   private static final byte VERSION = 1;
+
   /** Added to the variance before the square root, as wespeaker's TSTP. */
   public static final float VARIANCE_EPSILON = 1e-7f;
 
@@ -30,12 +31,16 @@ public final class StatisticsPooling extends AbstractBlock {
 
   @Override
   protected NDList forwardInternal(
-      ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
+      ParameterStore parameterStore,
+      NDList inputs,
+      boolean training,
+      PairList<String, Object> params) {
     NDArray x = inputs.singletonOrThrow();
     int time = x.getShape().dimension() - 1;
     long frames = x.getShape().get(time);
     if (frames < 2) {
-      throw new IllegalArgumentException("statistics pooling needs at least 2 frames, got " + x.getShape());
+      throw new IllegalArgumentException(
+          "statistics pooling needs at least 2 frames, got " + x.getShape());
     }
     long batch = x.getShape().get(0);
     NDArray mean = x.mean(new int[] {time}, true);
@@ -50,17 +55,22 @@ public final class StatisticsPooling extends AbstractBlock {
    */
   static NDArray unbiasedStd(NDArray x, NDArray mean, int axis, boolean keepDims) {
     long frames = x.getShape().get(axis);
-    NDArray var = x.sub(mean).square().sum(new int[] {axis}, keepDims).div(Scalars.of(x, frames - 1));
+    NDArray var =
+        x.sub(mean).square().sum(new int[] {axis}, keepDims).div(Scalars.of(x, frames - 1));
     return var.add(VARIANCE_EPSILON).sqrt();
   }
 
-  /** Checks the input shape: DJL calls {@code prepare} only while a parameter is uninitialised, so never here. */
+  /**
+   * Checks the input shape: DJL calls {@code prepare} only while a parameter is uninitialised, so
+   * never here.
+   */
   @Override
   protected void beforeInitialize(Shape... inputShapes) {
     super.beforeInitialize(inputShapes);
     int rank = inputShapes[0].dimension();
     if (rank != 3 && rank != 4) {
-      throw new IllegalArgumentException("statistics pooling expects (B, C, T) or (B, C, F, T), got " + inputShapes[0]);
+      throw new IllegalArgumentException(
+          "statistics pooling expects (B, C, T) or (B, C, F, T), got " + inputShapes[0]);
     }
   }
 

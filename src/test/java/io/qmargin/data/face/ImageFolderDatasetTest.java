@@ -36,7 +36,9 @@ class ImageFolderDatasetTest {
     write("alice/.DS_Store", new byte[] {0, 1, 2});
     write("bob/face.pgm", TestImages.pgm(16, 16, (x, y) -> 200));
     write("bob/face.gif", TestImages.encode(TestImages.image(8, 8, (x, y) -> 0x0000ff), "gif"));
-    write("bob/subject01.glasses", TestImages.encode(TestImages.image(8, 8, (x, y) -> 0x00ff00), "gif")); // Yale: no extension
+    write(
+        "bob/subject01.glasses",
+        TestImages.encode(TestImages.image(8, 8, (x, y) -> 0x00ff00), "gif")); // Yale: no extension
     write("carol/broken.jpg", new byte[] {(byte) 0xff, (byte) 0xd8, (byte) 0xff, 1, 2, 3});
     write("carol/ok.png", TestImages.encode(red, "png"));
     write("README", "a file at the root is not an identity".getBytes());
@@ -58,9 +60,12 @@ class ImageFolderDatasetTest {
     }
     assertThat(corrupt.count()).isEqualTo(1);
     assertThat(warnings).singleElement().asString().contains("broken.jpg");
-    assertThat(loaded).containsOnlyKeys("a.png", "b.jpg", "face.pgm", "face.gif", "subject01.glasses", "ok.png");
+    assertThat(loaded)
+        .containsOnlyKeys("a.png", "b.jpg", "face.pgm", "face.gif", "subject01.glasses", "ok.png");
     FaceImage pgm = loaded.get("face.pgm");
-    assertThat(pgm.at(0, 3, 3)).isEqualTo(pgm.at(2, 3, 3)).isCloseTo(TestImages.norm(200), within(1e-6f));
+    assertThat(pgm.at(0, 3, 3))
+        .isEqualTo(pgm.at(2, 3, 3))
+        .isCloseTo(TestImages.norm(200), within(1e-6f));
     assertThat(loaded.get("a.png").at(0, 4, 4)).isCloseTo(1f, within(1e-5f));
     assertThat(loaded.get("a.png").at(1, 4, 4)).isCloseTo(-1f, within(1e-5f));
     assertThat(loaded.get("b.jpg").at(0, 4, 4)).isGreaterThan(0.9f);
@@ -73,16 +78,26 @@ class ImageFolderDatasetTest {
   void truncatedAndGarbageFilesAreCorruptNotCrashes() throws IOException {
     byte[] jpg = TestImages.encode(TestImages.image(64, 64, (x, y) -> x * 4 << 8), "jpg");
     byte[] png = TestImages.encode(TestImages.image(64, 64, (x, y) -> x * 4 << 8), "png");
-    for (byte[] bad : List.of(java.util.Arrays.copyOf(png, png.length / 2), new byte[0], "P5\n4 4\n255\nab".getBytes(), "hello".getBytes())) {
-      assertThatThrownBy(() -> ImageDecoder.decode(bad, "x/bad")).isInstanceOf(CorruptImageException.class).hasMessageStartingWith("x/bad: ");
+    for (byte[] bad :
+        List.of(
+            java.util.Arrays.copyOf(png, png.length / 2),
+            new byte[0],
+            "P5\n4 4\n255\nab".getBytes(),
+            "hello".getBytes())) {
+      assertThatThrownBy(() -> ImageDecoder.decode(bad, "x/bad"))
+          .isInstanceOf(CorruptImageException.class)
+          .hasMessageStartingWith("x/bad: ");
     }
-    // A truncated JPEG: the JDK decoder may fill the rest with grey instead of failing; either is fine, no crash.
+    // A truncated JPEG: the JDK decoder may fill the rest with grey instead of failing; either is
+    // fine, no crash.
     try {
       ImageDecoder.decode(java.util.Arrays.copyOf(jpg, jpg.length / 2), "x/half.jpg");
     } catch (CorruptImageException expected) {
       assertThat(expected.source()).isEqualTo("x/half.jpg");
     }
-    assertThatThrownBy(() -> ImageDecoder.decode(dir.resolve("missing.jpg"))).isInstanceOf(CorruptImageException.class).hasMessageContaining("missing.jpg");
+    assertThatThrownBy(() -> ImageDecoder.decode(dir.resolve("missing.jpg")))
+        .isInstanceOf(CorruptImageException.class)
+        .hasMessageContaining("missing.jpg");
   }
 
   @Test
@@ -94,7 +109,9 @@ class ImageFolderDatasetTest {
         .isInstanceOf(UserInputException.class)
         .hasMessageContaining("bob")
         .hasMessageContaining("has no images");
-    assertThatThrownBy(() -> ImageFolderDataset.open(dir, List.of("alice", "dave"), Preprocessing.insightface()))
+    assertThatThrownBy(
+            () ->
+                ImageFolderDataset.open(dir, List.of("alice", "dave"), Preprocessing.insightface()))
         .isInstanceOf(UserInputException.class)
         .hasMessageContaining("dave");
     Path empty = Files.createDirectories(dir.resolve("empty-root"));
@@ -105,23 +122,35 @@ class ImageFolderDatasetTest {
 
   @Test
   void lfwFolderResolvesDataOptionAndEnvironment() throws IOException {
-    write("data/lfw/lfw-deepfunneled/Ann_Smith/Ann_Smith_0001.jpg", TestImages.encode(TestImages.image(250, 250, (x, y) -> 0x808080), "jpg"));
+    write(
+        "data/lfw/lfw-deepfunneled/Ann_Smith/Ann_Smith_0001.jpg",
+        TestImages.encode(TestImages.image(250, 250, (x, y) -> 0x808080), "jpg"));
     write("data/lfw/peopleDevTrain.txt", "1\nAnn_Smith\t1\n".getBytes());
     Path data = dir.resolve("data");
     assertThat(LfwFolder.locate(null, Map.of())).isEmpty();
     LfwFolder byEnv = LfwFolder.locate(null, Map.of(LfwFolder.ENV, data.toString())).orElseThrow();
-    LfwFolder byOption = LfwFolder.locate(data.resolve("lfw"), Map.of(LfwFolder.ENV, "/nowhere")).orElseThrow();
+    LfwFolder byOption =
+        LfwFolder.locate(data.resolve("lfw"), Map.of(LfwFolder.ENV, "/nowhere")).orElseThrow();
     assertThat(byEnv).isEqualTo(byOption);
     assertThat(LfwFolder.open(data)).isEqualTo(byEnv);
     assertThat(byEnv.image("Ann_Smith_0001")).isRegularFile();
-    assertThat(byEnv.people("peopleDevTrain.txt", Preprocessing.lfwDeepFunneled()).size()).isEqualTo(1);
-    assertThat(byEnv.load("Ann_Smith_0001", Preprocessing.lfwDeepFunneled(), false).width()).isEqualTo(112);
-    assertThatThrownBy(() -> LfwFolder.locate(null, Map.of(LfwFolder.ENV, dir.resolve("nothing").toString())))
-        .isInstanceOf(UserInputException.class).hasMessageContaining(LfwFolder.ENV);
-    assertThatThrownBy(() -> byEnv.pairs("pairs.txt")).isInstanceOf(UserInputException.class).hasMessageContaining("pairs.txt");
+    assertThat(byEnv.people("peopleDevTrain.txt", Preprocessing.lfwDeepFunneled()).size())
+        .isEqualTo(1);
+    assertThat(byEnv.load("Ann_Smith_0001", Preprocessing.lfwDeepFunneled(), false).width())
+        .isEqualTo(112);
+    assertThatThrownBy(
+            () -> LfwFolder.locate(null, Map.of(LfwFolder.ENV, dir.resolve("nothing").toString())))
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining(LfwFolder.ENV);
+    assertThatThrownBy(() -> byEnv.pairs("pairs.txt"))
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining("pairs.txt");
   }
 
-  /** The real LFW copy in ../shared/data: every pair image present; decoding throughput on one thread. */
+  /**
+   * The real LFW copy in ../shared/data: every pair image present; decoding throughput on one
+   * thread.
+   */
   @Test
   void realLfwPairsResolveAndDecode() {
     Path shared = TestImages.sharedData();
@@ -146,7 +175,9 @@ class ImageFolderDatasetTest {
       sum += f.at(0, 56, 56);
     }
     double seconds = (cpu.getCurrentThreadCpuTime() - t0) / 1e9;
-    System.out.printf("LFW JPEG read + decode + crop 150 + resize 112: %.0f images per CPU-second, one thread (%d images)%n", n / seconds, n);
+    System.out.printf(
+        "LFW JPEG read + decode + crop 150 + resize 112: %.0f images per CPU-second, one thread (%d images)%n",
+        n / seconds, n);
     assertThat(sum / n).isBetween(-1.0, 1.0);
   }
 }

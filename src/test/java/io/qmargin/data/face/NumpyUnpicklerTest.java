@@ -62,14 +62,15 @@ class NumpyUnpicklerTest {
 
   @Test
   void sizedItemsStillDecodeAsRazorvineDecodesThem() throws Exception {
-    byte[] p = pickle(PROTO, 4, ']', '(',
-        'X', 3, 0, 0, 0, "abc", // BINUNICODE
-        'T', 2, 0, 0, 0, "hi", // BINSTRING
-        'B', 3, 0, 0, 0, "xyz", // BINBYTES
-        0x8d, 1, 0, 0, 0, 0, 0, 0, 0, "u", // BINUNICODE8
-        0x8b, 2, 0, 0, 0, 0x01, 0x01, // LONG4: 257
-        BINBYTES8, 0, 0, 0, 0, 0, 0, 0, 0, // empty bytes
-        'e', '.');
+    byte[] p =
+        pickle(
+            PROTO, 4, ']', '(', 'X', 3, 0, 0, 0, "abc", // BINUNICODE
+            'T', 2, 0, 0, 0, "hi", // BINSTRING
+            'B', 3, 0, 0, 0, "xyz", // BINBYTES
+            0x8d, 1, 0, 0, 0, 0, 0, 0, 0, "u", // BINUNICODE8
+            0x8b, 2, 0, 0, 0, 0x01, 0x01, // LONG4: 257
+            BINBYTES8, 0, 0, 0, 0, 0, 0, 0, 0, // empty bytes
+            'e', '.');
 
     List<?> items = (List<?>) new NumpyUnpickler().loads(p);
 

@@ -6,11 +6,13 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A minimal pickle writer for tests: just the opcodes insightface validation .bin files use, written
- * one by one as Python 2, Python 3 and numpy produce them.
+ * A minimal pickle writer for tests: just the opcodes insightface validation .bin files use,
+ * written one by one as Python 2, Python 3 and numpy produce them.
  */
 public final class PickleWriter {
-  /** {@code pickle.dumps((images, issame), protocol=3)}: a validation .bin as Python 3 writes it. */
+  /**
+   * {@code pickle.dumps((images, issame), protocol=3)}: a validation .bin as Python 3 writes it.
+   */
   public static byte[] validationBin(java.util.List<byte[]> images, boolean... issame) {
     PickleWriter p = new PickleWriter().op(0x80, 3).op(']', '(');
     for (byte[] img : images) {
@@ -69,15 +71,29 @@ public final class PickleWriter {
 
   /** Python 3 bytes under protocol 2: _codecs.encode(latin-1 text, 'latin1'). */
   public PickleWriter codecsBytes(byte[] b) {
-    return global("_codecs", "encode").unicode(new String(b, StandardCharsets.ISO_8859_1)).unicode("latin1").op(0x86, 'R');
+    return global("_codecs", "encode")
+        .unicode(new String(b, StandardCharsets.ISO_8859_1))
+        .unicode("latin1")
+        .op(0x86, 'R');
   }
 
   /** numpy.ndarray.__reduce__ of a 1-D array: _reconstruct(ndarray, (0,), b'b') then BUILD. */
   public PickleWriter ndarray(String dtype, byte[] data, int length) {
-    stackGlobal("numpy.core.multiarray", "_reconstruct").stackGlobal("numpy", "ndarray").op('K', 0, 0x85).op('C', 1, 'b').op(0x87, 'R');
+    stackGlobal("numpy.core.multiarray", "_reconstruct")
+        .stackGlobal("numpy", "ndarray")
+        .op('K', 0, 0x85)
+        .op('C', 1, 'b')
+        .op(0x87, 'R');
     op('(', 'K', 1).op('J').int32(length).op(0x85);
     stackGlobal("numpy", "dtype").shortUnicode(dtype).op(0x89, 0x88, 0x87, 'R');
-    op('(', 'K', 3).shortUnicode("|").op('N', 'N', 'N').op('J').int32(-1).op('J').int32(-1).op('K', 0, 't', 'b');
+    op('(', 'K', 3)
+        .shortUnicode("|")
+        .op('N', 'N', 'N')
+        .op('J')
+        .int32(-1)
+        .op('J')
+        .int32(-1)
+        .op('K', 0, 't', 'b');
     return op(0x89).binbytes(data).op('t', 'b');
   }
 

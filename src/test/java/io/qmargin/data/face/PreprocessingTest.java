@@ -1,11 +1,10 @@
 package io.qmargin.data.face;
 
-import io.qmargin.train.EpochOrder;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.qmargin.train.EpochOrder;
 import org.junit.jupiter.api.Test;
 
 class PreprocessingTest {
@@ -35,7 +34,8 @@ class PreprocessingTest {
   @Test
   void centreCropKeepsTheMiddleAndResizeKeepsConstantRegions() {
     // LFW-like 250x250: white square of 150 in the middle, black around it.
-    RgbImage img = rgb(250, 250, (x, y) -> (x >= 50 && x < 200 && y >= 50 && y < 200) ? 0xffffff : 0);
+    RgbImage img =
+        rgb(250, 250, (x, y) -> (x >= 50 && x < 200 && y >= 50 && y < 200) ? 0xffffff : 0);
     float[] out = Preprocessing.lfwDeepFunneled().deterministic().apply(img, 0, 0);
     assertThat(out).hasSize(3 * 112 * 112);
     for (float v : out) {
@@ -93,12 +93,15 @@ class PreprocessingTest {
     int[] a = EpochOrder.shuffled(7, 2, 1000);
     assertThat(a).isEqualTo(EpochOrder.shuffled(7, 2, 1000));
     assertThat(a).isNotEqualTo(EpochOrder.shuffled(7, 3, 1000));
-    assertThat(java.util.Arrays.stream(a).sorted().toArray()).isEqualTo(java.util.stream.IntStream.range(0, 1000).toArray());
+    assertThat(java.util.Arrays.stream(a).sorted().toArray())
+        .isEqualTo(java.util.stream.IntStream.range(0, 1000).toArray());
   }
 
   @Test
   void rejectsBadSettings() {
-    assertThatThrownBy(() -> new Preprocessing(-1, 112, 112, 0.5, 0)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new Preprocessing(0, 112, 112, 1.5, 0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new Preprocessing(-1, 112, 112, 0.5, 0))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new Preprocessing(0, 112, 112, 1.5, 0))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -31,7 +31,10 @@ class RecordIoDatasetTest {
     int lowerAlign = (len >> 2) << 2;
     int dptr = 0;
     for (int i = 0; i < lowerAlign; i += 4) {
-      if (buf[i] == MAGIC_LE[0] && buf[i + 1] == MAGIC_LE[1] && buf[i + 2] == MAGIC_LE[2] && buf[i + 3] == MAGIC_LE[3]) {
+      if (buf[i] == MAGIC_LE[0]
+          && buf[i + 1] == MAGIC_LE[1]
+          && buf[i + 2] == MAGIC_LE[2]
+          && buf[i + 3] == MAGIC_LE[3]) {
         part(out, dptr == 0 ? 1 : 2, buf, dptr, i - dptr);
         dptr = i + 4;
       }
@@ -51,10 +54,15 @@ class RecordIoDatasetTest {
     return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array();
   }
 
-  /** mxnet.recordio.pack: struct 'IfQQ' (flag, label, id, id2), then flag float32 labels, then bytes. */
+  /**
+   * mxnet.recordio.pack: struct 'IfQQ' (flag, label, id, id2), then flag float32 labels, then
+   * bytes.
+   */
   private static byte[] pack(float[] labels, long id, byte[] image) {
     boolean scalar = labels.length == 1;
-    ByteBuffer b = ByteBuffer.allocate(24 + (scalar ? 0 : 4 * labels.length) + image.length).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer b =
+        ByteBuffer.allocate(24 + (scalar ? 0 : 4 * labels.length) + image.length)
+            .order(ByteOrder.LITTLE_ENDIAN);
     b.putInt(scalar ? 0 : labels.length).putFloat(scalar ? labels[0] : 0f).putLong(id).putLong(0);
     if (!scalar) {
       for (float l : labels) {
@@ -104,7 +112,10 @@ class RecordIoDatasetTest {
         // the writer must split this record into parts and the reader must rejoin them.
         int payloadStart = 24 + img.length;
         int pad = (4 - payloadStart % 4) % 4;
-        img = concat(concat(img, new byte[pad]), concat(MAGIC_LE, concat(new byte[] {1, 2, 3, 4}, MAGIC_LE)));
+        img =
+            concat(
+                concat(img, new byte[pad]),
+                concat(MAGIC_LE, concat(new byte[] {1, 2, 3, 4}, MAGIC_LE)));
       }
       if (i == 4) {
         img = "this is not an image".getBytes(StandardCharsets.US_ASCII);
@@ -123,12 +134,20 @@ class RecordIoDatasetTest {
       assertThat(f.read(3)).isEqualTo(recs.get(3)); // the split record comes back whole
       assertThat(f.read(0)).isEqualTo(recs.get(0));
     }
-    int offset3 = Integer.parseInt(Files.readAllLines(dir.resolve("train.idx")).get(3).split("\t")[1]);
-    assertThat(ByteBuffer.wrap(Files.readAllBytes(rec)).order(ByteOrder.LITTLE_ENDIAN).getInt(offset3 + 4) >>> 29).isEqualTo(1);
-    try (RecordIoDataset ds = RecordIoDataset.open(dir, Preprocessing.insightface().deterministic())) {
+    int offset3 =
+        Integer.parseInt(Files.readAllLines(dir.resolve("train.idx")).get(3).split("\t")[1]);
+    assertThat(
+            ByteBuffer.wrap(Files.readAllBytes(rec))
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .getInt(offset3 + 4)
+                >>> 29)
+        .isEqualTo(1);
+    try (RecordIoDataset ds =
+        RecordIoDataset.open(dir, Preprocessing.insightface().deterministic())) {
       assertThat(ds.size()).isEqualTo(5);
       assertThat(ds.numClasses()).isEqualTo(3);
-      assertThat(new int[] {ds.label(0), ds.label(1), ds.label(2), ds.label(3), ds.label(4)}).containsExactly(classOf);
+      assertThat(new int[] {ds.label(0), ds.label(1), ds.label(2), ds.label(3), ds.label(4)})
+          .containsExactly(classOf);
       FaceImage first = ds.load(0, 0);
       assertThat(first.label()).isZero();
       assertThat(first.at(0, 10, 10)).isEqualTo(1f);
@@ -147,7 +166,10 @@ class RecordIoDatasetTest {
   @Test
   void splitRecordFramingMatchesDmlc() throws IOException {
     // Magic words at offsets 4 and 12 (aligned, so split) and 17 (unaligned, kept as data).
-    byte[] payload = concat(concat(new byte[] {9, 9, 9, 9}, MAGIC_LE), concat(new byte[] {7, 7, 7, 7}, concat(MAGIC_LE, concat(new byte[] {5}, MAGIC_LE))));
+    byte[] payload =
+        concat(
+            concat(new byte[] {9, 9, 9, 9}, MAGIC_LE),
+            concat(new byte[] {7, 7, 7, 7}, concat(MAGIC_LE, concat(new byte[] {5}, MAGIC_LE))));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     writeRecord(out, payload);
     byte[] bytes = out.toByteArray();
@@ -170,8 +192,16 @@ class RecordIoDatasetTest {
 
   @Test
   void withoutHeaderEveryRecordIsAnImageLabelledByItsHeader() throws IOException {
-    Path rec = write("plain", List.of(pack(new float[] {1}, 0, solid(0x00ff00)), pack(new float[] {0}, 1, solid(0xff0000)), pack(new float[] {1}, 2, solid(0x0000ff))), List.of(0, 1, 2));
-    try (RecordIoDataset ds = RecordIoDataset.open(rec, Preprocessing.insightface().deterministic())) {
+    Path rec =
+        write(
+            "plain",
+            List.of(
+                pack(new float[] {1}, 0, solid(0x00ff00)),
+                pack(new float[] {0}, 1, solid(0xff0000)),
+                pack(new float[] {1}, 2, solid(0x0000ff))),
+            List.of(0, 1, 2));
+    try (RecordIoDataset ds =
+        RecordIoDataset.open(rec, Preprocessing.insightface().deterministic())) {
       assertThat(ds.size()).isEqualTo(3);
       assertThat(ds.numClasses()).isEqualTo(2);
       assertThat(ds.label(0)).isEqualTo(1);
@@ -181,14 +211,26 @@ class RecordIoDatasetTest {
 
   @Test
   void classWithoutImagesIsAClearError() throws IOException {
-    Path gap = write("gap", List.of(pack(new float[] {0}, 0, solid(0)), pack(new float[] {2}, 1, solid(0))), List.of(0, 1));
+    Path gap =
+        write(
+            "gap",
+            List.of(pack(new float[] {0}, 0, solid(0)), pack(new float[] {2}, 1, solid(0))),
+            List.of(0, 1));
     assertThatThrownBy(() -> RecordIoDataset.open(gap, Preprocessing.insightface()))
-        .isInstanceOf(UserInputException.class).hasMessageContaining("class 1 has no images");
-    List<byte[]> recs = List.of(pack(new float[] {3, 5}, 0, new byte[0]), pack(new float[] {0}, 1, solid(0)), pack(new float[] {1}, 2, solid(0)),
-        pack(new float[] {1, 3}, 0, new byte[0]), pack(new float[] {3, 3}, 0, new byte[0]));
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining("class 1 has no images");
+    List<byte[]> recs =
+        List.of(
+            pack(new float[] {3, 5}, 0, new byte[0]),
+            pack(new float[] {0}, 1, solid(0)),
+            pack(new float[] {1}, 2, solid(0)),
+            pack(new float[] {1, 3}, 0, new byte[0]),
+            pack(new float[] {3, 3}, 0, new byte[0]));
     Path empty = write("empty", recs, List.of(0, 1, 2, 3, 4));
     assertThatThrownBy(() -> RecordIoDataset.open(empty, Preprocessing.insightface()))
-        .isInstanceOf(UserInputException.class).hasMessageContaining("empty.rec#4").hasMessageContaining("class 1 has no images");
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining("empty.rec#4")
+        .hasMessageContaining("class 1 has no images");
   }
 
   @Test
@@ -196,11 +238,16 @@ class RecordIoDatasetTest {
     Path rec = write("bad", List.of(pack(new float[] {0}, 0, solid(0))), List.of(0));
     Files.writeString(dir.resolve("bad.idx"), "0\t0\nnot a line\n");
     assertThatThrownBy(() -> RecordIoDataset.open(rec, Preprocessing.insightface()))
-        .isInstanceOf(UserInputException.class).hasMessageContaining("bad.idx:2");
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining("bad.idx:2");
     Files.writeString(dir.resolve("bad.idx"), "0\t4\n");
     assertThatThrownBy(() -> RecordIoDataset.open(rec, Preprocessing.insightface()))
-        .isInstanceOf(UserInputException.class).hasMessageContaining("bad.rec#0").hasMessageContaining("magic");
-    assertThatThrownBy(() -> RecordIoDataset.open(dir.resolve("none.rec"), Preprocessing.insightface()))
-        .isInstanceOf(UserInputException.class).hasMessageContaining("none.rec");
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining("bad.rec#0")
+        .hasMessageContaining("magic");
+    assertThatThrownBy(
+            () -> RecordIoDataset.open(dir.resolve("none.rec"), Preprocessing.insightface()))
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining("none.rec");
   }
 }

@@ -38,12 +38,17 @@ class SyntheticFacesTest {
       assertThat(a.load(9, epoch).chw()).isIn(plain, flipped);
     }
     // Scales to many identities without state: identity 10^6 renders like any other.
-    assertThat(new SyntheticFaces(2_000_000, 2, Preprocessing.insightface()).load(3_999_999, 0).label()).isEqualTo(1_999_999);
+    assertThat(
+            new SyntheticFaces(2_000_000, 2, Preprocessing.insightface())
+                .load(3_999_999, 0)
+                .label())
+        .isEqualTo(1_999_999);
   }
 
   @Test
   void viewsOfOneIdentityAreCloserThanOtherIdentities() {
-    SyntheticFaces ds = new SyntheticFaces(40, 6, Preprocessing.insightface().withFlipProbability(0));
+    SyntheticFaces ds =
+        new SyntheticFaces(40, 6, Preprocessing.insightface().withFlipProbability(0));
     int closer = 0;
     int trials = 0;
     for (int id = 0; id < 40; id++) {
@@ -68,7 +73,8 @@ class SyntheticFacesTest {
       ds.load(i, 0);
     }
     int n = 1500;
-    // CPU time of this thread, not wall time: the figure must not depend on other jobs sharing the machine.
+    // CPU time of this thread, not wall time: the figure must not depend on other jobs sharing the
+    // machine.
     var cpu = java.lang.management.ManagementFactory.getThreadMXBean();
     long t0 = cpu.getCurrentThreadCpuTime();
     double sum = 0;
@@ -76,7 +82,8 @@ class SyntheticFacesTest {
       sum += ds.load(i, 1).chw()[i % 100];
     }
     double perSecond = n / ((cpu.getCurrentThreadCpuTime() - t0) / 1e9);
-    System.out.printf("SyntheticFaces: %.0f images per CPU-second (112x112, one thread)%n", perSecond);
+    System.out.printf(
+        "SyntheticFaces: %.0f images per CPU-second (112x112, one thread)%n", perSecond);
     assertThat(sum).isFinite();
     assertThat(perSecond).isGreaterThan(500); // loose: shared CI machines
   }

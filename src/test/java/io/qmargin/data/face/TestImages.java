@@ -33,7 +33,8 @@ final class TestImages {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try {
       if (format.equals("jpg") || format.equals("bmp")) {
-        BufferedImage rgb = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_3BYTE_BGR);
+        BufferedImage rgb =
+            new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_3BYTE_BGR);
         rgb.getGraphics().drawImage(img, 0, 0, null);
         img = rgb;
       }
@@ -48,7 +49,8 @@ final class TestImages {
 
   /** A binary PGM (P5) with a comment in its header. */
   static byte[] pgm(int w, int h, java.util.function.IntBinaryOperator gray) {
-    byte[] head = ("P5\n# written by a test\n" + w + " " + h + "\n255\n").getBytes(StandardCharsets.US_ASCII);
+    byte[] head =
+        ("P5\n# written by a test\n" + w + " " + h + "\n255\n").getBytes(StandardCharsets.US_ASCII);
     byte[] b = new byte[head.length + w * h];
     System.arraycopy(head, 0, b, 0, head.length);
     for (int y = 0; y < h; y++) {

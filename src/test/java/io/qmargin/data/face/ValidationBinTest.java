@@ -19,8 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
 class ValidationBinTest {
   @TempDir Path dir;
 
-  private static final byte[] RED = TestImages.encode(TestImages.image(112, 112, (x, y) -> 0xff0000), "jpg");
-  private static final byte[] BLUE = TestImages.encode(TestImages.image(112, 112, (x, y) -> 0x0000ff), "png");
+  private static final byte[] RED =
+      TestImages.encode(TestImages.image(112, 112, (x, y) -> 0xff0000), "jpg");
+  private static final byte[] BLUE =
+      TestImages.encode(TestImages.image(112, 112, (x, y) -> 0x0000ff), "png");
 
   private Path write(String name, byte[] pickle) throws IOException {
     Path p = dir.resolve(name);
@@ -78,26 +80,54 @@ class ValidationBinTest {
 
   @Test
   void malformedFilesAreClearErrors() throws IOException {
-    Path odd = write("odd.bin", new PickleWriter().op(0x80, 3).op(']', '(').binbytes(RED).op('e', ']', '(', 0x88, 'e', 0x86, '.').bytes());
-    assertThatThrownBy(() -> ValidationBin.read(odd)).isInstanceOf(UserInputException.class).hasMessageContaining("odd.bin").hasMessageContaining("1 images for 1 pairs");
+    Path odd =
+        write(
+            "odd.bin",
+            new PickleWriter()
+                .op(0x80, 3)
+                .op(']', '(')
+                .binbytes(RED)
+                .op('e', ']', '(', 0x88, 'e', 0x86, '.')
+                .bytes());
+    assertThatThrownBy(() -> ValidationBin.read(odd))
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining("odd.bin")
+        .hasMessageContaining("1 images for 1 pairs");
     Path junk = write("junk.bin", "definitely not a pickle".getBytes());
-    assertThatThrownBy(() -> ValidationBin.read(junk)).isInstanceOf(UserInputException.class).hasMessageContaining("junk.bin");
+    assertThatThrownBy(() -> ValidationBin.read(junk))
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining("junk.bin");
     Path single = write("single.bin", new PickleWriter().op(0x80, 3).op(']', '.').bytes());
-    assertThatThrownBy(() -> ValidationBin.read(single)).isInstanceOf(UserInputException.class).hasMessageContaining("pair");
+    assertThatThrownBy(() -> ValidationBin.read(single))
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining("pair");
   }
 
-  /** Metrics need a same-identity and a different-identity pair: 0 or 1 pairs, or one kind only, are refused. */
+  /**
+   * Metrics need a same-identity and a different-identity pair: 0 or 1 pairs, or one kind only, are
+   * refused.
+   */
   @Test
   void setsWithoutBothKindsOfPairAreRefusedNamingTheFile() throws IOException {
     Path none = write("none.bin", PickleWriter.validationBin(List.of()));
-    assertThatThrownBy(() -> ValidationBin.read(none)).isInstanceOf(UserInputException.class)
-        .hasMessageContaining(none.toString()).hasMessageContaining("0 pairs");
+    assertThatThrownBy(() -> ValidationBin.read(none))
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining(none.toString())
+        .hasMessageContaining("0 pairs");
     Path one = write("one.bin", PickleWriter.validationBin(List.of(RED, BLUE), false));
-    assertThatThrownBy(() -> ValidationBin.read(one)).isInstanceOf(UserInputException.class)
-        .hasMessageContaining(one.toString()).hasMessageContaining("1 pair, 0 of the same identity");
-    Path same = write("same.bin", PickleWriter.validationBin(List.of(RED, BLUE, RED, BLUE), true, true));
-    assertThatThrownBy(() -> ValidationBin.read(same)).isInstanceOf(UserInputException.class)
-        .hasMessageContaining(same.toString()).hasMessageContaining("2 pairs, 2 of the same identity");
-    checkTwoPairs(ValidationBin.read(write("ok.bin", PickleWriter.validationBin(List.of(RED, BLUE, RED, BLUE), true, false))));
+    assertThatThrownBy(() -> ValidationBin.read(one))
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining(one.toString())
+        .hasMessageContaining("1 pair, 0 of the same identity");
+    Path same =
+        write("same.bin", PickleWriter.validationBin(List.of(RED, BLUE, RED, BLUE), true, true));
+    assertThatThrownBy(() -> ValidationBin.read(same))
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining(same.toString())
+        .hasMessageContaining("2 pairs, 2 of the same identity");
+    checkTwoPairs(
+        ValidationBin.read(
+            write(
+                "ok.bin", PickleWriter.validationBin(List.of(RED, BLUE, RED, BLUE), true, false))));
   }
 }

@@ -35,7 +35,9 @@ class TarGzTest {
   void refusesEntriesOutsideTheDestination() throws IOException {
     Path tgz = dir.resolve("evil.tgz");
     TarWriter.writeTgz(tgz, Map.of("../evil.txt", new byte[1]));
-    assertThatThrownBy(() -> TarGz.extract(tgz, dir.resolve("out"))).isInstanceOf(UserInputException.class).hasMessageContaining("outside");
+    assertThatThrownBy(() -> TarGz.extract(tgz, dir.resolve("out")))
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining("outside");
     assertThat(dir.resolve("evil.txt")).doesNotExist();
   }
 
@@ -45,7 +47,8 @@ class TarGzTest {
     TarWriter.writeTgz(tgz, Map.of("a.bin", new byte[100_000]));
     byte[] all = Files.readAllBytes(tgz);
     Files.write(tgz, java.util.Arrays.copyOf(all, all.length / 2));
-    assertThatThrownBy(() -> TarGz.extract(tgz, dir.resolve("out"))).isInstanceOfAny(IOException.class, UserInputException.class);
+    assertThatThrownBy(() -> TarGz.extract(tgz, dir.resolve("out")))
+        .isInstanceOfAny(IOException.class, UserInputException.class);
   }
 
   @Test
@@ -57,7 +60,9 @@ class TarGzTest {
     byte[] all = Files.readAllBytes(tgz);
     Files.write(tgz, java.util.Arrays.copyOf(all, all.length - 8));
     assertThatThrownBy(() -> TarGz.extract(tgz, dir.resolve("out")))
-        .isInstanceOf(UserInputException.class).hasMessageContaining("t.tgz").hasMessageContaining("truncated or corrupt");
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining("t.tgz")
+        .hasMessageContaining("truncated or corrupt");
   }
 
   @Test
@@ -68,7 +73,8 @@ class TarGzTest {
     all[all.length - 8] ^= 1; // first byte of the CRC-32
     Files.write(tgz, all);
     assertThatThrownBy(() -> TarGz.extract(tgz, dir.resolve("out")))
-        .isInstanceOf(UserInputException.class).hasMessageContaining("truncated or corrupt");
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining("truncated or corrupt");
   }
 
   @Test
@@ -79,7 +85,9 @@ class TarGzTest {
     e.put("top/", null);
     TarWriter.writeTgz(tgz, e, Map.of("top/link", '2'));
     assertThatThrownBy(() -> TarGz.extract(tgz, dir.resolve("out")))
-        .isInstanceOf(UserInputException.class).hasMessageContaining("links.tgz").hasMessageContaining("no regular file");
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining("links.tgz")
+        .hasMessageContaining("no regular file");
   }
 
   @Test
@@ -87,7 +95,9 @@ class TarGzTest {
     Path tgz = dir.resolve("abs.tgz");
     TarWriter.writeTgz(tgz, Map.of("/tmp/evil.txt", new byte[1]));
     assertThatThrownBy(() -> TarGz.extract(tgz, dir.resolve("out")))
-        .isInstanceOf(UserInputException.class).hasMessageContaining("abs.tgz").hasMessageContaining("outside");
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining("abs.tgz")
+        .hasMessageContaining("outside");
   }
 
   @Test
@@ -108,9 +118,13 @@ class TarGzTest {
   void gzipOfSomethingElseIsRefusedByName() throws IOException {
     Path tgz = dir.resolve("notatar.tgz");
     try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(tgz))) {
-      out.write("this is not a tar archive, just text that fills a block or two. ".repeat(40).getBytes(StandardCharsets.UTF_8));
+      out.write(
+          "this is not a tar archive, just text that fills a block or two. "
+              .repeat(40)
+              .getBytes(StandardCharsets.UTF_8));
     }
     assertThatThrownBy(() -> TarGz.extract(tgz, dir.resolve("out")))
-        .isInstanceOf(UserInputException.class).hasMessageContaining("notatar.tgz");
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining("notatar.tgz");
   }
 }

@@ -9,17 +9,23 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 
-/** Writes a .tgz byte for byte per POSIX ustar (512-byte headers, octal fields, checksum), for tests. */
+/**
+ * Writes a .tgz byte for byte per POSIX ustar (512-byte headers, octal fields, checksum), for
+ * tests.
+ */
 public final class TarWriter {
   private TarWriter() {}
 
-  /** Entries: name -> content (null content: a folder). Names longer than 100 get a GNU 'L' entry. */
+  /**
+   * Entries: name -> content (null content: a folder). Names longer than 100 get a GNU 'L' entry.
+   */
   public static void writeTgz(Path target, Map<String, byte[]> entries) throws IOException {
     writeTgz(target, entries, Map.of());
   }
 
   /** As above, then one empty entry of the given type per name (e.g. '2' for a symbolic link). */
-  public static void writeTgz(Path target, Map<String, byte[]> entries, Map<String, Character> special) throws IOException {
+  public static void writeTgz(
+      Path target, Map<String, byte[]> entries, Map<String, Character> special) throws IOException {
     ByteArrayOutputStream tar = new ByteArrayOutputStream();
     for (Map.Entry<String, byte[]> e : entries.entrySet()) {
       byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
@@ -29,7 +35,8 @@ public final class TarWriter {
         tar.write(padded(data));
       }
       byte[] content = e.getValue();
-      tar.write(header(e.getKey(), content == null ? 0 : content.length, content == null ? '5' : '0'));
+      tar.write(
+          header(e.getKey(), content == null ? 0 : content.length, content == null ? '5' : '0'));
       if (content != null) {
         tar.write(padded(content));
       }

@@ -23,36 +23,58 @@ class SpeechAugmentationTest {
     for (int i = 0; i < signal.length; i++) {
       added[i] = mixed[i] - signal[i];
     }
-    return 10 * Math.log10(SpeechAugmentation.meanSquare(signal) / SpeechAugmentation.meanSquare(added));
+    return 10
+        * Math.log10(SpeechAugmentation.meanSquare(signal) / SpeechAugmentation.meanSquare(added));
   }
 
   @Test
   void settingsAreValidatedWithTheValueInTheMessage() {
     Path dir = tmp;
     assertThatThrownBy(() -> AugmentationSettings.none().withNoise(dir, 1.5, 0, 15))
-        .isInstanceOf(UserInputException.class).hasMessage("noise probability must be in [0, 1], got 1.5");
+        .isInstanceOf(UserInputException.class)
+        .hasMessage("noise probability must be in [0, 1], got 1.5");
     assertThatThrownBy(() -> AugmentationSettings.none().withReverb(dir, -0.1))
-        .isInstanceOf(UserInputException.class).hasMessage("reverb probability must be in [0, 1], got -0.1");
+        .isInstanceOf(UserInputException.class)
+        .hasMessage("reverb probability must be in [0, 1], got -0.1");
     assertThatThrownBy(() -> AugmentationSettings.none().withNoise(dir, Double.NaN, 0, 15))
-        .isInstanceOf(UserInputException.class).hasMessageContaining("NaN");
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining("NaN");
     assertThatThrownBy(() -> AugmentationSettings.none().withNoise(dir, 0.5, 20, 5))
-        .isInstanceOf(UserInputException.class).hasMessage("SNR range is empty: low 20.0 dB > high 5.0 dB");
+        .isInstanceOf(UserInputException.class)
+        .hasMessage("SNR range is empty: low 20.0 dB > high 5.0 dB");
     assertThatThrownBy(() -> AugmentationSettings.none().withNoise(null, 0.5, 0, 15))
-        .isInstanceOf(UserInputException.class).hasMessageContaining("needs a noise folder");
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining("needs a noise folder");
     assertThatThrownBy(() -> AugmentationSettings.none().withReverb(null, 0.5))
-        .isInstanceOf(UserInputException.class).hasMessageContaining("room impulse responses");
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining("room impulse responses");
     assertThatThrownBy(() -> AugmentationSettings.wespeakerLike(dir, dir).withReverb(dir, 0.8))
-        .isInstanceOf(UserInputException.class).hasMessageContaining("sum to at most 1, got 0.3 + 0.8");
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining("sum to at most 1, got 0.3 + 0.8");
     assertThat(AugmentationSettings.none().isNone()).isTrue();
-    assertThat(AugmentationSettings.wespeakerLike(dir, dir).withExclusive(false).withReverb(dir, 0.8).isNone()).isFalse();
+    assertThat(
+            AugmentationSettings.wespeakerLike(dir, dir)
+                .withExclusive(false)
+                .withReverb(dir, 0.8)
+                .isNone())
+        .isFalse();
   }
 
   @Test
   void foldersMustExistAndHoldAudio() {
-    assertThatThrownBy(() -> SpeechAugmentation.open(AugmentationSettings.none().withNoise(tmp.resolve("musan"), 0.5, 0, 15), RATE, 0))
-        .isInstanceOf(UserInputException.class).hasMessageContaining("musan: noise folder does not exist");
-    assertThatThrownBy(() -> SpeechAugmentation.open(AugmentationSettings.none().withReverb(tmp, 0.5), RATE, 0))
-        .isInstanceOf(UserInputException.class).hasMessageContaining(tmp + ": no room impulse response files");
+    assertThatThrownBy(
+            () ->
+                SpeechAugmentation.open(
+                    AugmentationSettings.none().withNoise(tmp.resolve("musan"), 0.5, 0, 15),
+                    RATE,
+                    0))
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining("musan: noise folder does not exist");
+    assertThatThrownBy(
+            () ->
+                SpeechAugmentation.open(AugmentationSettings.none().withReverb(tmp, 0.5), RATE, 0))
+        .isInstanceOf(UserInputException.class)
+        .hasMessageContaining(tmp + ": no room impulse response files");
   }
 
   @ParameterizedTest
@@ -66,9 +88,17 @@ class SpeechAugmentationTest {
 
   @Test
   void noiseFromAFolderHitsTheDrawnSnrAndIsDeterministic() throws IOException {
-    TestWavs.write(tmp.resolve("musan/noise/free-sound/n1.wav"), TestWavs.noise(3 * RATE, 0.2, 3), RATE);
-    TestWavs.write(tmp.resolve("musan/music/m1.wav"), TestWavs.signal(RATE / 2, RATE, 4), RATE); // shorter than the signal: repeated
-    SpeechAugmentation fixed = SpeechAugmentation.open(AugmentationSettings.none().withNoise(tmp.resolve("musan"), 1, 7.5, 7.5), RATE, 1 << 20);
+    TestWavs.write(
+        tmp.resolve("musan/noise/free-sound/n1.wav"), TestWavs.noise(3 * RATE, 0.2, 3), RATE);
+    TestWavs.write(
+        tmp.resolve("musan/music/m1.wav"),
+        TestWavs.signal(RATE / 2, RATE, 4),
+        RATE); // shorter than the signal: repeated
+    SpeechAugmentation fixed =
+        SpeechAugmentation.open(
+            AugmentationSettings.none().withNoise(tmp.resolve("musan"), 1, 7.5, 7.5),
+            RATE,
+            1 << 20);
     assertThat(fixed.noiseFiles()).hasSize(2);
     float[] signal = TestWavs.signal(RATE, RATE, 5);
     for (long seed = 0; seed < 6; seed++) {
@@ -76,7 +106,9 @@ class SpeechAugmentationTest {
       assertThat(snrDb(signal, mixed)).isCloseTo(7.5, within(0.1));
     }
 
-    SpeechAugmentation ranged = SpeechAugmentation.open(AugmentationSettings.none().withNoise(tmp.resolve("musan"), 1, 3, 12), RATE, 0);
+    SpeechAugmentation ranged =
+        SpeechAugmentation.open(
+            AugmentationSettings.none().withNoise(tmp.resolve("musan"), 1, 3, 12), RATE, 0);
     double min = Double.MAX_VALUE;
     double max = -Double.MAX_VALUE;
     for (long seed = 0; seed < 40; seed++) {
@@ -87,8 +119,10 @@ class SpeechAugmentationTest {
     assertThat(min).isGreaterThan(3 - 0.1).isLessThan(5);
     assertThat(max).isLessThan(12 + 0.1).isGreaterThan(10);
 
-    assertThat(ranged.apply(signal, new SplittableRandom(9))).containsExactly(ranged.apply(signal, new SplittableRandom(9)));
-    assertThat(ranged.apply(signal, new SplittableRandom(9))).isNotEqualTo(ranged.apply(signal, new SplittableRandom(10)));
+    assertThat(ranged.apply(signal, new SplittableRandom(9)))
+        .containsExactly(ranged.apply(signal, new SplittableRandom(9)));
+    assertThat(ranged.apply(signal, new SplittableRandom(9)))
+        .isNotEqualTo(ranged.apply(signal, new SplittableRandom(10)));
   }
 
   @Test
@@ -102,7 +136,9 @@ class SpeechAugmentationTest {
     assertThat(SpeechAugmentation.reverberate(x, longImpulse)).containsExactly(x, within(1e-6f));
 
     TestWavs.write(tmp.resolve("rirs/room1/impulse.wav"), longImpulse, RATE);
-    SpeechAugmentation aug = SpeechAugmentation.open(AugmentationSettings.none().withReverb(tmp.resolve("rirs"), 1), RATE, 0);
+    SpeechAugmentation aug =
+        SpeechAugmentation.open(
+            AugmentationSettings.none().withReverb(tmp.resolve("rirs"), 1), RATE, 0);
     assertThat(aug.apply(x, new SplittableRandom(1))).containsExactly(x, within(1e-6f));
   }
 
@@ -147,7 +183,11 @@ class SpeechAugmentationTest {
     delay[10] = 1;
     TestWavs.write(tmp.resolve("rir/d.wav"), delay, RATE);
     TestWavs.write(tmp.resolve("noise/n.wav"), TestWavs.noise(RATE, 0.2, 3), RATE);
-    SpeechAugmentation aug = SpeechAugmentation.open(AugmentationSettings.wespeakerLike(tmp.resolve("noise"), tmp.resolve("rir")), RATE, 1 << 20);
+    SpeechAugmentation aug =
+        SpeechAugmentation.open(
+            AugmentationSettings.wespeakerLike(tmp.resolve("noise"), tmp.resolve("rir")),
+            RATE,
+            1 << 20);
     float[] x = TestWavs.signal(2000, RATE, 9);
     int reverbed = 0;
     int noisy = 0;

@@ -41,7 +41,10 @@ class SpeechCorpusSplitTest {
     Collections.shuffle(shuffled, new Random(3));
     SpeechCorpus c = SpeechCorpus.of(shuffled, "shuffled");
 
-    assertThat(c.speakers()).isEqualTo(CORPUS.speakers()).startsWith("spk00", "spk01").endsWith("spk10");
+    assertThat(c.speakers())
+        .isEqualTo(CORPUS.speakers())
+        .startsWith("spk00", "spk01")
+        .endsWith("spk10");
     for (int i = 0; i < c.size(); i++) {
       assertThat(c.speakers().get(c.label(i))).isEqualTo(c.utterance(i).speaker());
     }
@@ -92,10 +95,12 @@ class SpeechCorpusSplitTest {
   void utteranceSplitDoesNotDependOnListingOrderOrOtherSpeakers() {
     List<Utterance> shuffled = new ArrayList<>(utterances());
     Collections.shuffle(shuffled, new Random(5));
-    Set<String> fromShuffled = ids(SpeechCorpus.of(shuffled, "s").splitByUtterances(0.3, 7).heldOut());
+    Set<String> fromShuffled =
+        ids(SpeechCorpus.of(shuffled, "s").splitByUtterances(0.3, 7).heldOut());
     assertThat(fromShuffled).isEqualTo(ids(CORPUS.splitByUtterances(0.3, 7).heldOut()));
 
-    List<Utterance> fewer = utterances().stream().filter(u -> !u.speaker().equals("spk05")).toList();
+    List<Utterance> fewer =
+        utterances().stream().filter(u -> !u.speaker().equals("spk05")).toList();
     Set<String> fromFewer = ids(SpeechCorpus.of(fewer, "f").splitByUtterances(0.3, 7).heldOut());
     Set<String> expected = ids(CORPUS.splitByUtterances(0.3, 7).heldOut());
     expected.removeIf(id -> id.startsWith("spk05"));
@@ -112,12 +117,14 @@ class SpeechCorpusSplitTest {
     assertThatThrownBy(() -> CORPUS.splitByUtterances(1.0, 0))
         .isInstanceOf(UserInputException.class)
         .hasMessageContaining("1.0");
-    assertThatThrownBy(() -> CORPUS.splitByUtterances(Double.NaN, 0)).isInstanceOf(UserInputException.class);
+    assertThatThrownBy(() -> CORPUS.splitByUtterances(Double.NaN, 0))
+        .isInstanceOf(UserInputException.class);
   }
 
   @Test
   void prefixingAndJoiningKeepIdsUnique() {
-    SpeechCorpus joined = SpeechCorpus.concat(List.of(CORPUS.prefixed("a"), CORPUS.prefixed("b")), "joined");
+    SpeechCorpus joined =
+        SpeechCorpus.concat(List.of(CORPUS.prefixed("a"), CORPUS.prefixed("b")), "joined");
     assertThat(joined.size()).isEqualTo(2 * CORPUS.size());
     assertThat(joined.numSpeakers()).isEqualTo(22);
     assertThat(joined.speakers()).startsWith("a/spk00").endsWith("b/spk10");

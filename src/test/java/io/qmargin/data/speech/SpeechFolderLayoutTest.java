@@ -27,11 +27,13 @@ class SpeechFolderLayoutTest {
     SpeechCorpus c = SpeakerFolders.voxceleb(root);
 
     assertThat(c.speakers()).containsExactly("id10001", "id10270");
-    assertThat(c.utterances()).extracting(Utterance::id).containsExactly(
-        "id10001/1zcIwhmdeo4/00001.ogg",
-        "id10270/5r0dWxy17C8/00001.flac",
-        "id10270/x6uYqmx31kE/00001.wav",
-        "id10270/x6uYqmx31kE/00002.wav");
+    assertThat(c.utterances())
+        .extracting(Utterance::id)
+        .containsExactly(
+            "id10001/1zcIwhmdeo4/00001.ogg",
+            "id10270/5r0dWxy17C8/00001.flac",
+            "id10270/x6uYqmx31kE/00001.wav",
+            "id10270/x6uYqmx31kE/00002.wav");
     assertThat(c.label(0)).isEqualTo(0);
     assertThat(c.label(3)).isEqualTo(1);
     assertThat(c.utterance(2).path()).isEqualTo(root.resolve("id10270/x6uYqmx31kE/00001.wav"));
@@ -50,7 +52,8 @@ class SpeechFolderLayoutTest {
     Files.createDirectories(root.resolve("id2/v"));
     assertThatThrownBy(() -> SpeakerFolders.voxceleb(root))
         .isInstanceOf(UserInputException.class)
-        .hasMessageContaining(root.resolve("id2") + ": speaker folder 'id2' has no <video>/<utt>.wav|flac|ogg files");
+        .hasMessageContaining(
+            root.resolve("id2") + ": speaker folder 'id2' has no <video>/<utt>.wav|flac|ogg files");
 
     Files.writeString(root.resolve("id2/v/1.m4a"), "aac");
     assertThatThrownBy(() -> SpeakerFolders.voxceleb(root))
@@ -80,7 +83,9 @@ class SpeechFolderLayoutTest {
     SpeechCorpus c = SpeakerFolders.generic(root);
 
     assertThat(c.speakers()).containsExactly("alice", "bob");
-    assertThat(c.utterances()).extracting(Utterance::id).containsExactly("alice/c.ogg", "bob/a.wav", "bob/session2/b.FLAC");
+    assertThat(c.utterances())
+        .extracting(Utterance::id)
+        .containsExactly("alice/c.ogg", "bob/a.wav", "bob/session2/b.FLAC");
 
     Files.createDirectories(root.resolve("carol"));
     assertThatThrownBy(() -> SpeakerFolders.generic(root))
@@ -99,11 +104,15 @@ class SpeechFolderLayoutTest {
     SpeechCorpus c = Fsdd.read(root.resolve("fsdd"));
 
     assertThat(c.speakers()).containsExactly("george", "theo");
-    assertThat(c.utterances()).extracting(Utterance::id).containsExactly("0_george_0", "7_george_12", "3_theo_4");
+    assertThat(c.utterances())
+        .extracting(Utterance::id)
+        .containsExactly("0_george_0", "7_george_12", "3_theo_4");
     assertThat(Fsdd.digit(c.utterance(1))).isEqualTo(7);
     assertThat(Fsdd.index(c.utterance(1))).isEqualTo(12);
     CorpusSplit official = Fsdd.officialSplit(c);
-    assertThat(official.heldOut().utterances()).extracting(Utterance::id).containsExactly("0_george_0", "3_theo_4");
+    assertThat(official.heldOut().utterances())
+        .extracting(Utterance::id)
+        .containsExactly("0_george_0", "3_theo_4");
     assertThat(official.heldOut().speakers()).isEqualTo(c.speakers());
 
     assertThatThrownBy(() -> Fsdd.read(root.resolve("fsdd/recordings/theo/x")))

@@ -35,13 +35,21 @@ class SpeechKaldiDataDirTest {
   @Test
   void readsUtterancesInWavScpOrderWithSortedSpeakers() throws IOException {
     Path absolute = data.resolve("wav/c1.wav").toAbsolutePath();
-    write("wav.scp", "spkB-b1 wav/b1.wav", "", "spkA-a1\twav/a1.wav", "spkC-c1  " + absolute, "spkA-a2 wav/a2.wav");
+    write(
+        "wav.scp",
+        "spkB-b1 wav/b1.wav",
+        "",
+        "spkA-a1\twav/a1.wav",
+        "spkC-c1  " + absolute,
+        "spkA-a2 wav/a2.wav");
     write("utt2spk", "spkA-a1 spkA", "spkA-a2 spkA", "spkB-b1 spkB", "spkC-c1\tspkC");
     write("spk2utt", "this file is ignored");
 
     SpeechCorpus c = KaldiDataDir.read(data);
 
-    assertThat(c.utterances()).extracting(Utterance::id).containsExactly("spkB-b1", "spkA-a1", "spkC-c1", "spkA-a2");
+    assertThat(c.utterances())
+        .extracting(Utterance::id)
+        .containsExactly("spkB-b1", "spkA-a1", "spkC-c1", "spkA-a2");
     assertThat(c.speakers()).containsExactly("spkA", "spkB", "spkC");
     assertThat(c.label(0)).isEqualTo(1);
     assertThat(c.label(1)).isEqualTo(0);
@@ -146,7 +154,8 @@ class SpeechKaldiDataDirTest {
 
     assertThatThrownBy(() -> KaldiDataDir.read(data))
         .isInstanceOf(UserInputException.class)
-        .hasMessageContaining(data.resolve("wav.scp") + ": 7 of 8 listed audio files do not exist (first 5 shown)")
+        .hasMessageContaining(
+            data.resolve("wav.scp") + ": 7 of 8 listed audio files do not exist (first 5 shown)")
         .hasMessageContaining("line 2: " + data.resolve("wav/gone1.wav"))
         .hasMessageContaining("line 6: ")
         .hasMessageNotContaining("line 7: ");

@@ -61,7 +61,8 @@ class SpeechSampleSetTest {
   void cropsAreDeterministicPerSeedEpochAndIndex() {
     SpeechSampleSet a = new SpeechSampleSet(corpus, SpeechSampleSet.Options.defaults().withSeed(5));
     SpeechSampleSet b = new SpeechSampleSet(corpus, SpeechSampleSet.Options.defaults().withSeed(5));
-    SpeechSampleSet otherSeed = new SpeechSampleSet(corpus, SpeechSampleSet.Options.defaults().withSeed(6));
+    SpeechSampleSet otherSeed =
+        new SpeechSampleSet(corpus, SpeechSampleSet.Options.defaults().withSeed(6));
 
     assertThat(a.load(0, 3)).containsExactly(b.load(0, 3));
     assertThat(a.crop(0, 3)).isEqualTo(b.crop(0, 3));
@@ -76,7 +77,8 @@ class SpeechSampleSetTest {
 
   @Test
   void theCropIsTheFbankOfTheWaveformSegment() {
-    SpeechSampleSet set = new SpeechSampleSet(corpus, SpeechSampleSet.Options.defaults().withSeed(11));
+    SpeechSampleSet set =
+        new SpeechSampleSet(corpus, SpeechSampleSet.Options.defaults().withSeed(11));
     SpeechSampleSet.Crop c = set.crop(0, 2);
     float[] wave = set.waveform(0);
     assertThat(wave).containsExactly(TestWavs.quantised(longWave));
@@ -99,7 +101,8 @@ class SpeechSampleSetTest {
   @Test
   void shortUtterancesAreRepeatedFromTheirStart() {
     SpeechSampleSet set = new SpeechSampleSet(corpus, SpeechSampleSet.Options.defaults());
-    int shortIndex = corpus.utterances().stream().map(Utterance::id).toList().indexOf("bob/short.wav");
+    int shortIndex =
+        corpus.utterances().stream().map(Utterance::id).toList().indexOf("bob/short.wav");
     float[] x = set.waveform(shortIndex);
     assertThat(x).hasSize(RATE / 2);
 
@@ -117,7 +120,8 @@ class SpeechSampleSetTest {
 
   @Test
   void evaluationModeTakesTheCentredCropAndWholeUtterancesAreAvailable() {
-    SpeechSampleSet set = new SpeechSampleSet(corpus, SpeechSampleSet.Options.defaults().withRandomCrop(false));
+    SpeechSampleSet set =
+        new SpeechSampleSet(corpus, SpeechSampleSet.Options.defaults().withRandomCrop(false));
     assertThat(set.crop(0, 0).start()).isEqualTo((longWave.length - set.cropSamples()) / 2);
     assertThat(set.load(0, 1)).containsExactly(set.load(0, 2));
 
@@ -133,14 +137,18 @@ class SpeechSampleSetTest {
     int narrow = corpus.utterances().stream().map(Utterance::id).toList().indexOf("bob/narrow.wav");
     assertThat(set16.waveform(narrow)).hasSize(RATE / 2 * 2);
 
-    SpeechSampleSet set8 = new SpeechSampleSet(corpus, SpeechSampleSet.Options.defaults().withSampleRate(8000));
+    SpeechSampleSet set8 =
+        new SpeechSampleSet(corpus, SpeechSampleSet.Options.defaults().withSampleRate(8000));
     assertThat(set8.options().fbank().sampleFrequency()).isEqualTo(8000);
     assertThat(set8.waveform(narrow)).hasSize(RATE / 2);
     assertThat(set8.waveform(0)).hasSize(longWave.length / 2);
     assertThat(set8.cropSamples()).isEqualTo(199 * 80 + 200);
     assertThat(set8.load(0, 0)).hasSize(200 * 80);
 
-    assertThatThrownBy(() -> new SpeechSampleSet.Options(16000, FbankOptions.builder().sampleFrequency(8000).build(), 200, true, 0, 0))
+    assertThatThrownBy(
+            () ->
+                new SpeechSampleSet.Options(
+                    16000, FbankOptions.builder().sampleFrequency(8000).build(), 200, true, 0, 0))
         .isInstanceOf(UserInputException.class)
         .hasMessageContaining("8000.0 Hz differs from the sample rate 16000 Hz");
     assertThatThrownBy(() -> SpeechSampleSet.Options.defaults().withCropFrames(0))
@@ -165,7 +173,8 @@ class SpeechSampleSetTest {
         .hasMessageStartingWith(bad + ": ")
         .hasMessageNotContaining(bad + ": " + bad)
         .hasCauseInstanceOf(CorruptAudioException.class)
-        .satisfies(e -> assertThat(((UnreadableSampleException) e).source()).isEqualTo(bad.toString()));
+        .satisfies(
+            e -> assertThat(((UnreadableSampleException) e).source()).isEqualTo(bad.toString()));
     int goneIndex = ids.indexOf("carol/gone.wav");
     assertThatThrownBy(() -> set.features(goneIndex))
         .isInstanceOf(UnreadableSampleException.class)
@@ -175,12 +184,27 @@ class SpeechSampleSetTest {
   @Test
   void nonFiniteSamplesAndAbsurdRatesAreUnreadableSamplesTheTrainerSkips() throws IOException {
     // A float WAV holding an infinity, and a 16-bit WAV whose header claims 2^31 - 1 Hz.
-    java.nio.ByteBuffer inf = java.nio.ByteBuffer.allocate(44 + 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-    inf.put("RIFF".getBytes()).putInt(44).put("WAVE".getBytes()).put("fmt ".getBytes()).putInt(16).putShort((short) 3)
-        .putShort((short) 1).putInt(RATE).putInt(4 * RATE).putShort((short) 4).putShort((short) 32)
-        .put("data".getBytes()).putInt(8).putFloat(Float.POSITIVE_INFINITY).putFloat(0.5f);
-    Path infinite = Files.write(Files.createDirectories(tmp.resolve("dave")).resolve("inf.wav"), inf.array());
-    Path absurd = TestWavs.write(tmp.resolve("dave/absurd.wav"), new float[1000], Integer.MAX_VALUE);
+    java.nio.ByteBuffer inf =
+        java.nio.ByteBuffer.allocate(44 + 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    inf.put("RIFF".getBytes())
+        .putInt(44)
+        .put("WAVE".getBytes())
+        .put("fmt ".getBytes())
+        .putInt(16)
+        .putShort((short) 3)
+        .putShort((short) 1)
+        .putInt(RATE)
+        .putInt(4 * RATE)
+        .putShort((short) 4)
+        .putShort((short) 32)
+        .put("data".getBytes())
+        .putInt(8)
+        .putFloat(Float.POSITIVE_INFINITY)
+        .putFloat(0.5f);
+    Path infinite =
+        Files.write(Files.createDirectories(tmp.resolve("dave")).resolve("inf.wav"), inf.array());
+    Path absurd =
+        TestWavs.write(tmp.resolve("dave/absurd.wav"), new float[1000], Integer.MAX_VALUE);
     SpeechCorpus c = SpeakerFolders.generic(tmp);
     SpeechSampleSet set = new SpeechSampleSet(c, SpeechSampleSet.Options.defaults());
     List<String> ids = c.utterances().stream().map(Utterance::id).toList();
@@ -195,7 +219,9 @@ class SpeechSampleSetTest {
 
   @Test
   void theCacheKeepsDecodedWaveformsWithinItsBudget() {
-    SpeechSampleSet cached = new SpeechSampleSet(corpus, SpeechSampleSet.Options.defaults().withCacheBytes(4L * 5 * RATE));
+    SpeechSampleSet cached =
+        new SpeechSampleSet(
+            corpus, SpeechSampleSet.Options.defaults().withCacheBytes(4L * 5 * RATE));
     cached.load(0, 0);
     cached.load(0, 1);
     assertThat(cached.cache().hits()).isEqualTo(1);
@@ -216,7 +242,8 @@ class SpeechSampleSetTest {
   @Test
   void augmentationIsAppliedToTrainingCropsOnlyAndDeterministically() throws IOException {
     TestWavs.write(tmp.resolve("noise-files/n.wav"), TestWavs.noise(RATE, 0.3, 8), RATE);
-    AugmentationSettings settings = AugmentationSettings.none().withNoise(tmp.resolve("noise-files"), 1, 5, 5);
+    AugmentationSettings settings =
+        AugmentationSettings.none().withNoise(tmp.resolve("noise-files"), 1, 5, 5);
     SpeechAugmentation aug = SpeechAugmentation.open(settings, RATE, 0);
     SpeechSampleSet plain = new SpeechSampleSet(corpus, SpeechSampleSet.Options.defaults());
     SpeechSampleSet noisy = new SpeechSampleSet(corpus, SpeechSampleSet.Options.defaults(), aug);
@@ -230,12 +257,17 @@ class SpeechSampleSetTest {
     for (int i = 0; i < clean.length; i++) {
       added[i] = mixed[i] - clean[i];
     }
-    double snr = 10 * Math.log10(SpeechAugmentation.meanSquare(clean) / SpeechAugmentation.meanSquare(added));
+    double snr =
+        10
+            * Math.log10(
+                SpeechAugmentation.meanSquare(clean) / SpeechAugmentation.meanSquare(added));
     assertThat(snr).isCloseTo(5, within(0.1));
     assertThat(noisy.load(0, 1)).containsExactly(expectedFeatures(mixed).values());
 
-    SpeechSampleSet eval = new SpeechSampleSet(corpus, SpeechSampleSet.Options.defaults().withRandomCrop(false), aug);
-    SpeechSampleSet evalPlain = new SpeechSampleSet(corpus, SpeechSampleSet.Options.defaults().withRandomCrop(false));
+    SpeechSampleSet eval =
+        new SpeechSampleSet(corpus, SpeechSampleSet.Options.defaults().withRandomCrop(false), aug);
+    SpeechSampleSet evalPlain =
+        new SpeechSampleSet(corpus, SpeechSampleSet.Options.defaults().withRandomCrop(false));
     assertThat(eval.load(0, 1)).containsExactly(evalPlain.load(0, 1));
 
     SpeechAugmentation at8k = SpeechAugmentation.open(settings, 8000, 0);

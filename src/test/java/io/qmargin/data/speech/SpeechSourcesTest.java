@@ -23,7 +23,8 @@ class SpeechSourcesTest {
 
   @Test
   void dataFolderComesFromTheEnvironmentOnly() {
-    assertThat(SpeechSources.sharedDataDir(Map.of("QMARGIN_DATA", "/data/x"))).isEqualTo(Path.of("/data/x"));
+    assertThat(SpeechSources.sharedDataDir(Map.of("QMARGIN_DATA", "/data/x")))
+        .isEqualTo(Path.of("/data/x"));
     assertThat(SpeechSources.sharedDataDir(Map.of())).isNull();
   }
 
@@ -37,7 +38,8 @@ class SpeechSourcesTest {
     assertThat(d.sources()).hasSize(1);
     SpeechSources.Source s = d.sources().get(0);
     assertThat(s.name()).isEqualTo("FSDD");
-    assertThat(s.corpus().speakers()).containsExactly("george", "jackson", "lucas", "nicolas", "theo", "yweweler");
+    assertThat(s.corpus().speakers())
+        .containsExactly("george", "jackson", "lucas", "nicolas", "theo", "yweweler");
     assertThat(s.corpus().size()).isEqualTo(3000);
     assertThat(s.corpus().utterancesPerSpeaker()).containsOnly(500);
     assertThat(s.describe()).contains("FSDD: 6 speakers, 3000 utterances, 8 kHz");
@@ -70,7 +72,9 @@ class SpeechSourcesTest {
     TestWavs.tiny(fillets.resolve("bathyscaph/cs/bat-p-0.ogg"));
     TestWavs.tiny(fillets.resolve("city/en/vit-m-stray.ogg"));
     Files.createDirectories(root.resolve("var/lib/dpkg"));
-    Files.writeString(root.resolve("var/lib/dpkg/status"), """
+    Files.writeString(
+        root.resolve("var/lib/dpkg/status"),
+        """
         Package: fillets-ng-data-cs
         Status: install ok installed
         Version: 1.0.1-1.1
@@ -88,18 +92,27 @@ class SpeechSourcesTest {
 
     SpeechSources.Discovery d = SpeechSources.discover(tmp.resolve("no-shared-data"), root);
 
-    assertThat(d.sources()).extracting(SpeechSources.Source::name).containsExactly("Asterisk", "Fillets");
+    assertThat(d.sources())
+        .extracting(SpeechSources.Source::name)
+        .containsExactly("Asterisk", "Fillets");
     SpeechCorpus asterisk = d.sources().get(0).corpus();
     assertThat(asterisk.speakers()).containsExactly("Allison", "Carlo");
-    assertThat(asterisk.utterances()).extracting(Utterance::id).containsExactly(
-        "en_US_f_Allison/activated.wav", "en_US_f_Allison/digits/1.wav", "es_MX_f_Allison/digits/1.wav", "it_IT_m_Carlo/digits/2.wav");
+    assertThat(asterisk.utterances())
+        .extracting(Utterance::id)
+        .containsExactly(
+            "en_US_f_Allison/activated.wav",
+            "en_US_f_Allison/digits/1.wav",
+            "es_MX_f_Allison/digits/1.wav",
+            "it_IT_m_Carlo/digits/2.wav");
     SpeechCorpus fillets = d.sources().get(1).corpus();
     assertThat(fillets.speakers()).containsExactly("cs-m", "cs-v");
     assertThat(fillets.size()).isEqualTo(20);
-    assertThat(fillets.utterances()).extracting(Utterance::id)
+    assertThat(fillets.utterances())
+        .extracting(Utterance::id)
         .startsWith("airplane/cs/let-m-divna0.ogg")
         .endsWith("share/blackjokes/cs/smrt-v-9.ogg");
-    assertThat(d.combined().speakers()).containsExactly("asterisk/Allison", "asterisk/Carlo", "fillets/cs-m", "fillets/cs-v");
+    assertThat(d.combined().speakers())
+        .containsExactly("asterisk/Allison", "asterisk/Carlo", "fillets/cs-m", "fillets/cs-v");
     assertThat(d.suggestedSampleRate()).isEqualTo(8000);
     assertThat(d.describe())
         .contains("Asterisk: 2 speakers, 4 utterances, 8 kHz")

@@ -16,8 +16,14 @@ public final class TestWavs {
     Files.createDirectories(file.getParent());
     ByteBuffer b = ByteBuffer.allocate(44 + 2 * samples.length).order(ByteOrder.LITTLE_ENDIAN);
     b.put("RIFF".getBytes()).putInt(36 + 2 * samples.length).put("WAVE".getBytes());
-    b.put("fmt ".getBytes()).putInt(16).putShort((short) 1).putShort((short) 1).putInt(rate).putInt(2 * rate)
-        .putShort((short) 2).putShort((short) 16);
+    b.put("fmt ".getBytes())
+        .putInt(16)
+        .putShort((short) 1)
+        .putShort((short) 1)
+        .putInt(rate)
+        .putInt(2 * rate)
+        .putShort((short) 2)
+        .putShort((short) 16);
     b.put("data".getBytes()).putInt(2 * samples.length);
     for (float v : samples) {
       b.putShort((short) Math.max(-32768, Math.min(32767, Math.round(v * 32768))));
@@ -31,7 +37,9 @@ public final class TestWavs {
     return write(file, new float[] {0.1f, -0.1f, 0.2f}, 16000);
   }
 
-  /** A speech-like test signal: a few harmonics with a slow amplitude wobble plus a little noise. */
+  /**
+   * A speech-like test signal: a few harmonics with a slow amplitude wobble plus a little noise.
+   */
   static float[] signal(int n, int rate, long seed) {
     SplittableRandom rnd = new SplittableRandom(seed);
     double f0 = 100 + 80 * rnd.nextDouble();

@@ -10,11 +10,16 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
-/** The nearest TAR@FAR of {@link VerificationMetrics} against insightface's rule on scikit-learn's ROC. */
+/**
+ * The nearest TAR@FAR of {@link VerificationMetrics} against insightface's rule on scikit-learn's
+ * ROC.
+ */
 class SklearnRocNearestTest {
 
-  private static VerificationMetrics metrics(double[] targets, double[] nontargets, List<Double> fars) {
-    return VerificationMetrics.compute(targets, nontargets, new MetricOptions(fars, List.of(0.01), 1, 1, 0.95, 0));
+  private static VerificationMetrics metrics(
+      double[] targets, double[] nontargets, List<Double> fars) {
+    return VerificationMetrics.compute(
+        targets, nontargets, new MetricOptions(fars, List.of(0.01), 1, 1, 0.95, 0));
   }
 
   /*
@@ -27,7 +32,8 @@ class SklearnRocNearestTest {
    */
   @Test
   void smallestCaseDropsTheRunOfImpostors() {
-    VerificationMetrics m = metrics(new double[] {0.9, 0.5}, new double[] {0.8, 0.7, 0.6, 0.4}, List.of(0.5));
+    VerificationMetrics m =
+        metrics(new double[] {0.9, 0.5}, new double[] {0.8, 0.7, 0.6, 0.4}, List.of(0.5));
     TarAtFar n = m.tarAtFarNearest(0.5);
     assertThat(n.tar()).isEqualTo(1.0);
     assertThat(n.far()).isEqualTo(0.75);
@@ -51,8 +57,11 @@ class SklearnRocNearestTest {
    */
   @Test
   void tiesAcrossClassesAndDroppedDiagonal() {
-    VerificationMetrics m = metrics(new double[] {0.9, 0.8, 0.7, 0.3}, new double[] {0.8, 0.7, 0.6, 0.5, 0.4},
-        List.of(0.1, 0.2, 0.3, 0.8));
+    VerificationMetrics m =
+        metrics(
+            new double[] {0.9, 0.8, 0.7, 0.3},
+            new double[] {0.8, 0.7, 0.6, 0.5, 0.4},
+            List.of(0.1, 0.2, 0.3, 0.8));
     assertThat(m.tarAtFarNearest(0.1).tar()).isEqualTo(0.25);
     assertThat(m.tarAtFarNearest(0.1).threshold()).isEqualTo(0.9);
     assertThat(m.tarAtFarNearest(0.2).tar()).isEqualTo(0.75);
@@ -71,8 +80,13 @@ class SklearnRocNearestTest {
   @Test
   void distancesAreRoundedAsInDoubles() {
     assertThat(Math.abs(0.2 - 0.3)).isLessThan(Math.abs(0.4 - 0.3));
-    // targets {0.8, 0.6, 0.6, 0.3}, non-targets {0.7, 0.6, 0.2, 0.1, 0.0}: FAR .2 at 0.7 (TAR 1/4), .4 at 0.6 and 0.3
-    VerificationMetrics m = metrics(new double[] {0.8, 0.6, 0.6, 0.3}, new double[] {0.7, 0.6, 0.2, 0.1, 0.0}, List.of(0.3));
+    // targets {0.8, 0.6, 0.6, 0.3}, non-targets {0.7, 0.6, 0.2, 0.1, 0.0}: FAR .2 at 0.7 (TAR 1/4),
+    // .4 at 0.6 and 0.3
+    VerificationMetrics m =
+        metrics(
+            new double[] {0.8, 0.6, 0.6, 0.3},
+            new double[] {0.7, 0.6, 0.2, 0.1, 0.0},
+            List.of(0.3));
     assertThat(m.tarAtFarNearest(0.3).far()).isEqualTo(0.2);
     assertThat(m.tarAtFarNearest(0.3).tar()).isEqualTo(0.25);
   }
@@ -100,10 +114,19 @@ class SklearnRocNearestTest {
       for (double f : m.options().farTargets()) {
         double[] ref = insightfaceTarAtFar(t, n, f);
         TarAtFar got = m.tarAtFarNearest(f);
-        String what = "trial " + trial + " FAR " + f + " targets " + Arrays.toString(t) + " non-targets " + Arrays.toString(n);
+        String what =
+            "trial "
+                + trial
+                + " FAR "
+                + f
+                + " targets "
+                + Arrays.toString(t)
+                + " non-targets "
+                + Arrays.toString(n);
         assertThat(got.tar()).as(what).isEqualTo(ref[0]);
         assertThat(got.far()).as(what).isEqualTo(ref[1]);
-        double thr = ref[2] == Double.POSITIVE_INFINITY ? Math.nextUp(Math.max(max(t), max(n))) : ref[2];
+        double thr =
+            ref[2] == Double.POSITIVE_INFINITY ? Math.nextUp(Math.max(max(t), max(n))) : ref[2];
         assertThat(got.threshold()).as(what).isEqualTo(thr);
       }
     }
@@ -128,7 +151,11 @@ class SklearnRocNearestTest {
       label[i] = tg ? 1 : 0;
     }
     // desc_score_indices = np.argsort(y_score, kind="mergesort")[::-1]
-    Integer[] order = IntStream.range(0, size).boxed().sorted(Comparator.comparingDouble(i -> score[i])).toArray(Integer[]::new);
+    Integer[] order =
+        IntStream.range(0, size)
+            .boxed()
+            .sorted(Comparator.comparingDouble(i -> score[i]))
+            .toArray(Integer[]::new);
     double[] yScore = new double[size];
     double[] yTrue = new double[size];
     for (int i = 0; i < size; i++) {

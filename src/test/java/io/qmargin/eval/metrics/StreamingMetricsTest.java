@@ -37,7 +37,8 @@ class StreamingMetricsTest {
     assertThat(str.minDcf()).isEqualTo(mem.minDcf());
     assertThat(str.roc().thresholds()).containsExactly(mem.roc().thresholds());
     try (var s = Files.list(dir)) {
-      assertThat(s.count()).isEqualTo(1); // no temporary run left behind (they live elsewhere anyway)
+      assertThat(s.count())
+          .isEqualTo(1); // no temporary run left behind (they live elsewhere anyway)
     }
   }
 
@@ -45,7 +46,10 @@ class StreamingMetricsTest {
   void rejectsOneSidedFiles() throws Exception {
     Path f = dir.resolve("t.txt");
     Files.writeString(f, "0.1 1\n0.2 1\n");
-    assertThatThrownBy(() -> StreamingMetrics.computeFromScoreFile(f, MetricOptions.defaults(), 10, Progress.NONE))
+    assertThatThrownBy(
+            () ->
+                StreamingMetrics.computeFromScoreFile(
+                    f, MetricOptions.defaults(), 10, Progress.NONE))
         .hasMessageContaining("t.txt: only target trials");
   }
 }

@@ -9,7 +9,10 @@ class TarAtFarTest {
     return new TarAtFar(far, TarAtFar.Convention.STRICT, 0, 0, 0, 0, 0, 0, 1);
   }
 
-  /** FAR >= 1/N decides, with the target as the decimal it was written as (1e-4 * 10000 is 1, not a rounding of it). */
+  /**
+   * FAR >= 1/N decides, with the target as the decimal it was written as (1e-4 * 10000 is 1, not a
+   * rounding of it).
+   */
   @Test
   void resolvableFromOneOverTheImpostors() {
     assertThat(at(1e-4).resolvable(10_000)).isTrue();

@@ -8,9 +8,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class VerificationMetricsTest {
 
@@ -39,7 +39,9 @@ class VerificationMetricsTest {
 
   @Test
   void handComputedCase() {
-    VerificationMetrics m = VerificationMetrics.compute(T, N, opts(List.of(0.1, 0.2, 0.25, 0.3, 0.4), List.of(0.5, 0.01)));
+    VerificationMetrics m =
+        VerificationMetrics.compute(
+            T, N, opts(List.of(0.1, 0.2, 0.25, 0.3, 0.4), List.of(0.5, 0.01)));
     assertThat(m.targets()).isEqualTo(4);
     assertThat(m.nontargets()).isEqualTo(5);
     assertThat(m.eer()).isCloseTo(5.0 / 14, within(EPS));
@@ -82,7 +84,8 @@ class VerificationMetricsTest {
     assertThat(s01.tarHigh()).isGreaterThan(0.25);
 
     RocCurve roc = m.roc();
-    assertThat(roc.thresholds()).containsExactly(Math.nextUp(0.8), 0.8, 0.7, 0.6, 0.3, 0.2, 0.1, 0.0);
+    assertThat(roc.thresholds())
+        .containsExactly(Math.nextUp(0.8), 0.8, 0.7, 0.6, 0.3, 0.2, 0.1, 0.0);
     assertThat(roc.trueAccepts()).containsExactly(0, 1, 1, 3, 4, 4, 4, 4);
     assertThat(roc.falseAccepts()).containsExactly(0, 0, 1, 2, 2, 3, 4, 5);
     DetCurve det = m.det();
@@ -104,7 +107,11 @@ class VerificationMetricsTest {
 
   @Test
   void perfectSeparation() {
-    VerificationMetrics m = VerificationMetrics.compute(new double[] {2, 3}, new double[] {0, 1}, opts(MetricOptions.DEFAULT_FAR_TARGETS, List.of(0.01)));
+    VerificationMetrics m =
+        VerificationMetrics.compute(
+            new double[] {2, 3},
+            new double[] {0, 1},
+            opts(MetricOptions.DEFAULT_FAR_TARGETS, List.of(0.01)));
     assertThat(m.eer()).isZero();
     assertThat(m.eerRocch()).isZero();
     assertThat(m.auc()).isEqualTo(1.0);
@@ -121,7 +128,11 @@ class VerificationMetricsTest {
   @Test
   void allScoresEqual() {
     // One operating point besides "accept nothing": (P_miss, P_fa) goes from (1, 0) to (0, 1).
-    VerificationMetrics m = VerificationMetrics.compute(new double[] {1, 1, 1}, new double[] {1, 1}, opts(List.of(0.5, 1.0), List.of(0.01, 0.3)));
+    VerificationMetrics m =
+        VerificationMetrics.compute(
+            new double[] {1, 1, 1},
+            new double[] {1, 1},
+            opts(List.of(0.5, 1.0), List.of(0.01, 0.3)));
     assertThat(m.eer()).isEqualTo(0.5);
     assertThat(m.eerRocch()).isEqualTo(0.5);
     assertThat(m.auc()).isEqualTo(0.5);
@@ -137,7 +148,8 @@ class VerificationMetricsTest {
   @Test
   void reversedScores() {
     // every target below every non-target: the step EER is 1, the hull EER 0.5, AUC 0
-    VerificationMetrics m = VerificationMetrics.compute(new double[] {0}, new double[] {1}, MetricOptions.defaults());
+    VerificationMetrics m =
+        VerificationMetrics.compute(new double[] {0}, new double[] {1}, MetricOptions.defaults());
     assertThat(m.eer()).isEqualTo(1.0);
     assertThat(m.eerRocch()).isEqualTo(0.5);
     assertThat(m.auc()).isZero();
@@ -145,23 +157,43 @@ class VerificationMetricsTest {
 
   @Test
   void negativeZeroTiesWithZero() {
-    VerificationMetrics m = VerificationMetrics.compute(new double[] {-0.0}, new double[] {0.0}, MetricOptions.defaults());
+    VerificationMetrics m =
+        VerificationMetrics.compute(
+            new double[] {-0.0}, new double[] {0.0}, MetricOptions.defaults());
     assertThat(m.auc()).isEqualTo(0.5);
     assertThat(m.roc().size()).isEqualTo(2);
   }
 
   @Test
   void rejectsBadInput() {
-    assertThatThrownBy(() -> VerificationMetrics.compute(new double[] {}, new double[] {1}, MetricOptions.defaults()))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no target");
-    assertThatThrownBy(() -> VerificationMetrics.compute(new double[] {1}, new double[] {}, MetricOptions.defaults()))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no non-target");
-    assertThatThrownBy(() -> VerificationMetrics.compute(new double[] {Double.NaN}, new double[] {1}, MetricOptions.defaults()))
+    assertThatThrownBy(
+            () ->
+                VerificationMetrics.compute(
+                    new double[] {}, new double[] {1}, MetricOptions.defaults()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no target");
+    assertThatThrownBy(
+            () ->
+                VerificationMetrics.compute(
+                    new double[] {1}, new double[] {}, MetricOptions.defaults()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no non-target");
+    assertThatThrownBy(
+            () ->
+                VerificationMetrics.compute(
+                    new double[] {Double.NaN}, new double[] {1}, MetricOptions.defaults()))
         .hasMessageContaining("not a finite number");
-    assertThatThrownBy(() -> VerificationMetrics.compute(new double[] {1}, new double[] {Double.NEGATIVE_INFINITY}, MetricOptions.defaults()))
+    assertThatThrownBy(
+            () ->
+                VerificationMetrics.compute(
+                    new double[] {1},
+                    new double[] {Double.NEGATIVE_INFINITY},
+                    MetricOptions.defaults()))
         .hasMessageContaining("not a finite number");
-    assertThatThrownBy(() -> MetricOptions.defaults().withFarTargets(List.of(0.0))).hasMessageContaining("not in (0, 1]");
-    assertThatThrownBy(() -> MetricOptions.defaults().withPTargets(List.of(1.0))).hasMessageContaining("not in (0, 1)");
+    assertThatThrownBy(() -> MetricOptions.defaults().withFarTargets(List.of(0.0)))
+        .hasMessageContaining("not in (0, 1]");
+    assertThatThrownBy(() -> MetricOptions.defaults().withPTargets(List.of(1.0)))
+        .hasMessageContaining("not in (0, 1)");
   }
 
   /** Everything against brute force, on random small sets with many ties. */
@@ -186,11 +218,16 @@ class VerificationMetricsTest {
     VerificationMetrics m = VerificationMetrics.compute(t, n, o);
 
     // operating points: every distinct score, plus +inf (accept nothing)
-    double[] thr = java.util.stream.DoubleStream.concat(Arrays.stream(t), Arrays.stream(n)).distinct().sorted().toArray();
+    double[] thr =
+        java.util.stream.DoubleStream.concat(Arrays.stream(t), Arrays.stream(n))
+            .distinct()
+            .sorted()
+            .toArray();
     List<double[]> pts = new ArrayList<>(); // {threshold, tar, far}
     pts.add(new double[] {Double.POSITIVE_INFINITY, 0, 0});
     for (int k = thr.length - 1; k >= 0; k--) {
-      pts.add(new double[] {thr[k], count(t, thr[k]) / (double) nt, count(n, thr[k]) / (double) nn});
+      pts.add(
+          new double[] {thr[k], count(t, thr[k]) / (double) nt, count(n, thr[k]) / (double) nn});
     }
     assertThat(m.roc().size()).isEqualTo(pts.size());
 
@@ -267,21 +304,25 @@ class VerificationMetricsTest {
     for (int i = 0; i < n.length; i++) {
       n[i] = r.nextDouble();
     }
-    VerificationMetrics full = VerificationMetrics.compute(t, n, MetricOptions.defaults().withCurveResolution(0));
-    VerificationMetrics thin = VerificationMetrics.compute(t, n, MetricOptions.defaults().withCurveResolution(0.01));
+    VerificationMetrics full =
+        VerificationMetrics.compute(t, n, MetricOptions.defaults().withCurveResolution(0));
+    VerificationMetrics thin =
+        VerificationMetrics.compute(t, n, MetricOptions.defaults().withCurveResolution(0.01));
     assertThat(thin.roc().size()).isLessThan(full.roc().size() / 5);
     assertThat(thin.eer()).isEqualTo(full.eer());
     RocCurve c = thin.roc();
     assertThat(c.trueAccepts()[0]).isZero();
     assertThat(c.falseAccepts()[c.size() - 1]).isEqualTo(n.length);
     assertThat(c.trueAccepts()[c.size() - 1]).isEqualTo(t.length);
-    // below 1/resolution = 100 false accepts, every FAR keeps its highest-TAR point (the step corners)
+    // below 1/resolution = 100 false accepts, every FAR keeps its highest-TAR point (the step
+    // corners)
     RocCurve f = full.roc();
     for (int i = 0; i + 1 < f.size(); i++) {
       if (f.falseAccepts()[i] < 100 && f.falseAccepts()[i + 1] != f.falseAccepts()[i]) {
         boolean found = false;
         for (int j = 0; j < c.size(); j++) {
-          found |= c.thresholds()[j] == f.thresholds()[i] && c.trueAccepts()[j] == f.trueAccepts()[i];
+          found |=
+              c.thresholds()[j] == f.thresholds()[i] && c.trueAccepts()[j] == f.trueAccepts()[i];
         }
         assertThat(found).as("corner at %s false accepts", f.falseAccepts()[i]).isTrue();
       }

@@ -62,18 +62,21 @@ class ScoreNormalizationTest {
     double[] raw = {0.3, -0.1, 0.05, 0.7};
     for (ScoreNormalization.Method m : ScoreNormalization.Method.values()) {
       int topN = m == ScoreNormalization.Method.AS ? 7 : 40;
-      double[] out = ScoreNormalization.apply(new ScoreNormalization.Config(m, topN), e, en, te, raw, c, Progress.NONE);
+      double[] out =
+          ScoreNormalization.apply(
+              new ScoreNormalization.Config(m, topN), e, en, te, raw, c, Progress.NONE);
       for (int i = 0; i < raw.length; i++) {
         double[] se = topStats(cohortScores(e, en[i], c), topN);
         double[] st = topStats(cohortScores(e, te[i], c), topN);
         double ze = (raw[i] - se[0]) / se[1];
         double zt = (raw[i] - st[0]) / st[1];
-        double expected = switch (m) {
-          case NONE -> raw[i];
-          case Z -> ze;
-          case T -> zt;
-          case S, AS -> (ze + zt) / 2;
-        };
+        double expected =
+            switch (m) {
+              case NONE -> raw[i];
+              case Z -> ze;
+              case T -> zt;
+              case S, AS -> (ze + zt) / 2;
+            };
         assertThat(out[i]).as("%s trial %d", m, i).isCloseTo(expected, within(1e-5));
       }
     }

@@ -33,7 +33,9 @@ class IjbProtocolTest {
     Path ftm = dir.resolve("ijbc_face_tid_mid.txt");
     Files.writeString(ftm, "a.jpg 7 100\nb.jpg 7 100\nc.jpg 7 101\nd.jpg 9 200\n");
     Path lm = dir.resolve("ijbc_name_5pts_score.txt");
-    Files.writeString(lm, "a.jpg 1 2 3 4 5 6 7 8 9 10 0.5\nb.jpg 1 2 3 4 5 6 7 8 9 10 1\nc.jpg 1 2 3 4 5 6 7 8 9 10 1.0\nd.jpg 1 2 3 4 5 6 7 8 9 10 1\n");
+    Files.writeString(
+        lm,
+        "a.jpg 1 2 3 4 5 6 7 8 9 10 0.5\nb.jpg 1 2 3 4 5 6 7 8 9 10 1\nc.jpg 1 2 3 4 5 6 7 8 9 10 1.0\nd.jpg 1 2 3 4 5 6 7 8 9 10 1\n");
     Path pairs = dir.resolve("ijbc_template_pair_label.txt");
     Files.writeString(pairs, "7 9 0\n9 7 0\n7 7 1\n");
     IjbMeta meta = IjbMeta.readFaceTidMid(ftm, Progress.NONE);
@@ -42,7 +44,9 @@ class IjbProtocolTest {
     float[] f = {3, 4, 0, 2, 1, 0, 0, -1};
     float[] flip = {0, 0, 0, 0, 1, 0, 0, 0};
 
-    TemplatePooling.Templates t = TemplatePooling.pool(meta, f, flip, 2, det, new TemplatePooling.Options(false, true), Progress.NONE);
+    TemplatePooling.Templates t =
+        TemplatePooling.pool(
+            meta, f, flip, 2, det, new TemplatePooling.Options(false, true), Progress.NONE);
     assertThat(t.ids()).containsExactly(7, 9);
     TemplatePairs tp = TemplatePairs.read(pairs, t, Progress.NONE);
     assertThat(tp.isTarget()).containsExactly(false, false, true);
@@ -52,7 +56,9 @@ class IjbProtocolTest {
     assertThat(s[1]).isCloseTo(expected, within(1e-6));
     assertThat(s[2]).isCloseTo(1.0, within(1e-6));
 
-    TemplatePooling.Templates raw = TemplatePooling.pool(meta, f, null, 2, null, new TemplatePooling.Options(true, false), Progress.NONE);
+    TemplatePooling.Templates raw =
+        TemplatePooling.pool(
+            meta, f, null, 2, null, new TemplatePooling.Options(true, false), Progress.NONE);
     double[] s2 = TemplatePairs.read(pairs, raw, Progress.NONE).score(raw, Progress.NONE);
     assertThat(s2[0]).isCloseTo(-3 / Math.hypot(2.5, 3), within(1e-6));
   }
@@ -61,16 +67,28 @@ class IjbProtocolTest {
   void badMetaFilesNameFileAndLine() throws IOException {
     Path ftm = dir.resolve("f.txt");
     Files.writeString(ftm, "a.jpg 7 100\nb.jpg 9 x\n");
-    assertThatThrownBy(() -> IjbMeta.readFaceTidMid(ftm, Progress.NONE)).hasMessageEndingWith("f.txt:2: media id 'x' is not an integer");
+    assertThatThrownBy(() -> IjbMeta.readFaceTidMid(ftm, Progress.NONE))
+        .hasMessageEndingWith("f.txt:2: media id 'x' is not an integer");
     Files.writeString(ftm, "a.jpg 7 100\nb.jpg 9 101\n");
     IjbMeta meta = IjbMeta.readFaceTidMid(ftm, Progress.NONE);
     Path lm = dir.resolve("l.txt");
     Files.writeString(lm, "a.jpg 0.9\nc.jpg 0.8\n");
-    assertThatThrownBy(() -> meta.readDetectorScores(lm, Progress.NONE)).hasMessageContaining("l.txt:2: image 'c.jpg' where");
-    TemplatePooling.Templates t = TemplatePooling.pool(meta, new float[] {1, 0, 0, 1}, null, 2, null, new TemplatePooling.Options(false, false), Progress.NONE);
+    assertThatThrownBy(() -> meta.readDetectorScores(lm, Progress.NONE))
+        .hasMessageContaining("l.txt:2: image 'c.jpg' where");
+    TemplatePooling.Templates t =
+        TemplatePooling.pool(
+            meta,
+            new float[] {1, 0, 0, 1},
+            null,
+            2,
+            null,
+            new TemplatePooling.Options(false, false),
+            Progress.NONE);
     Path pairs = dir.resolve("p.txt");
     Files.writeString(pairs, "7 9 0\n7 8 1\n");
-    assertThatThrownBy(() -> TemplatePairs.read(pairs, t, Progress.NONE)).hasMessageEndingWith("p.txt:2: unknown template 8 (no image of the face/template/media file belongs to it)");
+    assertThatThrownBy(() -> TemplatePairs.read(pairs, t, Progress.NONE))
+        .hasMessageEndingWith(
+            "p.txt:2: unknown template 8 (no image of the face/template/media file belongs to it)");
   }
 
   @Test

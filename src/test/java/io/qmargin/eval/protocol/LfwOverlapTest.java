@@ -18,15 +18,18 @@ class LfwOverlapTest {
 
   @Test
   void overlapCountsPairsAndIdentities() {
-    // pairs (a, a), (a, b), (c, d), (d, d) against training {a, d, z}: pairs 1, 2, 3, 4 all involve a or d;
+    // pairs (a, a), (a, b), (c, d), (d, d) against training {a, d, z}: pairs 1, 2, 3, 4 all involve
+    // a or d;
     // against {b}: only pair 2. Identities in the pairs: a, b, c, d.
     List<String> first = List.of("a", "a", "c", "d");
     List<String> second = List.of("a", "b", "d", "d");
-    assertThat(IdentityOverlap.of(first, second, Set.of("a", "d", "z"))).isEqualTo(new IdentityOverlap(4, 4, 4, 2));
+    assertThat(IdentityOverlap.of(first, second, Set.of("a", "d", "z")))
+        .isEqualTo(new IdentityOverlap(4, 4, 4, 2));
     IdentityOverlap b = IdentityOverlap.of(first, second, Set.of("b"));
     assertThat(b).isEqualTo(new IdentityOverlap(4, 1, 4, 1));
     assertThat(b.warning("p.txt", "this run trains on"))
-        .isEqualTo("warning: 1 of the 4 pairs of p.txt (1 of its 4 identities) involve identities this run trains on: its figures are not held-out");
+        .isEqualTo(
+            "warning: 1 of the 4 pairs of p.txt (1 of its 4 identities) involve identities this run trains on: its figures are not held-out");
     assertThat(IdentityOverlap.of(first, second, Set.of("x")).any()).isFalse();
   }
 
@@ -68,7 +71,9 @@ class LfwOverlapTest {
   @Test
   void realLfwTrainingPeopleAndTestPairs() {
     Path lfwDir = Path.of("..", "shared", "data", "lfw").toAbsolutePath().normalize();
-    Assumptions.assumeTrue(Files.isRegularFile(lfwDir.resolve("peopleDevTrain.txt")), "../shared/data/lfw not present");
+    Assumptions.assumeTrue(
+        Files.isRegularFile(lfwDir.resolve("peopleDevTrain.txt")),
+        "../shared/data/lfw not present");
     Set<String> train = Set.copyOf(LfwFolder.readPeople(lfwDir.resolve("peopleDevTrain.txt")));
     IdentityOverlap view2 = LfwPairs.read(lfwDir.resolve("pairs.txt")).overlap(train);
     assertThat(view2).isEqualTo(new IdentityOverlap(6000, 4853, 4281, 2985));

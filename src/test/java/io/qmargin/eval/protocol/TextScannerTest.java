@@ -1,12 +1,11 @@
 package io.qmargin.eval.protocol;
 
-import io.qmargin.io.TextScanner;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.qmargin.UserInputException;
 import io.qmargin.Progress;
+import io.qmargin.UserInputException;
+import io.qmargin.io.TextScanner;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -74,29 +73,41 @@ class TextScannerTest {
     Path big = write("big.txt", "0.5 " + huge + "\n");
     assertThatThrownBy(() -> LabeledScores.readScoreFile(big, Progress.NONE))
         .isInstanceOf(UserInputException.class)
-        .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(300)
-            .contains("big.txt:1: label '" + "x".repeat(80) + "… (1000000 characters)'"));
+        .satisfies(
+            e ->
+                assertThat(e.getMessage())
+                    .hasSizeLessThan(300)
+                    .contains("big.txt:1: label '" + "x".repeat(80) + "… (1000000 characters)'"));
 
     Path esc = write("esc.txt", "\u001b[2J\u00070.5 1\n");
     assertThatThrownBy(() -> LabeledScores.readScoreFile(esc, Progress.NONE))
         .isInstanceOf(UserInputException.class)
         .hasMessageContaining("score '\\u001B[2J\\u00070.5' is not a number")
-        .satisfies(e -> assertThat(e.getMessage().chars().noneMatch(Character::isISOControl)).isTrue());
+        .satisfies(
+            e -> assertThat(e.getMessage().chars().noneMatch(Character::isISOControl)).isTrue());
   }
 
   @Test
   void aDirectoryIsNamedAsSuch() throws IOException {
     Path d = Files.createDirectory(dir.resolve("scores"));
     assertThatThrownBy(() -> LabeledScores.readScoreFile(d, Progress.NONE))
-        .isInstanceOf(UserInputException.class).hasMessage(d + ": is a directory, not a file");
+        .isInstanceOf(UserInputException.class)
+        .hasMessage(d + ": is a directory, not a file");
   }
 
   @Test
   void anEmptyFoldNamesItsSource() {
     // four pairs in folds 0, 0, 2, 2 of 3: fold 2 (1-based) has none
-    assertThatThrownBy(() -> KFoldAccuracy.compute("val.bin (4 pairs)", new double[] {0.9, 0.1, 0.8, 0.2},
-        new boolean[] {true, false, true, false}, new int[] {0, 0, 2, 2}, 3))
+    assertThatThrownBy(
+            () ->
+                KFoldAccuracy.compute(
+                    "val.bin (4 pairs)",
+                    new double[] {0.9, 0.1, 0.8, 0.2},
+                    new boolean[] {true, false, true, false},
+                    new int[] {0, 0, 2, 2},
+                    3))
         .isInstanceOf(UserInputException.class)
-        .hasMessage("val.bin (4 pairs): fold 2 of 3 has no pairs; k-fold accuracy needs pairs in every fold");
+        .hasMessage(
+            "val.bin (4 pairs): fold 2 of 3 has no pairs; k-fold accuracy needs pairs in every fold");
   }
 }

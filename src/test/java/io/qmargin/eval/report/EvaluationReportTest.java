@@ -32,8 +32,14 @@ class EvaluationReportTest {
 
   @Test
   void writesMetricsJsonPlotsAndReport() throws Exception {
-    VerificationMetrics m = VerificationMetrics.compute(new double[] {0.8, 0.6, 0.6, 0.3}, new double[] {0.7, 0.6, 0.2, 0.1, 0.0}, MetricOptions.defaults());
-    String summary = EvaluationReport.write(dir, List.of(new SystemResult("sys", m, Map.of("lfw_accuracy", 0.5))), "test");
+    VerificationMetrics m =
+        VerificationMetrics.compute(
+            new double[] {0.8, 0.6, 0.6, 0.3},
+            new double[] {0.7, 0.6, 0.2, 0.1, 0.0},
+            MetricOptions.defaults());
+    String summary =
+        EvaluationReport.write(
+            dir, List.of(new SystemResult("sys", m, Map.of("lfw_accuracy", 0.5))), "test");
     assertThat(summary).contains("sys: 4 target / 5 non-target trials").contains("EER 35.71%");
     JsonNode j = new ObjectMapper().readTree(dir.resolve("metrics.json").toFile());
     assertThat(j.get("targets").asLong()).isEqualTo(4);
@@ -56,7 +62,11 @@ class EvaluationReportTest {
     }
     assertThat(Files.readString(dir.resolve("det.svg"))).contains("<svg");
     String md = Files.readString(dir.resolve("report.md"));
-    assertThat(md).contains("![ROC](roc.png)").contains("![DET](det.png)").contains("| sys |").contains("strict");
+    assertThat(md)
+        .contains("![ROC](roc.png)")
+        .contains("![DET](det.png)")
+        .contains("| sys |")
+        .contains("strict");
 
     SystemResult back = EvaluationReport.read(dir, null);
     assertThat(back.name()).isEqualTo("sys");
@@ -72,23 +82,31 @@ class EvaluationReportTest {
   @Test
   void farTargetsTheImpostorsCannotResolveAreMarked() throws Exception {
     double[] n = {0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9};
-    VerificationMetrics m = VerificationMetrics.compute(new double[] {0.85, 0.95}, n, MetricOptions.defaults().withFarTargets(List.of(0.05, 0.1, 0.3)));
+    VerificationMetrics m =
+        VerificationMetrics.compute(
+            new double[] {0.85, 0.95},
+            n,
+            MetricOptions.defaults().withFarTargets(List.of(0.05, 0.1, 0.3)));
     String summary = EvaluationReport.write(dir, List.of(new SystemResult("sys", m)), "test");
     assertThat(summary).contains("  0.05        n/a (needs >= 20 impostors)\n");
     assertThat(summary).containsPattern("\n  0\\.1 +100\\.00% +\\[");
     String md = Files.readString(dir.resolve("report.md"));
     assertThat(md).contains("| 0.05 | n/a (needs >= 20 impostors) |");
-    assertThat(md).contains("| n/a | 100.00% | 100.00% |"); // TAR@0.05, @0.1, @0.3 in the summary table
+    assertThat(md)
+        .contains("| n/a | 100.00% | 100.00% |"); // TAR@0.05, @0.1, @0.3 in the summary table
     JsonNode j = new ObjectMapper().readTree(dir.resolve("metrics.json").toFile());
     assertThat(j.get("tar_at_far").get("0.05").asDouble()).isEqualTo(0.5);
   }
 
   @Test
   void refusesMetricsWhoseNearestTarAtFarFollowsAnotherRule() throws Exception {
-    VerificationMetrics m = VerificationMetrics.compute(new double[] {0.9, 0.5}, new double[] {0.8, 0.7, 0.6, 0.4}, MetricOptions.defaults());
+    VerificationMetrics m =
+        VerificationMetrics.compute(
+            new double[] {0.9, 0.5}, new double[] {0.8, 0.7, 0.6, 0.4}, MetricOptions.defaults());
     EvaluationReport.write(dir, List.of(new SystemResult("sys", m)), "test");
     Path json = dir.resolve("metrics.json");
-    String old = "the ROC point whose FAR is closest to the target (may exceed it); equal distance: higher TAR";
+    String old =
+        "the ROC point whose FAR is closest to the target (may exceed it); equal distance: higher TAR";
     Files.writeString(json, Files.readString(json).replace(MetricsJson.NEAREST_CONVENTION, old));
     assertThatThrownBy(() -> EvaluationReport.read(dir, null))
         .isInstanceOf(UserInputException.class)
@@ -97,9 +115,14 @@ class EvaluationReportTest {
 
   @Test
   void severalSystemsShareOnePlot() throws Exception {
-    VerificationMetrics a = VerificationMetrics.compute(new double[] {1, 2}, new double[] {0, 1.5}, MetricOptions.defaults());
-    VerificationMetrics b = VerificationMetrics.compute(new double[] {3, 2}, new double[] {0, 1}, MetricOptions.defaults());
-    EvaluationReport.write(dir, List.of(new SystemResult("A", a), new SystemResult("B b", b)), "two");
+    VerificationMetrics a =
+        VerificationMetrics.compute(
+            new double[] {1, 2}, new double[] {0, 1.5}, MetricOptions.defaults());
+    VerificationMetrics b =
+        VerificationMetrics.compute(
+            new double[] {3, 2}, new double[] {0, 1}, MetricOptions.defaults());
+    EvaluationReport.write(
+        dir, List.of(new SystemResult("A", a), new SystemResult("B b", b)), "two");
     JsonNode j = new ObjectMapper().readTree(dir.resolve("metrics.json").toFile());
     assertThat(j.get("systems").has("A")).isTrue();
     assertThat(j.get("systems").get("B b").get("eer").asDouble()).isZero();
@@ -112,12 +135,18 @@ class EvaluationReportTest {
   @Test
   void everyScalarMetricIsWrittenReadBackAndPrinted() throws Exception {
     // hand-computed: EER 5/14 at threshold 0.6 (see writesMetricsJsonPlotsAndReport), AUC 15/20
-    VerificationMetrics m = VerificationMetrics.compute(new double[] {0.8, 0.6, 0.6, 0.3}, new double[] {0.7, 0.6, 0.2, 0.1, 0.0}, MetricOptions.defaults());
+    VerificationMetrics m =
+        VerificationMetrics.compute(
+            new double[] {0.8, 0.6, 0.6, 0.3},
+            new double[] {0.7, 0.6, 0.2, 0.1, 0.0},
+            MetricOptions.defaults());
     String summary = EvaluationReport.write(dir, List.of(new SystemResult("sys", m)), "test");
     JsonNode j = new ObjectMapper().readTree(dir.resolve("metrics.json").toFile());
     VerificationMetrics back = EvaluationReport.read(dir, null).metrics();
     String md = Files.readString(dir.resolve("report.md"));
-    assertThat(ScalarMetric.ALL).extracting(ScalarMetric::key).containsExactly("eer", "eer_rocch", "eer_threshold", "auc");
+    assertThat(ScalarMetric.ALL)
+        .extracting(ScalarMetric::key)
+        .containsExactly("eer", "eer_rocch", "eer_threshold", "auc");
     for (ScalarMetric k : ScalarMetric.ALL) {
       assertThat(j.get(k.key()).asDouble()).as(k.key()).isEqualTo(k.of(m));
       assertThat(k.of(back)).as(k.key()).isEqualTo(k.of(m));
@@ -131,7 +160,9 @@ class EvaluationReportTest {
 
   @Test
   void readRefusesAMetricsFileWithoutAScalarMetric() throws Exception {
-    VerificationMetrics m = VerificationMetrics.compute(new double[] {0.9, 0.5}, new double[] {0.8, 0.7, 0.6, 0.4}, MetricOptions.defaults());
+    VerificationMetrics m =
+        VerificationMetrics.compute(
+            new double[] {0.9, 0.5}, new double[] {0.8, 0.7, 0.6, 0.4}, MetricOptions.defaults());
     EvaluationReport.write(dir, List.of(new SystemResult("sys", m)), "test");
     Path json = dir.resolve("metrics.json");
     Files.writeString(json, Files.readString(json).replaceFirst("\"eer_threshold\" : [^,]+,", ""));

@@ -33,7 +33,8 @@ class SpeakerBackboneForwardTest extends EngineTest {
 
   private NDArray frames(int batch, int frames) {
     // Log-mel-like values: around −5 with spread 2.
-    return manager.randomNormal(-5f, 2f, SpeakerBackbones.inputShape(batch, frames, 80), DataType.FLOAT32);
+    return manager.randomNormal(
+        -5f, 2f, SpeakerBackbones.inputShape(batch, frames, 80), DataType.FLOAT32);
   }
 
   private Block initialised(String name, int dim, int batch, int frames) {
@@ -79,8 +80,10 @@ class SpeakerBackboneForwardTest extends EngineTest {
     assertThat(first.getType()).isEqualTo(Parameter.Type.WEIGHT);
     NDArray projection = manager.randomNormal(new Shape(2, 64));
     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-      NDArray y = block.forward(new ParameterStore(manager, false), new NDList(frames(2, 150)), true)
-          .singletonOrThrow();
+      NDArray y =
+          block
+              .forward(new ParameterStore(manager, false), new NDList(frames(2, 150)), true)
+              .singletonOrThrow();
       gc.backward(y.mul(projection).sum());
     }
     NDArray grad = first.getArray().getGradient();
@@ -93,8 +96,11 @@ class SpeakerBackboneForwardTest extends EngineTest {
   void inferenceIsDeterministicAndKeepsBatchNormStatistics() {
     Block block = initialised("small", 32, 4, 100);
     ParameterStore store = new ParameterStore(manager, false);
-    Parameter runningMean = block.getParameters().values().stream()
-        .filter(p -> p.getType() == Parameter.Type.RUNNING_MEAN).findFirst().orElseThrow();
+    Parameter runningMean =
+        block.getParameters().values().stream()
+            .filter(p -> p.getType() == Parameter.Type.RUNNING_MEAN)
+            .findFirst()
+            .orElseThrow();
     NDArray before = runningMean.getArray().duplicate();
     NDArray x = frames(4, 100);
     NDArray a = block.forward(store, new NDList(x), false).singletonOrThrow();
@@ -105,7 +111,10 @@ class SpeakerBackboneForwardTest extends EngineTest {
     assertThat(runningMean.getArray().sub(before).abs().max().getFloat()).isGreaterThan(0f);
   }
 
-  /** Saved parameters load into a fresh block of the same name, which then gives the same embeddings. */
+  /**
+   * Saved parameters load into a fresh block of the same name, which then gives the same
+   * embeddings.
+   */
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"small", "ecapa512", "resnet18"})
   void parametersRoundTrip(String name) throws IOException, MalformedModelException {
@@ -116,7 +125,8 @@ class SpeakerBackboneForwardTest extends EngineTest {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     block.saveParameters(new DataOutputStream(bytes));
     Block copy = initialised(name, 32, 2, 100);
-    copy.loadParameters(manager, new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+    copy.loadParameters(
+        manager, new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
     NDArray x = frames(3, 140);
     NDArray a = block.forward(store, new NDList(x), false).singletonOrThrow();
     NDArray b = copy.forward(store, new NDList(x), false).singletonOrThrow();
@@ -135,7 +145,9 @@ class SpeakerBackboneForwardTest extends EngineTest {
     double bound = 1 / Math.sqrt(80 * 5); // first conv: fan-in 80 mel bins × kernel 5
     for (int i = 0; i < 2; i++) { // weight (128, 80, 5), bias (128)
       NDArray a = params.valueAt(i).getArray();
-      assertThat(a.abs().max().getFloat()).as(params.keyAt(i)).isLessThanOrEqualTo((float) bound)
+      assertThat(a.abs().max().getFloat())
+          .as(params.keyAt(i))
+          .isLessThanOrEqualTo((float) bound)
           .isGreaterThan((float) (0.9 * bound));
     }
     NDArray gamma = params.valueAt(2).getArray();
@@ -144,15 +156,20 @@ class SpeakerBackboneForwardTest extends EngineTest {
     assertThat(params.valueAt(3).getArray().eq(0f).all().getBoolean()).as("beta").isTrue();
     NDArray lastWeight = params.valueAt(params.size() - 2).getArray(); // Linear(768 → 256)
     assertThat(lastWeight.getShape()).isEqualTo(new Shape(256, 768));
-    assertThat(lastWeight.abs().max().getFloat()).isLessThanOrEqualTo((float) (1 / Math.sqrt(768)))
+    assertThat(lastWeight.abs().max().getFloat())
+        .isLessThanOrEqualTo((float) (1 / Math.sqrt(768)))
         .isGreaterThan((float) (0.9 / Math.sqrt(768)));
   }
 
-  /** The first ResNet conv sees a one-channel frequency × time image; ECAPA's first conv the mel bins. */
+  /**
+   * The first ResNet conv sees a one-channel frequency × time image; ECAPA's first conv the mel
+   * bins.
+   */
   @Test
   void inputLayouts() {
     Block resnet = initialised("resnet18", 16, 2, 50);
-    assertThat(resnet.getParameters().get(0).getValue().getShape()).isEqualTo(new Shape(32, 1, 3, 3));
+    assertThat(resnet.getParameters().get(0).getValue().getShape())
+        .isEqualTo(new Shape(32, 1, 3, 3));
     Block ecapa = initialised("ecapa512", 16, 2, 50);
     assertThat(ecapa.getParameters().get(0).getValue().getShape()).isEqualTo(new Shape(512, 80, 5));
     Block small = initialised("small", 16, 2, 50);
@@ -169,7 +186,8 @@ class SpeakerBackboneForwardTest extends EngineTest {
 
   @Test
   void namesAndErrors() {
-    assertThat(SpeakerBackbones.names()).containsExactly("resnet34", "resnet18", "ecapa512", "ecapa1024", "small");
+    assertThat(SpeakerBackbones.names())
+        .containsExactly("resnet34", "resnet18", "ecapa512", "ecapa1024", "small");
     assertThat(SpeakerBackbones.canonicalName(" ECAPA512 ")).isEqualTo("ecapa512");
     assertThat(SpeakerBackbones.defaultEmbeddingDim("ecapa1024")).isEqualTo(192);
     assertThat(SpeakerBackbones.defaultEmbeddingDim("resnet34")).isEqualTo(256);
@@ -178,8 +196,11 @@ class SpeakerBackboneForwardTest extends EngineTest {
         .isInstanceOf(UserInputException.class)
         .hasMessageContaining("xvector")
         .hasMessageContaining("resnet34, resnet18, ecapa512, ecapa1024, small");
-    assertThatThrownBy(() -> SpeakerBackbones.canonicalName(null)).isInstanceOf(UserInputException.class);
-    assertThatThrownBy(() -> SpeakerBackbones.create("small", 0, 80)).isInstanceOf(UserInputException.class);
-    assertThatThrownBy(() -> SpeakerBackbones.create("small", 256, 0)).isInstanceOf(UserInputException.class);
+    assertThatThrownBy(() -> SpeakerBackbones.canonicalName(null))
+        .isInstanceOf(UserInputException.class);
+    assertThatThrownBy(() -> SpeakerBackbones.create("small", 0, 80))
+        .isInstanceOf(UserInputException.class);
+    assertThatThrownBy(() -> SpeakerBackbones.create("small", 256, 0))
+        .isInstanceOf(UserInputException.class);
   }
 }

@@ -24,7 +24,8 @@ class SpeakerParameterCountTest extends EngineTest {
   }
 
   private static long conv1d(long in, long out, long kernel) {
-    return in * out * kernel + out; // bias=True (nn.Conv1d's default) in ecapa_tdnn.py and pooling_layers.py
+    return in * out * kernel
+        + out; // bias=True (nn.Conv1d's default) in ecapa_tdnn.py and pooling_layers.py
   }
 
   private static long bn(long c) {
@@ -35,7 +36,8 @@ class SpeakerParameterCountTest extends EngineTest {
     return in * out + out;
   }
 
-  // ---- resnet.py: ResNet(BasicBlock, blocks, m_channels=32, pooling_func='TSTP', two_emb_layer=False) ----
+  // ---- resnet.py: ResNet(BasicBlock, blocks, m_channels=32, pooling_func='TSTP',
+  // two_emb_layer=False) ----
   private static long basicBlock(long in, long planes, int stride) {
     long n = conv2d(in, planes, 3) + bn(planes) + conv2d(planes, planes, 3) + bn(planes);
     if (stride != 1 || in != planes) {
@@ -60,7 +62,8 @@ class SpeakerParameterCountTest extends EngineTest {
     return n + linear(2 * statsDim, embedDim); // TSTP: mean and std
   }
 
-  // ---- ecapa_tdnn.py: ECAPA_TDNN(channels, global_context_att=True, pooling_func='ASTP', emb_bn=False) ----
+  // ---- ecapa_tdnn.py: ECAPA_TDNN(channels, global_context_att=True, pooling_func='ASTP',
+  // emb_bn=False) ----
   private static long conv1dReluBn(long in, long out, long kernel) {
     return conv1d(in, out, kernel) + bn(out);
   }
@@ -75,7 +78,9 @@ class SpeakerParameterCountTest extends EngineTest {
   }
 
   private static long seRes2Block(long channels) {
-    return conv1dReluBn(channels, channels, 1) + res2Conv1dReluBn(channels, 3, 8) + conv1dReluBn(channels, channels, 1)
+    return conv1dReluBn(channels, channels, 1)
+        + res2Conv1dReluBn(channels, 3, 8)
+        + conv1dReluBn(channels, channels, 1)
         + seConnect(channels);
   }
 
@@ -93,8 +98,11 @@ class SpeakerParameterCountTest extends EngineTest {
 
   // ---- the small network, from SmallSpeakerNet's Javadoc ----
   private static long small(long featDim, long embedDim) {
-    return conv1dReluBn(featDim, 128, 5) + 2 * conv1dReluBn(128, 128, 3) + conv1dReluBn(128, 128, 1)
-        + conv1dReluBn(128, 384, 1) + linear(2 * 384, embedDim);
+    return conv1dReluBn(featDim, 128, 5)
+        + 2 * conv1dReluBn(128, 128, 3)
+        + conv1dReluBn(128, 128, 1)
+        + conv1dReluBn(128, 384, 1)
+        + linear(2 * 384, embedDim);
   }
 
   private static long expected(String name, long featDim, long embedDim) {
@@ -119,11 +127,12 @@ class SpeakerParameterCountTest extends EngineTest {
   /** The exact counts (as in SpeakerBackbones' Javadoc and docs/models.md). */
   @ParameterizedTest(name = "{0}")
   @CsvSource({
-      "resnet34, 256, 6634336",
-      "resnet18, 256, 4105440",
-      "ecapa512, 192, 6190720",
-      "ecapa1024, 192, 14657088",
-      "small, 256, 414592"})
+    "resnet34, 256, 6634336",
+    "resnet18, 256, 4105440",
+    "ecapa512, 192, 6190720",
+    "ecapa1024, 192, 14657088",
+    "small, 256, 414592"
+  })
   void countMatchesTheSourceLayerByLayer(String name, int embedDim, long exact) {
     assertThat(expected(name, 80, embedDim)).as(name + " derived").isEqualTo(exact);
     assertThat(countOf(name, embedDim, 80)).as(name + " DJL block").isEqualTo(exact);
@@ -138,7 +147,9 @@ class SpeakerParameterCountTest extends EngineTest {
   @CsvSource({"resnet34, 256, 6.63", "ecapa512, 192, 6.19", "ecapa1024, 192, 14.65"})
   void countMatchesWespeakersQuotedTotal(String name, int embedDim, double quotedMillions) {
     double millions = expected(name, 80, embedDim) / 1e6;
-    assertThat(Math.floor(millions * 100) / 100).as(name + " in M, two decimals").isCloseTo(quotedMillions, within(1e-9));
+    assertThat(Math.floor(millions * 100) / 100)
+        .as(name + " in M, two decimals")
+        .isCloseTo(quotedMillions, within(1e-9));
   }
 
   @Test

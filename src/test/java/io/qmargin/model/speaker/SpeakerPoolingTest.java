@@ -26,7 +26,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SpeakerPoolingTest extends EngineTest {
 
   private NDArray forward(Block block, NDArray x, boolean training) {
-    return block.forward(new ParameterStore(manager, false), new NDList(x), training).singletonOrThrow();
+    return block
+        .forward(new ParameterStore(manager, false), new NDList(x), training)
+        .singletonOrThrow();
   }
 
   /** Features (B, K, T) flattened C-major for a (B, C, T) or (B, C, F, T) array, in doubles. */
@@ -84,11 +86,13 @@ class SpeakerPoolingTest extends EngineTest {
         double m = mean(f[b][j]);
         double sd = Math.sqrt(unbiasedVariance(f[b][j]) + 1e-7);
         assertThat(got[b][j]).as("mean b=%d k=%d", b, j).isCloseTo(m, within(1e-5));
-        assertThat(got[b][k + j]).as("std b=%d k=%d", b, j)
+        assertThat(got[b][k + j])
+            .as("std b=%d k=%d", b, j)
             .isCloseTo(sd, within(1e-5 * Math.max(1, sd)));
       }
     }
-    assertThat(got[0][k + (rank.equals("3") ? 1 : 3)]).as("constant feature")
+    assertThat(got[0][k + (rank.equals("3") ? 1 : 3)])
+        .as("constant feature")
         .isCloseTo(Math.sqrt(1e-7), within(1e-6));
   }
 
@@ -128,7 +132,8 @@ class SpeakerPoolingTest extends EngineTest {
 
   /**
    * ASTP with global context and random weights against the formula in plain Java doubles: h_t =
-   * [x_t; μ; σ], e = V·tanh(W·h_t + b) + k, α = softmax_t(e), μ' = Σ α x, σ' = √max(Σ α x² − μ'², 1e-7).
+   * [x_t; μ; σ], e = V·tanh(W·h_t + b) + k, α = softmax_t(e), μ' = Σ α x, σ' = √max(Σ α x² − μ'²,
+   * 1e-7).
    */
   @Test
   void globalContextAttentionMatchesDoublePrecision() {
@@ -144,9 +149,19 @@ class SpeakerPoolingTest extends EngineTest {
     for (var p : params.values()) {
       p.getArray().set(manager.randomNormal(0f, 1f, p.getShape(), DataType.FLOAT32).toFloatArray());
     }
-    double[] w = params.valueAt(0).getArray().toType(DataType.FLOAT64, false).toDoubleArray(); // (hidden, 3c, 1)
+    double[] w =
+        params
+            .valueAt(0)
+            .getArray()
+            .toType(DataType.FLOAT64, false)
+            .toDoubleArray(); // (hidden, 3c, 1)
     double[] bw = params.valueAt(1).getArray().toType(DataType.FLOAT64, false).toDoubleArray();
-    double[] v = params.valueAt(2).getArray().toType(DataType.FLOAT64, false).toDoubleArray(); // (c, hidden, 1)
+    double[] v =
+        params
+            .valueAt(2)
+            .getArray()
+            .toType(DataType.FLOAT64, false)
+            .toDoubleArray(); // (c, hidden, 1)
     double[] bv = params.valueAt(3).getArray().toType(DataType.FLOAT64, false).toDoubleArray();
     assertThat(params.valueAt(0).getShape()).isEqualTo(new Shape(hidden, 3 * c, 1));
     assertThat(params.valueAt(2).getShape()).isEqualTo(new Shape(c, hidden, 1));
@@ -219,7 +234,9 @@ class SpeakerPoolingTest extends EngineTest {
     }
     for (var p : pool.getParameters().values()) {
       if (p.getType() == Parameter.Type.WEIGHT) {
-        assertThat(p.getArray().getGradient().abs().sum().getFloat()).as(p.getName()).isGreaterThan(0f);
+        assertThat(p.getArray().getGradient().abs().sum().getFloat())
+            .as(p.getName())
+            .isGreaterThan(0f);
       }
     }
   }
@@ -242,7 +259,11 @@ class SpeakerPoolingTest extends EngineTest {
     NDArray changed = x.duplicate();
     changed.set(new NDIndex(":, 2:14, :"), 9f);
     NDArray y2 = forward(res2, changed, false);
-    assertThat(y2.get(":, 0:2, :").sub(y.get(":, 0:2, :")).abs().max().getFloat()).as("group 0").isEqualTo(0f);
-    assertThat(y2.get(":, 2:4, :").sub(y.get(":, 2:4, :")).abs().max().getFloat()).as("group 1").isGreaterThan(0f);
+    assertThat(y2.get(":, 0:2, :").sub(y.get(":, 0:2, :")).abs().max().getFloat())
+        .as("group 0")
+        .isEqualTo(0f);
+    assertThat(y2.get(":, 2:4, :").sub(y.get(":, 2:4, :")).abs().max().getFloat())
+        .as("group 1")
+        .isGreaterThan(0f);
   }
 }

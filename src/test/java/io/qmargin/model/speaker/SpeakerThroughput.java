@@ -48,17 +48,29 @@ public final class SpeakerThroughput {
     Engine.getInstance().setRandomSeed(1);
     Shape input = SpeakerBackbones.inputShape(batch, frames, SpeakerBackbones.DEFAULT_FEATURE_DIM);
     Block backbone = SpeakerBackbones.create(name, dim, SpeakerBackbones.DEFAULT_FEATURE_DIM);
-    HeadedModel headed = new HeadedModel(backbone, new MarginHead(LossSpec.parse("arcface"), classes, dim));
-    DefaultTrainingConfig config = new DefaultTrainingConfig(HeadedModel.trainingLoss())
-        .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.01f)).optMomentum(0.9f).build());
+    HeadedModel headed =
+        new HeadedModel(backbone, new MarginHead(LossSpec.parse("arcface"), classes, dim));
+    DefaultTrainingConfig config =
+        new DefaultTrainingConfig(HeadedModel.trainingLoss())
+            .optOptimizer(
+                Optimizer.sgd()
+                    .setLearningRateTracker(Tracker.fixed(0.01f))
+                    .optMomentum(0.9f)
+                    .build());
     double[] train = new double[steps];
     double[] infer = new double[steps];
     try (Model model = Model.newInstance("speaker-throughput")) {
       model.setBlock(headed);
       try (Trainer trainer = model.newTrainer(config)) {
         trainer.initialize(input, new Shape(batch));
-        System.out.printf(Locale.ROOT, "%s: %,d parameters, d = %d, B = %d, T = %d%n", name,
-            Backbones.parameterCount(backbone), dim, batch, frames);
+        System.out.printf(
+            Locale.ROOT,
+            "%s: %,d parameters, d = %d, B = %d, T = %d%n",
+            name,
+            Backbones.parameterCount(backbone),
+            dim,
+            batch,
+            frames);
         NDManager manager = trainer.getManager();
         for (int step = 0; step < warmup + steps; step++) {
           try (NDManager sub = manager.newSubManager()) {
@@ -93,8 +105,14 @@ public final class SpeakerThroughput {
     }
     double t = median(train);
     double i = median(infer);
-    System.out.printf(Locale.ROOT, "%s: train %.3f s/step (%.0f crops/s), inference %.3f s/batch (%.0f crops/s)%n",
-        name, t, batch / t, i, batch / i);
+    System.out.printf(
+        Locale.ROOT,
+        "%s: train %.3f s/step (%.0f crops/s), inference %.3f s/batch (%.0f crops/s)%n",
+        name,
+        t,
+        batch / t,
+        i,
+        batch / i);
   }
 
   private static double median(double[] v) {
