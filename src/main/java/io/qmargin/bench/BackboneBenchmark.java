@@ -40,6 +40,7 @@ public final class BackboneBenchmark {
 
   private BackboneBenchmark() {}
 
+  /** The benchmark's options, as {@code qmargin bench backbone} takes them. */
   public record Settings(
       String model,
       int embeddingDim,

@@ -19,6 +19,7 @@ import java.util.function.Consumer;
 public final class OperatorBenchmark {
   private OperatorBenchmark() {}
 
+  /** The benchmark's options, as {@code qmargin bench operator} takes them. */
   public record Settings(
       int rows, List<Integer> classes, List<Double> alphas, double scale, int repeats, long seed) {}
 

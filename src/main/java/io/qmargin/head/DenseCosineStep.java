@@ -20,6 +20,7 @@ import io.qmargin.loss.VerificationLoss;
 public final class DenseCosineStep {
   private DenseCosineStep() {}
 
+  /** The head step, and dL/dW of the prototypes for the caller's update. */
   public record Result(HeadStep step, NDArray prototypeGradient) {}
 
   /**

@@ -68,7 +68,7 @@ public final class FaceData {
     Preprocessing pre = preprocessing(d, config.seed()).deterministic();
     List<Validator> out = new ArrayList<>();
     switch (type) {
-      case NONE, AUTO -> {} // AUTO was resolved above
+      case NONE -> {}
       case SYNTHETIC -> {
         SyntheticFaces held =
             new SyntheticFaces(
@@ -150,6 +150,7 @@ public final class FaceData {
                 v.far(),
                 List.of()));
       }
+      default -> throw new IllegalStateException(type + " was resolved above");
     }
     return out;
   }

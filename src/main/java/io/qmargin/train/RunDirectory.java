@@ -228,6 +228,7 @@ public final class RunDirectory {
     deleteTree(old);
   }
 
+  /** Writes a checkpoint's files into the (hidden, not yet published) folder it is given. */
   @FunctionalInterface
   public interface CheckpointWriter {
     void write(Path dir) throws IOException;

@@ -120,6 +120,7 @@ public record TrainConfig(
     }
   }
 
+  /** {@code model}: the backbone and the embedding. */
   public record Model(
       String backbone,
       @Range(min = 1) int embeddingDim,
@@ -153,9 +154,11 @@ public record TrainConfig(
       @Range(min = 0, minOpen = true) double gamma,
       @Range(min = 0) double finalLr) {}
 
+  /** {@code margin_schedule}: the margin ramp. */
   public record MarginSchedule(
       @Range(min = 0) double startEpoch, @Range(min = 0) double rampEpochs) {}
 
+  /** {@code validation}: the protocols checked during and after training. */
   public record Validation(
       ValidationType type,
       String path,
@@ -196,6 +199,7 @@ public record TrainConfig(
     }
   }
 
+  /** {@code a3m_reinit}: when A3M re-initialises the prototypes to class means. */
   public record A3mReinit(
       @Range(min = 0) List<Double> atEpochs,
       @Range(min = 0, max = 1) double targetOutThreshold,
