@@ -6,7 +6,6 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import io.qmargin.UserInputException;
-import io.qmargin.head.SgdSettings;
 import io.qmargin.io.Npy;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,15 +17,15 @@ import java.util.Map;
 
 /**
  * SGD with momentum and weight decay for a block's trainable parameters, with PyTorch's semantics
- * ({@code g ← ∇L + λ·w; v ← μ·v + g; w ← w − η·v}, applied by {@link SgdSettings#step}) and
- * optional clipping of the gradient's global L2 norm to {@code maxNorm} first (as {@code
- * clip_grad_norm_}: scale by maxNorm / (norm + 1e-6) when the norm exceeds it). Unlike DJL's
- * built-in optimizer, its momentum buffers can be saved and restored, so that a resumed run
- * continues exactly.
+ * ({@code g ← ∇L + λ·w; v ← μ·v + g; w ← w − η·v}) and optional clipping of the gradient's global
+ * L2 norm to {@code maxNorm} first (as {@code clip_grad_norm_}: scale by maxNorm / (norm + 1e-6)
+ * when the norm exceeds it). Unlike DJL's built-in optimizer, its momentum buffers can be saved and
+ * restored, so that a resumed run continues exactly.
  */
 public final class ParameterSgd implements AutoCloseable {
   private final NDManager manager;
-  private final SgdSettings sgd;
+  private final double momentum;
+  private final double weightDecay;
   private final double maxNorm;
   private final List<Pair<String, Parameter>> parameters = new ArrayList<>();
   private final Map<String, NDArray> velocity = new LinkedHashMap<>();
@@ -34,7 +33,8 @@ public final class ParameterSgd implements AutoCloseable {
   public ParameterSgd(
       NDManager parent, Block block, double momentum, double weightDecay, double maxNorm) {
     this.manager = parent.newSubManager();
-    this.sgd = new SgdSettings(momentum, weightDecay);
+    this.momentum = momentum;
+    this.weightDecay = weightDecay;
     this.maxNorm = maxNorm;
     for (Pair<String, Parameter> p : block.getParameters()) {
       if (p.getValue().requiresGradient()) {
@@ -66,12 +66,23 @@ public final class ParameterSgd implements AutoCloseable {
         Pair<String, Parameter> p = parameters.get(i);
         NDArray w = p.getValue().getArray();
         NDArray g = grads.get(i);
+        NDArray step = g.mul((float) clip);
+        if (weightDecay != 0) {
+          NDArray decay = w.mul((float) weightDecay);
+          decay.attach(scope);
+          step.addi(decay);
+        }
         NDArray v = velocity.get(p.getKey());
         if (v == null) {
-          v = manager.zeros(w.getShape(), w.getDataType());
+          v = step.duplicate();
+          v.attach(manager);
           velocity.put(p.getKey(), v);
+        } else {
+          v.muli((float) momentum).addi(step);
         }
-        sgd.step(w, v, g.mul((float) clip), learningRate);
+        NDArray delta = v.mul((float) learningRate);
+        delta.attach(scope);
+        w.subi(delta);
         g.subi(g); // zero the accumulated gradient for the next step
       }
       return norm;
