@@ -5,6 +5,8 @@ import io.qmargin.head.ScreeningPrecision;
 import io.qmargin.io.AtomicFiles;
 import io.qmargin.io.Json;
 import io.qmargin.loss.LossSpec;
+import io.qmargin.train.ConfigLoader;
+import io.qmargin.train.TrainConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,6 +32,9 @@ import picocli.CommandLine.Spec;
       "checks the sparse head against the dense one (max abs difference of loss and gradients)."
     })
 final class HeadBenchmarkCommand implements Callable<Integer> {
+  /** The head settings of defaults.yaml: the benchmark's defaults are the training defaults. */
+  private static final TrainConfig.Head DEFAULTS = ConfigLoader.load(null, List.of()).head();
+
   @Spec CommandSpec spec;
 
   @Option(
@@ -71,15 +76,14 @@ final class HeadBenchmarkCommand implements Callable<Integer> {
 
   @Option(
       names = "--block",
-      defaultValue = "32768",
-      description = "Prototype rows per streamed block; default ${DEFAULT-VALUE}.")
-  int block;
+      description =
+          "Prototype rows per streamed block; default ${DEFAULT-VALUE} (head.block_rows).")
+  int block = DEFAULTS.blockRows();
 
   @Option(
       names = "--partial-fc-rate",
-      defaultValue = "0.1",
-      description = "Sample rate r of Partial FC; default ${DEFAULT-VALUE}.")
-  double rate;
+      description = "Sample rate r of Partial FC; default ${DEFAULT-VALUE} (head.sample_rate).")
+  double rate = DEFAULTS.sampleRate();
 
   @Option(
       names = "--target-cosine",
@@ -92,11 +96,10 @@ final class HeadBenchmarkCommand implements Callable<Integer> {
 
   @Option(
       names = "--screening",
-      defaultValue = "auto",
       description =
           "Sparse head: auto, bf16 or fp32, the format "
-              + "of its candidate search (docs/heads.md); auto picks bf16 where the CPU has bfloat16 instructions; default ${DEFAULT-VALUE}.")
-  String screening;
+              + "of its candidate search (docs/heads.md); auto picks bf16 where the CPU has bfloat16 instructions; default ${DEFAULT-VALUE} (head.screening).")
+  String screening = DEFAULTS.screening();
 
   @Option(names = "--no-partial-fc", description = "Skip Partial FC.")
   boolean noPartialFc;
