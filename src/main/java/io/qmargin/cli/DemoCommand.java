@@ -69,9 +69,7 @@ final class DemoCommand implements Callable<Integer> {
       description = "Output folder; default ${DEFAULT-VALUE}.")
   Path out;
 
-  @Option(
-      names = "--quick",
-      description = "A smaller run (about 2 minutes): fewer identities and epochs, no entmax.")
+  @Option(names = "--quick", description = "A smaller run: fewer identities and epochs, no entmax.")
   boolean quick;
 
   @Option(
