@@ -3,6 +3,7 @@ package io.qmargin.eval.compare;
 import io.qmargin.eval.metrics.MetricOptions;
 import io.qmargin.eval.metrics.OperatingPointSweep;
 import io.qmargin.eval.metrics.VerificationMetrics;
+import io.qmargin.eval.report.Numbers;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -80,11 +81,11 @@ public final class PairedBootstrap {
   public List<String> metricNames() {
     List<String> names = new ArrayList<>();
     for (double f : options.farTargets()) {
-      names.add("TAR@FAR=" + f);
+      names.add("TAR@FAR=" + Numbers.key(f));
     }
     names.add("EER");
     for (double p : options.pTargets()) {
-      names.add("minDCF(" + p + ")");
+      names.add("minDCF(" + Numbers.key(p) + ")");
     }
     return names;
   }
