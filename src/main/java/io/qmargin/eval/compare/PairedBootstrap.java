@@ -15,13 +15,16 @@ import java.util.SplittableRandom;
  * unknown, trials.
  *
  * <p>Scheme of one replicate, {@link Unit#SUBJECTS}: draw {@code subjectCount} subjects with
- * replacement; subject k is drawn c_k times; trial i enters the replicate with integer weight
- * c(enroll subject) * c(test subject), i.e. once for every pairing of a drawn enroll subject with a
- * drawn test subject. {@link Unit#TRIALS}: draw {@code n} trials with replacement, weight = times
- * drawn. A replicate whose weights leave no target or no non-target is drawn again. The same
- * weights serve every system; each system's metrics are then computed on the weighted trials
- * exactly as on a score file where trial i appears weight times (its own thresholds per replicate:
- * the strict TAR@FAR point, the EER crossing, the minDCF minimum).
+ * replacement; subject k is drawn c_k times, as c_k distinct copies. A trial between two subjects
+ * enters the replicate with integer weight c(enroll subject) * c(test subject), once for every
+ * pairing of a drawn copy of one with a drawn copy of the other; a trial within one subject (enroll
+ * and test subject equal) enters c(subject) times, once per copy, since pairing two copies of one
+ * person would invent trials between different draws. {@link Unit#TRIALS}: draw {@code n} trials
+ * with replacement, weight = times drawn. A replicate whose weights leave no target or no
+ * non-target is drawn again. The same weights serve every system; each system's metrics are then
+ * computed on the weighted trials exactly as on a score file where trial i appears weight times
+ * (its own thresholds per replicate: the strict TAR@FAR point, the EER crossing, the minDCF
+ * minimum).
  *
  * <p>For every pair (A, B) in input order and every metric, the difference B - A on all trials, the
  * percentile interval of the replicate differences (linear interpolation between order statistics)
@@ -60,11 +63,17 @@ public final class PairedBootstrap {
   private final PairedTrials trials;
   private final MetricOptions options;
   private final int[][] descendingOrder;
+  private final long nontargets; // of the full set: decides which FAR targets are resolvable
 
   public PairedBootstrap(PairedTrials trials, MetricOptions options) {
     this.trials = trials;
     this.options = options;
     int n = trials.size();
+    long nt = 0;
+    for (boolean b : trials.isTarget()) {
+      nt += b ? 0 : 1;
+    }
+    nontargets = nt;
     descendingOrder = new int[trials.systems().length][];
     for (int s = 0; s < descendingOrder.length; s++) {
       double[] sc = trials.scores()[s];
@@ -187,11 +196,17 @@ public final class PairedBootstrap {
     }
   }
 
-  /** Trial weights of a subject draw: c(enroll subject) * c(test subject). */
+  /**
+   * Trial weights of a subject draw: c(enroll subject) * c(test subject) across subjects,
+   * c(subject) within one.
+   */
   long[] weights(long[] subjectCounts) {
     long[] w = new long[trials.size()];
     for (int i = 0; i < w.length; i++) {
-      w[i] = subjectCounts[trials.enrollSubject()[i]] * subjectCounts[trials.testSubject()[i]];
+      int e = trials.enrollSubject()[i];
+      int t = trials.testSubject()[i];
+      // a copy of a subject is paired with itself only: c copies of one subject are c trials
+      w[i] = e == t ? subjectCounts[e] : subjectCounts[e] * subjectCounts[t];
     }
     return w;
   }
@@ -214,17 +229,13 @@ public final class PairedBootstrap {
    */
   double[] metricValues(int s, long[] w) {
     VerificationMetrics vm = weightedMetrics(s, w);
-    long fullNontargets = 0;
-    for (boolean b : trials.isTarget()) {
-      fullNontargets += b ? 0 : 1;
-    }
     List<Double> fars = options.farTargets();
     List<Double> ps = options.pTargets();
     double[] v = new double[fars.size() + 1 + ps.size()];
     int m = 0;
     for (double f : fars) {
       var t = vm.tarAtFar(f);
-      v[m++] = t.resolvable(fullNontargets) ? t.tar() : Double.NaN;
+      v[m++] = t.resolvable(nontargets) ? t.tar() : Double.NaN;
     }
     v[m++] = vm.eer();
     for (double p : ps) {

@@ -2,8 +2,8 @@ package io.qmargin.eval.compare;
 
 /**
  * Trials scored by several systems, aligned: trial i has the same enroll and test subject and the
- * same label for every system. Subjects are numbered 0..subjectCount-1; a trial's weight in a
- * subject resample is count(enroll subject) * count(test subject), see {@link PairedBootstrap}.
+ * same label for every system. Subjects are numbered 0..subjectCount-1; {@link PairedBootstrap}
+ * resamples them.
  *
  * @param enrollSubject subject of each trial's enroll side
  * @param testSubject subject of each trial's test side

@@ -27,10 +27,11 @@ class PairedBootstrapTest {
   }
 
   @Test
-  void trialWeightIsProductOfEnrollAndTestSubjectCounts() {
-    // draw: subject 0 twice, subject 2 once, subject 1 never
+  void trialWeightIsProductOfSubjectCountsAcrossSubjectsAndTheCountWithinOne() {
+    // draw: subject 0 twice, subject 2 once, subject 1 never; trials (0,0) (1,1) (0,1) (1,2)
+    // (2,2) (0,2): within-subject trials count once per copy, cross-subject ones c_e * c_t
     long[] w = small().weights(new long[] {2, 0, 1});
-    assertThat(w).containsExactly(4, 0, 0, 0, 1, 2);
+    assertThat(w).containsExactly(2, 0, 0, 0, 1, 2);
   }
 
   @Test
@@ -127,6 +128,7 @@ class PairedBootstrapTest {
     double mB = 2.5;
     double tau = 1.0;
     double sigma = 0.5;
+    double kappa = 0.5;
     double sd = Math.sqrt(tau * tau + sigma * sigma) + 1;
     double truth = phi(-mB / sd) - phi(-mA / sd);
     int subjects = 40;
@@ -146,6 +148,14 @@ class PairedBootstrapTest {
       boolean[] lab = new boolean[n];
       double[] sa = new double[n];
       double[] sb = new double[n];
+      // impostor subject effects: h_i + h_j + N(0, 1 - 2 kappa^2) keeps impostors N(0, 1)
+      double[] ha = new double[subjects];
+      double[] hb = new double[subjects];
+      for (int s = 0; s < subjects; s++) {
+        ha[s] = kappa * rnd.nextGaussian();
+        hb[s] = kappa * rnd.nextGaussian();
+      }
+      double noise = Math.sqrt(1 - 2 * kappa * kappa);
       int k = 0;
       for (int s = 0; s < subjects; s++) {
         double a = tau * rnd.nextGaussian();
@@ -160,8 +170,8 @@ class PairedBootstrapTest {
         for (int j = 1; j <= impostorsPerSubject; j++, k++) {
           e[k] = s;
           t[k] = (s + j) % subjects;
-          sa[k] = rnd.nextGaussian();
-          sb[k] = rnd.nextGaussian();
+          sa[k] = ha[s] + ha[t[k]] + noise * rnd.nextGaussian();
+          sb[k] = hb[s] + hb[t[k]] + noise * rnd.nextGaussian();
         }
       }
       PairedBootstrap boot =
