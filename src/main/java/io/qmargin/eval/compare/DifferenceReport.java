@@ -1,8 +1,9 @@
-package io.qmargin.eval.report;
+package io.qmargin.eval.compare;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.qmargin.eval.compare.Difference;
+import io.qmargin.eval.report.Numbers;
+import io.qmargin.io.Json;
 import java.util.List;
 import java.util.Locale;
 
@@ -70,7 +71,7 @@ public final class DifferenceReport {
 
   /** The metrics.json {@code differences} block: one object per difference. */
   public static ArrayNode json(List<Difference> diffs, String method, int replicates) {
-    ArrayNode arr = MetricsJson.MAPPER.createArrayNode();
+    ArrayNode arr = Json.mapper().createArrayNode();
     for (Difference d : diffs) {
       ObjectNode o = arr.addObject();
       o.put("a", d.systemA());
