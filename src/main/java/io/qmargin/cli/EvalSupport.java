@@ -46,6 +46,19 @@ final class EvalSupport {
       PrintWriter stdout,
       StagedOutputs extra)
       throws IOException {
+    report(out, systems, title, lead, stdout, extra, stage -> {});
+  }
+
+  /** As above, with {@code after} run on the staging directory once the report is written. */
+  static void report(
+      Path out,
+      List<SystemResult> systems,
+      String title,
+      String lead,
+      PrintWriter stdout,
+      StagedOutputs extra,
+      StagedOutputs after)
+      throws IOException {
     String summary;
     try (AtomicFiles.OutputSet set = AtomicFiles.outputSet()) {
       Path stage = set.directory(out);
@@ -58,6 +71,7 @@ final class EvalSupport {
         Files.writeString(
             md, text.substring(0, eol) + "\n**" + lead + "**\n" + text.substring(eol));
       }
+      after.writeInto(stage);
       set.commit();
     }
     if (lead != null) {
