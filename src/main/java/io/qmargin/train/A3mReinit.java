@@ -30,6 +30,14 @@ final class A3mReinit implements RunHook {
   private final RunDirectory dir;
   private final TrainingListener listener;
   private final long stepsPerEpoch;
+
+  /**
+   * The trigger of a re-initialisation at the start of a configured epoch. It runs after that
+   * step's checkpoint, so a run resumed from that checkpoint runs it again: its event line goes
+   * with the lines after the checkpoint ({@link #redoneOnResume}).
+   */
+  private static final String EPOCH_START = "epoch_start";
+
   private int reinits;
   private int stepsAbove;
   private final Set<Long> reinitEpochs = new TreeSet<>();
@@ -51,11 +59,18 @@ final class A3mReinit implements RunHook {
     this.stepsPerEpoch = stepsPerEpoch;
   }
 
+  /** Whether a metrics.jsonl line is an event that a resume from {@code checkpointStep} redoes. */
+  static boolean redoneOnResume(JsonNode line, long checkpointStep) {
+    return "a3m_reinit".equals(line.path("event").asText())
+        && EPOCH_START.equals(line.path("trigger").asText())
+        && line.path("step").asLong() == checkpointStep;
+  }
+
   @Override
   public void epochStart(long epoch) {
     for (double at : config.atEpochs()) {
       if (Math.round(at) == epoch && epoch > 0 && reinitEpochs.add(epoch)) {
-        reinitialise(epoch, "configured at epoch " + epoch, epoch * stepsPerEpoch);
+        reinitialise(epoch, "configured at epoch " + epoch, epoch * stepsPerEpoch, EPOCH_START);
       }
     }
   }
@@ -75,11 +90,12 @@ final class A3mReinit implements RunHook {
               + " of the samples over "
               + config.patienceSteps()
               + " steps",
-          end.done());
+          end.done(),
+          "target_out");
     }
   }
 
-  private void reinitialise(long epoch, String reason, long step) {
+  private void reinitialise(long epoch, String reason, long step, String trigger) {
     long t0 = System.nanoTime();
     int n = train.size();
     float[] e;
@@ -138,6 +154,7 @@ final class A3mReinit implements RunHook {
     Map<String, Object> event = new LinkedHashMap<>();
     event.put("step", step);
     event.put("event", "a3m_reinit");
+    event.put("trigger", trigger);
     event.put("reason", reason);
     event.put("classes_reset", reset);
     event.put("seconds", seconds);

@@ -17,6 +17,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -271,6 +272,12 @@ public final class RunDirectory {
    * last line): on resume, the log continues from the checkpoint as if never interrupted.
    */
   public void truncateLog(Path jsonl, long lastStep) throws IOException {
+    truncateLog(jsonl, lastStep, line -> false);
+  }
+
+  /** As {@link #truncateLog(Path, long)}, also dropping the lines {@code alsoDrop} accepts. */
+  public void truncateLog(Path jsonl, long lastStep, Predicate<JsonNode> alsoDrop)
+      throws IOException {
     if (!Files.exists(jsonl)) {
       return;
     }
@@ -281,7 +288,7 @@ public final class RunDirectory {
       }
       try {
         var node = Json.mapper().readTree(line);
-        if (node.has("step") && node.get("step").asLong() > lastStep) {
+        if ((node.has("step") && node.get("step").asLong() > lastStep) || alsoDrop.test(node)) {
           continue;
         }
       } catch (IOException torn) {

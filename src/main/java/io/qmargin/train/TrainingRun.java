@@ -241,7 +241,7 @@ public final class TrainingRun {
       return 0;
     }
     long step = hooks.checkpoints.restore(checkpoint.get());
-    dir.truncateLog(dir.metrics(), step);
+    dir.truncateLog(dir.metrics(), step, line -> A3mReinit.redoneOnResume(line, step));
     dir.truncateLog(dir.validation(), hooks.validation.validatesAfter(step) ? step - 1 : step);
     listener.message("resumed from " + checkpoint.get() + " at step " + step + " of " + total);
     return step;

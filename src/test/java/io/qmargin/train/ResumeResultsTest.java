@@ -3,6 +3,7 @@ package io.qmargin.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qmargin.UserInputException;
 import io.qmargin.io.Json;
@@ -224,6 +225,42 @@ class ResumeResultsTest {
                         "in use by another training run (pid " + ProcessHandle.current().pid()));
     assertThat(TinyRuns.series(run.resolve("metrics.jsonl"), "step"))
         .containsExactly(1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0);
+  }
+
+  /**
+   * A re-initialisation at the start of a configured epoch runs after that step's checkpoint; a run
+   * stopped right after it resumes from that checkpoint, redoes it, and logs it once, not twice.
+   */
+  @Test
+  void anEpochStartReinitialisationIsLoggedOnceAfterAResume() throws IOException {
+    List<String> a3m =
+        TinyRuns.settings("loss=a3m:alpha=1.25,s=35,m=0.2", "a3m_reinit.at_epochs=[1]");
+    Path uninterrupted = dir.resolve("a3m-whole");
+    TinyRuns.train(a3m, uninterrupted, false, TrainingListener.QUIET);
+    Path stopped = dir.resolve("a3m-stopped");
+    assertThatThrownBy(
+            () ->
+                TinyRuns.train(
+                    a3m,
+                    stopped,
+                    false,
+                    crashing((step, text) -> text != null && text.startsWith("A3M:"))))
+        .hasMessageContaining("simulated crash");
+    assertThat(events(stopped)).hasSize(1); // logged, after the checkpoint of step 4
+    TinyRuns.train(a3m, stopped, true, TrainingListener.QUIET);
+    List<JsonNode> events = events(stopped);
+    assertThat(events).hasSize(1);
+    assertThat(events.get(0).get("step").asLong()).isEqualTo(4);
+    assertThat(events.get(0).get("trigger").asText()).isEqualTo("epoch_start");
+    assertThat(results(stopped)).isEqualTo(results(uninterrupted));
+    assertThat(Files.readAllBytes(stopped.resolve("model/backbone.params")))
+        .isEqualTo(Files.readAllBytes(uninterrupted.resolve("model/backbone.params")));
+  }
+
+  private static List<JsonNode> events(Path run) throws IOException {
+    return TinyRuns.lines(run.resolve("metrics.jsonl")).stream()
+        .filter(n -> n.has("event"))
+        .toList();
   }
 
   @Test
