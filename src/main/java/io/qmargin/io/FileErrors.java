@@ -5,7 +5,10 @@ import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
 
 /**
  * I/O failures in words, for the places that open or write a user's file: a file-system error there
@@ -14,6 +17,15 @@ import java.nio.file.NoSuchFileException;
  */
 public final class FileErrors {
   private FileErrors() {}
+
+  /** The lines of a user's text file; a failure to read it is a user error naming the file. */
+  public static List<String> readLines(Path file) {
+    try {
+      return Files.readAllLines(file);
+    } catch (IOException e) {
+      throw new UserInputException(file + ": cannot read (" + describe(e) + ")", e);
+    }
+  }
 
   /**
    * The file-system error as a user error: "FILE: permission denied", "FILE: no such file or

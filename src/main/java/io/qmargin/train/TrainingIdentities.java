@@ -2,6 +2,7 @@ package io.qmargin.train;
 
 import io.qmargin.UserInputException;
 import io.qmargin.io.AtomicFiles;
+import io.qmargin.io.FileErrors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,12 +42,7 @@ public final class TrainingIdentities {
                 + " (runs record their identities when the training set has names)");
       }
     }
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(file);
-    } catch (IOException e) {
-      throw new UserInputException(file + ": cannot read (" + e.getMessage() + ")", e);
-    }
+    List<String> lines = FileErrors.readLines(file);
     Set<String> names = new LinkedHashSet<>();
     for (String line : lines) {
       String first = line.strip().split("\\s+")[0];

@@ -1,6 +1,7 @@
 package io.qmargin.data.face;
 
 import io.qmargin.UserInputException;
+import io.qmargin.data.DataFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -129,25 +130,9 @@ public final class ImageFolderDataset implements FaceDataset {
    * from a folder, so that it takes exactly the files training would.
    */
   public static List<Path> imagesBelow(Path root) {
-    try (Stream<Path> s = Files.walk(root)) {
-      return s.filter(p -> !p.equals(root))
-          .filter(p -> !hiddenBelow(root, p))
-          .filter(Files::isRegularFile)
-          .filter(ImageFolderDataset::isImageFile)
-          .sorted()
-          .toList();
-    } catch (IOException | UncheckedIOException e) {
-      throw new UserInputException(root + ": cannot list the folder (" + e.getMessage() + ")", e);
-    }
-  }
-
-  private static boolean hiddenBelow(Path root, Path p) {
-    for (Path part : root.relativize(p)) {
-      if (part.toString().startsWith(".")) {
-        return true;
-      }
-    }
-    return false;
+    return DataFiles.visibleFilesBelow(root).stream()
+        .filter(ImageFolderDataset::isImageFile)
+        .toList();
   }
 
   static boolean isImageFile(Path p) {

@@ -3,6 +3,7 @@ package io.qmargin.data.face;
 import io.qmargin.UserInputException;
 import io.qmargin.data.fetch.LfwFetch;
 import io.qmargin.eval.protocol.LfwPairs;
+import io.qmargin.io.FileErrors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -148,12 +149,7 @@ public record LfwFolder(Path root, Path images) {
    * (peopleDev*.txt), or a number of folds followed by that many such blocks (people.txt).
    */
   public static List<String> readPeople(Path file) {
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(file);
-    } catch (IOException e) {
-      throw new UserInputException(file + ": cannot read (" + e.getMessage() + ")", e);
-    }
+    List<String> lines = FileErrors.readLines(file);
     Set<String> names = new LinkedHashSet<>();
     for (int n = 0; n < lines.size(); n++) {
       String[] f = lines.get(n).trim().split("\\s+");

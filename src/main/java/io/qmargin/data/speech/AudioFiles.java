@@ -1,9 +1,8 @@
 package io.qmargin.data.speech;
 
 import io.qmargin.UserInputException;
+import io.qmargin.data.DataFiles;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -59,24 +58,7 @@ final class AudioFiles {
    * and folders, in path order.
    */
   static List<Path> walk(Path dir) {
-    try (Stream<Path> s = Files.walk(dir, FileVisitOption.FOLLOW_LINKS)) {
-      return s.filter(p -> !p.equals(dir))
-          .filter(p -> !hiddenBelow(dir, p))
-          .filter(Files::isRegularFile)
-          .sorted()
-          .toList();
-    } catch (IOException | UncheckedIOException e) {
-      throw new UserInputException(dir + ": cannot list the folder (" + e.getMessage() + ")", e);
-    }
-  }
-
-  private static boolean hiddenBelow(Path root, Path p) {
-    for (Path part : root.relativize(p)) {
-      if (part.toString().startsWith(".")) {
-        return true;
-      }
-    }
-    return false;
+    return DataFiles.visibleFilesBelow(dir);
   }
 
   /** {@code p} relative to {@code root} with '/' separators (an utterance id). */

@@ -93,6 +93,11 @@ public final class PairedScoreFiles {
         PairedBootstrap.Unit.SUBJECTS);
   }
 
+  private static UserInputException trialError(Raw r, int j, String what) {
+    return new UserInputException(
+        r.file() + ": trial " + r.enroll()[j] + " " + r.test()[j] + " " + what);
+  }
+
   private static double[] aligned(Raw r, Raw first, Map<String, Integer> index) {
     int n = first.score().length;
     double[] out = new double[n];
@@ -103,28 +108,13 @@ public final class PairedScoreFiles {
         i = index.get(pairKey(r.test()[j], r.enroll()[j]));
       }
       if (i == null) {
-        throw new UserInputException(
-            r.file()
-                + ": trial "
-                + r.enroll()[j]
-                + " "
-                + r.test()[j]
-                + " is not in "
-                + first.file());
+        throw trialError(r, j, "is not in " + first.file());
       }
       if (seen[i]) {
-        throw new UserInputException(
-            r.file() + ": trial " + r.enroll()[j] + " " + r.test()[j] + " repeated");
+        throw trialError(r, j, "repeated");
       }
       if (r.target()[j] != first.target()[i]) {
-        throw new UserInputException(
-            r.file()
-                + ": trial "
-                + r.enroll()[j]
-                + " "
-                + r.test()[j]
-                + " has the other label in "
-                + first.file());
+        throw trialError(r, j, "has the other label in " + first.file());
       }
       seen[i] = true;
       out[i] = r.score()[j];
