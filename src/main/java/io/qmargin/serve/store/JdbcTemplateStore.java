@@ -46,7 +46,9 @@ final class JdbcTemplateStore implements TemplateStore {
   /** A store on {@code db} (whose recorded model the caller checked), its templates loaded. */
   static JdbcTemplateStore load(StoreDatabase db, String modelId, int dimension) {
     JdbcTemplateStore store = new JdbcTemplateStore(db, modelId, dimension);
-    db.query(
+    // in a transaction: PostgreSQL streams a result set (by the fetch size) only without
+    // auto-commit, instead of holding every template's bytes at once
+    db.inTransaction(
         c -> {
           try (Statement s = c.createStatement();
               ResultSet r = s.executeQuery("SELECT COUNT(*) FROM subjects")) {
@@ -54,8 +56,7 @@ final class JdbcTemplateStore implements TemplateStore {
             store.matrix.reserve((int) Math.min(Integer.MAX_VALUE, r.getLong(1)));
           }
           try (Statement s = c.createStatement()) {
-            s.setFetchSize(10_000); // PostgreSQL streams rows only with a fetch size (and no
-            // auto-commit); elsewhere it is a hint
+            s.setFetchSize(10_000);
             try (ResultSet r = s.executeQuery("SELECT id, template FROM subjects")) {
               while (r.next()) {
                 store.matrix.put(
