@@ -358,6 +358,9 @@ final class JdbcTemplateStore implements TemplateStore {
 
   @Override
   public List<AuditEvent> recentAudit(int limit) {
+    if (limit < 0) {
+      throw new IllegalArgumentException("negative limit " + limit);
+    }
     return db.query(
         c -> {
           List<AuditEvent> out = new ArrayList<>();

@@ -155,19 +155,23 @@ public final class TemplateMatrix {
     lock.readLock().lock();
     try {
       int n = rows;
+      int kept = Math.min(k, n); // a k beyond the gallery asks for every subject
+      if (kept == 0) {
+        return List.of();
+      }
       int blocks = n < PARALLEL_ROWS ? 1 : Math.min(Runtime.getRuntime().availableProcessors(), 64);
       int per = (n + blocks - 1) / Math.max(blocks, 1);
       List<PriorityQueue<Match>> partial =
           IntStream.range(0, blocks)
               .parallel()
-              .mapToObj(b -> best(probe, k, b * per, Math.min(n, (b + 1) * per)))
+              .mapToObj(b -> best(probe, kept, b * per, Math.min(n, (b + 1) * per)))
               .toList();
       List<Match> all = new ArrayList<>();
       for (PriorityQueue<Match> q : partial) {
         all.addAll(q);
       }
       all.sort(BEST_FIRST);
-      return List.copyOf(all.subList(0, Math.min(k, all.size())));
+      return List.copyOf(all.subList(0, Math.min(kept, all.size())));
     } finally {
       lock.readLock().unlock();
     }

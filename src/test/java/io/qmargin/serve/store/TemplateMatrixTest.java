@@ -75,6 +75,8 @@ class TemplateMatrixTest {
         .extracting(Match::subjectId)
         .containsExactly("top", "amy", "bob", "kim");
     assertThat(m.topK(new float[] {1, 0}, 10)).hasSize(5);
+    assertThat(m.topK(new float[] {1, 0}, Integer.MAX_VALUE)).hasSize(5);
+    assertThat(new TemplateMatrix(2).topK(new float[] {1, 0}, Integer.MAX_VALUE)).isEmpty();
     assertThat(m.idsAfter("bob", 2)).containsExactly("kim", "top");
   }
 
