@@ -59,9 +59,13 @@ public final class StoreDatabase implements AutoCloseable {
     T run(Connection c) throws SQLException;
   }
 
+  /** The PostgreSQL advisory lock a serving store holds: "qmargin" in ASCII. */
+  static final long SERVING_LOCK = 0x716d617267696e00L;
+
   private final HikariDataSource pool;
   private final String description;
   private final JdbcApiKeyStore keys;
+  private Connection servingLock; // PostgreSQL: the session that holds SERVING_LOCK
 
   private StoreDatabase(HikariDataSource pool, String description) {
     this.pool = pool;
@@ -193,6 +197,44 @@ public final class StoreDatabase implements AutoCloseable {
     return new StoredModel(modelId, dimension);
   }
 
+  /**
+   * Claims the database for one template store. On PostgreSQL a session-level advisory lock, held
+   * until {@link #close} or until the process dies, keeps a second store (in any process) out: each
+   * store holds the templates in memory and would not see the other's writes. An embedded H2 file
+   * is locked to one process by H2 itself.
+   *
+   * @throws UserInputException if another store holds the database
+   */
+  synchronized void claimForServing() {
+    if (!pool.getJdbcUrl().startsWith("jdbc:postgresql:") || servingLock != null) {
+      return;
+    }
+    try {
+      Connection c = pool.getConnection();
+      boolean locked;
+      try (PreparedStatement s = c.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
+        s.setLong(1, SERVING_LOCK);
+        try (ResultSet r = s.executeQuery()) {
+          locked = r.next() && r.getBoolean(1);
+        }
+      } catch (SQLException e) {
+        c.close();
+        throw e;
+      }
+      if (!locked) {
+        c.close();
+        throw new UserInputException(
+            "database "
+                + description
+                + " is already served by another qmargin store: one store per database (each holds"
+                + " the templates in memory and would not see the other's writes)");
+      }
+      servingLock = c;
+    } catch (SQLException e) {
+      throw new StoreException("database " + description + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Runs {@code work} in one transaction: committed if it returns, rolled back if it throws. */
   public <T> T inTransaction(Work<T> work) {
     try (Connection c = pool.getConnection()) {
@@ -236,7 +278,17 @@ public final class StoreDatabase implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (servingLock != null) {
+      try (Connection c = servingLock;
+          PreparedStatement s = c.prepareStatement("SELECT pg_advisory_unlock(?)")) {
+        s.setLong(1, SERVING_LOCK);
+        s.executeQuery().close();
+      } catch (SQLException e) {
+        // closing the pool ends the session, which releases the lock too
+      }
+      servingLock = null;
+    }
     pool.close();
   }
 

@@ -4,7 +4,8 @@ import io.qmargin.UserInputException;
 
 /**
  * Opens {@link TemplateStore}s: migrates the database (see {@link StoreDatabase}), checks that it
- * holds templates of the given model (a new database records it), and loads every template into
+ * holds templates of the given model (a new database records it), claims it for this store (one
+ * store per database, see {@link StoreDatabase#claimForServing}), and loads every template into
  * memory for 1:N search.
  */
 public final class TemplateStores {
@@ -46,6 +47,7 @@ public final class TemplateStores {
                 + "-dimensional): templates of two models cannot be compared; serve this model"
                 + " with a database of its own");
       }
+      db.claimForServing();
       return JdbcTemplateStore.load(db, modelId, dimension);
     } catch (RuntimeException e) {
       db.close();

@@ -1,11 +1,16 @@
 package io.qmargin.serve.store;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.qmargin.UserInputException;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.HexFormat;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The store on a real PostgreSQL server: zonky's embedded PostgreSQL binaries (a Maven dependency,
@@ -35,6 +40,26 @@ class PostgresTemplateStoreTest extends TemplateStoreContract {
       s.executeUpdate("CREATE DATABASE " + name);
     }
     return server.getJdbcUrl("postgres", name);
+  }
+
+  @Test
+  void aSecondStoreOnTheSameDatabaseIsRefusedUntilTheFirstCloses() throws Exception {
+    String url = freshDatabase();
+    TemplateStore first = TemplateStores.open(url, "m", 2);
+    try {
+      assertThatThrownBy(() -> TemplateStores.open(url, "m", 2))
+          .isInstanceOf(UserInputException.class)
+          .hasMessageContaining("is already served by another qmargin store");
+      // keys stay usable beside the serving store (serve keys create while serve runs)
+      try (StoreDatabase db = StoreDatabase.open(StoreDatabase.Settings.of(url))) {
+        assertThat(db.keys().list()).isEmpty();
+      }
+    } finally {
+      first.close();
+    }
+    try (TemplateStore second = TemplateStores.open(url, "m", 2)) {
+      assertThat(second.count()).isZero();
+    }
   }
 
   @Override
