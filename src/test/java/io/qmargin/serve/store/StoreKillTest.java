@@ -3,6 +3,7 @@ package io.qmargin.serve.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,10 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Durability of the embedded database: another JVM enrols subjects as fast as it can and prints
- * each id once {@code addSamples} has returned; it is killed with SIGKILL mid-burst. Reopened, the
- * store must hold every acknowledged subject whole, and no subject with only part of its samples or
- * a template that is not the pool of its samples.
+ * Durability, on the embedded H2 database and on PostgreSQL: another JVM enrols subjects as fast as
+ * it can and prints each id once {@code addSamples} has returned; it is killed with SIGKILL
+ * mid-burst. Reopened, the store must hold every acknowledged subject whole, and no subject with
+ * only part of its samples or a template that is not the pool of its samples.
  */
 class StoreKillTest {
   static final int DIMENSION = 64;
@@ -32,7 +33,9 @@ class StoreKillTest {
     return out;
   }
 
-  /** The enrolling process: {@code Enroller PATH}; two threads, one acknowledgement per line. */
+  /**
+   * The enrolling process: {@code Enroller URL_OR_PATH}; two threads, one acknowledgement per line.
+   */
   static final class Enroller {
     private Enroller() {}
 
@@ -80,8 +83,20 @@ class StoreKillTest {
   }
 
   @Test
-  void everyAcknowledgedEnrolmentSurvivesSigkillWhole(@TempDir Path dir) throws Exception {
-    Path db = dir.resolve("store");
+  void everyAcknowledgedEnrolmentSurvivesSigkillWholeOnH2(@TempDir Path dir) throws Exception {
+    killMidBurstAndCheck(dir.resolve("store").toString(), dir);
+  }
+
+  @Test
+  void everyAcknowledgedEnrolmentSurvivesSigkillWholeOnPostgres(@TempDir Path dir)
+      throws Exception {
+    try (EmbeddedPostgres server = EmbeddedPostgres.builder().start()) {
+      // the killed process's session ends with it, and with it its claim on the database
+      killMidBurstAndCheck(server.getJdbcUrl("postgres", "postgres"), dir);
+    }
+  }
+
+  private static void killMidBurstAndCheck(String db, Path dir) throws Exception {
     List<String> cmd =
         List.of(
             ProcessHandle.current().info().command().orElse("java"),
@@ -90,7 +105,7 @@ class StoreKillTest {
             "-cp",
             System.getProperty("java.class.path"),
             Enroller.class.getName(),
-            db.toString());
+            db);
     Path log = dir.resolve("enroller.txt");
     Process p =
         new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -109,7 +124,7 @@ class StoreKillTest {
     List<String> acked = acked(log);
     assertThat(acked).hasSizeGreaterThanOrEqualTo(300);
 
-    try (TemplateStore store = TemplateStores.open(db.toString(), "kill-test", DIMENSION)) {
+    try (TemplateStore store = TemplateStores.open(db, "kill-test", DIMENSION)) {
       for (String id : acked) {
         assertThat(store.find(id)).as("acknowledged %s", id).isPresent();
       }
