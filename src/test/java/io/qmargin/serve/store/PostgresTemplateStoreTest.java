@@ -1,0 +1,69 @@
+package io.qmargin.serve.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.qmargin.UserInputException;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.HexFormat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The store on a real PostgreSQL server: zonky's embedded PostgreSQL binaries (a Maven dependency,
+ * nothing downloaded at run time), started for this class; one database per test.
+ */
+class PostgresTemplateStoreTest extends TemplateStoreContract {
+  private static EmbeddedPostgres server;
+  private static int databases;
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = EmbeddedPostgres.builder().start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Override
+  String freshDatabase() throws Exception {
+    String name = "store" + databases++;
+    try (Connection c = server.getPostgresDatabase().getConnection();
+        Statement s = c.createStatement()) {
+      s.executeUpdate("CREATE DATABASE " + name);
+    }
+    return server.getJdbcUrl("postgres", name);
+  }
+
+  @Test
+  void aSecondStoreOnTheSameDatabaseIsRefusedUntilTheFirstCloses() throws Exception {
+    String url = freshDatabase();
+    TemplateStore first = TemplateStores.open(url, "m", 2);
+    try {
+      assertThatThrownBy(() -> TemplateStores.open(url, "m", 2))
+          .isInstanceOf(UserInputException.class)
+          .hasMessageContaining("is already served by another qmargin store");
+      // keys stay usable beside the serving store (serve keys create while serve runs)
+      try (StoreDatabase db = StoreDatabase.open(StoreDatabase.Settings.of(url))) {
+        assertThat(db.keys().list()).isEmpty();
+      }
+    } finally {
+      first.close();
+    }
+    try (TemplateStore second = TemplateStores.open(url, "m", 2)) {
+      assertThat(second.count()).isZero();
+    }
+  }
+
+  @Override
+  String hexBytes(byte[] b) {
+    return "'\\x" + HexFormat.of().formatHex(b) + "'::bytea";
+  }
+}
