@@ -1,0 +1,732 @@
+package io.qmargin.serve.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import io.javalin.Javalin;
+import io.javalin.config.SizeUnit;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import io.javalin.http.UploadedFile;
+import io.javalin.http.staticfiles.Location;
+import io.qmargin.serve.OperatingPoint;
+import io.qmargin.serve.store.ApiKeyStore;
+import io.qmargin.serve.store.AuditEvent;
+import io.qmargin.serve.store.Match;
+import io.qmargin.serve.store.Scope;
+import io.qmargin.serve.store.Subject;
+import io.qmargin.serve.store.TemplateStore;
+import io.qmargin.serve.store.UnknownSubjectException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+
+/**
+ * The verification service over HTTP: a JSON API under {@code /v1} (enrol, verify 1:1, identify
+ * 1:N, subjects, API keys), {@code /metrics} in the Prometheus text format, {@code /openapi.json}
+ * describing the API, and a web page at {@code /}.
+ *
+ * <p>Every API route is one {@link Route} of {@link #routes()}: its method, path and the scope an
+ * API key needs ({@code Authorization: Bearer SECRET}); a key with the admin scope may do
+ * everything. Each request goes through one wrapper that authenticates, applies the per-key rate
+ * limit, runs the route, turns refusals into {@code {"error": "...", "status": N}} and counts the
+ * request in the metrics. A score is accepted when {@code score >= threshold} of the operating
+ * point. Enrolments are recorded in the audit log by the store, decisions here; nothing of a
+ * sample's or a template's content is logged.
+ */
+public final class VerificationServer implements AutoCloseable {
+
+  /** Most samples one enrolment request may carry. */
+  static final int MAX_SAMPLES_PER_REQUEST = 64;
+
+  /** Most subjects one identify request may ask for, and one page of the subject list. */
+  static final int MAX_K = 100;
+
+  static final int MAX_LIST = 1000;
+
+  /** Subject ids: letters, digits and {@code . _ @ + -}, at most 128 characters. */
+  static final Pattern SUBJECT_ID = Pattern.compile("[\\p{L}\\p{N}._@+-]{1,128}");
+
+  /** One API route: what a key needs to call it, and what it does. */
+  public record Route(String method, String path, Scope scope, String summary, Action action) {}
+
+  /** A route's work; returns the response body (serialised as JSON) or null for none (204). */
+  @FunctionalInterface
+  interface Action {
+    Object run(Context ctx, ApiKeyStore.ApiKey key) throws Exception;
+  }
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+  private final TemplateStore store;
+  private final SampleEmbedder embedder;
+  private final OperatingPoint point;
+  private final ServeSettings settings;
+  private final Predicate<String> rateLimit;
+  private final ServiceMetrics metrics;
+  private final List<Route> routes;
+  private final Javalin app;
+
+  /**
+   * @param rateLimit true when the named key may make one more request now (false: 429)
+   */
+  public VerificationServer(
+      TemplateStore store,
+      SampleEmbedder embedder,
+      OperatingPoint point,
+      ServeSettings settings,
+      Predicate<String> rateLimit) {
+    if (!store.modelId().equals(point.modelId())) {
+      throw new IllegalArgumentException(
+          "the store holds templates of model "
+              + store.modelId()
+              + " but the operating point was calibrated on model "
+              + point.modelId());
+    }
+    this.store = store;
+    this.embedder = embedder;
+    this.point = point;
+    this.settings = settings;
+    this.rateLimit = rateLimit;
+    this.metrics = new ServiceMetrics(store::count);
+    this.routes = buildRoutes();
+    this.app = Javalin.create(this::configure);
+  }
+
+  /** Starts listening; returns this. */
+  public VerificationServer start() {
+    app.start(settings.bind(), settings.port());
+    return this;
+  }
+
+  /** The port the server listens on (the one chosen when the settings asked for 0). */
+  public int port() {
+    return app.port();
+  }
+
+  /** The base URL, e.g. {@code https://127.0.0.1:8443}. */
+  public String url() {
+    String host = settings.bind().contains(":") ? "[" + settings.bind() + "]" : settings.bind();
+    return (settings.tlsKeystore() == null ? "http" : "https") + "://" + host + ":" + port();
+  }
+
+  /** The API's routes, in the order they are registered; {@code /openapi.json} describes each. */
+  public List<Route> routes() {
+    return routes;
+  }
+
+  public ServiceMetrics metrics() {
+    return metrics;
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+  }
+
+  private void configure(io.javalin.config.JavalinConfig config) {
+    config.startup.showJavalinBanner = false;
+    config.startup.showOldJavalinVersionWarning = false;
+    config.http.maxRequestSize = settings.maxUploadBytes();
+    config.jetty.multipartConfig.maxTotalRequestSize(settings.maxUploadBytes(), SizeUnit.BYTES);
+    config.jetty.multipartConfig.maxFileSize(settings.maxUploadBytes(), SizeUnit.BYTES);
+    // uploads stay in memory up to the request limit: no temporary files holding samples
+    config.jetty.multipartConfig.maxInMemoryFileSize(
+        (int) Math.min(Integer.MAX_VALUE, settings.maxUploadBytes()), SizeUnit.BYTES);
+    config.staticFiles.add(
+        s -> {
+          s.hostedPath = "/";
+          s.directory = "/io/qmargin/serve/web";
+          s.location = Location.CLASSPATH;
+          s.headers = Map.of("Cache-Control", "no-cache");
+        });
+    if (settings.tlsKeystore() != null) {
+      config.jetty.addConnector(this::tlsConnector);
+    }
+    for (Route r : routes) {
+      config.routes.addEndpoint(
+          new io.javalin.router.Endpoint(
+              HandlerType.findOrCreate(r.method()), r.path(), ctx -> handle(ctx, r)));
+    }
+    config.routes.get(
+        "/openapi.json", ctx -> ctx.contentType("application/json").result(openApi()));
+    config.routes.error(
+        404,
+        ctx -> {
+          if (ctx.path().startsWith("/v1") || ctx.result() == null) {
+            error(ctx, 404, "no route " + ctx.method() + " " + ctx.path());
+          }
+        });
+    config.routes.error(
+        405, ctx -> error(ctx, 405, "method " + ctx.method() + " not allowed on " + ctx.path()));
+  }
+
+  /** The only connector when TLS is on: HTTPS with the PKCS12 keystore, no plain HTTP. */
+  private ServerConnector tlsConnector(
+      org.eclipse.jetty.server.Server server, HttpConfiguration http) {
+    SslContextFactory.Server ssl = new SslContextFactory.Server();
+    ssl.setKeyStorePath(settings.tlsKeystore().toAbsolutePath().toString());
+    ssl.setKeyStoreType("PKCS12");
+    ssl.setKeyStorePassword(settings.tlsPassword());
+    HttpConfiguration https = new HttpConfiguration(http);
+    https.addCustomizer(new SecureRequestCustomizer());
+    ServerConnector c =
+        new ServerConnector(
+            server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(https));
+    c.setHost(settings.bind());
+    c.setPort(settings.port());
+    return c;
+  }
+
+  private List<Route> buildRoutes() {
+    List<Route> r = new ArrayList<>();
+    r.add(
+        new Route("GET", "/v1/health", null, "Liveness and the number of subjects", this::health));
+    r.add(new Route("GET", "/v1/info", Scope.VERIFY, "The model and operating point", this::info));
+    r.add(
+        new Route(
+            "GET",
+            "/v1/figures/{name}",
+            Scope.VERIFY,
+            "The evaluation's ROC or DET plot (PNG)",
+            this::figure));
+    r.add(
+        new Route(
+            "POST",
+            "/v1/subjects",
+            Scope.ENROL,
+            "Enrol a new subject from one or more samples",
+            this::enrol));
+    r.add(new Route("GET", "/v1/subjects", Scope.ENROL, "List and count subjects", this::list));
+    r.add(new Route("GET", "/v1/subjects/{id}", Scope.ENROL, "One subject", this::subject));
+    r.add(
+        new Route(
+            "DELETE", "/v1/subjects/{id}", Scope.ENROL, "Delete a subject", this::deleteSubject));
+    r.add(
+        new Route(
+            "POST",
+            "/v1/subjects/{id}/samples",
+            Scope.ENROL,
+            "Add samples to an enrolled subject",
+            this::addSamples));
+    r.add(
+        new Route(
+            "DELETE",
+            "/v1/subjects/{id}/samples/{sample}",
+            Scope.ENROL,
+            "Remove one sample (the last one deletes the subject)",
+            this::removeSample));
+    r.add(new Route("POST", "/v1/verify", Scope.VERIFY, "Verify a sample 1:1", this::verify));
+    r.add(new Route("POST", "/v1/identify", Scope.VERIFY, "Identify a sample 1:N", this::identify));
+    r.add(new Route("GET", "/v1/keys", Scope.ADMIN, "List API keys", this::listKeys));
+    r.add(new Route("POST", "/v1/keys", Scope.ADMIN, "Create an API key", this::createKey));
+    r.add(new Route("DELETE", "/v1/keys/{name}", Scope.ADMIN, "Revoke an API key", this::revoke));
+    r.add(new Route("GET", "/v1/audit", Scope.ADMIN, "Recent audit events", this::audit));
+    r.add(
+        new Route(
+            "GET",
+            "/metrics",
+            Scope.ADMIN,
+            "Counters in the Prometheus text format",
+            this::scrape));
+    return List.copyOf(r);
+  }
+
+  // ---- the wrapper every route goes through
+
+  private void handle(Context ctx, Route route) {
+    long start = System.nanoTime();
+    try {
+      ApiKeyStore.ApiKey key = null;
+      if (route.scope() != null) {
+        key = authenticate(ctx, route.scope());
+        if (!rateLimit.test(key.name())) {
+          ctx.header("Retry-After", "1");
+          throw new ApiException(429, "rate limit exceeded for key '" + key.name() + "'");
+        }
+      }
+      long length = ctx.req().getContentLengthLong();
+      if (length > settings.maxUploadBytes()) {
+        throw tooLarge(length);
+      }
+      Object body = route.action().run(ctx, key);
+      if (body == null) {
+        ctx.status(204);
+      } else if (body instanceof String text) {
+        ctx.result(text);
+      } else {
+        ctx.contentType("application/json").result(JSON.writeValueAsString(body));
+      }
+    } catch (ApiException e) {
+      error(ctx, e.status(), e.getMessage());
+    } catch (UnknownSubjectException e) {
+      error(ctx, 404, e.getMessage());
+    } catch (Exception e) {
+      ApiException refusal = requestProblem(e);
+      if (refusal != null) {
+        error(ctx, refusal.status(), refusal.getMessage());
+      } else {
+        // a bug or a failure of the database: the client learns nothing of the internals
+        org.slf4j.LoggerFactory.getLogger(VerificationServer.class)
+            .error("{} {} failed", route.method(), route.path(), e);
+        error(ctx, 500, "internal error");
+      }
+    } finally {
+      metrics.request(
+          route.method(), route.path(), ctx.statusCode(), (System.nanoTime() - start) / 1e9);
+    }
+  }
+
+  /**
+   * Problems of the request that surface as exceptions of Jetty's multipart parser: a body over the
+   * size limit, or one that is not well-formed multipart.
+   */
+  private ApiException requestProblem(Exception e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
+      if (m.contains("exceeds") || m.contains("too large") || m.contains("max")) {
+        return tooLarge(-1);
+      }
+      if (t instanceof jakarta.servlet.ServletException
+          || t instanceof org.eclipse.jetty.http.BadMessageException
+          || m.contains("multipart")) {
+        return new ApiException(400, "malformed multipart request (" + t.getMessage() + ")");
+      }
+    }
+    return null;
+  }
+
+  private ApiException tooLarge(long length) {
+    return new ApiException(
+        413,
+        "request too large: "
+            + (length < 0 ? "more than" : length + " bytes, more than")
+            + " the limit of "
+            + settings.maxUploadBytes()
+            + " bytes");
+  }
+
+  private ApiKeyStore.ApiKey authenticate(Context ctx, Scope needed) {
+    String header = ctx.header("Authorization");
+    if (header == null || header.isBlank()) {
+      throw new ApiException(401, "missing API key: send the header 'Authorization: Bearer KEY'");
+    }
+    if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      throw new ApiException(401, "the Authorization header must be 'Bearer KEY'");
+    }
+    Optional<ApiKeyStore.ApiKey> key = store.keys().authenticate(header.substring(7).trim());
+    if (key.isEmpty()) {
+      throw new ApiException(401, "unknown or revoked API key");
+    }
+    Set<Scope> scopes = key.get().scopes();
+    if (!scopes.contains(needed) && !scopes.contains(Scope.ADMIN)) {
+      throw new ApiException(
+          403,
+          "API key '"
+              + key.get().name()
+              + "' lacks the "
+              + needed.name().toLowerCase(Locale.ROOT)
+              + " scope");
+    }
+    return key.get();
+  }
+
+  private static void error(Context ctx, int status, String message) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("error", message);
+    body.put("status", status);
+    try {
+      ctx.status(status).contentType("application/json").result(JSON.writeValueAsString(body));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  // ---- routes
+
+  record Health(String status, String modelId, long subjects) {}
+
+  private Object health(Context ctx, ApiKeyStore.ApiKey key) {
+    return new Health("ok", store.modelId(), store.count());
+  }
+
+  record Info(
+      String modelId,
+      String sampleKind,
+      int dimension,
+      OperatingPoint operatingPoint,
+      List<String> figures) {}
+
+  private Object info(Context ctx, ApiKeyStore.ApiKey key) {
+    List<String> figures = new ArrayList<>();
+    for (String f : List.of("roc", "det")) {
+      if (figure(f) != null) {
+        figures.add(f);
+      }
+    }
+    return new Info(store.modelId(), embedder.sampleKind(), store.dimension(), point, figures);
+  }
+
+  private Path figure(String name) {
+    if (settings.figures() == null || !(name.equals("roc") || name.equals("det"))) {
+      return null;
+    }
+    Path p = settings.figures().resolve(name + ".png");
+    return Files.isRegularFile(p) ? p : null;
+  }
+
+  private Object figure(Context ctx, ApiKeyStore.ApiKey key) throws IOException {
+    String name = ctx.pathParam("name");
+    Path p = figure(name);
+    if (p == null) {
+      throw new ApiException(
+          404,
+          "no figure '"
+              + name
+              + "'"
+              + (settings.figures() == null
+                  ? ": the operating point names no evaluation folder with plots"
+                  : ": there are 'roc' and 'det' when the evaluation wrote them"));
+    }
+    ctx.contentType("image/png").result(Files.readAllBytes(p));
+    return "";
+  }
+
+  /** Times are ISO-8601 strings (Jackson here has no java.time module). */
+  record Enrolment(String subjectId, List<Long> sampleIds, String created, String updated) {
+    static Enrolment of(Subject s) {
+      return new Enrolment(
+          s.id(), s.sampleIds(), String.valueOf(s.created()), String.valueOf(s.updated()));
+    }
+  }
+
+  private Object enrol(Context ctx, ApiKeyStore.ApiKey key) {
+    requireMultipart(ctx);
+    String id = subjectId(ctx.formParam("subject_id"), "form field 'subject_id'");
+    List<float[]> embeddings = embedSamples(ctx);
+    if (store.find(id).isPresent()) {
+      throw new ApiException(
+          409,
+          "subject '"
+              + id
+              + "' is already enrolled; add samples with POST /v1/subjects/{id}/samples");
+    }
+    Subject s = store.addSamples(id, embeddings, key.name());
+    ctx.status(201);
+    return Enrolment.of(s);
+  }
+
+  private Object addSamples(Context ctx, ApiKeyStore.ApiKey key) {
+    String id = subjectId(ctx.pathParam("id"), "the path");
+    requireMultipart(ctx);
+    requireEnrolled(id);
+    List<float[]> embeddings = embedSamples(ctx);
+    return Enrolment.of(store.addSamples(id, embeddings, key.name()));
+  }
+
+  private Object removeSample(Context ctx, ApiKeyStore.ApiKey key) {
+    String id = subjectId(ctx.pathParam("id"), "the path");
+    long sample;
+    try {
+      sample = Long.parseLong(ctx.pathParam("sample"));
+    } catch (NumberFormatException e) {
+      throw new ApiException(
+          400, "sample id must be an integer, got '" + ctx.pathParam("sample") + "'");
+    }
+    Optional<Subject> left = store.removeSample(id, sample, key.name());
+    return left.<Object>map(Enrolment::of).orElse(Map.of("subject_id", id, "deleted", true));
+  }
+
+  private Object deleteSubject(Context ctx, ApiKeyStore.ApiKey key) {
+    String id = subjectId(ctx.pathParam("id"), "the path");
+    if (!store.deleteSubject(id, key.name())) {
+      throw new ApiException(404, "no subject '" + id + "'");
+    }
+    return null;
+  }
+
+  private Object subject(Context ctx, ApiKeyStore.ApiKey key) {
+    String id = subjectId(ctx.pathParam("id"), "the path");
+    return Enrolment.of(requireEnrolled(id));
+  }
+
+  record Listing(long count, List<String> subjects, String next) {}
+
+  private Object list(Context ctx, ApiKeyStore.ApiKey key) {
+    int limit = intParam(ctx, "limit", 100, 1, MAX_LIST);
+    String after = ctx.queryParam("after");
+    List<String> ids = store.list(after, limit);
+    String next = ids.size() == limit ? ids.get(ids.size() - 1) : null;
+    return new Listing(store.count(), ids, next);
+  }
+
+  record Decision(
+      String subjectId,
+      double score,
+      boolean accepted,
+      double threshold,
+      double far,
+      double targetFar) {}
+
+  private Object verify(Context ctx, ApiKeyStore.ApiKey key) {
+    requireMultipart(ctx);
+    String id = subjectId(ctx.formParam("subject_id"), "form field 'subject_id'");
+    float[] probe = embedOne(ctx);
+    OptionalDouble score = store.score(id, probe);
+    if (score.isEmpty()) {
+      throw new ApiException(404, "no subject '" + id + "'");
+    }
+    boolean accepted = score.getAsDouble() >= point.threshold();
+    store.audit(
+        new AuditEvent(Instant.now(), key.name(), "verify", id, score.getAsDouble(), accepted));
+    metrics.decision("verify", accepted);
+    return new Decision(
+        id, score.getAsDouble(), accepted, point.threshold(), point.far(), point.targetFar());
+  }
+
+  record Candidate(String subjectId, double score, boolean accepted) {}
+
+  record Identification(
+      List<Candidate> candidates, double threshold, double far, double targetFar) {}
+
+  private Object identify(Context ctx, ApiKeyStore.ApiKey key) {
+    requireMultipart(ctx);
+    int k = intParam(ctx.formParam("k"), "k", 5, 1, MAX_K);
+    float[] probe = embedOne(ctx);
+    List<Candidate> out = new ArrayList<>();
+    for (Match m : store.topK(probe, k)) {
+      out.add(new Candidate(m.subjectId(), m.score(), m.score() >= point.threshold()));
+    }
+    Candidate best = out.isEmpty() ? null : out.get(0);
+    boolean accepted = best != null && best.accepted();
+    store.audit(
+        new AuditEvent(
+            Instant.now(),
+            key.name(),
+            "identify",
+            best == null ? null : best.subjectId(),
+            best == null ? null : best.score(),
+            accepted));
+    metrics.decision("identify", accepted);
+    return new Identification(out, point.threshold(), point.far(), point.targetFar());
+  }
+
+  record KeyRequest(String name, List<String> scopes) {}
+
+  record KeyView(String name, List<String> scopes) {
+    static KeyView of(ApiKeyStore.ApiKey k) {
+      return new KeyView(k.name(), k.scopes().stream().map(Scopes::word).sorted().toList());
+    }
+  }
+
+  record NewKey(String name, List<String> scopes, String secret) {}
+
+  private Object listKeys(Context ctx, ApiKeyStore.ApiKey key) {
+    return Map.of("keys", store.keys().list().stream().map(KeyView::of).toList());
+  }
+
+  private Object createKey(Context ctx, ApiKeyStore.ApiKey key) {
+    KeyRequest req = jsonBody(ctx, KeyRequest.class);
+    if (req.name() == null || !Scopes.KEY_NAME.matcher(req.name()).matches()) {
+      throw new ApiException(400, Scopes.keyNameProblem(req.name()));
+    }
+    if (req.scopes() == null || req.scopes().isEmpty()) {
+      throw new ApiException(400, "give at least one scope: " + Scopes.WORDS);
+    }
+    EnumSet<Scope> scopes = EnumSet.noneOf(Scope.class);
+    for (String s : req.scopes()) {
+      scopes.add(Scopes.parse(s).orElseThrow(() -> new ApiException(400, Scopes.unknown(s))));
+    }
+    if (store.keys().list().stream().anyMatch(k -> k.name().equals(req.name()))) {
+      throw new ApiException(409, "an API key named '" + req.name() + "' exists already");
+    }
+    String secret = store.keys().create(req.name(), scopes);
+    ctx.status(201);
+    return new NewKey(
+        req.name(), KeyView.of(new ApiKeyStore.ApiKey(req.name(), scopes)).scopes(), secret);
+  }
+
+  private Object revoke(Context ctx, ApiKeyStore.ApiKey key) {
+    String name = ctx.pathParam("name");
+    if (!store.keys().revoke(name)) {
+      throw new ApiException(404, "no API key named '" + name + "'");
+    }
+    return null;
+  }
+
+  record AuditView(
+      String time, String actor, String action, String subjectId, Double score, Boolean accepted) {
+    static AuditView of(AuditEvent e) {
+      return new AuditView(
+          String.valueOf(e.time()), e.actor(), e.action(), e.subjectId(), e.score(), e.accepted());
+    }
+  }
+
+  private Object audit(Context ctx, ApiKeyStore.ApiKey key) {
+    int limit = intParam(ctx, "limit", 100, 1, MAX_LIST);
+    return Map.of("events", store.recentAudit(limit).stream().map(AuditView::of).toList());
+  }
+
+  private Object scrape(Context ctx, ApiKeyStore.ApiKey key) {
+    ctx.contentType("text/plain; version=0.0.4; charset=utf-8");
+    return metrics.scrape();
+  }
+
+  // ---- request parts
+
+  private static void requireMultipart(Context ctx) {
+    if (!ctx.isMultipartFormData()) {
+      throw new ApiException(
+          415,
+          "expected a multipart/form-data upload, got content type '"
+              + (ctx.contentType() == null ? "none" : ctx.contentType())
+              + "'");
+    }
+  }
+
+  private Subject requireEnrolled(String id) {
+    return store.find(id).orElseThrow(() -> new ApiException(404, "no subject '" + id + "'"));
+  }
+
+  private static String subjectId(String id, String where) {
+    if (id == null || id.isEmpty()) {
+      throw new ApiException(400, "missing subject id (" + where + ")");
+    }
+    if (!SUBJECT_ID.matcher(id).matches()) {
+      throw new ApiException(
+          400,
+          "invalid subject id in "
+              + where
+              + ": use 1 to 128 letters, digits and . _ @ + - (got "
+              + io.qmargin.UserText.quoted(id)
+              + ")");
+    }
+    return id;
+  }
+
+  private List<float[]> embedSamples(Context ctx) {
+    List<UploadedFile> files = ctx.uploadedFiles("sample");
+    if (files.isEmpty()) {
+      throw new ApiException(
+          400, "no samples: upload one or more " + embedder.sampleKind() + " files as 'sample'");
+    }
+    if (files.size() > MAX_SAMPLES_PER_REQUEST) {
+      throw new ApiException(
+          413, files.size() + " samples in one request; at most " + MAX_SAMPLES_PER_REQUEST);
+    }
+    List<float[]> out = new ArrayList<>();
+    for (int i = 0; i < files.size(); i++) {
+      out.add(embed(files.get(i), i + 1));
+    }
+    return out;
+  }
+
+  private float[] embedOne(Context ctx) {
+    List<UploadedFile> files = ctx.uploadedFiles("sample");
+    if (files.size() != 1) {
+      throw new ApiException(
+          400,
+          "upload exactly one " + embedder.sampleKind() + " file as 'sample', got " + files.size());
+    }
+    return embed(files.get(0), 1);
+  }
+
+  private float[] embed(UploadedFile f, int number) {
+    String source = "sample " + number + " (" + io.qmargin.UserText.quoted(safeName(f)) + ")";
+    byte[] bytes;
+    try (InputStream in = f.content()) {
+      bytes = in.readAllBytes();
+    } catch (IOException e) {
+      throw new ApiException(400, source + ": cannot read the upload (" + e.getMessage() + ")");
+    }
+    return embedder.embed(bytes, source);
+  }
+
+  private static String safeName(UploadedFile f) {
+    String n = f.filename() == null ? "" : f.filename();
+    return n.length() > 80 ? n.substring(0, 80) + "..." : n;
+  }
+
+  private static int intParam(Context ctx, String name, int ifAbsent, int min, int max) {
+    return intParam(ctx.queryParam(name), name, ifAbsent, min, max);
+  }
+
+  private static int intParam(String value, String name, int ifAbsent, int min, int max) {
+    if (value == null || value.isEmpty()) {
+      return ifAbsent;
+    }
+    try {
+      int v = Integer.parseInt(value.trim());
+      if (v >= min && v <= max) {
+        return v;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new ApiException(
+        400,
+        "'"
+            + name
+            + "' must be an integer in ["
+            + min
+            + ", "
+            + max
+            + "], got "
+            + io.qmargin.UserText.quoted(value));
+  }
+
+  private static <T> T jsonBody(Context ctx, Class<T> type) {
+    String ct = ctx.contentType();
+    if (ct == null || !ct.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+      throw new ApiException(
+          415,
+          "expected a JSON body (Content-Type: application/json), got '"
+              + (ct == null ? "none" : ct)
+              + "'");
+    }
+    try {
+      T v = JSON.readValue(ctx.bodyAsBytes(), type);
+      if (v == null) {
+        throw new ApiException(400, "malformed JSON: expected an object, got null");
+      }
+      return v;
+    } catch (JsonProcessingException e) {
+      throw new ApiException(400, "malformed JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new ApiException(400, "cannot read the body (" + e.getMessage() + ")");
+    }
+  }
+
+  private String openApi() {
+    try (InputStream in =
+        VerificationServer.class.getResourceAsStream("/io/qmargin/serve/http/openapi.json")) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException("the OpenAPI description is missing from the build", e);
+    }
+  }
+}
