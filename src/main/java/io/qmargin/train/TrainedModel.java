@@ -23,15 +23,8 @@ import java.util.Map;
 public record TrainedModel(Path dir, TrainConfig config, Block backbone, long[] sampleShape) {
 
   public static TrainedModel load(Path runOrModelDir, NDManager manager) {
-    Path dir =
-        Files.isRegularFile(runOrModelDir.resolve("model.json"))
-            ? runOrModelDir
-            : runOrModelDir.resolve("model");
+    Path dir = directory(runOrModelDir);
     Path info = dir.resolve("model.json");
-    if (!Files.isRegularFile(info)) {
-      throw new UserInputException(
-          runOrModelDir + ": no trained model (expected model/model.json; is the run finished?)");
-    }
     JsonNode json;
     try {
       json = Json.mapper().readTree(info.toFile());
@@ -47,6 +40,23 @@ public record TrainedModel(Path dir, TrainConfig config, Block backbone, long[] 
     backbone.initialize(manager, DataType.FLOAT32, TrainingRun.shape(2, shape));
     loadParameters(backbone, manager, dir.resolve("backbone.params"));
     return new TrainedModel(dir, config, backbone, shape);
+  }
+
+  /**
+   * The model folder of a run directory (its {@code model/}) or of the model folder itself.
+   *
+   * @throws UserInputException if there is no {@code model.json} in either place
+   */
+  public static Path directory(Path runOrModelDir) {
+    Path dir =
+        Files.isRegularFile(runOrModelDir.resolve("model.json"))
+            ? runOrModelDir
+            : runOrModelDir.resolve("model");
+    if (!Files.isRegularFile(dir.resolve("model.json"))) {
+      throw new UserInputException(
+          runOrModelDir + ": no trained model (expected model/model.json; is the run finished?)");
+    }
+    return dir;
   }
 
   /**
