@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       LossTableCommand.class,
       PosteriorCommand.class,
       EvalCommand.class,
+      CalibrateCommand.class,
       FbankCommand.class,
       DataCommand.class,
       BenchCommand.class,
