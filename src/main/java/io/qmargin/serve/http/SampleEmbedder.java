@@ -14,6 +14,8 @@ import io.qmargin.data.face.CorruptImageException;
 import io.qmargin.data.face.ImageDecoder;
 import io.qmargin.data.face.Preprocessing;
 import io.qmargin.data.speech.SpeechSampleSet;
+import io.qmargin.serve.ImageSizeGuard;
+import io.qmargin.serve.SampleTooLargeException;
 import io.qmargin.train.Embedder;
 import io.qmargin.train.FaceData;
 import io.qmargin.train.SpeechData;
@@ -41,25 +43,19 @@ public final class SampleEmbedder {
 
   private final TrainedModel model;
   private final Embedder embedder;
-  private final PixelLimit pixelLimit;
+  private final ImageSizeGuard imageGuard;
   private final Preprocessing face;
   private final Fbank fbank;
   private final int sampleRate;
   private final int minFrames;
 
-  /** How the service refuses an image before decoding it (see {@link ServeSettings#maxPixels}). */
-  @FunctionalInterface
-  public interface PixelLimit {
-    /** Throws when the image's header declares too many pixels; decodes nothing. */
-    void check(byte[] image, String source);
-  }
-
   /**
    * @param model the loaded model; its manager must outlive this embedder
+   * @param imageGuard the pixel limit of uploaded images
    */
-  public SampleEmbedder(TrainedModel model, NDManager manager, PixelLimit pixelLimit) {
+  public SampleEmbedder(TrainedModel model, NDManager manager, ImageSizeGuard imageGuard) {
     this.model = model;
-    this.pixelLimit = pixelLimit;
+    this.imageGuard = imageGuard;
     this.embedder = new Embedder(model.backbone(), manager, model.sampleShape(), 1);
     if (isSpeaker()) {
       SpeechSampleSet.Options o = SpeechData.options(model.config(), false);
@@ -107,7 +103,14 @@ public final class SampleEmbedder {
               + ": not an image (JPEG, PNG, GIF, BMP or PGM/PPM); this service runs a face model"
               + " and takes aligned face crops");
     }
-    pixelLimit.check(content, source);
+    try {
+      imageGuard.check(content, source);
+    } catch (SampleTooLargeException e) {
+      throw new ApiException(413, e.getMessage(), e);
+    } catch (UserInputException noImageIoReader) {
+      // PGM/PPM, which ImageIO does not read: their pixels are stored raw, so the upload limit
+      // bounds them; anything else that fails here fails to decode below, as a 400
+    }
     float[] x;
     try {
       x = face.apply(ImageDecoder.decode(content, source), false);

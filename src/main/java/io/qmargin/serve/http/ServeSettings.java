@@ -31,10 +31,13 @@ public record ServeSettings(
   /** 20 MB: a few photos or a minute of 16-bit stereo audio at 44.1 kHz per request. */
   public static final long DEFAULT_MAX_UPLOAD_BYTES = 20L << 20;
 
-  /** 16 megapixels: far above any aligned face crop, far below a decompression bomb. */
-  public static final long DEFAULT_MAX_PIXELS = 16_000_000L;
+  /** The image guard's default pixel limit. */
+  public static final long DEFAULT_MAX_PIXELS = io.qmargin.serve.ImageSizeGuard.DEFAULT_MAX_PIXELS;
 
   public ServeSettings {
+    if (bind == null || bind.isBlank()) {
+      throw new IllegalArgumentException("no address to bind");
+    }
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
     }

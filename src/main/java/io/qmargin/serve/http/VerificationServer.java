@@ -11,6 +11,7 @@ import io.javalin.http.HandlerType;
 import io.javalin.http.UploadedFile;
 import io.javalin.http.staticfiles.Location;
 import io.qmargin.serve.OperatingPoint;
+import io.qmargin.serve.RateLimiter;
 import io.qmargin.serve.store.ApiKeyStore;
 import io.qmargin.serve.store.AuditEvent;
 import io.qmargin.serve.store.Match;
@@ -32,7 +33,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
-import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -70,7 +70,10 @@ public final class VerificationServer implements AutoCloseable {
   /** One API route: what a key needs to call it, and what it does. */
   public record Route(String method, String path, Scope scope, String summary, Action action) {}
 
-  /** A route's work; returns the response body (serialised as JSON) or null for none (204). */
+  /**
+   * A route's work; returns the response body: a String or bytes as they are (the route sets their
+   * content type), anything else serialised as JSON, null for none (204).
+   */
   @FunctionalInterface
   interface Action {
     Object run(Context ctx, ApiKeyStore.ApiKey key) throws Exception;
@@ -86,20 +89,14 @@ public final class VerificationServer implements AutoCloseable {
   private final SampleEmbedder embedder;
   private final OperatingPoint point;
   private final ServeSettings settings;
-  private final Predicate<String> rateLimit;
+  private final RateLimiter rateLimiter;
   private final ServiceMetrics metrics;
   private final List<Route> routes;
   private final Javalin app;
 
-  /**
-   * @param rateLimit true when the named key may make one more request now (false: 429)
-   */
+  /** A server (not yet listening) for a store and a model at an operating point of that model. */
   public VerificationServer(
-      TemplateStore store,
-      SampleEmbedder embedder,
-      OperatingPoint point,
-      ServeSettings settings,
-      Predicate<String> rateLimit) {
+      TemplateStore store, SampleEmbedder embedder, OperatingPoint point, ServeSettings settings) {
     if (!store.modelId().equals(point.modelId())) {
       throw new IllegalArgumentException(
           "the store holds templates of model "
@@ -111,7 +108,7 @@ public final class VerificationServer implements AutoCloseable {
     this.embedder = embedder;
     this.point = point;
     this.settings = settings;
-    this.rateLimit = rateLimit;
+    this.rateLimiter = new RateLimiter(settings.ratePerSecond(), settings.rateBurst());
     this.metrics = new ServiceMetrics(store::count);
     this.routes = buildRoutes();
     this.app = Javalin.create(this::configure);
@@ -174,15 +171,22 @@ public final class VerificationServer implements AutoCloseable {
     }
     config.routes.get(
         "/openapi.json", ctx -> ctx.contentType("application/json").result(openApi()));
+    // Javalin's error handlers run for every response of that status, including the routes' own
+    // refusals, which already carry their message
     config.routes.error(
         404,
         ctx -> {
-          if (ctx.path().startsWith("/v1") || ctx.result() == null) {
+          if (ctx.attribute(REFUSED) == null) {
             error(ctx, 404, "no route " + ctx.method() + " " + ctx.path());
           }
         });
     config.routes.error(
-        405, ctx -> error(ctx, 405, "method " + ctx.method() + " not allowed on " + ctx.path()));
+        405,
+        ctx -> {
+          if (ctx.attribute(REFUSED) == null) {
+            error(ctx, 405, "method " + ctx.method() + " not allowed on " + ctx.path());
+          }
+        });
   }
 
   /** The only connector when TLS is on: HTTPS with the PKCS12 keystore, no plain HTTP. */
@@ -264,8 +268,10 @@ public final class VerificationServer implements AutoCloseable {
       ApiKeyStore.ApiKey key = null;
       if (route.scope() != null) {
         key = authenticate(ctx, route.scope());
-        if (!rateLimit.test(key.name())) {
-          ctx.header("Retry-After", "1");
+        RateLimiter.Decision rate = rateLimiter.tryAcquire(key.name());
+        if (!rate.allowed()) {
+          long seconds = Math.max(1, (rate.retryAfter().toMillis() + 999) / 1000);
+          ctx.header("Retry-After", Long.toString(seconds));
           throw new ApiException(429, "rate limit exceeded for key '" + key.name() + "'");
         }
       }
@@ -278,10 +284,16 @@ public final class VerificationServer implements AutoCloseable {
         ctx.status(204);
       } else if (body instanceof String text) {
         ctx.result(text);
+      } else if (body instanceof byte[] bytes) {
+        ctx.result(bytes);
       } else {
         ctx.contentType("application/json").result(JSON.writeValueAsString(body));
       }
     } catch (ApiException e) {
+      if (e.status() == 413) {
+        // the rest of an oversized body is not read: the connection cannot carry another request
+        ctx.header("Connection", "close");
+      }
       error(ctx, e.status(), e.getMessage());
     } catch (UnknownSubjectException e) {
       error(ctx, 404, e.getMessage());
@@ -303,21 +315,23 @@ public final class VerificationServer implements AutoCloseable {
 
   /**
    * Problems of the request that surface as exceptions of Jetty's multipart parser: a body over the
-   * size limit, or one that is not well-formed multipart.
+   * size limit ("max length exceeded" somewhere in the causes), or one that is not well-formed
+   * multipart (a BadMessageException, whose deepest cause says what was wrong).
    */
   private ApiException requestProblem(Exception e) {
+    boolean badMessage = false;
+    Throwable deepest = e;
     for (Throwable t = e; t != null; t = t.getCause()) {
       String m = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
-      if (m.contains("exceeds") || m.contains("too large") || m.contains("max")) {
+      if (m.contains("max length exceeded") || m.contains("exceeds max")) {
         return tooLarge(-1);
       }
-      if (t instanceof jakarta.servlet.ServletException
-          || t instanceof org.eclipse.jetty.http.BadMessageException
-          || m.contains("multipart")) {
-        return new ApiException(400, "malformed multipart request (" + t.getMessage() + ")");
-      }
+      badMessage |= t instanceof org.eclipse.jetty.http.BadMessageException;
+      deepest = t;
     }
-    return null;
+    return badMessage
+        ? new ApiException(400, "malformed multipart request (" + deepest.getMessage() + ")")
+        : null;
   }
 
   private ApiException tooLarge(long length) {
@@ -355,7 +369,11 @@ public final class VerificationServer implements AutoCloseable {
     return key.get();
   }
 
+  /** Request attribute set once a refusal has been written. */
+  private static final String REFUSED = "qmargin.refused";
+
   private static void error(Context ctx, int status, String message) {
+    ctx.attribute(REFUSED, Boolean.TRUE);
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("error", message);
     body.put("status", status);
@@ -412,8 +430,8 @@ public final class VerificationServer implements AutoCloseable {
                   ? ": the operating point names no evaluation folder with plots"
                   : ": there are 'roc' and 'det' when the evaluation wrote them"));
     }
-    ctx.contentType("image/png").result(Files.readAllBytes(p));
-    return "";
+    ctx.contentType("image/png");
+    return Files.readAllBytes(p);
   }
 
   /** Times are ISO-8601 strings (Jackson here has no java.time module). */
@@ -656,7 +674,8 @@ public final class VerificationServer implements AutoCloseable {
   }
 
   private float[] embed(UploadedFile f, int number) {
-    String source = "sample " + number + " (" + io.qmargin.UserText.quoted(safeName(f)) + ")";
+    String source =
+        "sample " + number + " (" + io.qmargin.UserText.quoted(String.valueOf(f.filename())) + ")";
     byte[] bytes;
     try (InputStream in = f.content()) {
       bytes = in.readAllBytes();
@@ -664,11 +683,6 @@ public final class VerificationServer implements AutoCloseable {
       throw new ApiException(400, source + ": cannot read the upload (" + e.getMessage() + ")");
     }
     return embedder.embed(bytes, source);
-  }
-
-  private static String safeName(UploadedFile f) {
-    String n = f.filename() == null ? "" : f.filename();
-    return n.length() > 80 ? n.substring(0, 80) + "..." : n;
   }
 
   private static int intParam(Context ctx, String name, int ifAbsent, int min, int max) {
