@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
       HeadBenchmarkCommand.class,
       EvalBenchmarkCommand.class,
       FbankBenchmarkCommand.class,
-      BackboneBenchmarkCommand.class
+      BackboneBenchmarkCommand.class,
+      ServeBenchmarkCommand.class
     })
 final class BenchCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

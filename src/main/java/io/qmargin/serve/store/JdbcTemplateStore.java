@@ -7,8 +7,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.locks.ReentrantLock;
@@ -43,7 +46,9 @@ final class JdbcTemplateStore implements TemplateStore {
   /** A store on {@code db} (whose recorded model the caller checked), its templates loaded. */
   static JdbcTemplateStore load(StoreDatabase db, String modelId, int dimension) {
     JdbcTemplateStore store = new JdbcTemplateStore(db, modelId, dimension);
-    db.query(
+    // in a transaction: PostgreSQL streams a result set (by the fetch size) only without
+    // auto-commit, instead of holding every template's bytes at once
+    db.inTransaction(
         c -> {
           try (Statement s = c.createStatement();
               ResultSet r = s.executeQuery("SELECT COUNT(*) FROM subjects")) {
@@ -51,8 +56,7 @@ final class JdbcTemplateStore implements TemplateStore {
             store.matrix.reserve((int) Math.min(Integer.MAX_VALUE, r.getLong(1)));
           }
           try (Statement s = c.createStatement()) {
-            s.setFetchSize(10_000); // PostgreSQL streams rows only with a fetch size (and no
-            // auto-commit); elsewhere it is a hint
+            s.setFetchSize(10_000);
             try (ResultSet r = s.executeQuery("SELECT id, template FROM subjects")) {
               while (r.next()) {
                 store.matrix.put(
@@ -144,6 +148,74 @@ final class JdbcTemplateStore implements TemplateStore {
       return subject;
     } finally {
       lock.unlock();
+    }
+  }
+
+  @Override
+  public void addSubjects(Map<String, List<float[]>> samplesBySubject, String actor) {
+    Map<String, float[]> templates = new LinkedHashMap<>();
+    for (Map.Entry<String, List<float[]>> e : samplesBySubject.entrySet()) {
+      checkId(e.getKey());
+      try {
+        templates.put(e.getKey(), TemplateVectors.pool(e.getValue(), dimension));
+      } catch (IllegalArgumentException ex) {
+        throw new IllegalArgumentException("subject '" + e.getKey() + "': " + ex.getMessage(), ex);
+      }
+    }
+    // every subject's lock, in one order, so no other write of these subjects interleaves
+    for (ReentrantLock lock : stripes) {
+      lock.lock();
+    }
+    try {
+      for (String id : templates.keySet()) {
+        if (matrix.contains(id)) {
+          throw new IllegalArgumentException("subject '" + id + "' is enrolled already");
+        }
+      }
+      db.inTransaction(
+          c -> {
+            OffsetDateTime now = StoreDatabase.timestamp(Instant.now());
+            try (PreparedStatement subjects =
+                    c.prepareStatement(
+                        "INSERT INTO subjects (id, template, created, updated) VALUES (?, ?, ?, ?)");
+                PreparedStatement samples =
+                    c.prepareStatement(
+                        "INSERT INTO samples (subject_id, embedding, created) VALUES (?, ?, ?)");
+                PreparedStatement audit =
+                    c.prepareStatement(
+                        "INSERT INTO audit_log (event_time, actor, action, subject_id)"
+                            + " VALUES (?, ?, 'enrol', ?)")) {
+              for (Map.Entry<String, float[]> e : templates.entrySet()) {
+                String id = e.getKey();
+                subjects.setString(1, id);
+                subjects.setBytes(2, TemplateVectors.toBytes(e.getValue()));
+                subjects.setObject(3, now);
+                subjects.setObject(4, now);
+                subjects.addBatch();
+                for (float[] x : samplesBySubject.get(id)) {
+                  samples.setString(1, id);
+                  samples.setBytes(2, TemplateVectors.toBytes(x));
+                  samples.setObject(3, now);
+                  samples.addBatch();
+                }
+                audit.setObject(1, now);
+                audit.setString(2, actor);
+                audit.setString(3, id);
+                audit.addBatch();
+              }
+              subjects.executeBatch();
+              samples.executeBatch();
+              audit.executeBatch();
+            }
+            return null;
+          });
+      for (Map.Entry<String, float[]> e : templates.entrySet()) {
+        matrix.put(e.getKey(), e.getValue());
+      }
+    } finally {
+      for (int i = stripes.length - 1; i >= 0; i--) {
+        stripes[i].unlock();
+      }
     }
   }
 

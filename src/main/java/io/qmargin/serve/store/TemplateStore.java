@@ -1,6 +1,7 @@
 package io.qmargin.serve.store;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 
@@ -25,6 +26,15 @@ public interface TemplateStore extends AutoCloseable {
    * @param actor the API key name (or other actor) recorded in the audit log
    */
   Subject addSamples(String subjectId, List<float[]> embeddings, String actor);
+
+  /**
+   * Enrols many new subjects in one transaction: all of them or, if any fails (an id that is
+   * already enrolled, an invalid embedding), none. For bulk imports; one audit line per subject.
+   *
+   * @param samplesBySubject each new subject's sample embeddings
+   * @throws IllegalArgumentException if a subject exists already or an embedding is invalid
+   */
+  void addSubjects(Map<String, List<float[]>> samplesBySubject, String actor);
 
   /**
    * Removes one sample; removing a subject's last sample deletes the subject.

@@ -14,7 +14,9 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -146,6 +148,44 @@ abstract class TemplateStoreContract {
         ResultSet r = s.executeQuery("SELECT COUNT(*) FROM samples")) {
       r.next();
       assertThat(r.getLong(1)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aBulkEnrolmentIsAllOrNothing() throws Exception {
+    String url = freshDatabase();
+    try (TemplateStore store = TemplateStores.open(url, "model-a", 2)) {
+      store.addSamples("b", List.of(v(0, 1)), null);
+      Map<String, List<float[]>> batch = new LinkedHashMap<>();
+      batch.put("a", List.of(v(1, 0), v(1, 1)));
+      batch.put("b", List.of(v(1, 0)));
+      assertThatThrownBy(() -> store.addSubjects(batch, "importer"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("subject 'b' is enrolled already");
+      batch.remove("b");
+      batch.put("c", List.of(v(0, 0)));
+      assertThatThrownBy(() -> store.addSubjects(batch, "importer"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("subject 'c': sample 1: embedding is all zeros");
+      // a database failure (an actor too long for its column) rolls every subject back
+      batch.put("c", List.of(v(-1, 0)));
+      assertThatThrownBy(() -> store.addSubjects(batch, "x".repeat(300)))
+          .isInstanceOf(StoreException.class);
+      assertThat(store.list(null, 10)).containsExactly("b");
+      store.addSubjects(batch, "importer");
+      assertThat(store.list(null, 10)).containsExactly("a", "b", "c");
+      assertThat(store.find("a").orElseThrow().sampleIds()).hasSize(2);
+      assertThat(store.topK(v(-1, 0), 1)).containsExactly(new Match("c", 1.0));
+      assertThat(store.recentAudit(5))
+          .extracting(AuditEvent::action)
+          .containsExactly("enrol", "enrol", "enrol");
+    }
+    try (TemplateStore store = TemplateStores.open(url, "model-a", 2)) {
+      float r = (float) (1 / Math.sqrt(2));
+      // a = pool of (1,0) and (1,1)/sqrt2: (1 + r, r) normalised
+      double n = Math.hypot(1 + r, r);
+      assertThat(store.score("a", v(1, 0)).getAsDouble()).isCloseTo((1 + r) / n, within(1e-6));
+      assertThat(store.count()).isEqualTo(3);
     }
   }
 
