@@ -22,7 +22,6 @@ import io.qmargin.train.SpeechData;
 import io.qmargin.train.TrainConfig;
 import io.qmargin.train.TrainedModel;
 import java.nio.file.Path;
-import java.util.function.Predicate;
 
 /**
  * Turns one uploaded sample (the bytes of an image for a face model, of a WAV/FLAC/Ogg file for a
@@ -84,6 +83,18 @@ public final class SampleEmbedder {
   }
 
   /**
+   * True when the bytes start like a sample of the model's kind (an image format for a face model,
+   * WAV, FLAC or Ogg for a speaker model); they may still fail to decode.
+   */
+  public boolean looksLikeSample(byte[] content) {
+    return isSpeaker()
+        ? WavReader.looksLikeWav(content)
+            || FlacReader.looksLikeFlac(content)
+            || OggVorbisReader.looksLikeOgg(content)
+        : ImageDecoder.looksLikeImage(content);
+  }
+
+  /**
    * The sample's embedding, L2-normalised.
    *
    * @param source the upload's name, used only in messages
@@ -96,7 +107,7 @@ public final class SampleEmbedder {
   }
 
   private float[] embedImage(byte[] content, String source) {
-    if (!ImageDecoder.looksLikeImage(content)) {
+    if (!looksLikeSample(content)) {
       throw new ApiException(
           415,
           source
@@ -121,12 +132,7 @@ public final class SampleEmbedder {
   }
 
   private float[] embedAudio(byte[] content, String source) {
-    Predicate<byte[]> audio =
-        b ->
-            WavReader.looksLikeWav(b)
-                || FlacReader.looksLikeFlac(b)
-                || OggVorbisReader.looksLikeOgg(b);
-    if (!audio.test(content)) {
+    if (!looksLikeSample(content)) {
       throw new ApiException(
           415, source + ": not WAV, FLAC or Ogg Vorbis audio; this service runs a speaker model");
     }
