@@ -40,11 +40,12 @@ import picocli.CommandLine.Spec;
     name = "serve",
     mixinStandardHelpOptions = true,
     description = {
-      "Serve a model as a verifier: enrol subjects, verify (1:1) and identify (1:N) at the",
-      "operating point's threshold, over an HTTP JSON API (/v1, described at /openapi.json) with a",
-      "web page at /. Samples are aligned face crops (face models; no face detection) or speech",
-      "(speaker models). Requests need an API key: create one with 'qmargin serve keys create'.",
-      "Runs until stopped (Ctrl-C); every acknowledged enrolment is in the database."
+      "Serve a model as a verifier: enrol subjects, verify (1:1) and identify (1:N)",
+      "at the operating point's threshold, over an HTTP JSON API (/v1, described at",
+      "/openapi.json), with a web page at /. Samples are aligned face crops (face",
+      "models; no face detection) or speech (speaker models). Requests need an API",
+      "key: create one with 'qmargin serve keys create'. Runs until stopped (Ctrl-C);",
+      "every acknowledged enrolment is in the database."
     },
     subcommands = {ServeCommand.Keys.class})
 final class ServeCommand implements Callable<Integer> {
@@ -72,12 +73,14 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--port",
+      paramLabel = "P",
       defaultValue = "8080",
       description = "Port to listen on (0: any free port); default ${DEFAULT-VALUE}.")
   int port;
 
   @Option(
       names = "--bind",
+      paramLabel = "ADDR",
       defaultValue = "127.0.0.1",
       description = "Address to listen on; default ${DEFAULT-VALUE} (this machine only).")
   String bind;
@@ -96,12 +99,14 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--max-upload-bytes",
+      paramLabel = "N",
       defaultValue = "" + ServeSettings.DEFAULT_MAX_UPLOAD_BYTES,
       description = "Largest request body; default ${DEFAULT-VALUE} bytes.")
   long maxUploadBytes;
 
   @Option(
       names = "--max-pixels",
+      paramLabel = "N",
       defaultValue = "" + ServeSettings.DEFAULT_MAX_PIXELS,
       description =
           "Most pixels an uploaded image may declare, checked before decoding; default ${DEFAULT-VALUE}.")
