@@ -122,7 +122,7 @@ class ServeKillTest {
     HttpTestClient probe = new HttpTestClient(first.url());
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (System.nanoTime() < deadline
-        && probe.get("/v1/health", null).json().get("subjects").asLong() < 25) {
+        && probe.get("/v1/subjects?limit=1", key).json().get("count").asLong() < 25) {
       Thread.sleep(20);
     }
     first.process().destroyForcibly(); // SIGKILL on Linux

@@ -208,8 +208,7 @@ public final class VerificationServer implements AutoCloseable {
 
   private List<Route> buildRoutes() {
     List<Route> r = new ArrayList<>();
-    r.add(
-        new Route("GET", "/v1/health", null, "Liveness and the number of subjects", this::health));
+    r.add(new Route("GET", "/v1/health", null, "Liveness and the model's identity", this::health));
     r.add(new Route("GET", "/v1/info", Scope.VERIFY, "The model and operating point", this::info));
     r.add(
         new Route(
@@ -386,10 +385,11 @@ public final class VerificationServer implements AutoCloseable {
 
   // ---- routes
 
-  record Health(String status, String modelId, long subjects) {}
+  /** What anyone may learn: the service is up, and which model it runs (not the gallery size). */
+  record Health(String status, String modelId) {}
 
   private Object health(Context ctx, ApiKeyStore.ApiKey key) {
-    return new Health("ok", store.modelId(), store.count());
+    return new Health("ok", store.modelId());
   }
 
   record Info(
@@ -445,7 +445,6 @@ public final class VerificationServer implements AutoCloseable {
   private Object enrol(Context ctx, ApiKeyStore.ApiKey key) {
     requireMultipart(ctx);
     String id = subjectId(ctx.formParam("subject_id"), "form field 'subject_id'");
-    List<float[]> embeddings = embedSamples(ctx);
     if (store.find(id).isPresent()) {
       throw new ApiException(
           409,
@@ -453,6 +452,7 @@ public final class VerificationServer implements AutoCloseable {
               + id
               + "' is already enrolled; add samples with POST /v1/subjects/{id}/samples");
     }
+    List<float[]> embeddings = embedSamples(ctx);
     Subject s = store.addSamples(id, embeddings, key.name());
     ctx.status(201);
     return Enrolment.of(s);
