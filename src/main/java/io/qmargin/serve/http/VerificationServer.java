@@ -1,9 +1,11 @@
 package io.qmargin.serve.http;
 
+import static io.qmargin.serve.http.RequestParts.intParam;
+import static io.qmargin.serve.http.RequestParts.jsonBody;
+import static io.qmargin.serve.http.RequestParts.requireMultipart;
+import static io.qmargin.serve.http.RequestParts.subjectId;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
 import io.javalin.http.Context;
@@ -12,6 +14,17 @@ import io.javalin.http.UploadedFile;
 import io.javalin.http.staticfiles.Location;
 import io.qmargin.serve.OperatingPoint;
 import io.qmargin.serve.RateLimiter;
+import io.qmargin.serve.http.Responses.AuditView;
+import io.qmargin.serve.http.Responses.Candidate;
+import io.qmargin.serve.http.Responses.Decision;
+import io.qmargin.serve.http.Responses.Enrolment;
+import io.qmargin.serve.http.Responses.Health;
+import io.qmargin.serve.http.Responses.Identification;
+import io.qmargin.serve.http.Responses.Info;
+import io.qmargin.serve.http.Responses.KeyRequest;
+import io.qmargin.serve.http.Responses.KeyView;
+import io.qmargin.serve.http.Responses.Listing;
+import io.qmargin.serve.http.Responses.NewKey;
 import io.qmargin.serve.store.ApiKeyStore;
 import io.qmargin.serve.store.AuditEvent;
 import io.qmargin.serve.store.Match;
@@ -33,7 +46,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -64,9 +76,6 @@ public final class VerificationServer implements AutoCloseable {
 
   static final int MAX_LIST = 1000;
 
-  /** Subject ids: letters, digits and {@code . _ @ + -}, at most 128 characters. */
-  static final Pattern SUBJECT_ID = Pattern.compile("[\\p{L}\\p{N}._@+-]{1,128}");
-
   /** One API route: what a key needs to call it, and what it does. */
   public record Route(String method, String path, Scope scope, String summary, Action action) {}
 
@@ -78,12 +87,6 @@ public final class VerificationServer implements AutoCloseable {
   interface Action {
     Object run(Context ctx, ApiKeyStore.ApiKey key) throws Exception;
   }
-
-  private static final ObjectMapper JSON =
-      new ObjectMapper()
-          .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
   private final TemplateStore store;
   private final SampleEmbedder embedder;
@@ -286,7 +289,7 @@ public final class VerificationServer implements AutoCloseable {
       } else if (body instanceof byte[] bytes) {
         ctx.result(bytes);
       } else {
-        ctx.contentType("application/json").result(JSON.writeValueAsString(body));
+        ctx.contentType("application/json").result(Responses.JSON.writeValueAsString(body));
       }
     } catch (ApiException e) {
       if (e.status() == 413) {
@@ -377,7 +380,9 @@ public final class VerificationServer implements AutoCloseable {
     body.put("error", message);
     body.put("status", status);
     try {
-      ctx.status(status).contentType("application/json").result(JSON.writeValueAsString(body));
+      ctx.status(status)
+          .contentType("application/json")
+          .result(Responses.JSON.writeValueAsString(body));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
@@ -385,19 +390,9 @@ public final class VerificationServer implements AutoCloseable {
 
   // ---- routes
 
-  /** What anyone may learn: the service is up, and which model it runs (not the gallery size). */
-  record Health(String status, String modelId) {}
-
   private Object health(Context ctx, ApiKeyStore.ApiKey key) {
     return new Health("ok", store.modelId());
   }
-
-  record Info(
-      String modelId,
-      String sampleKind,
-      int dimension,
-      OperatingPoint operatingPoint,
-      List<String> figures) {}
 
   private Object info(Context ctx, ApiKeyStore.ApiKey key) {
     List<String> figures = new ArrayList<>();
@@ -432,14 +427,6 @@ public final class VerificationServer implements AutoCloseable {
     }
     ctx.contentType("image/png");
     return Files.readAllBytes(p);
-  }
-
-  /** Times are ISO-8601 strings (Jackson here has no java.time module). */
-  record Enrolment(String subjectId, List<Long> sampleIds, String created, String updated) {
-    static Enrolment of(Subject s) {
-      return new Enrolment(
-          s.id(), s.sampleIds(), String.valueOf(s.created()), String.valueOf(s.updated()));
-    }
   }
 
   private Object enrol(Context ctx, ApiKeyStore.ApiKey key) {
@@ -492,8 +479,6 @@ public final class VerificationServer implements AutoCloseable {
     return Enrolment.of(requireEnrolled(id));
   }
 
-  record Listing(long count, List<String> subjects, String next) {}
-
   private Object list(Context ctx, ApiKeyStore.ApiKey key) {
     int limit = intParam(ctx, "limit", 100, 1, MAX_LIST);
     String after = ctx.queryParam("after");
@@ -501,14 +486,6 @@ public final class VerificationServer implements AutoCloseable {
     String next = ids.size() == limit ? ids.get(ids.size() - 1) : null;
     return new Listing(store.count(), ids, next);
   }
-
-  record Decision(
-      String subjectId,
-      double score,
-      boolean accepted,
-      double threshold,
-      double far,
-      double targetFar) {}
 
   private Object verify(Context ctx, ApiKeyStore.ApiKey key) {
     requireMultipart(ctx);
@@ -525,11 +502,6 @@ public final class VerificationServer implements AutoCloseable {
     return new Decision(
         id, score.getAsDouble(), accepted, point.threshold(), point.far(), point.targetFar());
   }
-
-  record Candidate(String subjectId, double score, boolean accepted) {}
-
-  record Identification(
-      List<Candidate> candidates, double threshold, double far, double targetFar) {}
 
   private Object identify(Context ctx, ApiKeyStore.ApiKey key) {
     requireMultipart(ctx);
@@ -552,16 +524,6 @@ public final class VerificationServer implements AutoCloseable {
     metrics.decision("identify", accepted);
     return new Identification(out, point.threshold(), point.far(), point.targetFar());
   }
-
-  record KeyRequest(String name, List<String> scopes) {}
-
-  record KeyView(String name, List<String> scopes) {
-    static KeyView of(ApiKeyStore.ApiKey k) {
-      return new KeyView(k.name(), k.scopes().stream().map(Scopes::word).sorted().toList());
-    }
-  }
-
-  record NewKey(String name, List<String> scopes, String secret) {}
 
   private Object listKeys(Context ctx, ApiKeyStore.ApiKey key) {
     return Map.of("keys", store.keys().list().stream().map(KeyView::of).toList());
@@ -596,14 +558,6 @@ public final class VerificationServer implements AutoCloseable {
     return null;
   }
 
-  record AuditView(
-      String time, String actor, String action, String subjectId, Double score, Boolean accepted) {
-    static AuditView of(AuditEvent e) {
-      return new AuditView(
-          String.valueOf(e.time()), e.actor(), e.action(), e.subjectId(), e.score(), e.accepted());
-    }
-  }
-
   private Object audit(Context ctx, ApiKeyStore.ApiKey key) {
     int limit = intParam(ctx, "limit", 100, 1, MAX_LIST);
     return Map.of("events", store.recentAudit(limit).stream().map(AuditView::of).toList());
@@ -616,34 +570,8 @@ public final class VerificationServer implements AutoCloseable {
 
   // ---- request parts
 
-  private static void requireMultipart(Context ctx) {
-    if (!ctx.isMultipartFormData()) {
-      throw new ApiException(
-          415,
-          "expected a multipart/form-data upload, got content type '"
-              + (ctx.contentType() == null ? "none" : ctx.contentType())
-              + "'");
-    }
-  }
-
   private Subject requireEnrolled(String id) {
     return store.find(id).orElseThrow(() -> new ApiException(404, "no subject '" + id + "'"));
-  }
-
-  private static String subjectId(String id, String where) {
-    if (id == null || id.isEmpty()) {
-      throw new ApiException(400, "missing subject id (" + where + ")");
-    }
-    if (!SUBJECT_ID.matcher(id).matches()) {
-      throw new ApiException(
-          400,
-          "invalid subject id in "
-              + where
-              + ": use 1 to 128 letters, digits and . _ @ + - (got "
-              + io.qmargin.UserText.quoted(id)
-              + ")");
-    }
-    return id;
   }
 
   private List<float[]> embedSamples(Context ctx) {
@@ -683,56 +611,6 @@ public final class VerificationServer implements AutoCloseable {
       throw new ApiException(400, source + ": cannot read the upload (" + e.getMessage() + ")");
     }
     return embedder.embed(bytes, source);
-  }
-
-  private static int intParam(Context ctx, String name, int ifAbsent, int min, int max) {
-    return intParam(ctx.queryParam(name), name, ifAbsent, min, max);
-  }
-
-  private static int intParam(String value, String name, int ifAbsent, int min, int max) {
-    if (value == null || value.isEmpty()) {
-      return ifAbsent;
-    }
-    try {
-      int v = Integer.parseInt(value.trim());
-      if (v >= min && v <= max) {
-        return v;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new ApiException(
-        400,
-        "'"
-            + name
-            + "' must be an integer in ["
-            + min
-            + ", "
-            + max
-            + "], got "
-            + io.qmargin.UserText.quoted(value));
-  }
-
-  private static <T> T jsonBody(Context ctx, Class<T> type) {
-    String ct = ctx.contentType();
-    if (ct == null || !ct.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-      throw new ApiException(
-          415,
-          "expected a JSON body (Content-Type: application/json), got '"
-              + (ct == null ? "none" : ct)
-              + "'");
-    }
-    try {
-      T v = JSON.readValue(ctx.bodyAsBytes(), type);
-      if (v == null) {
-        throw new ApiException(400, "malformed JSON: expected an object, got null");
-      }
-      return v;
-    } catch (JsonProcessingException e) {
-      throw new ApiException(400, "malformed JSON: " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw new ApiException(400, "cannot read the body (" + e.getMessage() + ")");
-    }
   }
 
   private String openApi() {
