@@ -96,4 +96,22 @@ class ServeCommandTest {
         .isEqualTo(2);
     assertThat(n.err.toString()).contains("names no model (it was calibrated without --model)");
   }
+
+  @Test
+  void thePageShowsThePlotsOfTheEvaluationTheOperatingPointNames() throws Exception {
+    Path eval = java.nio.file.Files.createDirectories(dir.resolve("runs/eval"));
+    java.nio.file.Files.write(eval.resolve("roc.png"), new byte[] {1});
+    Path op = dir.resolve("runs/op.json");
+    OperatingPoint relative =
+        new OperatingPoint("m", 1e-3, 0.5, 1e-3, 0.9, 0.8, 0.95, 1000, 100, "eval");
+    assertThat(ServeCommand.evaluationFolder(relative, op)).isEqualTo(eval);
+    OperatingPoint scores =
+        new OperatingPoint(
+            "m", 1e-3, 0.5, 1e-3, 0.9, 0.8, 0.95, 1000, 100, eval.resolve("s.txt").toString());
+    java.nio.file.Files.writeString(eval.resolve("s.txt"), "0.5 1\n");
+    assertThat(ServeCommand.evaluationFolder(scores, op)).isEqualTo(eval);
+    OperatingPoint elsewhere =
+        new OperatingPoint("m", 1e-3, 0.5, 1e-3, 0.9, 0.8, 0.95, 1000, 100, "gone");
+    assertThat(ServeCommand.evaluationFolder(elsewhere, op)).isNull();
+  }
 }
