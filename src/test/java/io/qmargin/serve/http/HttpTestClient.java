@@ -28,8 +28,8 @@ public final class HttpTestClient {
     this.client = client;
   }
 
-  /** A response: status, body text, and the body as JSON when it is JSON. */
-  public record Response(int status, String body, String contentType) {
+  /** A response: status, body text, a Retry-After header or null, the body as JSON. */
+  public record Response(int status, String body, String contentType, String retryAfter) {
     public JsonNode json() {
       try {
         return JSON.readTree(body);
@@ -78,7 +78,10 @@ public final class HttpTestClient {
     try {
       HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
       return new Response(
-          r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""));
+          r.statusCode(),
+          r.body(),
+          r.headers().firstValue("Content-Type").orElse(""),
+          r.headers().firstValue("Retry-After").orElse(null));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

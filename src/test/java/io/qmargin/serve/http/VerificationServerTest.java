@@ -375,6 +375,8 @@ class VerificationServerTest {
       HttpTestClient.Response over = c.get("/v1/info", verify);
       assertThat(over.status()).isEqualTo(429);
       assertThat(over.json().get("error").asText()).isEqualTo("rate limit exceeded for key 'gate'");
+      // the bucket refills at 0.001 tokens/s: the next token is 1000 s away
+      assertThat(over.retryAfter()).isEqualTo("1000");
       assertThat(c.get("/v1/subjects", enrol).status()).isEqualTo(200);
     }
   }
