@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -161,27 +162,43 @@ final class ServeCommand implements Callable<Integer> {
       }
       SampleEmbedder embedder =
           new SampleEmbedder(m, manager, new ImageSizeGuard(settings.maxPixels()));
-      try (TemplateStore store = TemplateStores.open(db, id, m.config().model().embeddingDim());
-          VerificationServer server =
-              new VerificationServer(store, embedder, point, settings).start()) {
-        out.printf(
-            Locale.ROOT,
-            "serving %s (model %s, %s samples; accept score >= %.6f, FAR %.3g at target %.3g);"
-                + " %d subjects in %s; the page is at %s/%n",
-            server.url(),
-            id,
-            embedder.sampleKind(),
-            point.threshold(),
-            point.far(),
-            point.targetFar(),
-            store.count(),
-            db,
-            server.url());
-        out.flush();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Thread hook = new Thread(stopped::countDown);
-        Runtime.getRuntime().addShutdownHook(hook);
-        stopped.await();
+      // Ctrl-C or SIGTERM: the hook wakes this thread, which stops the server and closes the
+      // database, and waits for that (the JVM halts once its hooks have returned)
+      CountDownLatch stopped = new CountDownLatch(1);
+      CountDownLatch closed = new CountDownLatch(1);
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    stopped.countDown();
+                    try {
+                      closed.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  }));
+      try {
+        try (TemplateStore store = TemplateStores.open(db, id, m.config().model().embeddingDim());
+            VerificationServer server =
+                new VerificationServer(store, embedder, point, settings).start()) {
+          out.printf(
+              Locale.ROOT,
+              "serving %s (model %s, %s samples; accept score >= %.6f, FAR %.3g at target %.3g);"
+                  + " %d subjects in %s; the page is at %s/%n",
+              server.url(),
+              id,
+              embedder.sampleKind(),
+              point.threshold(),
+              point.far(),
+              point.targetFar(),
+              store.count(),
+              db,
+              server.url());
+          out.flush();
+          stopped.await();
+        }
+      } finally {
+        closed.countDown();
       }
     }
     return 0;
