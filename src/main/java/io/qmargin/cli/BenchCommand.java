@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
       EvalBenchmarkCommand.class,
       FbankBenchmarkCommand.class,
       BackboneBenchmarkCommand.class,
-      ServeBenchmarkCommand.class
+      ServeBenchmarkCommand.class,
+      ServeHttpBenchmarkCommand.class
     })
 final class BenchCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

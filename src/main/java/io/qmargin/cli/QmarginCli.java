@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       FbankCommand.class,
       DataCommand.class,
       BenchCommand.class,
+      ServeCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class QmarginCli implements Runnable {

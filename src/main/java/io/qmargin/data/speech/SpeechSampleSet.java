@@ -289,7 +289,16 @@ public final class SpeechSampleSet implements SampleSet {
 
   /** Fbank and per-utterance mean normalisation of samples at the sample rate. */
   public FeatureMatrix features(float[] samples) {
-    FeatureMatrix raw = fbank.compute(new Waveform(samples, options.sampleRate(), 1));
+    return features(fbank, samples);
+  }
+
+  /**
+   * {@link #features(float[])} for samples that belong to no corpus (a service's uploads): mono
+   * samples at the filterbank's sample frequency.
+   */
+  public static FeatureMatrix features(Fbank fbank, float[] samples) {
+    FeatureMatrix raw =
+        fbank.compute(new Waveform(samples, (int) fbank.options().sampleFrequency(), 1));
     return CepstralMeanNormalization.perUtterance(raw, false);
   }
 }
