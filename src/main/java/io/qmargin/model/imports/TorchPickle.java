@@ -132,6 +132,16 @@ public final class TorchPickle {
                 + " elements");
       }
       float[] out = new float[(int) n];
+      if (storage.type() == StorageType.FLOAT && isContiguous()) { // the common case, in bulk
+        storage
+            .data()
+            .duplicate()
+            .order(storage.data().order())
+            .position(Math.toIntExact(offset * 4))
+            .asFloatBuffer()
+            .get(out);
+        return out;
+      }
       long[] index = new long[shape.length];
       for (int i = 0; i < out.length; i++) {
         long at = offset;
@@ -147,6 +157,18 @@ public final class TorchPickle {
         }
       }
       return out;
+    }
+
+    /** Whether the strides are those of a row-major array of the shape. */
+    boolean isContiguous() {
+      long expected = 1;
+      for (int d = shape.length - 1; d >= 0; d--) {
+        if (shape[d] != 1 && stride[d] != expected) {
+          return false;
+        }
+        expected *= shape[d];
+      }
+      return true;
     }
   }
 
