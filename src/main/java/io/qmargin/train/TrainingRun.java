@@ -121,6 +121,10 @@ public final class TrainingRun {
       Block backbone = task.backbone();
       backbone.initialize(
           manager, DataType.FLOAT32, shape(config.batchSize(), train.sampleShape()));
+      if (config.model().init() != null && checkpoint.isEmpty()) { // a checkpoint has its own
+        Models.initialise(backbone, config, train.sampleShape(), manager);
+        listener.message("backbone initialised from " + config.model().init());
+      }
       try (TrainStep step =
           TrainStep.create(
               manager,

@@ -30,7 +30,7 @@ public final class StateDictLoader {
   /**
    * Loads {@code sd} into {@code backbone} (initialised, built by {@code model.create()}).
    *
-   * @return the names of the file that were ignored (counters, classification heads)
+   * @return the names of the classification head's tensors, which were not used
    */
   public static List<String> load(Block backbone, SourceModel model, StateDict sd) {
     List<String> names = SourceLayouts.names(model);
@@ -66,7 +66,9 @@ public final class StateDictLoader {
     }
     List<String> ignored = new ArrayList<>();
     for (String name : List.copyOf(unused)) {
-      if (name.endsWith(".num_batches_tracked") || name.startsWith("projection.")) {
+      if (name.endsWith(".num_batches_tracked")) {
+        unused.remove(name); // a counter of training batches: no part of the function
+      } else if (name.startsWith("projection.")) {
         ignored.add(name);
         unused.remove(name);
       }
