@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qmargin.UserInputException;
 import io.qmargin.io.AtomicFiles;
 import io.qmargin.io.Json;
+import io.qmargin.model.djl.DjlModels;
 import io.qmargin.model.imports.SourceLayouts;
 import io.qmargin.model.imports.SourceModel;
 import io.qmargin.model.imports.StateDict;
@@ -38,6 +39,9 @@ import java.util.Map;
  * model they become carries the source's preprocessing in its config: faces (x - 127.5) / 127.5 on
  * 112 x 112 RGB (qmargin's own), speakers 80-bin fbank with wespeaker's Hamming window ({@code
  * speech.window_type: hamming}) and mean normalisation.
+ *
+ * <p>A model directory also holds the model in DJL's format ({@value #DJL_FOLDER}/, {@link
+ * DjlModels}), for Java programs that load it with DJL's {@code Criteria}.
  */
 public final class Models {
   private Models() {}
@@ -148,8 +152,35 @@ public final class Models {
           staging.resolve("backbone.params"),
           out -> m.backbone().saveParameters(new DataOutputStream(out)));
       AtomicFiles.writeString(staging.resolve("model.json"), Json.pretty(info));
+      DjlModels.save(m.backbone(), djlArguments(m.config()), staging.resolve(DJL_FOLDER));
       set.commit();
     }
+  }
+
+  /** The folder of a model directory that holds the model in DJL's format ({@link DjlModels}). */
+  public static final String DJL_FOLDER = "djl";
+
+  /**
+   * The arguments of a model in DJL's format: its backbone and the preprocessing {@code embed}
+   * applies (see {@link DjlModels}).
+   */
+  static Map<String, String> djlArguments(TrainConfig config) {
+    Map<String, String> a = new LinkedHashMap<>();
+    a.put("task", config.task().toString());
+    a.put("backbone", config.model().backbone());
+    a.put("embeddingDim", Integer.toString(config.model().embeddingDim()));
+    if (config.task() == TrainConfig.Task.SPEAKER) {
+      var fbank = SpeechData.options(config, false).fbank();
+      a.put("featureDim", Integer.toString(fbank.numMelBins()));
+      a.put("sampleRate", Integer.toString(config.speech().sampleRate()));
+      a.put("windowType", fbank.windowType().kaldiName());
+    } else {
+      a.put("imageSide", Integer.toString(config.data().imageSize()));
+      a.put(
+          "crop",
+          Integer.toString(FaceData.preprocessing(config.data(), config.seed()).cropSize()));
+    }
+    return a;
   }
 
   /**

@@ -2,10 +2,13 @@ package io.qmargin.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ZooModel;
 import ai.djl.training.ParameterStore;
 import io.qmargin.audio.AudioReader;
 import io.qmargin.audio.CepstralMeanNormalization;
@@ -15,6 +18,7 @@ import io.qmargin.audio.FeatureMatrix;
 import io.qmargin.audio.WindowType;
 import io.qmargin.data.speech.TestWavs;
 import io.qmargin.io.Npy;
+import io.qmargin.model.djl.EmbeddingTranslatorFactory;
 import io.qmargin.train.Models;
 import io.qmargin.train.TrainedModel;
 import java.nio.file.Files;
@@ -28,7 +32,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * {@code qmargin import} and {@code embed --model FILE}: hostile and broken files exit non-zero
  * naming the file and the problem, with nothing written; an imported wespeaker model embeds with
- * wespeaker's features (Hamming window), from the file itself or from the imported directory.
+ * wespeaker's features (Hamming window), from the file itself, from the imported directory, and
+ * from its DJL-format folder loaded with plain {@code Criteria}.
  */
 class ImportCommandTest {
   @TempDir Path dir;
@@ -105,6 +110,17 @@ class ImportCommandTest {
       float[] povey = forward(m, manager, wav, WindowType.POVEY);
       assertThat(maxAbsDiff(fromDir, hamming)).isLessThan(1e-5f);
       assertThat(maxAbsDiff(fromDir, povey)).as("the window matters").isGreaterThan(1e-3f);
+    }
+    // and in DJL's format, loaded with plain Criteria and the audio translator
+    Criteria<Path, float[]> criteria =
+        Criteria.builder()
+            .setTypes(Path.class, float[].class)
+            .optModelPath(model.resolve("djl"))
+            .optTranslatorFactory(new EmbeddingTranslatorFactory())
+            .build();
+    try (ZooModel<Path, float[]> djl = criteria.loadModel();
+        Predictor<Path, float[]> predictor = djl.newPredictor()) {
+      assertThat(maxAbsDiff(fromDir, predictor.predict(wav))).isLessThan(1e-5f);
     }
   }
 
