@@ -320,6 +320,13 @@ public final class TorchPickle {
     }
     long[] shape = longs(args.get(2));
     long[] stride = longs(args.get(3));
+    if (Arrays.stream(shape).anyMatch(d -> d < 0) || Arrays.stream(stride).anyMatch(d -> d < 0)) {
+      throw new RefusedException(
+          "a tensor of shape "
+              + Arrays.toString(shape)
+              + " and strides "
+              + Arrays.toString(stride));
+    }
     if (shape.length != stride.length) {
       throw new RefusedException(
           "a tensor of shape "

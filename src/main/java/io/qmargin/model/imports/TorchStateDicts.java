@@ -65,6 +65,13 @@ public final class TorchStateDicts {
                   loaded.computeIfAbsent(key.key(), k -> storage(zip, prefix, key, order, file)));
       return new StateDict(file, tensors(unwrap(root, file), file));
     } catch (ZipException e) {
+      if (isLegacyFormat(file)) {
+        throw new UserInputException(
+            file
+                + ": saved in PyTorch's legacy format (before 1.6, or with"
+                + " _use_new_zipfile_serialization=False), which is not read; re-save it with"
+                + " torch.save in a current PyTorch");
+      }
       throw new UserInputException(
           file
               + ": not a complete PyTorch zip archive ("
@@ -74,6 +81,16 @@ public final class TorchStateDicts {
       throw new UserInputException(file + ": " + e.getMessage());
     } catch (IOException e) {
       throw new UserInputException(file + ": cannot read (" + e.getMessage() + ")");
+    }
+  }
+
+  /** The legacy format starts with a pickle (protocol 2: 0x80 0x02) of its magic number. */
+  private static boolean isLegacyFormat(Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] head = in.readNBytes(2);
+      return head.length == 2 && (head[0] & 0xff) == 0x80 && head[1] == 2;
+    } catch (IOException e) {
+      return false;
     }
   }
 

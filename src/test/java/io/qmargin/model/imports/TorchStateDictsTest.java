@@ -89,6 +89,15 @@ class TorchStateDictsTest {
   }
 
   @Test
+  void theLegacyFormatIsNamed() throws IOException {
+    // torch.save(..., _use_new_zipfile_serialization=False) begins with a protocol-2 pickle
+    Path legacy = Files.write(dir.resolve("old.pth"), new byte[] {(byte) 0x80, 2, (byte) 0x8a, 10});
+    assertThatThrownBy(() -> TorchStateDicts.read(legacy))
+        .isInstanceOf(UserInputException.class)
+        .hasMessageStartingWith(legacy + ": saved in PyTorch's legacy format");
+  }
+
+  @Test
   void aStorageShorterThanDeclaredIsRefused() throws IOException {
     Path cut = dir.resolve("cut.pth");
     rewrite(resource("tiny.pth"), cut, "tiny/data/0", new byte[8]);
