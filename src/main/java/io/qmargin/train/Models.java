@@ -69,7 +69,7 @@ public final class Models {
 
   /** Reads a foreign weight file into a qmargin backbone (in memory; see {@link #save}). */
   public static Imported importWeights(Path file, String arch, NDManager manager) {
-    StateDict sd = readForeign(file);
+    StateDict sd = readForeign(file, arch);
     SourceModel source = SourceLayouts.detect(sd, arch);
     ObjectNode tree = configTree(source);
     TrainConfig config = ConfigLoader.bind(tree, "qmargin import");
@@ -82,9 +82,9 @@ public final class Models {
 
   /**
    * The tensors of a foreign weight file, by its type: the one place that decides how a file is
-   * read.
+   * read ({@code arch} as {@link #load} takes it, for readers that need it).
    */
-  static StateDict readForeign(Path file) {
+  static StateDict readForeign(Path file, String arch) {
     if (!Files.isRegularFile(file)) {
       throw new UserInputException(file + ": no such file or model directory");
     }

@@ -7,10 +7,12 @@ import ai.djl.nn.Parameter;
 import ai.djl.util.PairList;
 import io.qmargin.train.Models;
 import io.qmargin.train.TrainedModel;
+import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -125,7 +127,7 @@ class FineTuneTest {
 
   /**
    * Needs the generated fixtures (tools/fixtures/state_dicts.py); a MobileFaceNet step at 112 x 112
-   * takes a while on a CPU, so opt-in: {@code mvn test -Dgroups=integration}.
+   * takes a while on a CPU: tagged integration, left out of {@code mvn test}.
    */
   @Test
   @Tag("integration")
@@ -176,14 +178,13 @@ class FineTuneTest {
     }
     Path images = dir.resolve("images");
     Files.createDirectories(images);
-    java.awt.image.BufferedImage img =
-        new java.awt.image.BufferedImage(112, 112, java.awt.image.BufferedImage.TYPE_INT_RGB);
+    BufferedImage img = new BufferedImage(112, 112, BufferedImage.TYPE_INT_RGB);
     for (int y = 0; y < 112; y++) {
       for (int x = 0; x < 112; x++) {
         img.setRGB(x, y, ((x * 2) << 16) | ((y * 2) << 8) | 90);
       }
     }
-    javax.imageio.ImageIO.write(img, "png", images.resolve("face.png").toFile());
+    ImageIO.write(img, "png", images.resolve("face.png").toFile());
     CliCapture e = new CliCapture();
     assertThat(
             e.run(

@@ -5,7 +5,9 @@ import io.qmargin.model.Backbones;
 import io.qmargin.model.speaker.EcapaTdnn;
 import io.qmargin.model.speaker.SpeakerBackbones;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -226,7 +228,7 @@ public final class SourceLayouts {
   }
 
   private static String canonical(String arch) {
-    String a = arch.trim().toLowerCase(java.util.Locale.ROOT);
+    String a = arch.trim().toLowerCase(Locale.ROOT);
     if (SpeakerBackbones.names().contains(a) && !a.equals("small")) {
       return a;
     }
@@ -247,7 +249,7 @@ public final class SourceLayouts {
   private static String iresnetDepth(StateDict sd) {
     int[] blocks = blocksPerStage(sd);
     String depth =
-        switch (java.util.Arrays.toString(blocks)) {
+        switch (Arrays.toString(blocks)) {
           case "[2, 2, 2, 2]" -> "iresnet18";
           case "[3, 4, 6, 3]" -> "iresnet34";
           case "[3, 4, 14, 3]" -> "iresnet50";
@@ -258,7 +260,7 @@ public final class SourceLayouts {
       throw new UserInputException(
           sd.source()
               + ": an IResNet with "
-              + java.util.Arrays.toString(blocks)
+              + Arrays.toString(blocks)
               + " blocks per stage, none of r18, r34, r50, r100");
     }
     return depth;
@@ -266,14 +268,14 @@ public final class SourceLayouts {
 
   private static String wespeakerDepth(StateDict sd) {
     int[] blocks = blocksPerStage(sd);
-    return switch (java.util.Arrays.toString(blocks)) {
+    return switch (Arrays.toString(blocks)) {
       case "[2, 2, 2, 2]" -> "resnet18";
       case "[3, 4, 6, 3]" -> "resnet34";
       default ->
           throw new UserInputException(
               sd.source()
                   + ": a wespeaker ResNet with "
-                  + java.util.Arrays.toString(blocks)
+                  + Arrays.toString(blocks)
                   + " blocks per stage, neither ResNet18 nor ResNet34");
     };
   }

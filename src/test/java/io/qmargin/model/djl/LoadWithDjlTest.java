@@ -1,6 +1,7 @@
 package io.qmargin.model.djl;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
 
 import ai.djl.inference.Predictor;
 import ai.djl.modality.cv.Image;
@@ -100,7 +101,7 @@ class LoadWithDjlTest {
     float[] actual = embedFace(run.resolve("model"), face);
     assertThat(actual).hasSize(16);
     for (int i = 0; i < actual.length; i++) {
-      assertThat(actual[i]).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-5f));
+      assertThat(actual[i]).isCloseTo(expected[i], offset(1e-5f));
     }
   }
 

@@ -50,7 +50,7 @@ class ImportedForwardTest {
     check(arch, project, backbone, d);
   }
 
-  /** IResNet-50 (170 MB of weights): opt-in, {@code mvn test -Dgroups=integration}. */
+  /** IResNet-50 (170 MB of weights): tagged integration, left out of {@code mvn test}. */
   @Test
   @Tag("integration")
   void iresnet50ForwardEqualsPyTorchs() {
