@@ -176,6 +176,8 @@ public final class Models {
       a.put("windowType", fbank.windowType().kaldiName());
     } else {
       a.put("imageSide", Integer.toString(config.data().imageSize()));
+      // inactive at inference, but whether the block has a dropout layer depends on it
+      a.put("dropout", Double.toString(config.model().dropout()));
       a.put(
           "crop",
           Integer.toString(FaceData.preprocessing(config.data(), config.seed()).cropSize()));

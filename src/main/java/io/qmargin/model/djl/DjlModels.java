@@ -19,7 +19,8 @@ import java.util.TreeMap;
  * <ul>
  *   <li>{@code task} {@code face} or {@code speaker}; {@code backbone} (a qmargin backbone name);
  *       {@code embeddingDim};
- *   <li>faces: {@code imageSide} (112), {@code crop} (centre crop before resizing, 0 for none);
+ *   <li>faces: {@code imageSide} (112), {@code crop} (centre crop before resizing, 0 for none),
+ *       {@code dropout} (the trained rate; inactive at inference);
  *   <li>speakers: {@code featureDim} (mel bins), {@code sampleRate}, {@code windowType} (the fbank
  *       window: {@code povey}, or {@code hamming} for wespeaker models).
  * </ul>

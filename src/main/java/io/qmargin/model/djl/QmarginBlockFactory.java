@@ -11,8 +11,9 @@ import java.util.Map;
 /**
  * DJL's {@code blockFactory} for qmargin models: the backbone a model folder's {@code
  * serving.properties} names ({@code task}, {@code backbone}, {@code embeddingDim}, and {@code
- * imageSide} or {@code featureDim}; see {@link DjlModels}), uninitialised, for DJL to load its
- * parameters into. Dropout is off: the block is for inference.
+ * imageSide} and {@code dropout}, or {@code featureDim}; see {@link DjlModels}), uninitialised, for
+ * DJL to load its parameters into. Dropout is inactive at inference; its rate is there because
+ * whether a backbone has a dropout layer (MobileFaceNet's) depends on it.
  */
 public final class QmarginBlockFactory implements BlockFactory {
   private static final long serialVersionUID = 1L;
@@ -23,7 +24,11 @@ public final class QmarginBlockFactory implements BlockFactory {
     int d = Integer.parseInt(argument(arguments, "embeddingDim"));
     return isSpeaker(arguments)
         ? SpeakerBackbones.create(backbone, d, Integer.parseInt(argument(arguments, "featureDim")))
-        : Backbones.create(backbone, d, 0f, Integer.parseInt(argument(arguments, "imageSide")));
+        : Backbones.create(
+            backbone,
+            d,
+            Float.parseFloat(argument(arguments, "dropout")),
+            Integer.parseInt(argument(arguments, "imageSide")));
   }
 
   static boolean isSpeaker(Map<String, ?> arguments) {

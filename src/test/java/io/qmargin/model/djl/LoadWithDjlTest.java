@@ -6,10 +6,19 @@ import static org.assertj.core.api.Assertions.offset;
 import ai.djl.inference.Predictor;
 import ai.djl.modality.cv.Image;
 import ai.djl.modality.cv.ImageFactory;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Block;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
+import ai.djl.training.ParameterStore;
 import io.qmargin.cli.QmarginCli;
+import io.qmargin.data.face.ImageDecoder;
+import io.qmargin.data.face.Preprocessing;
 import io.qmargin.io.Npy;
+import io.qmargin.model.Backbones;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -17,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -100,6 +110,51 @@ class LoadWithDjlTest {
     float[] expected = Npy.read(e).toFloats();
     float[] actual = embedFace(run.resolve("model"), face);
     assertThat(actual).hasSize(16);
+    for (int i = 0; i < actual.length; i++) {
+      assertThat(actual[i]).isCloseTo(expected[i], offset(1e-5f));
+    }
+  }
+
+  /**
+   * MobileFaceNet has a dropout layer only when trained with dropout, so the folder records the
+   * rate: without it the rebuilt block would not match the saved parameters.
+   */
+  @Test
+  void aMobileFaceNetTrainedWithDropoutLoadsAndEmbedsAsItsBlock() throws Exception {
+    Path face = dir.resolve("face.png");
+    BufferedImage img = new BufferedImage(112, 112, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < 112; y++) {
+      for (int x = 0; x < 112; x++) {
+        img.setRGB(x, y, ((x * 2) << 16) | ((y * 2) << 8) | ((x ^ y) & 0xff));
+      }
+    }
+    ImageIO.write(img, "png", face.toFile());
+    float[] expected;
+    try (NDManager manager = NDManager.newBaseManager()) {
+      Block block = Backbones.create("mbf", 16, 0.2f);
+      block.initialize(manager, DataType.FLOAT32, Backbones.inputShape(1));
+      DjlModels.save(
+          block,
+          Map.of(
+              "task", "face",
+              "backbone", "mobilefacenet",
+              "embeddingDim", "16",
+              "imageSide", "112",
+              "crop", "0",
+              "dropout", "0.2"),
+          dir.resolve("djl"));
+      float[] chw =
+          Preprocessing.insightface().deterministic().apply(ImageDecoder.decode(face), false);
+      NDArray y =
+          block
+              .forward(
+                  new ParameterStore(manager, false),
+                  new NDList(manager.create(chw, Backbones.inputShape(1))),
+                  false)
+              .singletonOrThrow();
+      expected = y.div(y.norm()).toFloatArray();
+    }
+    float[] actual = embedFace(dir, face);
     for (int i = 0; i < actual.length; i++) {
       assertThat(actual[i]).isCloseTo(expected[i], offset(1e-5f));
     }
