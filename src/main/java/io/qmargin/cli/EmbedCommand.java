@@ -18,6 +18,7 @@ import io.qmargin.io.KaldiArk;
 import io.qmargin.io.Npy;
 import io.qmargin.train.Embedder;
 import io.qmargin.train.FaceData;
+import io.qmargin.train.Models;
 import io.qmargin.train.SpeechData;
 import io.qmargin.train.TrainConfig;
 import io.qmargin.train.TrainedModel;
@@ -59,9 +60,20 @@ final class EmbedCommand implements Callable<Integer> {
   @Option(
       names = "--model",
       required = true,
-      paramLabel = "RUN_DIR",
-      description = "A finished run directory (or its model/ folder).")
+      paramLabel = "PATH",
+      description =
+          "A finished run directory (or its model/ folder, or a model directory written by qmargin"
+              + " import), or a PyTorch state dict of insightface or wespeaker (.pth/.pt), embedded"
+              + " with its source's preprocessing.")
   Path model;
+
+  @Option(
+      names = "--arch",
+      paramLabel = "ARCH",
+      description =
+          "With a state dict whose names do not tell its architecture: iresnet18/34/50/100 (r18,"
+              + " r34, r50, r100), mobilefacenet (mbf), resnet18, resnet34, ecapa512, ecapa1024.")
+  String arch;
 
   @Option(
       names = "--images",
@@ -136,7 +148,7 @@ final class EmbedCommand implements Callable<Integer> {
       throw new UserInputException(images + ": no images found");
     }
     try (NDManager manager = NDManager.newBaseManager()) {
-      TrainedModel m = TrainedModel.load(model, manager);
+      TrainedModel m = Models.load(model, arch, manager);
       if (m.sampleShape().length != 3) {
         throw new UserInputException(
             model + " is a " + m.config().task() + " model; embed images with a face model");
@@ -189,7 +201,7 @@ final class EmbedCommand implements Callable<Integer> {
       throw new UserInputException(audio + ": no audio files found");
     }
     try (NDManager manager = NDManager.newBaseManager()) {
-      TrainedModel m = TrainedModel.load(model, manager);
+      TrainedModel m = Models.load(model, arch, manager);
       if (m.config().task() != TrainConfig.Task.SPEAKER) {
         throw new UserInputException(
             model + " is a " + m.config().task() + " model; embed audio with a speaker model");

@@ -35,8 +35,6 @@ public final class FaceTask implements TrainingTask {
 
   @Override
   public Block backbone() {
-    TrainConfig.Model m = config.model();
-    return Backbones.create(
-        m.backbone(), m.embeddingDim(), (float) m.dropout(), config.data().imageSize());
+    return TrainingTasks.backbone(config);
   }
 }

@@ -94,7 +94,6 @@ public final class SpeakerTask implements TrainingTask {
 
   @Override
   public Block backbone() {
-    TrainConfig.Model m = config.model();
-    return SpeakerBackbones.create(m.backbone(), m.embeddingDim(), config.speech().numMelBins());
+    return TrainingTasks.backbone(config);
   }
 }

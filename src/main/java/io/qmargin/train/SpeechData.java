@@ -2,6 +2,7 @@ package io.qmargin.train;
 
 import io.qmargin.UserInputException;
 import io.qmargin.audio.FbankOptions;
+import io.qmargin.audio.WindowType;
 import io.qmargin.data.speech.AugmentationSettings;
 import io.qmargin.data.speech.CorpusSplit;
 import io.qmargin.data.speech.Fsdd;
@@ -91,6 +92,9 @@ public final class SpeechData {
         FbankOptions.defaults().toBuilder()
             .sampleFrequency(s.sampleRate())
             .numMelBins(s.numMelBins())
+            // models written before the key existed were trained with Kaldi's default
+            .windowType(
+                s.windowType() == null ? WindowType.POVEY : WindowType.parse(s.windowType()))
             .build();
     return new SpeechSampleSet.Options(
         s.sampleRate(), fbank, s.cropFrames(), training, config.seed(), (long) s.cacheMb() << 20);

@@ -66,6 +66,7 @@ public record TrainConfig(
   public record Speech(
       @Range(min = 1) int sampleRate,
       @Range(min = 1) int numMelBins,
+      @OneOf({"povey", "hamming", "hanning", "rectangular", "blackman", "sine"}) String windowType,
       @Range(min = 1) int cropFrames,
       HeldOut heldOut,
       @Range(min = 0, max = 1, maxOpen = true) double heldOutFraction,
@@ -120,11 +121,16 @@ public record TrainConfig(
     }
   }
 
-  /** {@code model}: the backbone and the embedding. */
+  /**
+   * {@code model}: the backbone and the embedding; {@code init}, when set, a model whose weights
+   * the backbone starts from (a run or model directory, or a foreign weight file; see {@link
+   * Models#load}).
+   */
   public record Model(
       String backbone,
       @Range(min = 1) int embeddingDim,
-      @Range(min = 0, max = 1, maxOpen = true) double dropout) {}
+      @Range(min = 0, max = 1, maxOpen = true) double dropout,
+      String init) {}
 
   /** The classification head; see {@link io.qmargin.head.HeadSettings}. */
   public record Head(

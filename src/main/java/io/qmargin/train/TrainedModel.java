@@ -13,7 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
+import java.util.List;
 
 /**
  * A trained backbone read back from a run directory's {@code model/} (or that folder itself):
@@ -31,12 +31,17 @@ public record TrainedModel(Path dir, TrainConfig config, Block backbone, long[] 
     } catch (IOException e) {
       throw new UserInputException(info + ": not readable JSON (" + e.getMessage() + ")");
     }
-    TrainConfig config = ConfigLoader.bind(json.get("config"), info.toString());
+    // over the defaults, so that a model written before a key existed takes the key's default
+    TrainConfig config =
+        ConfigLoader.bind(
+            ConfigLoader.resolve(
+                ConfigLoader.toYaml(json.get("config")), info.toString(), List.of()),
+            info.toString());
     long[] shape = new long[json.get("sample_shape").size()];
     for (int i = 0; i < shape.length; i++) {
       shape[i] = json.get("sample_shape").get(i).asLong();
     }
-    Block backbone = TrainingTasks.create(config, Map.of()).backbone();
+    Block backbone = TrainingTasks.backbone(config);
     backbone.initialize(manager, DataType.FLOAT32, TrainingRun.shape(2, shape));
     loadParameters(backbone, manager, dir.resolve("backbone.params"));
     return new TrainedModel(dir, config, backbone, shape);

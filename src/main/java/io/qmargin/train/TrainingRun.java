@@ -13,6 +13,7 @@ import io.qmargin.head.TrainableHead;
 import io.qmargin.io.AtomicFiles;
 import io.qmargin.io.Json;
 import io.qmargin.loss.LossSpec;
+import io.qmargin.model.djl.DjlModels;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -121,6 +122,10 @@ public final class TrainingRun {
       Block backbone = task.backbone();
       backbone.initialize(
           manager, DataType.FLOAT32, shape(config.batchSize(), train.sampleShape()));
+      if (config.model().init() != null && checkpoint.isEmpty()) { // a checkpoint has its own
+        Models.initialise(backbone, config, train.sampleShape(), manager);
+        listener.message("backbone initialised from " + config.model().init());
+      }
       try (TrainStep step =
           TrainStep.create(
               manager,
@@ -311,6 +316,7 @@ public final class TrainingRun {
           info.put("classes", train.numClasses());
           info.put("config", resolvedConfig);
           AtomicFiles.writeString(d.resolve("model.json"), Json.pretty(info));
+          DjlModels.save(backbone, Models.djlArguments(config), d.resolve(Models.DJL_FOLDER));
         });
   }
 

@@ -1,7 +1,10 @@
 package io.qmargin.train;
 
+import ai.djl.nn.Block;
 import io.qmargin.EnumWords;
 import io.qmargin.UserInputException;
+import io.qmargin.model.Backbones;
+import io.qmargin.model.speaker.SpeakerBackbones;
 import io.qmargin.train.TrainConfig.DataType;
 import io.qmargin.train.TrainConfig.Task;
 import io.qmargin.train.TrainConfig.ValidationType;
@@ -47,6 +50,21 @@ public final class TrainingTasks {
     return switch (task) {
       case FACE -> new FaceTask(config, env);
       case SPEAKER -> new SpeakerTask(config, env);
+    };
+  }
+
+  /**
+   * The backbone {@code config} names (uninitialised), built without opening the config's data:
+   * what reading a trained model back needs.
+   */
+  public static Block backbone(TrainConfig config) {
+    TrainConfig.Model m = config.model();
+    return switch (config.task()) {
+      case FACE ->
+          Backbones.create(
+              m.backbone(), m.embeddingDim(), (float) m.dropout(), config.data().imageSize());
+      case SPEAKER ->
+          SpeakerBackbones.create(m.backbone(), m.embeddingDim(), config.speech().numMelBins());
     };
   }
 
