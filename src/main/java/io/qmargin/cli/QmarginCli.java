@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       TrainCommand.class,
       EmbedCommand.class,
+      ExportCommand.class,
       LossTableCommand.class,
       PosteriorCommand.class,
       EvalCommand.class,

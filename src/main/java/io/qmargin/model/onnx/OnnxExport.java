@@ -59,9 +59,11 @@ public final class OnnxExport {
   /** Name of the output. */
   public static final String OUTPUT = "embedding";
 
-  /** Writes the ONNX model of a trained model to {@code out}, atomically. */
-  public static void export(TrainedModel model, Path out) throws IOException {
-    OnnxFiles.write(toOnnx(model), out);
+  /** Writes the ONNX model of a trained model to {@code out}, atomically, and returns it. */
+  public static OnnxModel export(TrainedModel model, Path out) throws IOException {
+    OnnxModel onnx = toOnnx(model);
+    OnnxFiles.write(onnx, out);
+    return onnx;
   }
 
   /** The ONNX model of a trained model, with its metadata. */

@@ -10,11 +10,11 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /** Runs an ONNX file in ONNX Runtime (DJL's engine, started first) on one float input. */
-final class OrtRunner {
+public final class OrtRunner {
   private OrtRunner() {}
 
   /** The first output of {@code model} on {@code input} of {@code shape}, as (rows, columns). */
-  static float[][] run(Path model, String inputName, float[] input, long[] shape)
+  public static float[][] run(Path model, String inputName, float[] input, long[] shape)
       throws OrtException {
     Engine.getEngine("OnnxRuntime"); // DJL loads the natives before the raw API is used
     OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -29,7 +29,7 @@ final class OrtRunner {
   }
 
   /** Each row divided by its L2 norm, as qmargin's embed. */
-  static float[] normalizedRows(float[][] rows) {
+  public static float[] normalizedRows(float[][] rows) {
     int d = rows[0].length;
     float[] out = new float[rows.length * d];
     for (int i = 0; i < rows.length; i++) {
@@ -46,7 +46,7 @@ final class OrtRunner {
   }
 
   /** max |a − b|. */
-  static double maxAbsDifference(float[] a, float[] b) {
+  public static double maxAbsDifference(float[] a, float[] b) {
     if (a.length != b.length) {
       throw new AssertionError("lengths " + a.length + " and " + b.length);
     }
