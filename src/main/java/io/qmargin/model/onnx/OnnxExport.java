@@ -13,11 +13,14 @@ import io.qmargin.train.TrainConfig;
 import io.qmargin.train.TrainedModel;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,7 +99,7 @@ public final class OnnxExport {
     BlockTranslator.Value x = new BlockTranslator.Value(inputName, new Shape(example));
     BlockTranslator.Value y = new BlockTranslator(graph).emit(backbone, x, "backbone");
     graph.identity(y.name(), OUTPUT);
-    List<Dim> inputDims = new java.util.ArrayList<>();
+    List<Dim> inputDims = new ArrayList<>();
     inputDims.add(Dim.named("batch"));
     for (int i = 0; i < sampleShape.length; i++) {
       inputDims.add(speaker && i == 0 ? Dim.named("frames") : Dim.of(sampleShape[i]));
@@ -113,7 +116,7 @@ public final class OnnxExport {
         version == null ? "" : version,
         Map.of("", (long) OPSET),
         g,
-        Map.copyOf(metadata));
+        Collections.unmodifiableMap(new LinkedHashMap<>(metadata))); // in the given order
   }
 
   private static String inputLayout(boolean speaker, long[] s) {
@@ -148,12 +151,15 @@ public final class OnnxExport {
   }
 
   private static String sha256(Path file) throws IOException {
-    try (InputStream in =
-        new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-      in.transferTo(java.io.OutputStream.nullOutputStream());
-      return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+    MessageDigest digest;
+    try {
+      digest = MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java has SHA-256", e);
     }
+    try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
+      in.transferTo(OutputStream.nullOutputStream());
+    }
+    return HexFormat.of().formatHex(digest.digest());
   }
 }

@@ -111,9 +111,11 @@ public final class OnnxFiles {
         default -> in.skipField(tag);
       }
     }
-    if (graph == null || ir <= 0) {
+    String missing =
+        ir <= 0 ? "IR version" : opsets.isEmpty() ? "opset_import" : graph == null ? "graph" : null;
+    if (missing != null) {
       throw new UserInputException(
-          source + ": not an ONNX model (no " + (graph == null ? "graph" : "IR version") + ")");
+          source + ": not an ONNX model, or truncated (it has no " + missing + ")");
     }
     return new OnnxModel(ir, producer, producerVersion, opsets, graph, metadata);
   }
@@ -451,7 +453,26 @@ public final class OnnxFiles {
     out.writeInt64(1, m.irVersion());
     out.writeString(2, m.producerName());
     out.writeString(3, m.producerVersion());
-    // the graph: small parts encoded first, tensors (most of the bytes) streamed afterwards
+    for (Map.Entry<String, Long> e : m.opsets().entrySet()) {
+      out.writeByteArray(
+          8,
+          message(
+              o -> {
+                o.writeString(1, e.getKey());
+                o.writeInt64(2, e.getValue());
+              }));
+    }
+    for (Map.Entry<String, String> e : m.metadata().entrySet()) {
+      out.writeByteArray(
+          14,
+          message(
+              o -> {
+                o.writeString(1, e.getKey());
+                o.writeString(2, e.getValue());
+              }));
+    }
+    // the graph last, so that a file cut anywhere lacks it or ends inside it (both detected);
+    // small parts encoded first, tensors (most of the bytes) streamed afterwards
     Graph g = m.graph();
     List<byte[]> parts = new ArrayList<>();
     for (Node n : g.nodes()) {
@@ -481,24 +502,6 @@ public final class OnnxFiles {
       out.writeTag(5, WireFormat.WIRETYPE_LENGTH_DELIMITED);
       out.writeUInt64NoTag(tensorSize(t));
       writeTensor(t, out);
-    }
-    for (Map.Entry<String, Long> e : m.opsets().entrySet()) {
-      out.writeByteArray(
-          8,
-          message(
-              o -> {
-                o.writeString(1, e.getKey());
-                o.writeInt64(2, e.getValue());
-              }));
-    }
-    for (Map.Entry<String, String> e : m.metadata().entrySet()) {
-      out.writeByteArray(
-          14,
-          message(
-              o -> {
-                o.writeString(1, e.getKey());
-                o.writeString(2, e.getValue());
-              }));
     }
   }
 
