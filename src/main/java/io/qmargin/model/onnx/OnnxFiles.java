@@ -220,7 +220,7 @@ public final class OnnxFiles {
         case 20 -> type = in.readInt32();
         case 2 -> f = in.readFloat();
         case 3 -> i = in.readInt64();
-        case 4 -> s = in.readStringRequireUtf8();
+        case 4 -> s = in.readString(); // bytes in ONNX; malformed UTF-8 is replaced, not refused
         case 5 -> {
           int old = enter(in);
           t = readTensor(in, source);

@@ -49,7 +49,13 @@ public final class OnnxStateDicts {
     List<String> candidates =
         archOrNull == null ? SourceLayout.ARCHITECTURES : List.of(architecture(archOrNull));
     OnnxModel model = OnnxFiles.read(onnxFile);
-    List<Layer> layers = GraphLayers.of(model.graph(), onnxFile);
+    List<Layer> layers;
+    try {
+      layers = GraphLayers.of(model.graph(), onnxFile);
+    } catch (IndexOutOfBoundsException | ClassCastException e) {
+      // a node without the inputs its operator requires, an attribute of another type
+      throw new UserInputException(onnxFile + ": malformed ONNX graph (" + e.getMessage() + ")", e);
+    }
     List<String> failures = new ArrayList<>();
     for (String arch : candidates) {
       Map<String, StateDict.Tensor> tensors = new LinkedHashMap<>();
