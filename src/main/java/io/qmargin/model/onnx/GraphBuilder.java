@@ -6,6 +6,7 @@ import io.qmargin.model.onnx.OnnxModel.Tensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -21,7 +22,7 @@ final class GraphBuilder {
 
   /** Adds a node with one output and returns the output's name. */
   String node(String op, List<String> inputs, Map<String, Object> attributes) {
-    String out = op.toLowerCase(java.util.Locale.ROOT) + "_" + counter++;
+    String out = op.toLowerCase(Locale.ROOT) + "_" + counter++;
     Map<String, Attribute> attrs = new LinkedHashMap<>();
     attributes.forEach((k, v) -> attrs.put(k, new Attribute(k, v)));
     nodes.add(new Node(out, op, List.copyOf(inputs), List.of(out), attrs));
@@ -31,7 +32,7 @@ final class GraphBuilder {
   /** Adds a node with {@code count} outputs and returns their names. */
   List<String> nodeOutputs(
       String op, List<String> inputs, Map<String, Object> attributes, int count) {
-    String base = op.toLowerCase(java.util.Locale.ROOT) + "_" + counter++;
+    String base = op.toLowerCase(Locale.ROOT) + "_" + counter++;
     List<String> outs = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       outs.add(base + "_" + i);

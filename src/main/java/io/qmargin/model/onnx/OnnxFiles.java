@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -478,7 +479,7 @@ public final class OnnxFiles {
     for (Node n : g.nodes()) {
       parts.add(field(1, message(o -> writeNode(n, o))));
     }
-    parts.add(field(2, g.name().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    parts.add(field(2, g.name().getBytes(StandardCharsets.UTF_8)));
     for (ValueInfo v : g.inputs()) {
       parts.add(field(11, message(o -> writeValueInfo(v, o))));
     }
