@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       TrainCommand.class,
       EmbedCommand.class,
       ImportCommand.class,
+      ExportCommand.class,
       LossTableCommand.class,
       PosteriorCommand.class,
       EvalCommand.class,

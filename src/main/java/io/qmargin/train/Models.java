@@ -16,6 +16,7 @@ import io.qmargin.model.imports.SourceModel;
 import io.qmargin.model.imports.StateDict;
 import io.qmargin.model.imports.StateDictLoader;
 import io.qmargin.model.imports.TorchStateDicts;
+import io.qmargin.model.onnx.OnnxStateDicts;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -90,7 +91,7 @@ public final class Models {
     }
     String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
     if (name.endsWith(".onnx")) {
-      throw new UserInputException(file + ": ONNX import is not available in this build");
+      return OnnxStateDicts.read(file, arch);
     }
     return TorchStateDicts.read(file);
   }
