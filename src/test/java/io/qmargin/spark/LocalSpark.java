@@ -1,0 +1,20 @@
+package io.qmargin.spark;
+
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The one local Spark session of the tests (started on first use, stopped by Spark's shutdown
+ * hook): two threads, a failed task retried once (local[2,2]), loopback only, no UI.
+ */
+final class LocalSpark {
+  private LocalSpark() {}
+
+  private static SparkSession session;
+
+  static synchronized SparkSession session() {
+    if (session == null) {
+      session = SparkSessions.get("local[2,2]", "qmargin-tests");
+    }
+    return session;
+  }
+}
