@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       FbankCommand.class,
       DataCommand.class,
       BenchCommand.class,
+      SparkCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class QmarginCli implements Runnable {

@@ -1,11 +1,13 @@
 package io.qmargin.spark;
 
+import io.qmargin.io.AtomicFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -26,8 +28,21 @@ public final class JobOutputs {
     replace(table.sparkSession(), path, stage -> table.write().parquet(stage.toString()));
   }
 
-  /** Writes a UTF-8 text file at {@code path}, replacing what was there only on success. */
+  /**
+   * Writes a UTF-8 text file at {@code path}, replacing what was there only on success; a local
+   * file through {@link AtomicFiles} (no Hadoop checksum file beside it).
+   */
   public static void text(SparkSession spark, String path, String text) {
+    Path target = new Path(path);
+    try {
+      FileSystem fs = target.getFileSystem(conf(spark));
+      if (fs instanceof LocalFileSystem local) {
+        AtomicFiles.writeString(local.pathToFile(target).toPath(), text);
+        return;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(path + ": " + e.getMessage(), e);
+    }
     replace(
         spark,
         path,
