@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qmargin.io.Json;
 import io.qmargin.io.Npy;
 import io.qmargin.spark.EmbeddingTables;
-import io.qmargin.spark.SparkSessions;
+import io.qmargin.spark.LocalSpark;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +32,7 @@ class SparkCommandTest {
   /** One local session for the class: the jobs use it and leave it running. */
   @BeforeAll
   static void session() {
-    spark = SparkSessions.get("local[2,2]", "qmargin-tests");
+    spark = LocalSpark.session();
   }
 
   private static int run(CliCapture c, String... args) {
