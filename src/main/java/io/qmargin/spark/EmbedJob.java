@@ -26,9 +26,10 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Embedding on Spark: samples (id, label, path of an image or audio file) to embeddings with a
  * trained model, as {@code qmargin embed} computes them (the same model loading, preprocessing or
- * features, and {@link Embedder}). The model directory is shipped to every executor once ({@code
- * SparkContext.addFile}) and loaded once per executor ({@link ExecutorModels}). A sample that
- * cannot be read (or is too short for a speaker model) gets no embedding and the reason instead.
+ * features, and {@link Embedder}). The model directory is shipped to every executor once (a zip,
+ * {@code SparkContext.addFile}) and loaded once per executor ({@link ExecutorModels}). A sample
+ * that cannot be read (or is too short for a speaker model) gets no embedding and the reason
+ * instead.
  *
  * @param batch images per forward pass
  */
@@ -62,9 +63,8 @@ public record EmbedJob(SparkSession spark, int batch) {
       throw new UserInputException(
           runOrModelDir + ": no trained model (expected model/model.json; is the run finished?)");
     }
-    String shipped = modelDir.toAbsolutePath().normalize().toString();
-    spark.sparkContext().addFile(shipped, true);
-    String name = modelDir.toAbsolutePath().normalize().getFileName().toString();
+    // one file (a zip of the model folder), as a cluster's driver serves files but not folders
+    String name = ExecutorModels.ship(modelDir, spark);
     int b = batch;
     JavaRDD<Row> rows =
         samples

@@ -7,9 +7,17 @@ import io.qmargin.train.Embedder;
 import io.qmargin.train.FaceData;
 import io.qmargin.train.TrainConfig;
 import io.qmargin.train.TrainedModel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+import org.apache.spark.sql.SparkSession;
 
 /**
  * The trained models of one executor JVM, loaded once per model directory and kept for the life of
@@ -35,9 +43,53 @@ final class ExecutorModels {
     }
   }
 
-  /** The model in {@code modelDir}, loaded on first use in this JVM. */
-  static Loaded get(String modelDir, int batch) {
-    return MODELS.computeIfAbsent(modelDir + "#" + batch, k -> load(Path.of(modelDir), batch));
+  /**
+   * Zips the model folder into a temporary file (deleted when this JVM exits) and adds it to the
+   * job's files; returns its name for {@code SparkFiles.get}.
+   */
+  static String ship(Path modelDir, SparkSession spark) {
+    try {
+      Path zip = Files.createTempFile("qmargin-model-", ".zip");
+      zip.toFile().deleteOnExit();
+      try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip));
+          Stream<Path> files = Files.walk(modelDir)) {
+        for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile).sorted()::iterator) {
+          out.putNextEntry(new ZipEntry(modelDir.relativize(f).toString().replace('\\', '/')));
+          Files.copy(f, out);
+          out.closeEntry();
+        }
+      }
+      spark.sparkContext().addFile(zip.toString());
+      return zip.getFileName().toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException(modelDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The model of a shipped zip, unpacked and loaded on first use in this JVM. */
+  static Loaded get(String zip, int batch) {
+    return MODELS.computeIfAbsent(zip + "#" + batch, k -> load(unzip(Path.of(zip)), batch));
+  }
+
+  private static Path unzip(Path zip) {
+    try {
+      Path dir = Files.createTempDirectory("qmargin-model-");
+      dir.toFile().deleteOnExit(); // registered first: deleted after its files
+      try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
+        for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+          Path to = dir.resolve(e.getName()).normalize();
+          if (!to.startsWith(dir)) {
+            throw new IOException("entry outside the model folder: " + e.getName());
+          }
+          Files.createDirectories(to.getParent());
+          Files.copy(in, to);
+          to.toFile().deleteOnExit();
+        }
+      }
+      return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException(zip + ": " + e.getMessage(), e);
+    }
   }
 
   private static Loaded load(Path dir, int batch) {

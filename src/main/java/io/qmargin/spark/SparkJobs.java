@@ -184,8 +184,9 @@ public record SparkJobs(String master, int blockRows) {
     SparkSession spark = SparkSessions.get(master, "qmargin spark " + job);
     try {
       return body.apply(spark);
-    } catch (RuntimeException e) {
-      throw userError(e);
+    } catch (Exception e) { // Spark's exceptions are checked ones that Scala throws undeclared
+      UserInputException u = userError(e);
+      throw u != null ? u : SparkJobs.<RuntimeException>rethrow(e);
     } finally {
       if (!existed) {
         spark.stop();
@@ -193,8 +194,8 @@ public record SparkJobs(String master, int blockRows) {
     }
   }
 
-  /** The user-input error behind a failed task or job, else {@code e} itself. */
-  static RuntimeException userError(RuntimeException e) {
+  /** The user-input error behind a failed task or job (its cause chain), else null. */
+  static UserInputException userError(Throwable e) {
     List<Throwable> seen = new ArrayList<>();
     for (Throwable t = e; t != null && !seen.contains(t); t = t.getCause()) {
       seen.add(t);
@@ -202,6 +203,12 @@ public record SparkJobs(String master, int blockRows) {
         return u;
       }
     }
-    return e;
+    return null;
+  }
+
+  /** Throws {@code e} as it is, checked or not (Spark's exceptions are undeclared). */
+  @SuppressWarnings("unchecked")
+  private static <E extends Exception> E rethrow(Exception e) throws E {
+    throw (E) e;
   }
 }

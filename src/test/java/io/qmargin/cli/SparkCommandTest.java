@@ -244,6 +244,26 @@ class SparkCommandTest {
               "report.md");
     }
 
+    // an error inside a task reaches the user as its one line
+    Path zero = dir.resolve("zero.parquet");
+    EmbeddingTables.of(
+            spark, new String[] {"a", "b"}, new String[] {"x", "y"}, new float[] {1, 0, 0, 0}, 2)
+        .write()
+        .parquet(zero.toString());
+    CliCapture z = new CliCapture();
+    assertThat(
+            run(
+                z,
+                "spark",
+                "score",
+                "--embeddings",
+                zero.toString(),
+                "--out",
+                dir.resolve("z").toString()))
+        .isNotZero();
+    assertThat(z.err.toString().strip().lines()).hasSize(1);
+    assertThat(z.err.toString()).contains("zero.parquet: the embedding of 'b' has zero norm");
+
     CliCapture bad = new CliCapture();
     assertThat(
             run(
