@@ -116,6 +116,37 @@ class SparkCommandTest {
     assertThat(c.out.toString()).contains("9 embeddings -> ").contains("(1 inputs skipped)");
     assertThat(c.err.toString()).contains("skipped ").contains("broken.jpg");
 
+    // a sample table: path, and id and label of the user's choosing
+    Path csv = dir.resolve("samples.csv");
+    Files.writeString(
+        csv,
+        "path,id,label\n"
+            + images.resolve("ann/0.png").toAbsolutePath()
+            + ",first,A\n"
+            + images.resolve("cy/2.png").toAbsolutePath()
+            + ",second,C\n");
+    CliCapture t = new CliCapture();
+    Path fromTable = dir.resolve("t.parquet");
+    assertThat(
+            run(
+                t,
+                "spark",
+                "embed",
+                "--model",
+                model.toString(),
+                "--table",
+                csv.toString(),
+                "--out",
+                fromTable.toString()))
+        .as(t.err.toString())
+        .isZero();
+    List<Row> tableRows = spark.read().parquet(fromTable.toString()).orderBy("id").collectAsList();
+    assertThat(tableRows)
+        .extracting(x -> x.getString(0), x -> x.getString(1))
+        .containsExactly(
+            org.assertj.core.api.Assertions.tuple("first", "A"),
+            org.assertj.core.api.Assertions.tuple("second", "C"));
+
     List<String> k = Files.readAllLines(keys);
     float[] e = Npy.read(npy).toFloats();
     int d = e.length / k.size();
@@ -128,6 +159,12 @@ class SparkCommandTest {
       List<Float> v = row.getList(2);
       for (int j = 0; j < d; j++) {
         assertThat(v.get(j)).isCloseTo(e[i * d + j], org.assertj.core.data.Offset.offset(1e-6f));
+      }
+      if (row.getString(0).equals("ann/0.png")) { // the table's "first"
+        List<Float> first = tableRows.get(0).getList(2);
+        for (int j = 0; j < d; j++) {
+          assertThat(first.get(j)).isCloseTo(v.get(j), org.assertj.core.data.Offset.offset(1e-6f));
+        }
       }
     }
   }
