@@ -71,6 +71,28 @@ public final class EmbeddingTables {
     return spark.createDataFrame(rows, SCHEMA);
   }
 
+  /** The dimension of the first row's embedding (the one every row must have). */
+  public static int dimension(Dataset<Row> table, String source) {
+    List<Row> first = table.select(size(col("embedding"))).limit(1).collectAsList();
+    if (first.isEmpty()) {
+      throw new UserInputException(source + ": no embeddings (empty table?)");
+    }
+    int dim = first.get(0).getInt(0);
+    if (dim <= 0) {
+      throw new UserInputException(source + ": empty embedding vectors");
+    }
+    return dim;
+  }
+
+  /** Refuses a table (of embeddings or samples) where an id appears twice, naming the id. */
+  public static void requireUniqueIds(Dataset<Row> table, String source) {
+    List<Row> dup = table.groupBy("id").count().filter(col("count").gt(1)).limit(1).collectAsList();
+    if (!dup.isEmpty()) {
+      throw new UserInputException(
+          source + ": duplicate id '" + dup.get(0).getString(0) + "' (ids must be unique)");
+    }
+  }
+
   /**
    * The table cut into blocks of at most about {@code blockRows} rows, one block per partition
    * (rows placed by a hash of their id, so that a retried task rebuilds the same block), persisted.
@@ -78,19 +100,8 @@ public final class EmbeddingTables {
    */
   public static JavaRDD<EmbeddingBlock> blocks(
       Dataset<Row> table, int blockRows, int minBlocks, String source) {
-    Row first = table.select(size(col("embedding"))).first();
-    if (first == null) {
-      throw new UserInputException(source + ": no embeddings (empty table?)");
-    }
-    int dim = first.getInt(0);
-    if (dim <= 0) {
-      throw new UserInputException(source + ": empty embedding vectors");
-    }
-    List<Row> dup = table.groupBy("id").count().filter(col("count").gt(1)).limit(1).collectAsList();
-    if (!dup.isEmpty()) {
-      throw new UserInputException(
-          source + ": duplicate id '" + dup.get(0).getString(0) + "' (ids must be unique)");
-    }
+    int dim = dimension(table, source);
+    requireUniqueIds(table, source);
     long rows = table.count();
     int partitions =
         (int) Math.max(minBlocks, Math.min(1 << 20, (rows + blockRows - 1) / blockRows));

@@ -102,8 +102,7 @@ public record ScoreJob(SparkSession spark, MetricOptions options, int blockRows,
       throw new UserInputException(
           trials.where(i) + ": unknown id '" + id + "' (not in the ids of " + source + ")");
     }
-    Row first = table.select(org.apache.spark.sql.functions.size(col("embedding"))).first();
-    int dim = first.getInt(0);
+    int dim = EmbeddingTables.dimension(table, source);
     JavaRDD<ScoreHistogram> h =
         joined
             .javaRDD()

@@ -28,7 +28,9 @@ import org.apache.spark.sql.SparkSession;
  */
 public record SparkJobs(String master, int blockRows) {
 
-  /** Where the samples to embed come from: a list built here, or a table (Parquet or CSV). */
+  /**
+   * Where the samples to embed come from: (id, label, path) triples, or a table (Parquet or CSV).
+   */
   public record Samples(List<String[]> idLabelPath, String table) {}
 
   /** What an embedding job did. */
@@ -49,12 +51,8 @@ public record SparkJobs(String master, int blockRows) {
                           .map(s -> RowFactory.create((Object[]) s))
                           .toList(),
                       EmbedJob.SAMPLES);
-          List<Row> dup =
-              in.groupBy("id").count().filter(col("count").gt(1)).limit(1).collectAsList();
-          if (!dup.isEmpty()) {
-            throw new UserInputException(
-                "duplicate sample id '" + dup.get(0).getString(0) + "' (ids must be unique)");
-          }
+          EmbeddingTables.requireUniqueIds(
+              in, samples.table() != null ? samples.table() : "the samples");
           int partitions =
               (int) Math.max(spark.sparkContext().defaultParallelism(), in.count() / 2000);
           Dataset<Row> result =
