@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
       DataCommand.class,
       BenchCommand.class,
       ServeCommand.class,
+      SparkCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class QmarginCli implements Runnable {
