@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedWriter;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +26,24 @@ class EvalSmallHeapTest {
 
   private record Result(int exit, String output) {}
 
+  /**
+   * The class path {@code ./qmargin} runs {@code eval} with: the classes and the runtime
+   * dependencies written beside them by the build. Not the test class path: the JDK keeps the
+   * central directory of every jar on it on the heap, and the provided Spark jars alone take about
+   * 12 MB of a 32 MB heap.
+   */
+  private static String launcherClassPath() throws IOException {
+    try {
+      Path classes =
+          Path.of(QmarginCli.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      return classes
+          + File.pathSeparator
+          + Files.readString(classes.resolveSibling("classpath.txt")).strip();
+    } catch (java.net.URISyntaxException e) {
+      throw new IOException(e);
+    }
+  }
+
   private Result runWithSmallHeap(String... args) throws IOException, InterruptedException {
     List<String> cmd =
         new ArrayList<>(
@@ -33,7 +52,7 @@ class EvalSmallHeapTest {
                 "-Xmx32m",
                 "-Djava.awt.headless=true",
                 "-cp",
-                System.getProperty("java.class.path"),
+                launcherClassPath(),
                 QmarginCli.class.getName()));
     cmd.addAll(List.of(args));
     Path log = dir.resolve("log.txt");
