@@ -86,6 +86,10 @@ public final class PairedBootstrap {
     }
   }
 
+  int trialCount() {
+    return trials.size();
+  }
+
   /** Names of the metrics, in the order of {@link #metricValues}. */
   public List<String> metricNames() {
     List<String> names = new ArrayList<>();
