@@ -54,12 +54,11 @@ public final class SeedPooledBootstrap {
 
   /** Every seed's metrics on all trials: values()[seed][system][metric]. */
   public double[][][] values() {
-    long[] ones = new long[seeds.get(0).trialCount()];
-    Arrays.fill(ones, 1);
+    PairedBootstrap.Resample all = seeds.get(0).all();
     double[][][] v = new double[seeds.size()][systems.length][];
     for (int k = 0; k < seeds.size(); k++) {
       for (int s = 0; s < systems.length; s++) {
-        v[k][s] = seeds.get(k).metricValues(s, ones);
+        v[k][s] = seeds.get(k).metricValues(s, all);
       }
     }
     return v;
@@ -83,7 +82,7 @@ public final class SeedPooledBootstrap {
     double[][][] replicate = new double[systems.length][metrics][r];
     SplittableRandom random = new SplittableRandom(settings.seed());
     for (int rep = 0; rep < r; rep++) {
-      long[] w = seeds.get(0).draw(random, settings.unit());
+      PairedBootstrap.Resample w = seeds.get(0).draw(random, settings.unit());
       int[] drawn = new int[n];
       for (int i = 0; i < n; i++) {
         drawn[resampleSeeds && n > 1 ? random.nextInt(n) : i]++;
