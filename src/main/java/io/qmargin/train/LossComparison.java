@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.qmargin.eval.compare.Difference;
 import io.qmargin.eval.compare.DifferenceReport;
 import io.qmargin.eval.compare.Spread;
-import io.qmargin.eval.metrics.TarAtFar;
 import io.qmargin.eval.report.EvaluationReport;
 import io.qmargin.eval.report.SystemResult;
 import io.qmargin.io.AtomicFiles;
@@ -158,7 +157,8 @@ public final class LossComparison {
               + "```\n"
               + (c.differences().isEmpty()
                   ? ""
-                  : DifferenceReport.markdown(c.differences(), c.method()))
+                  : DifferenceReport.markdown(
+                      c.differences().stream().filter(Difference::resolved).toList(), c.method()))
               + (runs.size() > 1 ? spreadMarkdown(c) : "")
               + "\n"
               + details.replaceFirst(
@@ -307,28 +307,29 @@ public final class LossComparison {
     boolean several = runs.size() > 1;
     List<Method> first = runs.get(0).methods();
     ValidationResult p0 = first.get(0).primary();
-    List<Integer> shown = new ArrayList<>();
+    List<Integer> shown = new ArrayList<>(); // metric indices, FARs in the recipe's order
     List<String> leftOut = new ArrayList<>();
-    for (int m = 0; m < c.metrics().size(); m++) {
-      if (m < fars.size() && !p0.resolves(fars.get(m))) {
-        TarAtFar t = p0.metrics().tarAtFar(fars.get(m));
+    for (double far : fars) {
+      if (p0.resolves(far)) {
+        shown.add(c.metricIndex(SeedComparison.tarName(far)));
+      } else {
         leftOut.add(
             String.format(
                 Locale.ROOT,
                 "TAR@FAR=%s (needs >= %,d impostors)",
-                ValidationResult.formatFar(fars.get(m)),
-                t.impostorsNeeded()));
-      } else {
-        shown.add(m);
+                ValidationResult.formatFar(far),
+                p0.metrics().tarAtFar(far).impostorsNeeded()));
       }
     }
+    shown.add(c.metricIndex("EER"));
+    shown.add(c.metrics().size() - 1); // minDCF(0.01)
     List<List<String>> rows = new ArrayList<>();
     List<String> header = new ArrayList<>(List.of("method"));
     for (int m : shown) {
       String name = c.metrics().get(m);
       header.add(
-          m < fars.size()
-              ? "TAR@FAR=" + ValidationResult.formatFar(fars.get(m)) + " %"
+          name.startsWith("TAR@FAR=")
+              ? "TAR@FAR=" + ValidationResult.formatFar(c.fars().get(m)) + " %"
               : isRate(name) ? name + " %" : name);
     }
     header.addAll(List.of("mean support", "final loss"));

@@ -18,7 +18,9 @@ import java.util.Locale;
  *
  * @param methods method names, in the order of the comparison (the first is the reference)
  * @param seeds the seeds, in run order
- * @param metrics metric names ({@code TAR@FAR=<far>}, {@code EER}, {@code minDCF(0.01)})
+ * @param fars the FAR targets, ascending: metric i &lt; fars.size() is the TAR at fars[i]
+ * @param metrics metric names: {@code TAR@FAR=<far>} by ascending FAR, {@code EER}, {@code
+ *     minDCF(0.01)}
  * @param values values[seed][method][metric]
  * @param differences every pooled difference B - A, A before B
  * @param unit what the bootstrap resampled besides the seeds
@@ -27,6 +29,7 @@ import java.util.Locale;
 public record SeedComparison(
     List<String> methods,
     long[] seeds,
+    List<Double> fars,
     List<String> metrics,
     double[][][] values,
     List<Difference> differences,
@@ -46,12 +49,14 @@ public record SeedComparison(
     MetricOptions options =
         MetricOptions.defaults().withFarTargets(fars).withPTargets(List.of(P_TARGET));
     long[] seeds = runs.stream().mapToLong(LossComparison.SeedRun::seed).toArray();
+    List<Double> ordered = options.farTargets(); // the metric order: ascending
     if (systems.length < 2) {
       return new SeedComparison(
           names,
           seeds,
-          metricNames(fars),
-          singleValues(runs, fars),
+          ordered,
+          metricNames(ordered),
+          singleValues(runs, ordered),
           List.of(),
           PairedBootstrap.Unit.TRIALS,
           0);
@@ -68,13 +73,14 @@ public record SeedComparison(
     SeedPooledBootstrap b = new SeedPooledBootstrap(perSeed, options);
     List<Difference> diffs =
         b.run(new PairedBootstrap.Settings(replicates, LEVEL, bootstrapSeed, unit));
-    return new SeedComparison(names, seeds, b.metricNames(), b.values(), diffs, unit, replicates);
+    return new SeedComparison(
+        names, seeds, ordered, b.metricNames(), b.values(), diffs, unit, replicates);
   }
 
   private static List<String> metricNames(List<Double> fars) {
     List<String> names = new ArrayList<>();
     for (double f : fars) {
-      names.add("TAR@FAR=" + io.qmargin.eval.report.Numbers.key(f));
+      names.add(tarName(f));
     }
     names.add("EER");
     names.add("minDCF(" + io.qmargin.eval.report.Numbers.key(P_TARGET) + ")");
@@ -95,6 +101,20 @@ public record SeedComparison(
       v[k][0] = row;
     }
     return v;
+  }
+
+  /** The position of a metric in {@link #metrics}. */
+  public int metricIndex(String name) {
+    int i = metrics.indexOf(name);
+    if (i < 0) {
+      throw new IllegalArgumentException("no metric " + name + " in " + metrics);
+    }
+    return i;
+  }
+
+  /** The name of the TAR at {@code far}. */
+  public static String tarName(double far) {
+    return "TAR@FAR=" + io.qmargin.eval.report.Numbers.key(far);
   }
 
   /** The spread over seeds of one method's metric. */
