@@ -36,8 +36,10 @@ import picocli.CommandLine.Spec;
     description = {
       "Train the same small network with qmargin, arcface, cosface (and entmax) and compare them.",
       "",
-      "One recipe (src/main/resources/io/qmargin/train/demo-face.yaml, also configs/demo.yaml), one seed;",
-      "only the loss differs. Data: built-in synthetic identities (they exercise the pipeline, they",
+      "One recipe (src/main/resources/io/qmargin/train/demo-face.yaml, also configs/demo.yaml), one seed",
+      "(--seeds N: N seeds, one after another); only the loss differs. Each figure of a method is",
+      "followed by its difference from the first method with a 95% paired bootstrap interval",
+      "(ns: not significant). Data: built-in synthetic identities (they exercise the pipeline, they",
       "are not faces), or LFW when --data or QMARGIN_DATA points at it (train on peopleDevTrain,",
       "evaluate on pairsDevTest and on all pairs among the peopleDevTest images).",
       "Writes OUT/report.md, OUT/results.json, ROC/DET plots and one run directory per method."
