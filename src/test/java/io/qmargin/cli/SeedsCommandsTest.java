@@ -39,6 +39,20 @@ class SeedsCommandsTest {
   }
 
   @Test
+  void aSeedCountBelowOneIsRefusedBeforeAnythingIsWritten(@TempDir Path dir) {
+    Path out = dir.resolve("o");
+    for (String command : new String[] {"train", "demo"}) {
+      CliCapture c = new CliCapture();
+      assertThat(c.run(command, "--seeds", "0", "--out", out.toString())).isEqualTo(2);
+      assertThat(c.err.toString().strip()).endsWith("--seeds must be >= 1, got 0");
+      assertThat(out).doesNotExist();
+    }
+    CliCapture b = new CliCapture();
+    assertThat(b.run("demo", "--bootstrap", "0", "--out", out.toString())).isEqualTo(2);
+    assertThat(b.err.toString().strip()).endsWith("--bootstrap must be >= 1, got 0");
+  }
+
+  @Test
   void trainOverSeedsReportsMeanAndSdAndResumesTheUnfinishedSeed(@TempDir Path dir)
       throws Exception {
     Path out = dir.resolve("runs");
