@@ -6,6 +6,7 @@ import io.qmargin.data.face.LfwFolder;
 import io.qmargin.train.ConfigLoader;
 import io.qmargin.train.LossComparison;
 import io.qmargin.train.RunDirectory;
+import io.qmargin.train.SeedRuns;
 import io.qmargin.train.TrainConfig;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,8 +36,10 @@ import picocli.CommandLine.Spec;
     description = {
       "Train the same small network with qmargin, arcface, cosface (and entmax) and compare them.",
       "",
-      "One recipe (src/main/resources/io/qmargin/train/demo-face.yaml, also configs/demo.yaml), one seed;",
-      "only the loss differs. Data: built-in synthetic identities (they exercise the pipeline, they",
+      "One recipe (src/main/resources/io/qmargin/train/demo-face.yaml, also configs/demo.yaml), one seed",
+      "(--seeds N: N seeds, one after another); only the loss differs. Each figure of a method is",
+      "followed by its difference from the first method with a 95% paired bootstrap interval",
+      "(ns: not significant). Data: built-in synthetic identities (they exercise the pipeline, they",
       "are not faces), or LFW when --data or QMARGIN_DATA points at it (train on peopleDevTrain,",
       "evaluate on pairsDevTest and on all pairs among the peopleDevTest images).",
       "Writes OUT/report.md, OUT/results.json, ROC/DET plots and one run directory per method."
@@ -97,6 +100,31 @@ final class DemoCommand implements Callable<Integer> {
       description = "Override a key of the recipe (repeatable), as in qmargin train.")
   List<String> settings = new ArrayList<>();
 
+  @Option(
+      names = "--seeds",
+      defaultValue = "1",
+      paramLabel = "N",
+      description =
+          "Repeat the recipe over N seeds (the recipe's seed, seed + 1, ...), one after another, "
+              + "each in OUT/seed-<seed>; the report gives means, spreads and differences pooled "
+              + "over seeds. Default ${DEFAULT-VALUE}.")
+  int seeds;
+
+  @Option(
+      names = "--bootstrap",
+      defaultValue = "1000",
+      paramLabel = "N",
+      description =
+          "Paired bootstrap replicates behind the difference intervals; default ${DEFAULT-VALUE}.")
+  int replicates;
+
+  @Option(
+      names = "--resume",
+      description =
+          "Continue an interrupted demo in --out (give the same options): unfinished runs resume "
+              + "from their checkpoints, finished ones are read back, missing ones start.")
+  boolean resume;
+
   Map<String, String> env = System.getenv();
 
   @Override
@@ -140,7 +168,7 @@ final class DemoCommand implements Callable<Integer> {
         String.format(
             Locale.ROOT,
             "qmargin demo: %d methods, %s backbone (%d-d, %dx%d input), %s epochs, "
-                + "batch %d, seed %d",
+                + "batch %d, %s",
             specs.size(),
             c.model().backbone(),
             c.model().embeddingDim(),
@@ -148,7 +176,7 @@ final class DemoCommand implements Callable<Integer> {
             c.data().imageSize(),
             num(c.schedule().epochs()),
             c.batchSize(),
-            c.seed());
+            seedText(c.seed()));
     return compare(
         o,
         err,
@@ -162,7 +190,7 @@ final class DemoCommand implements Callable<Integer> {
                 Locale.ROOT,
                 "%s%n%nRecipe (identical for every method; only the loss differs): "
                     + "%s backbone, %d-d embeddings, %dx%d inputs, SGD lr %s (momentum %s, weight decay %s), %s epochs, batch %d, "
-                    + "seed %d. Full config: runs/<method>/config.yaml.%n%nData: %s%n%nEvaluated on: %s.",
+                    + "%s. Full config: %s.%n%nData: %s%n%nEvaluated on: %s.",
                 "Q-Margin against the margin losses under one recipe, judged at low FAR.",
                 c.model().backbone(),
                 c.model().embeddingDim(),
@@ -173,7 +201,8 @@ final class DemoCommand implements Callable<Integer> {
                 num(c.optimizer().weightDecay()),
                 num(c.schedule().epochs()),
                 c.batchSize(),
-                c.seed(),
+                seedText(c.seed()),
+                configText(),
                 dataNote,
                 methods.get(0).primary().protocol()));
   }
@@ -198,7 +227,7 @@ final class DemoCommand implements Callable<Integer> {
         String.format(
             Locale.ROOT,
             "qmargin demo --task speaker: %d methods, %s speaker network (%d-d), "
-                + "%s epochs, %d-frame crops, %d mel bins at %d Hz, seed %d",
+                + "%s epochs, %d-frame crops, %d mel bins at %d Hz, %s",
             specs.size(),
             c.model().backbone(),
             c.model().embeddingDim(),
@@ -206,7 +235,7 @@ final class DemoCommand implements Callable<Integer> {
             c.speech().cropFrames(),
             c.speech().numMelBins(),
             c.speech().sampleRate(),
-            c.seed());
+            seedText(c.seed()));
     o.println("data: " + found);
     return compare(
         o,
@@ -222,7 +251,7 @@ final class DemoCommand implements Callable<Integer> {
                 "Q-Margin against ArcFace for speaker verification under one recipe.%n%n"
                     + "Recipe (identical for every method; only the loss differs): %s speaker network, %d-d embeddings, %d-frame "
                     + "training crops, %d mel bins at %d Hz, SGD lr %s with warm-up and exponential decay, margin ramp, %s epochs, "
-                    + "batch %d, seed %d. Full config: runs/<method>/config.yaml.%n%nData: %s%n%nEvaluated on: %s (whole utterances, "
+                    + "batch %d, %s. Full config: %s.%n%nData: %s%n%nEvaluated on: %s (whole utterances, "
                     + "cosine scores).",
                 c.model().backbone(),
                 c.model().embeddingDim(),
@@ -232,7 +261,8 @@ final class DemoCommand implements Callable<Integer> {
                 num(c.optimizer().lr()),
                 num(c.schedule().epochs()),
                 c.batchSize(),
-                c.seed(),
+                seedText(c.seed()),
+                configText(),
                 found,
                 methods.get(0).primary().protocol()));
   }
@@ -248,19 +278,51 @@ final class DemoCommand implements Callable<Integer> {
       String title,
       Function<List<LossComparison.Method>, String> intro)
       throws IOException {
-    prepare(out);
+    if (replicates < 1) {
+      throw new UserInputException("--bootstrap must be >= 1, got " + replicates);
+    }
+    TrainConfig c = ConfigLoader.bind(recipe, title);
+    long[] seedList = SeedRuns.seeds(c.seed(), seeds);
+    if (!resume) {
+      prepare(out);
+    }
     err.println(header);
     err.println("data: " + dataNote);
     err.flush();
     long t0 = System.nanoTime();
-    List<LossComparison.Method> methods =
+    List<LossComparison.SeedRun> runs =
         LossComparison.train(
-            recipe, specs, out, env, new TrainCommand.ConsoleTrainingListener(err));
-    TrainConfig c = ConfigLoader.bind(recipe, title);
+            recipe,
+            specs,
+            seedList,
+            out,
+            env,
+            new TrainCommand.ConsoleTrainingListener(err),
+            resume);
+    err.println("comparing: paired bootstrap of the differences, " + replicates + " replicates");
+    err.flush();
     String table =
-        LossComparison.report(out, methods, title, intro.apply(methods), c.validation().far());
-    printSummary(o, methods, table, t0);
+        LossComparison.report(
+            out,
+            runs,
+            title,
+            intro.apply(runs.get(0).methods()),
+            c.validation().far(),
+            replicates,
+            c.seed());
+    printSummary(o, runs.get(0).methods(), table, t0);
     return 0;
+  }
+
+  /** "seed S" or "seeds S..S+N-1", for the header and the report. */
+  private String seedText(long first) {
+    return seeds == 1
+        ? "seed " + first
+        : String.format(Locale.ROOT, "%d seeds (%d to %d)", seeds, first, first + seeds - 1);
+  }
+
+  private String configText() {
+    return seeds == 1 ? "runs/<method>/config.yaml" : "seed-<seed>/runs/<method>/config.yaml";
   }
 
   private void printSummary(
@@ -275,7 +337,7 @@ final class DemoCommand implements Callable<Integer> {
     var p = methods.get(0).primary().metrics();
     o.printf(
         Locale.ROOT,
-        "(%,d target and %,d non-target trials; minDCF(P_target=0.01) per method in results.json)%n",
+        "(%,d target and %,d non-target trials; every difference in report.md)%n",
         p.targets(),
         p.nontargets());
     o.printf(
@@ -331,7 +393,17 @@ final class DemoCommand implements Callable<Integer> {
     if (empty) {
       return;
     }
-    if (!Files.isDirectory(out.resolve("runs"))) {
+    boolean earlierDemo;
+    try (Stream<Path> s = Files.list(out)) {
+      // one seed: OUT/runs; several: OUT/seed-<seed>/runs
+      earlierDemo =
+          Files.isDirectory(out.resolve("runs"))
+              || s.anyMatch(
+                  p ->
+                      p.getFileName().toString().startsWith("seed-")
+                          && Files.isDirectory(p.resolve("runs")));
+    }
+    if (!earlierDemo) {
       throw new UserInputException(
           out + " exists and is not an earlier demo's output: choose another --out");
     }

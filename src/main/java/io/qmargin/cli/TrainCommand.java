@@ -1,20 +1,28 @@
 package io.qmargin.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qmargin.Progress;
 import io.qmargin.UserInputException;
+import io.qmargin.io.AtomicFiles;
+import io.qmargin.io.Json;
 import io.qmargin.train.ConfigLoader;
 import io.qmargin.train.RunDirectory;
+import io.qmargin.train.SeedRuns;
+import io.qmargin.train.SeedSummary;
 import io.qmargin.train.TrainConfig;
 import io.qmargin.train.TrainingResult;
 import io.qmargin.train.TrainingRun;
 import io.qmargin.train.TrainingTasks;
 import io.qmargin.train.ValidationResult;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,6 +40,10 @@ import picocli.CommandLine.Spec;
       "(atomic; --resume continues the latest), the final model/ and results.json."
     })
 final class TrainCommand implements Callable<Integer> {
+  /** A run over seeds: its seeds, and the config every seed starts from. */
+  static final String SEEDS_FILE = "seeds.json";
+
+  static final String RECIPE_FILE = "recipe.yaml";
 
   @Spec CommandSpec spec;
 
@@ -68,6 +80,15 @@ final class TrainCommand implements Callable<Integer> {
   boolean resume;
 
   @Option(
+      names = "--seeds",
+      paramLabel = "N",
+      description =
+          "Train the config over N seeds (its seed, seed + 1, ...), one after another, each run in "
+              + "OUT/seed-<seed>; prints each figure's mean, sd and range over seeds and writes them "
+              + "to OUT/results.json. --resume continues the unfinished seeds.")
+  Integer seeds;
+
+  @Option(
       names = "--print-config",
       description = "Check the resolved config, print it and exit (no --out needed).")
   boolean printConfig;
@@ -81,6 +102,15 @@ final class TrainCommand implements Callable<Integer> {
     }
     if (resume && data != null) {
       throw new UserInputException("--resume continues with the run's saved config; drop --data");
+    }
+    if (seeds != null && seeds < 1) {
+      throw new UserInputException("--seeds must be >= 1, got " + seeds);
+    }
+    if (resume && seeds != null) {
+      throw new UserInputException("--resume continues with the run's saved seeds; drop --seeds");
+    }
+    if (out != null && resume && Files.isRegularFile(out.resolve(SEEDS_FILE))) {
+      return resumeSeeds(err);
     }
     ObjectNode tree;
     RunDirectory run = new RunDirectory(out);
@@ -99,6 +129,18 @@ final class TrainCommand implements Callable<Integer> {
       spec.commandLine().getOut().print(ConfigLoader.toYaml(tree));
       spec.commandLine().getOut().flush();
       return 0;
+    }
+    if (seeds != null && seeds > 1) {
+      if (Files.exists(out.resolve(SEEDS_FILE))) {
+        throw new UserInputException(
+            out
+                + " already holds a run over seeds: resume it with --resume, or choose another --out");
+      }
+      long[] list = SeedRuns.seeds(c.seed(), seeds);
+      Files.createDirectories(out);
+      AtomicFiles.writeString(out.resolve(RECIPE_FILE), ConfigLoader.toYaml(tree));
+      AtomicFiles.writeString(out.resolve(SEEDS_FILE), Json.pretty(Map.of("seeds", list)));
+      return trainSeeds(err, tree, list);
     }
     TrainingResult r =
         new TrainingRun(
@@ -120,6 +162,75 @@ final class TrainCommand implements Callable<Integer> {
       o.flush();
       return 0;
     }
+    printTrained(o, c, r);
+    o.printf(Locale.ROOT, "run directory: %s%n", out);
+    o.flush();
+    return 0;
+  }
+
+  /** Continues a run over seeds: seeds and recipe as saved, each seed resumed or started. */
+  private Integer resumeSeeds(PrintWriter err) throws IOException {
+    if (config != null || !settings.isEmpty() || data != null) {
+      throw new UserInputException(
+          "--resume uses the run's saved "
+              + out.resolve(RECIPE_FILE)
+              + "; drop --config, --set and --data");
+    }
+    JsonNode saved = RunDirectory.readJsonObject(out.resolve(SEEDS_FILE));
+    long[] list = new long[saved.path("seeds").size()];
+    for (int i = 0; i < list.length; i++) {
+      list[i] = saved.path("seeds").get(i).asLong();
+    }
+    return trainSeeds(err, ConfigLoader.readResolved(out.resolve(RECIPE_FILE)), list);
+  }
+
+  /**
+   * Trains (or, when its folder holds a config, resumes) every seed's run one after another, then
+   * prints and writes the figures' spread over seeds.
+   */
+  private Integer trainSeeds(PrintWriter err, ObjectNode recipe, long[] list) throws IOException {
+    PrintWriter o = spec.commandLine().getOut();
+    List<Path> dirs = new ArrayList<>();
+    for (long seed : list) {
+      Path dir = SeedRuns.dir(out, seed);
+      dirs.add(dir);
+      RunDirectory run = new RunDirectory(dir);
+      boolean started = Files.isRegularFile(run.config());
+      ObjectNode tree;
+      if (started) {
+        tree = ConfigLoader.readResolved(run.config());
+      } else {
+        tree = recipe.deepCopy();
+        tree.put("seed", seed);
+      }
+      TrainConfig c = ConfigLoader.bind(tree, started ? run.config().toString() : "config");
+      err.printf(Locale.ROOT, "==== seed %d -> %s%n", seed, dir);
+      err.flush();
+      TrainingResult r =
+          new TrainingRun(
+                  c,
+                  tree,
+                  dir,
+                  TrainingTasks.create(c, System.getenv()),
+                  new ConsoleTrainingListener(err))
+              .run(started);
+      o.printf(Locale.ROOT, "seed %d: ", seed);
+      if (r.alreadyFinished()) {
+        o.printf(Locale.ROOT, "finished earlier, results in %s%n", run.results());
+      } else {
+        printTrained(o, c, r);
+      }
+      o.flush();
+    }
+    SeedSummary summary = SeedSummary.read(list, dirs);
+    AtomicFiles.writeString(out.resolve("results.json"), Json.pretty(summary.json(dirs)));
+    o.print(summary.text());
+    o.printf(Locale.ROOT, "runs: %s/seed-<seed>, summary: %s%n", out, out.resolve("results.json"));
+    o.flush();
+    return 0;
+  }
+
+  private static void printTrained(PrintWriter o, TrainConfig c, TrainingResult r) {
     o.printf(
         Locale.ROOT,
         "trained %s for %d steps: loss %.4f -> %.4f, %.1f samples/s%n",
@@ -142,9 +253,6 @@ final class TrainCommand implements Callable<Integer> {
       }
       o.println(line);
     }
-    o.printf(Locale.ROOT, "run directory: %s%n", out);
-    o.flush();
-    return 0;
   }
 
   /**

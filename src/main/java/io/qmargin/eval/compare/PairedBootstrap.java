@@ -24,7 +24,8 @@ import java.util.SplittableRandom;
  * non-target is drawn again. The same weights serve every system; each system's metrics are then
  * computed on the weighted trials exactly as on a score file where trial i appears weight times
  * (its own thresholds per replicate: the strict TAR@FAR point, the EER crossing, the minDCF
- * minimum).
+ * minimum), in one sweep over its trials sorted once ({@link SortedTrials}), whose points are a few
+ * per target trial however many non-targets there are.
  *
  * <p>For every pair (A, B) in input order and every metric, the difference B - A on all trials, the
  * percentile interval of the replicate differences (linear interpolation between order statistics)
@@ -62,27 +63,20 @@ public final class PairedBootstrap {
 
   private final PairedTrials trials;
   private final MetricOptions options;
-  private final int[][] descendingOrder;
+  private final SortedTrials[] sorted; // per system
   private final long nontargets; // of the full set: decides which FAR targets are resolvable
 
   public PairedBootstrap(PairedTrials trials, MetricOptions options) {
     this.trials = trials;
     this.options = options;
-    int n = trials.size();
     long nt = 0;
     for (boolean b : trials.isTarget()) {
       nt += b ? 0 : 1;
     }
     nontargets = nt;
-    descendingOrder = new int[trials.systems().length][];
-    for (int s = 0; s < descendingOrder.length; s++) {
-      double[] sc = trials.scores()[s];
-      descendingOrder[s] =
-          java.util.stream.IntStream.range(0, n)
-              .boxed()
-              .sorted((a, b) -> Double.compare(sc[b] + 0.0, sc[a] + 0.0))
-              .mapToInt(Integer::intValue)
-              .toArray();
+    sorted = new SortedTrials[trials.systems().length];
+    for (int s = 0; s < sorted.length; s++) {
+      sorted[s] = SortedTrials.of(trials, s);
     }
   }
 
@@ -102,18 +96,17 @@ public final class PairedBootstrap {
   /** Every difference, pairs (A, B) with A before B in input order, metrics as named above. */
   public List<Difference> run(Settings settings) {
     int systems = trials.systems().length;
-    long[] ones = new long[trials.size()];
-    Arrays.fill(ones, 1);
+    Resample all = all();
     double[][] observed = new double[systems][];
     for (int s = 0; s < systems; s++) {
-      observed[s] = metricValues(s, ones);
+      observed[s] = metricValues(s, all);
     }
     int metrics = observed[0].length;
     // replicate[s][m][r]
     double[][][] replicate = new double[systems][metrics][settings.replicates()];
     SplittableRandom random = new SplittableRandom(settings.seed());
     for (int r = 0; r < settings.replicates(); r++) {
-      long[] w = draw(random, settings.unit());
+      Resample w = draw(random, settings.unit());
       for (int s = 0; s < systems; s++) {
         double[] v = metricValues(s, w);
         for (int m = 0; m < metrics; m++) {
@@ -173,27 +166,73 @@ public final class PairedBootstrap {
     return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
   }
 
-  /** Weights of one replicate: redrawn until both labels keep some weight. */
-  long[] draw(SplittableRandom random, Unit unit) {
+  /**
+   * One replicate's resample: subject counts ({@link Unit#SUBJECTS}, trial weights follow by {@link
+   * #weights}) or trial weights ({@link Unit#TRIALS}), with the total target and non-target weight.
+   */
+  record Resample(long[] subjectCounts, long[] trialWeights, long targets, long nontargets) {}
+
+  /** Every trial once. */
+  Resample all() {
+    long[] ones = new long[trials.size()];
+    Arrays.fill(ones, 1);
+    return trialWeights(ones);
+  }
+
+  private Resample trialWeights(long[] w) {
+    long tg = 0;
+    long nt = 0;
+    boolean[] target = trials.isTarget();
+    for (int i = 0; i < w.length; i++) {
+      if (target[i]) {
+        tg += w[i];
+      } else {
+        nt += w[i];
+      }
+    }
+    return new Resample(null, w, tg, nt);
+  }
+
+  /** One replicate: redrawn until both labels keep some weight. */
+  Resample draw(SplittableRandom random, Unit unit) {
     int n = trials.size();
     while (true) {
-      long[] w = new long[n];
+      Resample r;
       if (unit == Unit.TRIALS) {
+        long[] w = new long[n];
         for (int i = 0; i < n; i++) {
           w[random.nextInt(n)]++;
         }
+        r = trialWeights(w);
       } else {
         int k = trials.subjectCount();
         long[] c = new long[k];
         for (int i = 0; i < k; i++) {
           c[random.nextInt(k)]++;
         }
-        w = weights(c);
+        r = subjectCounts(c);
       }
-      if (hasBothLabels(w)) {
-        return w;
+      if (r.targets() > 0 && r.nontargets() > 0) {
+        return r;
       }
     }
+  }
+
+  private Resample subjectCounts(long[] c) {
+    long tg = 0;
+    long nt = 0;
+    boolean[] target = trials.isTarget();
+    int[] e = trials.enrollSubject();
+    int[] t = trials.testSubject();
+    for (int i = 0; i < target.length; i++) {
+      long w = weight(c, e[i], t[i]);
+      if (target[i]) {
+        tg += w;
+      } else {
+        nt += w;
+      }
+    }
+    return new Resample(c, null, tg, nt);
   }
 
   /**
@@ -203,32 +242,22 @@ public final class PairedBootstrap {
   long[] weights(long[] subjectCounts) {
     long[] w = new long[trials.size()];
     for (int i = 0; i < w.length; i++) {
-      int e = trials.enrollSubject()[i];
-      int t = trials.testSubject()[i];
-      // a copy of a subject is paired with itself only: c copies of one subject are c trials
-      w[i] = e == t ? subjectCounts[e] : subjectCounts[e] * subjectCounts[t];
+      w[i] = weight(subjectCounts, trials.enrollSubject()[i], trials.testSubject()[i]);
     }
     return w;
   }
 
-  private boolean hasBothLabels(long[] w) {
-    boolean t = false;
-    boolean n = false;
-    for (int i = 0; i < w.length; i++) {
-      if (w[i] > 0) {
-        t |= trials.isTarget()[i];
-        n |= !trials.isTarget()[i];
-      }
-    }
-    return t && n;
+  private static long weight(long[] c, int enroll, int test) {
+    // a copy of a subject is paired with itself only: c copies of one subject are c trials
+    return enroll == test ? c[enroll] : c[enroll] * c[test];
   }
 
   /**
-   * Metrics of system s on trials weighted by w (trial i counted w[i] times): strict TAR at each
-   * FAR target (NaN when the target is below 1 / non-targets of the full set), EER, minDCF.
+   * Metrics of system s on the resampled trials: strict TAR at each FAR target (NaN when the target
+   * is below 1 / non-targets of the full set), EER, minDCF.
    */
-  double[] metricValues(int s, long[] w) {
-    VerificationMetrics vm = weightedMetrics(s, w);
+  double[] metricValues(int s, Resample r) {
+    VerificationMetrics vm = weightedMetrics(s, r);
     List<Double> fars = options.farTargets();
     List<Double> ps = options.pTargets();
     double[] v = new double[fars.size() + 1 + ps.size()];
@@ -244,35 +273,34 @@ public final class PairedBootstrap {
     return v;
   }
 
+  /** {@link #weightedMetrics(int, Resample)} of explicit trial weights. */
   VerificationMetrics weightedMetrics(int s, long[] w) {
-    boolean[] target = trials.isTarget();
-    long tg = 0;
-    long nt = 0;
-    for (int i = 0; i < w.length; i++) {
-      if (target[i]) {
-        tg += w[i];
-      } else {
-        nt += w[i];
-      }
-    }
-    OperatingPointSweep sweep = new OperatingPointSweep(tg, nt, options);
-    double[] sc = trials.scores()[s];
-    int[] order = descendingOrder[s];
-    int j = 0;
-    while (j < order.length) {
-      double t = sc[order[j]] + 0.0; // -0.0 groups with 0.0
+    return weightedMetrics(s, trialWeights(w));
+  }
+
+  /**
+   * Metrics of system s on trials weighted as r says (trial i counted w[i] times). The strict
+   * TAR@FAR, EER, minDCF and AUC equal those of the expanded score list; the curve and the nearest
+   * TAR@FAR do not (see {@link SortedTrials}) and are not used.
+   */
+  VerificationMetrics weightedMetrics(int s, Resample r) {
+    OperatingPointSweep sweep = new OperatingPointSweep(r.targets(), r.nontargets(), options);
+    SortedTrials st = sorted[s];
+    long[] c = r.subjectCounts();
+    long[] w = r.trialWeights();
+    for (int g = 0; g < st.groupScore().length; g++) {
       long dt = 0;
       long dn = 0;
-      while (j < order.length && sc[order[j]] + 0.0 == t) {
-        int i = order[j++];
-        if (target[i]) {
-          dt += w[i];
+      for (int j = st.groupStart()[g]; j < st.groupStart()[g + 1]; j++) {
+        long x = c != null ? weight(c, st.enroll()[j], st.test()[j]) : w[st.order()[j]];
+        if (st.target()[j]) {
+          dt += x;
         } else {
-          dn += w[i];
+          dn += x;
         }
       }
       if (dt + dn > 0) {
-        sweep.add(t, dt, dn);
+        sweep.add(st.groupScore()[g], dt, dn);
       }
     }
     return sweep.finish();
