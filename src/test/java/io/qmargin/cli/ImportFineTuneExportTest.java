@@ -86,18 +86,11 @@ class ImportFineTuneExportTest {
     run("export", "--model", tuned.toString(), "--out", onnx.toString());
 
     List<Path> images = images(dir.resolve("images"));
-    Path embeddings = dir.resolve("e.npy");
-    run(
-        "embed",
-        "--model",
-        tuned.toString(),
-        "--images",
-        dir.resolve("images").toString(),
-        "--out",
-        embeddings.toString(),
-        "--keys",
-        dir.resolve("k.txt").toString());
-    float[] embedded = Npy.read(embeddings).toFloats();
+    float[] embedded = embed(tuned, dir.resolve("images"));
+    // the tuned embeddings differ from the imported model's by more than the tolerance, so an
+    // export that missed the fine-tuning would fail the comparison below
+    assertThat(OrtRunner.maxAbsDifference(embed(imported, dir.resolve("images")), embedded))
+        .isGreaterThan(1e-3);
     // embed lists the folder sorted by name, as images(...) returns it
     float[] inputs = new float[images.size() * 3 * SIDE * SIDE];
     try (NDManager manager = NDManager.newBaseManager()) {
@@ -113,6 +106,22 @@ class ImportFineTuneExportTest {
             onnx, OnnxExport.FACE_INPUT, inputs, new long[] {images.size(), 3, SIDE, SIDE});
     assertThat(OrtRunner.maxAbsDifference(OrtRunner.normalizedRows(ort), embedded))
         .isLessThanOrEqualTo(1e-4);
+  }
+
+  /** {@code qmargin embed}'s L2-normalised embeddings of the images in {@code folder}. */
+  private float[] embed(Path model, Path folder) {
+    Path out = dir.resolve(model.getFileName() + "-embeddings.npy");
+    run(
+        "embed",
+        "--model",
+        model.toString(),
+        "--images",
+        folder.toString(),
+        "--out",
+        out.toString(),
+        "--keys",
+        dir.resolve(model.getFileName() + "-keys.txt").toString());
+    return Npy.read(out).toFloats();
   }
 
   private static void run(String... args) {
