@@ -16,7 +16,8 @@ import java.util.TreeSet;
  * {@code getParameters()}: the one place where insightface's and wespeaker's module names meet
  * qmargin's blocks. A DJL BatchNorm's four parameters (gamma, beta, running mean, running variance)
  * are PyTorch's {@code weight}, {@code bias}, {@code running_mean}, {@code running_var}; conv and
- * linear weights have PyTorch's shapes in both, PReLU's slopes too.
+ * linear weights have PyTorch's shapes in both, PReLU's slopes too. ONNX import reads exported
+ * graphs against the same module lists (their order is also the forward order).
  *
  * <ul>
  *   <li>insightface IResNet ({@code backbones/iresnet.py}): {@code conv1}, {@code bn1}, {@code
@@ -35,10 +36,68 @@ import java.util.TreeSet;
 public final class SourceLayouts {
   private SourceLayouts() {}
 
+  /** The backbones with a counterpart in insightface or wespeaker, by qmargin's names. */
+  public static final List<String> BACKBONES =
+      List.of(
+          "iresnet18",
+          "iresnet34",
+          "iresnet50",
+          "iresnet100",
+          "mobilefacenet",
+          "resnet18",
+          "resnet34",
+          "ecapa512",
+          "ecapa1024");
+
+  /** A kind of PyTorch module with weights, with the state-dict names of its tensors. */
+  public enum ModuleKind {
+    CONV("weight"),
+    CONV_WITH_BIAS("weight", "bias"),
+    LINEAR("weight"),
+    LINEAR_WITH_BIAS("weight", "bias"),
+    BATCH_NORM("weight", "bias", "running_mean", "running_var"),
+    PRELU("weight");
+
+    private final List<String> tensors;
+
+    ModuleKind(String... tensors) {
+      this.tensors = List.of(tensors);
+    }
+
+    /** The suffixes of its tensors' names, in DJL's parameter order. */
+    public List<String> tensors() {
+      return tensors;
+    }
+  }
+
+  /**
+   * One module with weights.
+   *
+   * @param kind what it is in the source project's code
+   * @param name its state-dict prefix ({@code layer1.0.conv1})
+   */
+  public record Module(ModuleKind kind, String name) {}
+
   /** The names, in the DJL parameter order of {@code model.create()}. */
   public static List<String> names(SourceModel model) {
-    Names n = new Names();
-    switch (model.backbone()) {
+    List<String> names = new ArrayList<>();
+    for (Module m : modules(model.backbone())) {
+      for (String t : m.kind().tensors()) {
+        names.add(m.name() + "." + t);
+      }
+    }
+    return names;
+  }
+
+  /**
+   * The modules with weights of {@code backbone} (one of {@link #BACKBONES}), in the DJL parameter
+   * order of qmargin's block, which is also the source project's forward order.
+   *
+   * @throws UserInputException when {@code backbone} has no counterpart in the source projects
+   */
+  public static List<Module> modules(String backbone) {
+    Modules n = new Modules();
+    switch (backbone) {
       case "iresnet18" -> iresnet(n, 2, 2, 2, 2);
       case "iresnet34" -> iresnet(n, 3, 4, 6, 3);
       case "iresnet50" -> iresnet(n, 3, 4, 14, 3);
@@ -49,37 +108,41 @@ public final class SourceLayouts {
       case "ecapa512", "ecapa1024" -> ecapa(n);
       default ->
           throw new UserInputException(
-              "qmargin's " + model.backbone() + " has no counterpart in insightface or wespeaker");
+              "qmargin's " + backbone + " has no counterpart in insightface or wespeaker");
     }
-    return n.list;
+    return List.copyOf(n.list);
   }
 
-  /** Collects names; one method per PyTorch module kind. */
-  private static final class Names {
-    final List<String> list = new ArrayList<>();
+  /** Collects modules; one method per PyTorch module kind. */
+  private static final class Modules {
+    final List<Module> list = new ArrayList<>();
 
     void conv(String p) {
-      list.add(p + ".weight");
+      list.add(new Module(ModuleKind.CONV, p));
     }
 
     void convBias(String p) {
-      list.add(p + ".weight");
-      list.add(p + ".bias");
+      list.add(new Module(ModuleKind.CONV_WITH_BIAS, p));
+    }
+
+    void linear(String p) {
+      list.add(new Module(ModuleKind.LINEAR, p));
+    }
+
+    void linearBias(String p) {
+      list.add(new Module(ModuleKind.LINEAR_WITH_BIAS, p));
     }
 
     void bn(String p) {
-      list.add(p + ".weight");
-      list.add(p + ".bias");
-      list.add(p + ".running_mean");
-      list.add(p + ".running_var");
+      list.add(new Module(ModuleKind.BATCH_NORM, p));
     }
 
     void prelu(String p) {
-      list.add(p + ".weight");
+      list.add(new Module(ModuleKind.PRELU, p));
     }
   }
 
-  private static void iresnet(Names n, int... blocks) {
+  private static void iresnet(Modules n, int... blocks) {
     n.conv("conv1");
     n.bn("bn1");
     n.prelu("prelu");
@@ -99,11 +162,12 @@ public final class SourceLayouts {
       }
     }
     n.bn("bn2");
-    n.convBias("fc");
+    n.linearBias("fc");
     n.bn("features");
   }
 
-  private static void mobileFaceNet(Names n) {
+  /** insightface's get_mbf: scale 2, blocks (1, 4, 6, 2), GDC output. */
+  private static void mobileFaceNet(Modules n) {
     convBlock(n, "layers.0.layers");
     convBlock(n, "layers.1.layers");
     int[] residuals = {4, 6, 2};
@@ -116,24 +180,25 @@ public final class SourceLayouts {
     convBlock(n, "conv_sep.layers");
     n.conv("features.layers.0.layers.0");
     n.bn("features.layers.0.layers.1");
-    n.conv("features.layers.2");
+    n.linear("features.layers.2");
     n.bn("features.layers.3");
   }
 
-  private static void convBlock(Names n, String p) {
+  private static void convBlock(Modules n, String p) {
     n.conv(p + ".0");
     n.bn(p + ".1");
     n.prelu(p + ".2");
   }
 
-  private static void depthWise(Names n, String p) {
+  private static void depthWise(Modules n, String p) {
     convBlock(n, p + ".0.layers");
     convBlock(n, p + ".1.layers");
     n.conv(p + ".2.layers.0");
     n.bn(p + ".2.layers.1");
   }
 
-  private static void wespeakerResNet(Names n, int... blocks) {
+  /** wespeaker ResNet (BasicBlock, 32 channels): shortcut where the stage's stride is 2. */
+  private static void wespeakerResNet(Modules n, int... blocks) {
     n.conv("conv1");
     n.bn("bn1");
     for (int s = 0; s < blocks.length; s++) {
@@ -149,10 +214,14 @@ public final class SourceLayouts {
         }
       }
     }
-    n.convBias("seg_1");
+    n.linearBias("seg_1");
   }
 
-  private static void ecapa(Names n) {
+  /**
+   * wespeaker ECAPA_TDNN_GLOB (ASTP): every conv has a bias and a ReLU before its BN; the SE
+   * block's layers are nn.Linear, the attentive pooling's are 1 x 1 Conv1d.
+   */
+  private static void ecapa(Modules n) {
     n.convBias("layer1.conv");
     n.bn("layer1.bn");
     for (int l = 2; l <= 4; l++) {
@@ -165,14 +234,14 @@ public final class SourceLayouts {
       }
       n.convBias(p + "2.conv");
       n.bn(p + "2.bn");
-      n.convBias(p + "3.linear1");
-      n.convBias(p + "3.linear2");
+      n.linearBias(p + "3.linear1");
+      n.linearBias(p + "3.linear2");
     }
     n.convBias("conv");
     n.convBias("pool.linear1");
     n.convBias("pool.linear2");
     n.bn("bn");
-    n.convBias("linear");
+    n.linearBias("linear");
   }
 
   /**
