@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
+    subcommands = DemoServeCommand.class,
     description = {
       "Train the same small network with qmargin, arcface, cosface (and entmax) and compare them.",
       "",
@@ -153,10 +154,9 @@ final class DemoCommand implements Callable<Integer> {
               + "about faces. Held-out identities are disjoint from the training ones.";
     }
     if (quick) {
-      overrides.addAll(List.of("validation.identities=60", "validation.samples_per_identity=6"));
+      overrides.addAll(QUICK_VALIDATION);
       if (lfw.isEmpty()) {
-        overrides.addAll(
-            List.of("data.identities=100", "data.samples_per_identity=10", "schedule.epochs=2"));
+        overrides.addAll(QUICK_SYNTHETIC_DATA);
       }
     }
     overrides.addAll(settings);
@@ -381,8 +381,16 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
+  /** --quick: the held-out set's sizes. */
+  static final List<String> QUICK_VALIDATION =
+      List.of("validation.identities=60", "validation.samples_per_identity=6");
+
+  /** --quick on the built-in synthetic identities: the training set's sizes and epochs. */
+  static final List<String> QUICK_SYNTHETIC_DATA =
+      List.of("data.identities=100", "data.samples_per_identity=10", "schedule.epochs=2");
+
   /** Replaces an earlier demo's output; refuses to touch a non-empty folder that is not one. */
-  private static void prepare(Path out) throws IOException {
+  static void prepare(Path out) throws IOException {
     if (!Files.exists(out)) {
       return;
     }

@@ -30,6 +30,7 @@ import io.qmargin.serve.store.AuditEvent;
 import io.qmargin.serve.store.Match;
 import io.qmargin.serve.store.Scope;
 import io.qmargin.serve.store.Subject;
+import io.qmargin.serve.store.SubjectExistsException;
 import io.qmargin.serve.store.TemplateStore;
 import io.qmargin.serve.store.UnknownSubjectException;
 import java.io.IOException;
@@ -433,16 +434,26 @@ public final class VerificationServer implements AutoCloseable {
     requireMultipart(ctx);
     String id = subjectId(ctx.formParam("subject_id"), "form field 'subject_id'");
     if (store.find(id).isPresent()) {
-      throw new ApiException(
-          409,
-          "subject '"
-              + id
-              + "' is already enrolled; add samples with POST /v1/subjects/{id}/samples");
+      throw alreadyEnrolled(id); // early, before embedding the samples
     }
     List<float[]> embeddings = embedSamples(ctx);
-    Subject s = store.addSamples(id, embeddings, key.name());
+    Subject s;
+    try {
+      // create-only: of simultaneous enrolments of one new id, the database lets one through
+      s = store.enrolNew(id, embeddings, key.name());
+    } catch (SubjectExistsException e) {
+      throw alreadyEnrolled(id);
+    }
     ctx.status(201);
     return Enrolment.of(s);
+  }
+
+  private static ApiException alreadyEnrolled(String id) {
+    return new ApiException(
+        409,
+        "subject '"
+            + id
+            + "' is already enrolled; add samples with POST /v1/subjects/{id}/samples");
   }
 
   private Object addSamples(Context ctx, ApiKeyStore.ApiKey key) {

@@ -27,6 +27,9 @@ final class JdbcTemplateStore implements TemplateStore {
   /** Longest subject id (the column's width). */
   static final int MAX_ID_LENGTH = 256;
 
+  /** SQLSTATE of a unique or primary key violation (H2 and PostgreSQL alike). */
+  private static final String UNIQUE_VIOLATION = "23505";
+
   private final StoreDatabase db;
   private final String modelId;
   private final int dimension;
@@ -86,6 +89,17 @@ final class JdbcTemplateStore implements TemplateStore {
 
   @Override
   public Subject addSamples(String subjectId, List<float[]> embeddings, String actor) {
+    return write(subjectId, embeddings, actor, false);
+  }
+
+  @Override
+  public Subject enrolNew(String subjectId, List<float[]> embeddings, String actor) {
+    return write(subjectId, embeddings, actor, true);
+  }
+
+  /** Adds samples, creating the subject if new; {@code createOnly}: only if new. */
+  private Subject write(
+      String subjectId, List<float[]> embeddings, String actor, boolean createOnly) {
     checkId(subjectId);
     TemplateVectors.pool(embeddings, dimension); // checks every embedding before any write
     ReentrantLock lock = lockOf(subjectId);
@@ -95,7 +109,8 @@ final class JdbcTemplateStore implements TemplateStore {
           db.inTransaction(
               c -> {
                 Instant now = Instant.now();
-                Instant created = createdOf(c, subjectId);
+                // create-only skips the look-up: the insert's primary key decides, atomically
+                Instant created = createOnly ? null : createdOf(c, subjectId);
                 boolean isNew = created == null;
                 List<Long> ids = new ArrayList<>();
                 List<float[]> all = new ArrayList<>();
@@ -111,6 +126,12 @@ final class JdbcTemplateStore implements TemplateStore {
                     s.setObject(3, StoreDatabase.timestamp(now));
                     s.setObject(4, StoreDatabase.timestamp(now));
                     s.executeUpdate();
+                  } catch (SQLException e) {
+                    if (createOnly && UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                      throw new SubjectExistsException(
+                          "subject '" + subjectId + "' is enrolled already");
+                    }
+                    throw e;
                   }
                 } else {
                   readSamples(c, subjectId, ids, all);

@@ -28,6 +28,16 @@ public interface TemplateStore extends AutoCloseable {
   Subject addSamples(String subjectId, List<float[]> embeddings, String actor);
 
   /**
+   * Enrols a new subject with its samples, failing if the id is enrolled already. The check is the
+   * database's primary key inside the write's transaction, so of simultaneous enrolments of one new
+   * id (from any thread or process) exactly one succeeds and the others change nothing.
+   *
+   * @param actor the API key name (or other actor) recorded in the audit log
+   * @throws SubjectExistsException if the subject exists
+   */
+  Subject enrolNew(String subjectId, List<float[]> embeddings, String actor);
+
+  /**
    * Enrols many new subjects in one transaction: all of them or, if any fails (an id that is
    * already enrolled, an invalid embedding), none. For bulk imports; one audit line per subject.
    *

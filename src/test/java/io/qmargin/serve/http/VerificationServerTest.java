@@ -19,6 +19,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.AfterAll;
@@ -158,6 +162,50 @@ class VerificationServerTest {
           .isLessThanOrEqualTo(c.get(i - 1).get("score").asDouble());
       assertThat(c.get(i).get("accepted").asBoolean())
           .isEqualTo(c.get(i).get("score").asDouble() >= THRESHOLD);
+    }
+  }
+
+  @Test
+  void ofSimultaneousEnrolmentsOfOneNewIdOneIsCreatedAndTheRestGet409() throws Exception {
+    int clients = 6;
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<HttpTestClient.Response>> sent = new ArrayList<>();
+    try {
+      for (int i = 0; i < clients; i++) {
+        // client i sends i+1 samples, so the stored subject shows whose enrolment it holds
+        long[] seeds = new long[i + 1];
+        for (int j = 0; j <= i; j++) {
+          seeds[j] = 500 + 10L * i + j;
+        }
+        MultipartBody form = samples(seeds).field("subject_id", "racer");
+        sent.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  return http.post("/v1/subjects", enrol, form);
+                }));
+      }
+      go.countDown();
+      List<HttpTestClient.Response> created = new ArrayList<>();
+      for (Future<HttpTestClient.Response> f : sent) {
+        HttpTestClient.Response r = f.get();
+        if (r.status() == 201) {
+          created.add(r);
+        } else {
+          assertThat(r.status()).as(r.body()).isEqualTo(409);
+          assertThat(r.json().get("error").asText())
+              .isEqualTo(
+                  "subject 'racer' is already enrolled;"
+                      + " add samples with POST /v1/subjects/{id}/samples");
+        }
+      }
+      assertThat(created).hasSize(1);
+      JsonNode stored = http.get("/v1/subjects/racer", enrol).json();
+      assertThat(stored.get("sample_ids")).isEqualTo(created.get(0).json().get("sample_ids"));
+    } finally {
+      pool.shutdown();
+      http.delete("/v1/subjects/racer", admin);
     }
   }
 

@@ -8,6 +8,7 @@ import io.qmargin.UserInputException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.sql.Types;
@@ -19,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -341,6 +344,87 @@ abstract class TemplateStoreContract {
     }
     try (TemplateStore reopened = TemplateStores.open(url, "model-a", 8)) {
       assertThat(reopened.topK(probe, 10)).isEqualTo(live);
+    }
+  }
+
+  @Test
+  void ofSimultaneousCreateOnlyEnrolmentsOfOneIdExactlyOneIsStored() throws Exception {
+    String url = freshDatabase();
+    int threads = 8;
+    try (TemplateStore store = TemplateStores.open(url, "model-a", 2)) {
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<Subject>> done = new ArrayList<>();
+      try {
+        for (int i = 0; i < threads; i++) {
+          // thread i enrols i+1 samples, all (1, i): its template is (1, i) normalised
+          List<float[]> samples = new ArrayList<>();
+          for (int j = 0; j <= i; j++) {
+            samples.add(v(1, i));
+          }
+          done.add(
+              pool.submit(
+                  () -> {
+                    go.await();
+                    return store.enrolNew("dora", samples, "k" + samples.size());
+                  }));
+        }
+        go.countDown();
+        Subject winner = null;
+        int refused = 0;
+        for (Future<Subject> f : done) {
+          try {
+            Subject s = f.get();
+            assertThat(winner).as("a second enrolment succeeded").isNull();
+            winner = s;
+          } catch (ExecutionException e) {
+            assertThat(e.getCause())
+                .isInstanceOf(SubjectExistsException.class)
+                .hasMessage("subject 'dora' is enrolled already");
+            refused++;
+          }
+        }
+        assertThat(winner).isNotNull();
+        assertThat(refused).isEqualTo(threads - 1);
+        int i = winner.sampleIds().size() - 1;
+        Subject stored = store.find("dora").orElseThrow();
+        assertThat(stored.sampleIds()).isEqualTo(winner.sampleIds());
+        assertThat(stored.template())
+            .containsExactly(TemplateVectors.normalized(v(1, i), 2), within(1e-6f));
+        assertThat(store.count()).isEqualTo(1);
+        assertThat(store.recentAudit(10)).extracting(AuditEvent::action).containsExactly("enrol");
+      } finally {
+        pool.shutdown();
+      }
+    }
+  }
+
+  @Test
+  void aCreateOnlyEnrolmentIsRefusedByTheDatabaseNotTheCache() throws Exception {
+    String url = freshDatabase();
+    try (TemplateStore store = TemplateStores.open(url, "model-a", 2)) {
+      // another writer's row, which this store's in-memory matrix has not seen
+      try (Connection c = connect(url);
+          PreparedStatement s =
+              c.prepareStatement(
+                  "INSERT INTO subjects (id, template, created, updated)"
+                      + " VALUES ('eve', ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")) {
+        s.setBytes(1, TemplateVectors.toBytes(v(1, 0)));
+        s.executeUpdate();
+      }
+      assertThat(store.count()).isZero();
+      assertThatThrownBy(() -> store.enrolNew("eve", List.of(v(1, 0)), "k1"))
+          .isInstanceOf(SubjectExistsException.class)
+          .hasMessage("subject 'eve' is enrolled already");
+      assertThat(store.count()).isZero();
+      assertThat(store.enrolNew("fay", List.of(v(0, 3)), "k1").template())
+          .containsExactly(new float[] {0, 1}, within(0f));
+    }
+    try (Connection c = connect(url);
+        Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT COUNT(*) FROM samples")) {
+      r.next();
+      assertThat(r.getLong(1)).isEqualTo(1);
     }
   }
 
