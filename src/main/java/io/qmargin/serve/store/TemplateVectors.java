@@ -1,5 +1,6 @@
 package io.qmargin.serve.store;
 
+import io.qmargin.eval.protocol.Vectors;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -66,35 +67,12 @@ public final class TemplateVectors {
     return out;
   }
 
-  /** Dot product of row {@code row} of a row-major matrix with {@code p}, in float. */
+  /**
+   * Dot product of row {@code row} of a row-major matrix with {@code p}, in float: the evaluation
+   * library's kernel, so that a served score equals the score {@code eval} computes.
+   */
   static float dot(float[] matrix, int row, float[] p) {
-    int d = p.length;
-    int off = row * d;
-    // Eight independent sums: the JIT does not vectorise a float reduction (it must keep the
-    // order of additions), but it overlaps independent chains.
-    float s0 = 0;
-    float s1 = 0;
-    float s2 = 0;
-    float s3 = 0;
-    float s4 = 0;
-    float s5 = 0;
-    float s6 = 0;
-    float s7 = 0;
-    int i = 0;
-    for (; i + 8 <= d; i += 8) {
-      s0 += matrix[off + i] * p[i];
-      s1 += matrix[off + i + 1] * p[i + 1];
-      s2 += matrix[off + i + 2] * p[i + 2];
-      s3 += matrix[off + i + 3] * p[i + 3];
-      s4 += matrix[off + i + 4] * p[i + 4];
-      s5 += matrix[off + i + 5] * p[i + 5];
-      s6 += matrix[off + i + 6] * p[i + 6];
-      s7 += matrix[off + i + 7] * p[i + 7];
-    }
-    for (; i < d; i++) {
-      s0 += matrix[off + i] * p[i];
-    }
-    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+    return Vectors.dot(matrix, row, p, 0, p.length);
   }
 
   /** The storage bytes of a vector. */
