@@ -169,6 +169,92 @@ class SparkCommandTest {
     }
   }
 
+  /**
+   * Speaker models: {@code spark embed --audio wav.scp} gives the embeddings {@code embed --audio}
+   * gives (the same features and whole-utterance forward), keyed by utterance id.
+   */
+  @Test
+  void sparkEmbedOfAudioEqualsEmbed() throws Exception {
+    Path data = io.qmargin.train.SpeakerTrainingTest.dataDir(dir.resolve("speech"), 3, 4);
+    Path model = dir.resolve("speaker-run");
+    CliCapture train = new CliCapture();
+    assertThat(
+            run(
+                train,
+                "train",
+                "--out",
+                model.toString(),
+                "--set",
+                "task=speaker",
+                "--set",
+                "data.type=kaldi",
+                "--set",
+                "data.path=" + data,
+                "--set",
+                "speech.sample_rate=8000",
+                "--set",
+                "speech.num_mel_bins=40",
+                "--set",
+                "speech.crop_frames=40",
+                "--set",
+                "model.embedding_dim=16",
+                "--set",
+                "batch_size=6",
+                "--set",
+                "schedule.epochs=1",
+                "--set",
+                "validation.type=none"))
+        .as(train.err.toString())
+        .isZero();
+    Path scp = data.resolve("wav.scp");
+    CliCapture single = new CliCapture();
+    Path npy = dir.resolve("a.npy");
+    Path keys = dir.resolve("a.txt");
+    assertThat(
+            run(
+                single,
+                "embed",
+                "--model",
+                model.toString(),
+                "--audio",
+                scp.toString(),
+                "--out",
+                npy.toString(),
+                "--keys",
+                keys.toString()))
+        .as(single.err.toString())
+        .isZero();
+    CliCapture c = new CliCapture();
+    Path table = dir.resolve("a.parquet");
+    assertThat(
+            run(
+                c,
+                "spark",
+                "embed",
+                "--model",
+                model.toString(),
+                "--audio",
+                scp.toString(),
+                "--out",
+                table.toString()))
+        .as(c.err.toString())
+        .isZero();
+    List<String> k = Files.readAllLines(keys);
+    assertThat(k).hasSize(12);
+    float[] e = Npy.read(npy).toFloats();
+    int d = e.length / k.size();
+    List<Row> rows = spark.read().parquet(table.toString()).collectAsList();
+    assertThat(rows).extracting(x -> x.getString(0)).containsExactlyInAnyOrderElementsOf(k);
+    for (Row row : rows) {
+      int i = k.indexOf(row.getString(0));
+      List<Float> v = row.getList(2);
+      assertThat(v).hasSize(d);
+      for (int j = 0; j < d; j++) {
+        assertThat(v.get(j)).isCloseTo(e[i * d + j], org.assertj.core.data.Offset.offset(1e-6f));
+      }
+    }
+  }
+
   @Test
   void sparkScoreWritesTheMetricsJsonOfEvalTrialsOnAllPairs() throws Exception {
     int n = 60;
