@@ -39,7 +39,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -166,7 +165,9 @@ final class DemoServeCommand implements Callable<Integer> {
       TrainedModel model = TrainedModel.load(m.runDir(), manager);
       SampleEmbedder embedder =
           new SampleEmbedder(model, manager, new ImageSizeGuard(ImageSizeGuard.DEFAULT_MAX_PIXELS));
-      try (TemplateStore store =
+      // with --keep-serving, Ctrl-C stops the server and closes the database before the JVM halts
+      try (StopSignal stop = keepServing ? StopSignal.install() : null;
+          TemplateStore store =
               TemplateStores.open(
                   out.resolve("db").toString(), op.modelId(), c.model().embeddingDim());
           VerificationServer server =
@@ -180,7 +181,7 @@ final class DemoServeCommand implements Callable<Integer> {
           o.printf(
               Locale.ROOT, "serving %s/ ; API key (admin): %s ; Ctrl-C stops%n", server.url(), key);
           o.flush();
-          new CountDownLatch(1).await();
+          stop.await();
         }
       }
     }

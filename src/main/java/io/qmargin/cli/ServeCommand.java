@@ -25,8 +25,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -162,22 +160,8 @@ final class ServeCommand implements Callable<Integer> {
       }
       SampleEmbedder embedder =
           new SampleEmbedder(m, manager, new ImageSizeGuard(settings.maxPixels()));
-      // Ctrl-C or SIGTERM: the hook wakes this thread, which stops the server and closes the
-      // database, and waits for that (the JVM halts once its hooks have returned)
-      CountDownLatch stopped = new CountDownLatch(1);
-      CountDownLatch closed = new CountDownLatch(1);
-      Runtime.getRuntime()
-          .addShutdownHook(
-              new Thread(
-                  () -> {
-                    stopped.countDown();
-                    try {
-                      closed.await(30, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                      Thread.currentThread().interrupt();
-                    }
-                  }));
-      try {
+      // Ctrl-C or SIGTERM: the server stops and the database closes before the JVM halts
+      try (StopSignal stop = StopSignal.install()) {
         try (TemplateStore store = TemplateStores.open(db, id, m.config().model().embeddingDim());
             VerificationServer server =
                 new VerificationServer(store, embedder, point, settings).start()) {
@@ -195,10 +179,8 @@ final class ServeCommand implements Callable<Integer> {
               db,
               server.url());
           out.flush();
-          stopped.await();
+          stop.await();
         }
-      } finally {
-        closed.countDown();
       }
     }
     return 0;
