@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -32,12 +33,7 @@ final class ExportCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--model",
-      required = true,
-      paramLabel = "RUN_DIR",
-      description = "A finished run directory (or its model/ folder).")
-  Path model;
+  @Mixin ModelDirOption modelDir;
 
   @Option(
       names = "--out",
@@ -52,7 +48,7 @@ final class ExportCommand implements Callable<Integer> {
       throw new UserInputException("--out " + out + " is a folder; give the ONNX file's path");
     }
     try (NDManager manager = NDManager.newBaseManager()) {
-      TrainedModel m = TrainedModel.load(model, manager);
+      TrainedModel m = TrainedModel.load(modelDir.model, manager);
       OnnxModel onnx = OnnxExport.export(m, out);
       PrintWriter o = spec.commandLine().getOut();
       o.printf(

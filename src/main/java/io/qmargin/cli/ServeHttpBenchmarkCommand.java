@@ -31,6 +31,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -52,12 +53,7 @@ import picocli.CommandLine.Spec;
 final class ServeHttpBenchmarkCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--model",
-      required = true,
-      paramLabel = "RUN_DIR",
-      description = "A finished run directory (or its model/ folder).")
-  Path model;
+  @Mixin ModelDirOption modelDir;
 
   @Option(
       names = "--samples",
@@ -93,7 +89,7 @@ final class ServeHttpBenchmarkCommand implements Callable<Integer> {
     PrintWriter w = spec.commandLine().getOut();
     Path dir = Files.createTempDirectory("qmargin-bench-serve-http");
     try (NDManager manager = NDManager.newBaseManager()) {
-      TrainedModel m = TrainedModel.load(model, manager);
+      TrainedModel m = TrainedModel.load(modelDir.model, manager);
       String id = ModelFingerprint.of(m.dir());
       SampleEmbedder embedder =
           new SampleEmbedder(m, manager, new ImageSizeGuard(ImageSizeGuard.DEFAULT_MAX_PIXELS));

@@ -99,12 +99,7 @@ final class SparkCommand implements Runnable {
     @Spec CommandLine.Model.CommandSpec spec;
     @Mixin Common common;
 
-    @Option(
-        names = "--model",
-        required = true,
-        paramLabel = "RUN_DIR",
-        description = "A finished run directory (or its model/ folder).")
-    Path model;
+    @Mixin ModelDirOption modelDir;
 
     @Option(
         names = "--images",
@@ -156,7 +151,7 @@ final class SparkCommand implements Runnable {
               ? new SparkJobs.Samples(null, table)
               : new SparkJobs.Samples(listed(), null);
       boolean isAudio = audio != null || speaker;
-      SparkJobs.EmbedSummary s = common.jobs().embed(samples, model, isAudio, batch, out);
+      SparkJobs.EmbedSummary s = common.jobs().embed(samples, modelDir.model, isAudio, batch, out);
       PrintWriter o = spec.commandLine().getOut();
       for (String reason : s.firstSkipped()) {
         spec.commandLine().getErr().println("skipped " + reason);
